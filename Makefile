@@ -1,0 +1,36 @@
+# Two commands on a fresh clone: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.requirements-installed
+PORT   ?= 8501
+
+.PHONY: install data train run test bench clean-store
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	@cp requirements.txt $(STAMP)
+
+install: $(STAMP)
+
+data: install
+	$(BIN)/python -m recall_core data
+
+train: install
+	$(BIN)/python -m recall_core train --models all
+
+run: install
+	$(BIN)/python -m recall_core data
+	$(BIN)/python -m recall_core train --if-empty --models all
+	$(BIN)/streamlit run app.py --server.headless true --server.address localhost --server.port $(PORT) \
+	    --browser.gatherUsageStats false
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean-store:
+	rm -rf models_store/*/

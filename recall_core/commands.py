@@ -1,0 +1,142 @@
+"""The CLI's sub-commands (argument parsing lives in :mod:`recall_core.cli`)."""
+from __future__ import annotations
+
+import sys
+
+from recall_core.cli import ProgressBar, _json, _path
+from recall_core.data import load_dataset
+from recall_core.errors import UnknownIdError
+from recall_core.evaluation import KS, PROTOCOL
+from recall_core.store import default_store
+
+
+def _dataset(args):
+    return load_dataset(args.dataset, _path(args.data_dir))
+
+
+def _store(args):
+    return _path(args.store) or default_store()
+
+
+def cmd_data(args) -> int:
+    s = _dataset(args).summary()
+    if args.json:
+        print(_json(s))
+        return 0
+    print(f"dataset:      {s['dataset']} ({s['layout']} layout)")
+    print(f"users:        {s['users']:,}")
+    print(f"items:        {s['items']:,}")
+    print(f"interactions: {s['interactions']:,}")
+    print(f"time span:    {s['first']} .. {s['last']}")
+    print(f"genres:       {', '.join(s['genres'])}")
+    print(f"user fields:  {', '.join(s['user_features']) or '(none)'}")
+    print(f"fingerprint:  {s['fingerprint']}")
+    return 0
+
+
+def train_jobs(models: str, dssm_temperatures: str | None):
+    """Model names plus, for ``--dssm-temperatures``, one stored DSSM variant per temperature."""
+    from recall_core.training import TrainJob, parse_models
+
+    names = parse_models(models)
+    jobs = [TrainJob(n) for n in names]
+    if dssm_temperatures:
+        if "dssm" not in names:
+            raise UnknownIdError("--dssm-temperatures needs dssm among --models")
+        try:
+            temps = [float(t) for t in dssm_temperatures.split(",") if t.strip()]
+        except ValueError:
+            raise UnknownIdError(f"--dssm-temperatures: not a list of numbers: {dssm_temperatures!r}") from None
+        if not temps or any(t <= 0 for t in temps):
+            raise UnknownIdError(f"--dssm-temperatures: temperatures must be > 0, got {dssm_temperatures!r}")
+        from recall_core.models.dssm import variant_name
+
+        jobs += [TrainJob("dssm", variant_name(t), {"temperature": t}) for t in temps]
+    return jobs
+
+
+def cmd_train(args) -> int:
+    from recall_core.explore import stored_models
+    from recall_core.training import train_models
+
+    ds = _dataset(args)
+    store = _store(args)
+    if args.if_empty and stored_models(ds, store):
+        print(f"store {store / ds.key} already has models; skipping training", file=sys.stderr)
+        return 0
+    jobs = train_jobs(args.models, args.dssm_temperatures)
+    results = train_models(ds, jobs, store, seed=args.seed, progress=ProgressBar())
+    for r in results:
+        m = r["metrics"]
+        hr = f"HR@10 {m['hr@10']:.4f}  NDCG@10 {m['ndcg@10']:.4f}" if m else "(no user vectors)"
+        print(f"{r['model']:<22} {r['train_seconds']:7.1f}s  {hr}")
+    print(f"stored in {store / ds.key}")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from recall_core.explore import leaderboard, stored_models
+    from recall_core.training import parse_models
+
+    ds = _dataset(args)
+    store = _store(args)
+    stored = stored_models(ds, store)
+    if args.models == "all":
+        names = stored
+    else:
+        wanted = parse_models(args.models)
+        names = [n for n in stored if n.split("@")[0] in wanted]
+        missing = [w for w in wanted if not any(n.split("@")[0] == w for n in stored) and w != "mostpop"]
+        if missing:
+            raise UnknownIdError(f"not in the store {store / ds.key}: {', '.join(missing)} (train them first)")
+    rows, errors = leaderboard(ds, store, names, recompute=True)
+    for name, msg in errors.items():
+        print(f"warning: {name}: {msg}", file=sys.stderr)
+    result = {"dataset": ds.name, "fingerprint": ds.fingerprint, "protocol": PROTOCOL, "ks": list(KS), "models": {}}
+    for r in rows:
+        entry = dict(r["metrics"])
+        entry["train_seconds"] = r["train_seconds"]
+        if r["i2i"]:
+            entry["i2i"] = r["i2i"]
+        result["models"][r["model"]] = entry
+    if args.json:
+        print(_json(result))
+        return 1 if errors else 0
+    print(f"{ds.name}: {PROTOCOL}\n")
+    cols = ["hr@10", "ndcg@10", "precision@10", "recall@10", "mrr", "coverage@10", "hr@50"]
+    print(f"{'model':<20}" + "".join(f"{c:>13}" for c in cols) + f"{'i2i hr@10':>11}{'train s':>9}")
+    for name, e in result["models"].items():
+        vals = "".join(f"{e[c]:>13.4f}" if c in e else f"{'-':>13}" for c in cols)
+        i2i = f"{e['i2i']['hr@10']:>11.4f}" if "i2i" in e else f"{'-':>11}"
+        ts = f"{e['train_seconds']:>9.1f}" if e.get("train_seconds") is not None else f"{'-':>9}"
+        print(f"{name:<20}{vals}{i2i}{ts}")
+    return 1 if errors else 0
+
+
+def cmd_neighbours(args) -> int:
+    from recall_core.explore import item_neighbours, load, user_profile, user_recommendations
+
+    ds = _dataset(args)
+    store = _store(args)
+    if args.k < 1:
+        raise UnknownIdError(f"-k must be at least 1, got {args.k}")
+    model = load(ds, store, args.model)
+    if args.item is not None:
+        row = ds.find_item(args.item)
+        table = item_neighbours(ds, model, args.item, args.k, args.view)
+        head = f"{args.model}: {'likely next after' if args.view == 'next' else 'items similar to'} {ds.item_label(row)}"
+        held = None
+    else:
+        table = user_recommendations(ds, model, args.user, args.k)
+        prof = user_profile(ds, args.user)
+        held = prof["test_item"]
+        head = f"{args.model}: top {args.k} unseen items for user {args.user}"
+    if args.json:
+        print(_json({"model": args.model, "query": args.item or args.user, "results": table.to_dict("records")}))
+        return 0
+    print(head)
+    for r in table.itertuples():
+        year = f" ({r.year})" if r.year else ""
+        mark = "  <- held-out test item" if held is not None and r.item_id == held else ""
+        print(f"{r.rank:>3}. {r.score:8.4f}  {r.title}{year}  [{r.genres}]{mark}")
+    return 0

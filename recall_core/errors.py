@@ -1,0 +1,29 @@
+"""The project's own exception types.
+
+Each is raised at a boundary (a file, a CLI argument, a stored folder) with
+what was expected and what was received, so the CLI and the app can show the
+message as it is, without a traceback.
+"""
+
+
+class RecallError(Exception):
+    """Base class: every error the CLI and the app turn into a plain message."""
+
+
+class DataError(RecallError):
+    """A data file is missing, empty or malformed (the message names file, line and field)."""
+
+
+class UnknownIdError(RecallError, KeyError):
+    """An item, user or model name that is not known."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class NotTrainedError(RecallError):
+    """A model was asked for vectors before it was fitted, or is not in the store."""
+
+
+class StoreError(RecallError):
+    """A stored model folder is damaged or does not match the dataset."""

@@ -1,0 +1,77 @@
+"""Evaluate exported vectors on a leave-last-out split."""
+from __future__ import annotations
+
+import numpy as np
+
+from recall_core.data.split import Split
+from recall_core.evaluation.metrics import KS, coverage, distinct_lists, metrics_from_ranks, ranks_from_scores, top_k
+from recall_core.models.base import RecallOutput, l2_normalize
+
+BATCH = 1024
+
+
+def _space(x: np.ndarray, metric: str) -> np.ndarray:
+    return l2_normalize(x) if metric == "cosine" else x
+
+
+def _mask_unknown(scores: np.ndarray, output: RecallOutput) -> np.ndarray:
+    """Items the model knows nothing about score -inf: below every known item."""
+    if output.item_known is not None:
+        scores[:, ~output.item_known] = -np.inf
+    return scores
+
+
+def u2i_scores(output: RecallOutput, user_rows: np.ndarray) -> np.ndarray:
+    """``(len(user_rows), n_items)`` scores the model was trained to produce."""
+    if not output.has_users:
+        raise ValueError("model has no user vectors")
+    u = _space(output.user_vectors[user_rows], output.u2i_metric)
+    return _mask_unknown(u @ _space(output.candidates, output.u2i_metric).T, output)
+
+
+def i2i_scores(output: RecallOutput, item_rows: np.ndarray, next_view: bool = False) -> np.ndarray:
+    """``(len(item_rows), n_items)``: I2I similarity (``metric``), or with
+    ``next_view`` the item vector against the candidate vectors (``u2i_metric``)."""
+    if next_view:
+        q = _space(output.item_vectors[item_rows], output.u2i_metric)
+        return _mask_unknown(q @ _space(output.candidates, output.u2i_metric).T, output)
+    space = _space(output.item_vectors, output.metric)
+    return _mask_unknown(space[item_rows] @ space.T, output)
+
+
+def _score_and_rank(score_fn, split: Split, ks) -> dict[str, float]:
+    seen_all = split.train.matrix
+    kmax = max(ks)
+    ranks, tops = [], []
+    for start in range(0, len(split.test_users), BATCH):
+        users = split.test_users[start:start + BATCH]
+        scores = score_fn(start, users)
+        seen = seen_all[users]
+        ranks.append(ranks_from_scores(scores, seen, split.test_items[start:start + BATCH]))
+        tops.append(top_k(scores, seen, kmax))
+    ranks_a = np.concatenate(ranks)
+    top = np.concatenate(tops)
+    out = metrics_from_ranks(ranks_a, ks)
+    n_items = split.train.n_items
+    for k in ks:
+        out[f"coverage@{k}"] = coverage(top[:, :k], n_items)
+    out["distinct_lists@10"] = distinct_lists(top[:, :10])
+    out["users"] = int(len(ranks_a))
+    return out
+
+
+def evaluate(output: RecallOutput, split: Split, ks=KS) -> dict[str, float]:
+    """U2I metrics of ``output`` on ``split`` (see :data:`~recall_core.evaluation.metrics.PROTOCOL`)."""
+    return _score_and_rank(lambda _s, users: u2i_scores(output, users), split, ks)
+
+
+def evaluate_i2i(output: RecallOutput, split: Split, ks=KS) -> dict[str, float]:
+    """I2I metrics: query with each user's last training item; is the test item among the neighbours?
+
+    Neighbours use the model's I2I ``metric``; the user's training items
+    (the query among them) are excluded, as in the U2I protocol.
+    """
+    tr = split.train
+    last = np.asarray([tr.history(u)[-1] for u in split.test_users], dtype=np.int64)
+    res = _score_and_rank(lambda s, _u: i2i_scores(output, last[s:s + BATCH]), split, ks)
+    return {k: v for k, v in res.items() if k.startswith(("hr@", "ndcg@", "mrr", "coverage@", "users"))}

@@ -1,0 +1,73 @@
+"""Ranking metrics for one held-out item per user, over the full catalogue.
+
+Protocol: every user's training items are excluded from the ranking; the rank
+of the test item is ``1 + #(unseen items scoring higher) + #(unseen items with
+an equal score and a lower row)``: ties are broken by item row, the same rule
+as :func:`top_k`, so HR@K and the top-K lists agree.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+KS = (5, 10, 20, 50)
+PROTOCOL = (
+    "leave-last-out: per user, interactions sorted by timestamp (ties keep file order); the last one is the "
+    "test item, the rest is training; users with one interaction are not evaluated. Every model ranks the full "
+    "catalogue with the user's training items excluded; ties broken by item row. HR, NDCG, Precision, Recall at K; "
+    "MRR over the full ranking; coverage@K = distinct items in all top-K lists / catalogue size."
+)
+
+
+def ranks_from_scores(scores: np.ndarray, seen: sp.csr_matrix, targets: np.ndarray) -> np.ndarray:
+    """1-based rank of each target among unseen items.
+
+    ``scores`` ``(B, n_items)`` float; ``seen`` ``(B, n_items)`` CSR of excluded
+    items; ``targets`` ``(B,)`` item rows. Returns ``(B,)`` int64. A target that
+    is itself excluded gets rank ``n_items + 1`` (it can never be recommended).
+    """
+    s = np.array(scores, dtype=np.float64, copy=True)
+    b, n = s.shape
+    rows = np.repeat(np.arange(b), np.diff(seen.indptr))
+    s[rows, seen.indices] = -np.inf
+    t = s[np.arange(b), targets][:, None]
+    higher = (s > t).sum(axis=1)
+    ties = ((s == t) & (np.arange(n)[None, :] < targets[:, None])).sum(axis=1)
+    r = 1 + higher + ties
+    r[np.isneginf(t[:, 0])] = n + 1
+    return r.astype(np.int64)
+
+
+def top_k(scores: np.ndarray, seen: sp.csr_matrix | None, k: int) -> np.ndarray:
+    """``(B, k)`` item rows of the highest unseen scores, best first, ties by lower row."""
+    s = np.array(scores, dtype=np.float64, copy=True)
+    if seen is not None:
+        rows = np.repeat(np.arange(s.shape[0]), np.diff(seen.indptr))
+        s[rows, seen.indices] = -np.inf
+    k = min(k, s.shape[1])
+    # A stable sort on -score keeps lower rows first among equal scores.
+    return np.argsort(-s, axis=1, kind="stable")[:, :k].astype(np.int64)
+
+
+def metrics_from_ranks(ranks: np.ndarray, ks=KS) -> dict[str, float]:
+    """HR, NDCG, Precision, Recall at each K and MRR from 1-based ranks (one relevant item per user)."""
+    ranks = np.asarray(ranks, dtype=np.float64)
+    out: dict[str, float] = {}
+    for k in ks:
+        hit = ranks <= k
+        out[f"hr@{k}"] = float(hit.mean())
+        out[f"ndcg@{k}"] = float(np.where(hit, 1.0 / np.log2(ranks + 1.0), 0.0).mean())
+        out[f"precision@{k}"] = float(hit.mean() / k)
+        out[f"recall@{k}"] = float(hit.mean())
+    out["mrr"] = float((1.0 / ranks).mean())
+    return out
+
+
+def coverage(top_lists: np.ndarray, n_items: int) -> float:
+    """Share of the catalogue that appears in at least one list."""
+    return float(len(np.unique(top_lists)) / n_items)
+
+
+def distinct_lists(top_lists: np.ndarray) -> int:
+    """Number of different top-K lists (as sets), a personalisation signal."""
+    return int(len({tuple(sorted(r)) for r in top_lists.tolist()}))

@@ -1,0 +1,168 @@
+"""Queries over stored models, shared by the CLI and the app.
+
+Everything here reads the store (vectors, manifests) and the dataset; nothing
+imports TensorFlow or trains.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recall_core.data import Dataset
+from recall_core.errors import RecallError, UnknownIdError
+from recall_core.evaluation import KS, evaluate, evaluate_i2i
+from recall_core.index import VectorIndex
+from recall_core.models.base import MODEL_ORDER, RecallOutput
+from recall_core.store import StoredModel, list_models, load_model
+from recall_core.training import I2I_MODELS, split_for
+
+
+def stored_models(ds: Dataset, store: Path) -> list[str]:
+    """Stored model names for ``ds``, in the project's display order (variants after their model)."""
+    names = list_models(store, ds.key)
+
+    def key(n: str):
+        base = n.split("@")[0]
+        return (MODEL_ORDER.index(base) if base in MODEL_ORDER else len(MODEL_ORDER), base, n)
+
+    return sorted(names, key=key)
+
+
+def load(ds: Dataset, store: Path, name: str) -> StoredModel:
+    return load_model(store, ds.key, name, fingerprint=ds.fingerprint)
+
+
+def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recompute: bool = False):
+    """``(rows, errors)``: one dict per model (metrics, I2I metrics, train_seconds, created), and
+    ``{name: message}`` for models that could not be read.
+
+    Most-popular is always a row: from the store if trained, else computed on the spot.
+    ``recompute`` re-evaluates the stored vectors on the current split instead of
+    trusting the manifest's numbers.
+    """
+    from recall_core.models.mostpop import MostPop
+
+    names = stored_models(ds, store) if names is None else names
+    rows, errors = [], {}
+    split = split_for(ds)
+    for name in names:
+        try:
+            m = load(ds, store, name)
+        except RecallError as e:
+            errors[name] = str(e)
+            continue
+        metrics, i2i = m.manifest.get("metrics", {}), m.manifest.get("i2i_metrics", {})
+        if recompute:
+            metrics = evaluate(m.output, split) if m.output.has_users else {}
+            base = m.manifest.get("model_class", name)
+            i2i = evaluate_i2i(m.output, split) if base in I2I_MODELS else {}
+        rows.append({"model": name, "metrics": metrics, "i2i": i2i,
+                     "train_seconds": m.manifest.get("train_seconds"), "created": m.manifest.get("created"),
+                     "model_class": m.manifest.get("model_class", name)})
+    if not any(r["model_class"] == "mostpop" for r in rows):
+        out = MostPop().fit(split.train).export()
+        rows.insert(0, {"model": "mostpop", "metrics": evaluate(out, split), "i2i": {}, "train_seconds": 0.0,
+                        "created": None, "model_class": "mostpop"})
+    return rows, errors
+
+
+def leaderboard_frame(rows: list[dict], k: int = 10) -> pd.DataFrame:
+    """Models x metrics at one K, as a DataFrame indexed by model name."""
+    data = {}
+    for r in rows:
+        m = r["metrics"]
+        data[r["model"]] = {
+            f"HR@{k}": m.get(f"hr@{k}"), f"NDCG@{k}": m.get(f"ndcg@{k}"), f"Precision@{k}": m.get(f"precision@{k}"),
+            f"Recall@{k}": m.get(f"recall@{k}"), "MRR": m.get("mrr"), f"Coverage@{k}": m.get(f"coverage@{k}"),
+            f"I2I HR@{k}": r["i2i"].get(f"hr@{k}"), "Train s": r.get("train_seconds"),
+        }
+    return pd.DataFrame.from_dict(data, orient="index")
+
+
+def item_table(ds: Dataset, rows, scores=None) -> pd.DataFrame:
+    """Titles, years and genres of item rows (with scores when given)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    it = ds.items.iloc[rows]
+    df = pd.DataFrame({
+        "rank": np.arange(1, len(rows) + 1),
+        "item_id": it["item_id"].to_numpy(),
+        "title": it["title"].to_numpy(),
+        "year": [None if np.isnan(y) else int(y) for y in it["year"].to_numpy()],
+        "genres": [", ".join(g) for g in it["genres"]],
+    })
+    if scores is not None:
+        df["score"] = np.asarray(scores, dtype=np.float64)
+    return df
+
+
+_INDEXES: dict[tuple, VectorIndex] = {}
+
+
+def index_for(output: RecallOutput, view: str = "similar", cache_key: tuple | None = None) -> VectorIndex:
+    """The index for a view: ``similar`` (item vectors, ``metric``), ``next``/``users`` (candidates, ``u2i_metric``)."""
+    key = (cache_key, view) if cache_key else None
+    if key and key in _INDEXES:
+        return _INDEXES[key]
+    if view == "similar":
+        idx = VectorIndex(output.item_vectors, output.item_ids, output.metric, output.item_known)
+    else:
+        idx = VectorIndex(output.candidates, output.item_ids, output.u2i_metric, output.item_known)
+    if key:
+        _INDEXES[key] = idx
+    return idx
+
+
+def has_next_view(output: RecallOutput) -> bool:
+    return output.candidate_vectors is not None
+
+
+def item_neighbours(ds: Dataset, model: StoredModel, item: str, k: int = 10, view: str = "similar") -> pd.DataFrame:
+    """Top-``k`` neighbours of an item (id or title) as a table; the item itself excluded."""
+    row = ds.find_item(item)
+    out = model.output
+    item_id = ds.item_vocab.id(row)
+    if view == "next" and not has_next_view(out):
+        raise UnknownIdError(f"model {model.name!r} has no 'likely next' view")
+    q = out.item_vectors[row][None, :]
+    idx = index_for(out, view, (str(model.path), model.manifest.get("created")))
+    ids, sc = idx.search(q, k, [[item_id]])
+    valid = ids[0] != ""
+    return item_table(ds, ds.item_vocab.indices(ids[0][valid]), sc[0][valid])
+
+
+def user_recommendations(ds: Dataset, model: StoredModel, user: str, k: int = 10) -> pd.DataFrame:
+    """Top-``k`` unseen items for a user (training items excluded, as in evaluation)."""
+    out = model.output
+    if not out.has_users:
+        raise UnknownIdError(f"model {model.name!r} has no user vectors")
+    if str(user) not in ds.user_vocab:
+        raise UnknownIdError(f"unknown user {user!r} in {ds.name}")
+    urow = out.user_row(str(user))
+    seen = ds.item_vocab.ids[split_for(ds).train.history(ds.user_vocab.index(str(user)))]
+    idx = index_for(out, "users", (str(model.path), model.manifest.get("created")))
+    ids, sc = idx.search(out.user_vectors[urow][None, :], k, [seen.tolist()])
+    valid = ids[0] != ""
+    return item_table(ds, ds.item_vocab.indices(ids[0][valid]), sc[0][valid])
+
+
+def user_profile(ds: Dataset, user: str) -> dict:
+    """Demographics and the time-ordered training history of a user, plus the held-out test item."""
+    if str(user) not in ds.user_vocab:
+        raise UnknownIdError(f"unknown user {user!r} in {ds.name}")
+    u = ds.user_vocab.index(str(user))
+    split = split_for(ds)
+    tr = split.train
+    o = tr.user_offsets
+    hist = item_table(ds, tr.item_idx[o[u]:o[u + 1]])
+    hist["rating"] = tr.rating[o[u]:o[u + 1]]
+    hist["date"] = pd.to_datetime(tr.timestamp[o[u]:o[u + 1]], unit="s")
+    test = np.flatnonzero(split.test_users == u)
+    demo = ds.users.iloc[u].to_dict()
+    return {"user_id": str(user), "demographics": demo, "history": hist,
+            "test_item": ds.item_vocab.id(int(split.test_items[test[0]])) if len(test) else None}
+
+
+__all__ = ["KS", "item_neighbours", "item_table", "leaderboard", "leaderboard_frame", "load", "stored_models",
+           "user_profile", "user_recommendations"]

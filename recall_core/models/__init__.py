@@ -1,0 +1,15 @@
+"""Models. Importing this package registers every model module in it.
+
+Model modules must not import TensorFlow at module level (they import it
+inside ``fit``), so listing models and reading the store stays light.
+"""
+import importlib
+import pkgutil
+
+from recall_core.models.base import (  # noqa: F401
+    MODEL_ORDER, REGISTRY, ModelConfig, RecallModel, RecallOutput, get_model_class, model_names,
+)
+
+for _m in pkgutil.iter_modules(__path__):
+    if _m.name != "base":
+        importlib.import_module(f"{__name__}.{_m.name}")

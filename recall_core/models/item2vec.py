@@ -1,0 +1,109 @@
+"""Item2Vec: gensim skip-gram with negative sampling over training histories."""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from recall_core.models.base import ModelConfig, l2_normalize, RecallModel, RecallOutput, no_progress, register
+
+
+def stable_hash(s: str) -> int:
+    """Process-independent hash for gensim's vector seeding.
+
+    gensim seeds each word vector with ``hashfxn(word + str(seed))``; the
+    default ``hash`` is salted per process (PYTHONHASHSEED), which would make
+    the same seed give different vectors in two runs.
+    """
+    return zlib.crc32(s.encode("utf-8"))
+
+
+def recent_mean(vectors: np.ndarray, histories: list[np.ndarray], last_n: int) -> np.ndarray:
+    """``(n_users, d)``: mean of each user's last ``last_n`` item vectors (zeros if no history)."""
+    out = np.zeros((len(histories), vectors.shape[1]), np.float32)
+    for u, h in enumerate(histories):
+        if len(h):
+            out[u] = vectors[h[-last_n:]].mean(axis=0)
+    return out
+
+
+@dataclass
+class Item2VecConfig(ModelConfig):
+    """Skip-gram settings (gensim names in brackets).
+
+    ``ns_exponent=0`` samples negatives uniformly: with the default 0.75
+    popular films are pushed apart from everything, which hurts next-item
+    recall on this data (measured in BENCHMARKS.md). ``user_last_n``: how many
+    of the most recent training items form the user vector.
+    """
+
+    embedding_dim: int = 64  # [vector_size]
+    epochs: int = 20
+    window: int = 5
+    negative: int = 10
+    ns_exponent: float = 0.0
+    sample: float = 0.0  # no frequent-item down-sampling: popular films are the signal here
+    alpha: float = 0.025
+    user_last_n: int = 3
+
+
+@register
+class Item2Vec(RecallModel):
+    """Item2Vec (Barkan & Koenigstein, 2016) with gensim.
+
+    Scoring (documented choice): I2I "similar" neighbours are cosine between
+    the sums of the normalised input and output vectors; U2I and "likely next" score the mean of the user's last
+    ``user_last_n`` input vectors against the *output* (context) vectors with
+    the inner product: this is exactly the skip-gram's own score for "item j
+    appears near the recent items", which is what next-item recall asks.
+    """
+
+    name = "item2vec"
+    description = "gensim skip-gram over each user's time-ordered history; user = mean of last items."
+    Config = Item2VecConfig
+
+    def fit(self, train, progress=no_progress):
+        from gensim.models import Word2Vec
+
+        c = self.config
+        ids = train.item_vocab.ids
+        histories = train.histories()
+        sentences = [[ids[i] for i in h] for h in histories if len(h)]
+        progress(0.05, f"item2vec: {len(sentences)} histories")
+        model = Word2Vec(
+            vector_size=c.embedding_dim, window=c.window, sg=1, hs=0, negative=c.negative,
+            ns_exponent=c.ns_exponent, sample=c.sample, alpha=c.alpha, min_count=1, workers=1,
+            seed=c.seed, hashfxn=stable_hash,
+        )
+        model.build_vocab(sentences)
+        losses = []
+        for epoch in range(c.epochs):
+            # One call per epoch with the linearly decayed learning rate gensim would use.
+            a0 = c.alpha - (c.alpha - 0.0001) * epoch / c.epochs
+            a1 = c.alpha - (c.alpha - 0.0001) * (epoch + 1) / c.epochs
+            model.train(sentences, total_examples=len(sentences), epochs=1, start_alpha=a0, end_alpha=a1,
+                        compute_loss=True)
+            losses.append(float(model.get_latest_training_loss()))
+            progress(0.05 + 0.9 * (epoch + 1) / c.epochs, f"item2vec: epoch {epoch + 1}/{c.epochs}")
+        wv = model.wv
+        d = c.embedding_dim
+        item_in = np.zeros((train.n_items, d), np.float32)
+        item_out = np.zeros((train.n_items, d), np.float32)
+        rows = np.asarray([wv.key_to_index[k] for k in ids if k in wv.key_to_index])
+        known = np.asarray([i for i, k in enumerate(ids) if k in wv.key_to_index], dtype=np.int64)
+        item_in[known] = wv.vectors[rows]
+        item_out[known] = model.syn1neg[rows]
+        known_mask = np.zeros(train.n_items, bool)
+        known_mask[known] = True
+        self._output = RecallOutput(
+            # I2I "similar": normalised input + normalised output vector. Input
+            # vectors alone put rarely seen films next to everything (I2I HR@10
+            # 0.050 vs 0.126 for the sum on ML-100K; see BENCHMARKS.md).
+            item_ids=ids, item_vectors=l2_normalize(item_in) + l2_normalize(item_out), metric="cosine",
+            item_known=known_mask,
+            user_ids=train.user_vocab.ids, user_vectors=recent_mean(item_in, histories, c.user_last_n),
+            candidate_vectors=item_out, u2i_metric="ip",
+            info={"epoch_loss": losses, "trained_items": int(len(known))},
+        )
+        return self

@@ -1,0 +1,103 @@
+"""The one place that wires data -> model -> evaluation -> store."""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from recall_core.data import Dataset, Split, leave_last_out, load_dataset
+from recall_core.evaluation import evaluate, evaluate_i2i
+from recall_core.models.base import Progress, get_model_class, model_names, no_progress
+from recall_core.store import save_model
+
+#: models whose item vectors are meant for I2I (the I2I evaluation is reported for them)
+I2I_MODELS = ("item2vec", "eges", "airbnb")
+
+_SPLITS: dict[str, Split] = {}
+
+
+def split_for(ds: Dataset) -> Split:
+    """The leave-last-out split of ``ds`` (memoised per dataset fingerprint)."""
+    if ds.fingerprint not in _SPLITS:
+        _SPLITS[ds.fingerprint] = leave_last_out(ds)
+    return _SPLITS[ds.fingerprint]
+
+
+@dataclass
+class TrainJob:
+    """One model to train: registry ``model`` name, stored as ``name`` with config ``overrides``."""
+
+    model: str
+    name: str | None = None
+    overrides: dict | None = None
+
+    @property
+    def store_name(self) -> str:
+        return self.name or self.model
+
+
+def parse_models(spec: str | list[str] | None) -> list[str]:
+    """``"a,b"`` / ``["a", "b"]`` / ``"all"`` -> model names (validated)."""
+    known = model_names()
+    if spec is None or spec == "all" or spec == ["all"]:
+        return known
+    names = [s.strip() for s in (spec.split(",") if isinstance(spec, str) else spec) if s.strip()]
+    if "all" in names:
+        return known
+    for n in names:
+        get_model_class(n)  # raises UnknownIdError naming the known models
+    return names
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+
+
+def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress: Progress = no_progress) -> dict:
+    """Fit, evaluate and store one model; return its manifest summary."""
+    cls = get_model_class(job.model)
+    model = cls(**{"seed": seed, **(job.overrides or {})})
+    split = split_for(ds)
+    seed_everything(seed)
+    t0 = time.perf_counter()
+    model.fit(split.train, progress=lambda f, m: progress(0.9 * f, m))
+    seconds = time.perf_counter() - t0
+    output = model.export()
+    progress(0.92, f"{job.store_name}: evaluating")
+    metrics = evaluate(output, split) if output.has_users else {}
+    i2i = evaluate_i2i(output, split) if job.model in I2I_MODELS else {}
+    save_model(
+        store, ds, job.store_name, output, model_class=job.model, config=model.config.to_dict(), seed=seed,
+        metrics=metrics, i2i_metrics=i2i, train_seconds=round(seconds, 2),
+        extra={"variant_of": job.model if job.name else None},
+        write_files=model.save_extra_files,
+    )
+    progress(1.0, f"{job.store_name}: stored")
+    return {"model": job.store_name, "train_seconds": seconds, "metrics": metrics, "i2i_metrics": i2i}
+
+
+def train_models(
+    dataset: str | Dataset = "ml-100k",
+    models: list[str | TrainJob] | str | None = None,
+    store: Path | str | None = None,
+    seed: int = 42,
+    progress: Progress = no_progress,
+    cache_dir: Path | None = None,
+) -> list[dict]:
+    """Train several models in turn; ``progress`` sees the overall fraction."""
+    from recall_core.store import default_store
+
+    ds = dataset if isinstance(dataset, Dataset) else load_dataset(dataset, cache_dir)
+    store = Path(store) if store else default_store()
+    jobs = [m if isinstance(m, TrainJob) else TrainJob(m) for m in
+            (models if isinstance(models, list) else parse_models(models))]
+    results = []
+    for i, job in enumerate(jobs):
+        def step(f: float, msg: str, i=i) -> None:
+            progress((i + f) / len(jobs), msg)
+        results.append(train_one(ds, job, store, seed, step))
+    return results
