@@ -1,0 +1,156 @@
+"""The Dataset object and ``load_dataset``."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recall_core.data.fetch import fetch_ml100k
+from recall_core.data.movielens import read_folder
+from recall_core.data.vocab import Vocabulary
+from recall_core.errors import DataError
+
+DEFAULT_DATASET = "ml-100k"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One MovieLens dataset in the internal form.
+
+    ``interactions`` keeps file order and adds ``user_idx``/``item_idx`` rows
+    into ``user_vocab``/``item_vocab``. ``items`` and ``users`` are in vocabulary
+    row order. The catalogue is every item in the item file.
+    """
+
+    name: str  # "ml-100k" or the folder path given
+    key: str  # short name for the store folder
+    layout: str
+    interactions: pd.DataFrame
+    items: pd.DataFrame
+    users: pd.DataFrame
+    item_vocab: Vocabulary
+    user_vocab: Vocabulary
+    fingerprint: str
+    genres: list[str] = field(default_factory=list)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_vocab)
+
+    @property
+    def n_users(self) -> int:
+        return len(self.user_vocab)
+
+    def summary(self) -> dict:
+        ts = self.interactions["timestamp"]
+        return {
+            "dataset": self.name,
+            "layout": self.layout,
+            "users": self.n_users,
+            "items": self.n_items,
+            "interactions": int(len(self.interactions)),
+            "first": pd.to_datetime(int(ts.min()), unit="s").strftime("%Y-%m-%d"),
+            "last": pd.to_datetime(int(ts.max()), unit="s").strftime("%Y-%m-%d"),
+            "genres": list(self.genres),
+            "user_features": [c for c in self.users.columns if c != "user_id"],
+            "fingerprint": self.fingerprint,
+        }
+
+    def item_label(self, idx: int) -> str:
+        row = self.items.iloc[idx]
+        year = "" if np.isnan(row["year"]) else f" ({int(row['year'])})"
+        return f"{row['title']}{year}"
+
+    def find_item(self, query: str) -> int:
+        """Row of an item given its id or (part of) its title.
+
+        Exact id first, then exact title, then the most-rated title that
+        contains ``query`` (case-insensitive).
+        """
+        from recall_core.errors import UnknownIdError
+
+        q = str(query).strip()
+        if q in self.item_vocab:
+            return self.item_vocab.index(q)
+        titles = self.items["title"].str.lower()
+        exact = np.flatnonzero((titles == q.lower()).to_numpy())
+        cands = exact if len(exact) else np.flatnonzero(titles.str.contains(q.lower(), regex=False).to_numpy())
+        if not len(cands):
+            raise UnknownIdError(f"no item with id or title {query!r} in {self.name}")
+        counts = np.bincount(self.interactions["item_idx"].to_numpy(), minlength=self.n_items)
+        return int(cands[np.argmax(counts[cands])])
+
+
+def _fingerprint(inter: pd.DataFrame, items: pd.DataFrame) -> str:
+    """Content hash: the same data from another source (zip or wheel) hashes the same."""
+    h = hashlib.sha256()
+    order = np.lexsort((inter["timestamp"].to_numpy(), inter["item_id"].to_numpy(), inter["user_id"].to_numpy()))
+    for col in ("user_id", "item_id"):
+        h.update("\n".join(inter[col].to_numpy()[order].tolist()).encode())
+    h.update(inter["rating"].to_numpy(np.float32)[order].tobytes())
+    h.update(inter["timestamp"].to_numpy(np.int64)[order].tobytes())
+    h.update("\n".join(sorted(items["item_id"].tolist())).encode())
+    return h.hexdigest()[:16]
+
+
+def build_dataset(name: str, key: str, layout: str, inter: pd.DataFrame, items: pd.DataFrame, users: pd.DataFrame) -> Dataset:
+    """Validate the internal form and attach vocabularies."""
+    src = inter.attrs.get("path", name)
+    dup = items["item_id"].duplicated()
+    if dup.any():
+        raise DataError(f"{name}: item id {items['item_id'][dup].iloc[0]!r} appears twice in the item file")
+    item_vocab = Vocabulary(items["item_id"], kind="item")
+    # Users: those in the user file, then any rated-only user (kept, without demographics).
+    extra = pd.unique(inter.loc[~inter["user_id"].isin(users["user_id"]), "user_id"])
+    if len(extra):
+        users = pd.concat([users, pd.DataFrame({"user_id": extra})], ignore_index=True)
+    users = users.drop_duplicates("user_id").reset_index(drop=True)
+    user_vocab = Vocabulary(users["user_id"], kind="user")
+    item_idx = inter["item_id"].map(lambda s: item_vocab.get(s)).to_numpy(np.int64)
+    if (item_idx < 0).any():
+        bad = int(np.flatnonzero(item_idx < 0)[0])
+        raise DataError(f"{src}: row {bad + 1} rates item {inter['item_id'].iloc[bad]!r}, which is not in the item file")
+    inter = inter.copy()
+    inter["user_idx"] = inter["user_id"].map(lambda s: user_vocab.get(s)).to_numpy(np.int64)
+    inter["item_idx"] = item_idx
+    genres = sorted({g for gs in items["genres"] for g in gs})
+    return Dataset(
+        name=name, key=key, layout=layout, interactions=inter.reset_index(drop=True),
+        items=items.reset_index(drop=True), users=users, item_vocab=item_vocab, user_vocab=user_vocab,
+        fingerprint=_fingerprint(inter, items), genres=genres,
+    )
+
+
+_CACHE: dict[tuple, Dataset] = {}
+
+
+def dataset_key(name: str) -> str:
+    if name == DEFAULT_DATASET:
+        return name
+    p = Path(name).resolve()
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", p.name) or "data"
+    return f"{slug}-{hashlib.sha1(str(p).encode()).hexdigest()[:6]}"
+
+
+def load_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None) -> Dataset:
+    """Load ``ml-100k`` (obtained and cached on first use) or a MovieLens folder path.
+
+    Results are memoised per process on ``(name, cache_dir)``.
+    """
+    key = (str(name), str(cache_dir))
+    if key in _CACHE:
+        return _CACHE[key]
+    if name == DEFAULT_DATASET:
+        folder = fetch_ml100k(Path(cache_dir) if cache_dir else None)
+    else:
+        folder = Path(name)
+        if not folder.exists():
+            raise DataError(f"dataset {name!r}: no such folder (use 'ml-100k' or a path to a MovieLens folder)")
+    inter, items, users, layout = read_folder(folder)
+    ds = build_dataset(str(name), dataset_key(str(name)), layout, inter, items, users)
+    _CACHE[key] = ds
+    return ds

@@ -1,0 +1,116 @@
+"""Leave-last-out split and the training view models are given."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from recall_core.data.dataset import Dataset
+from recall_core.data.vocab import Vocabulary
+
+
+@dataclass(frozen=True, eq=False)
+class TrainData:
+    """Everything a model may see: training interactions and metadata, never a test row.
+
+    Interaction arrays have shape ``(n_train,)`` and are sorted by user row,
+    then timestamp, then file order (so each user's slice is their time-ordered
+    history).
+    """
+
+    dataset_name: str
+    items: pd.DataFrame
+    users: pd.DataFrame
+    item_vocab: Vocabulary
+    user_vocab: Vocabulary
+    genres: list
+    user_idx: np.ndarray
+    item_idx: np.ndarray
+    rating: np.ndarray
+    timestamp: np.ndarray
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_vocab)
+
+    @property
+    def n_users(self) -> int:
+        return len(self.user_vocab)
+
+    @cached_property
+    def user_offsets(self) -> np.ndarray:
+        """``(n_users + 1,)``: user ``u``'s rows are ``offsets[u]:offsets[u+1]``."""
+        counts = np.bincount(self.user_idx, minlength=self.n_users)
+        return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def history(self, u: int) -> np.ndarray:
+        """Item rows of user ``u`` in time order, ``(len,)`` int64."""
+        o = self.user_offsets
+        return self.item_idx[o[u]:o[u + 1]]
+
+    def histories(self) -> list[np.ndarray]:
+        """Per user row, item rows in time order (empty for users without training data)."""
+        o = self.user_offsets
+        return [self.item_idx[o[u]:o[u + 1]] for u in range(self.n_users)]
+
+    def timestamps(self, u: int) -> np.ndarray:
+        o = self.user_offsets
+        return self.timestamp[o[u]:o[u + 1]]
+
+    @cached_property
+    def item_counts(self) -> np.ndarray:
+        """``(n_items,)`` number of training interactions per item."""
+        return np.bincount(self.item_idx, minlength=self.n_items)
+
+    @cached_property
+    def matrix(self) -> sp.csr_matrix:
+        """Binary ``(n_users, n_items)`` CSR of seen items."""
+        m = sp.csr_matrix(
+            (np.ones(len(self.item_idx), np.float32), (self.user_idx, self.item_idx)),
+            shape=(self.n_users, self.n_items),
+        )
+        m.data[:] = 1.0
+        return m
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """Leave-last-out split: ``train`` plus one held-out item per evaluated user."""
+
+    train: TrainData
+    test_users: np.ndarray  # (n_test,) user rows
+    test_items: np.ndarray  # (n_test,) item rows
+    test_timestamps: np.ndarray  # (n_test,)
+
+    def seen(self, u: int) -> np.ndarray:
+        return self.train.history(u)
+
+
+def leave_last_out(ds: Dataset) -> Split:
+    """Per user, sort by timestamp (ties keep file order); the last interaction is the test item.
+
+    Users with a single interaction keep it in training and are not evaluated
+    (there is nothing to learn their taste from).
+    """
+    inter = ds.interactions
+    u = inter["user_idx"].to_numpy(np.int64)
+    t = inter["timestamp"].to_numpy(np.int64)
+    order = np.lexsort((np.arange(len(inter)), t, u))
+    u_s = u[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = u_s[1:] != u_s[:-1]
+    counts = np.bincount(u_s, minlength=ds.n_users)
+    is_test = last & (counts[u_s] >= 2)
+    tr, te = order[~is_test], order[is_test]
+    train = TrainData(
+        dataset_name=ds.name, items=ds.items, users=ds.users, item_vocab=ds.item_vocab, user_vocab=ds.user_vocab,
+        genres=list(ds.genres),
+        user_idx=u[tr], item_idx=inter["item_idx"].to_numpy(np.int64)[tr],
+        rating=inter["rating"].to_numpy(np.float32)[tr], timestamp=t[tr],
+    )
+    return Split(
+        train=train, test_users=u[te], test_items=inter["item_idx"].to_numpy(np.int64)[te], test_timestamps=t[te],
+    )
