@@ -1,0 +1,125 @@
+"""Store (atomic, damaged, mismatched) and the CLI (exit codes, JSON shape, messages)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from recall_core import store as store_mod
+from recall_core.cli import main
+from recall_core.data.synthetic import write_movielens
+from recall_core.errors import NotTrainedError, StoreError
+from recall_core.models import get_model_class
+from recall_core.store import list_models, load_model, save_model
+
+
+@pytest.fixture(scope="module")
+def fitted(planted):
+    ds, split = planted
+    return get_model_class("mostpop")().fit(split.train).export()
+
+
+def test_manifest_records_provenance(planted, fitted, tmp_path):
+    ds, _ = planted
+    path = save_model(tmp_path, ds, "mostpop", fitted, model_class="mostpop", config={"seed": 7}, seed=7,
+                      metrics={"hr@10": 0.5}, train_seconds=1.5)
+    man = json.loads((path / "manifest.json").read_text())
+    assert man["dataset"]["fingerprint"] == ds.fingerprint and man["seed"] == 7
+    assert man["config"] == {"seed": 7} and man["metrics"] == {"hr@10": 0.5}
+    assert {"numpy", "python"} <= set(man["versions"]) and man["created"]
+    assert man["files"] == ["arrays.npz"]
+    with np.load(path / "arrays.npz", allow_pickle=False) as z:  # nothing needs pickle
+        assert set(z.files) >= {"item_ids", "item_vectors", "user_vectors"}
+    assert list_models(tmp_path, ds.key) == ["mostpop"]
+
+
+def test_failed_write_keeps_the_previous_model(planted, fitted, tmp_path, monkeypatch):
+    ds, _ = planted
+    save_model(tmp_path, ds, "mostpop", fitted, model_class="mostpop", config={}, seed=1, metrics={"hr@10": 0.1})
+
+    def boom(folder):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        save_model(tmp_path, ds, "mostpop", fitted, model_class="mostpop", config={}, seed=2, write_files=boom)
+    back = load_model(tmp_path, ds.key, "mostpop")
+    assert back.manifest["seed"] == 1 and back.metrics == {"hr@10": 0.1}
+    assert [p.name for p in (tmp_path / ds.key).iterdir()] == ["mostpop"]  # no temp folder left behind
+
+
+def test_damaged_and_mismatched_models(planted, fitted, tmp_path):
+    ds, _ = planted
+    path = save_model(tmp_path, ds, "mostpop", fitted, model_class="mostpop", config={}, seed=1)
+    with pytest.raises(StoreError, match="trained on other data"):
+        load_model(tmp_path, ds.key, "mostpop", fingerprint="0000")
+    (path / "arrays.npz").write_bytes(b"garbage")
+    with pytest.raises(StoreError, match="damaged arrays"):
+        load_model(tmp_path, ds.key, "mostpop")
+    (path / "manifest.json").write_text("{not json")
+    with pytest.raises(StoreError, match="unreadable manifest"):
+        load_model(tmp_path, ds.key, "mostpop")
+    with pytest.raises(NotTrainedError, match="not in the store"):
+        load_model(tmp_path, ds.key, "item2vec")
+    with pytest.raises(StoreError, match="invalid model name"):
+        store_mod.model_dir(tmp_path, ds.key, "../evil")
+
+
+# ------------------------------------------------------------------ CLI
+
+@pytest.fixture(scope="module")
+def cli_env(planted, tmp_path_factory):
+    ds, _ = planted
+    root = tmp_path_factory.mktemp("cli")
+    folder = write_movielens(ds, root / "data", "ml-100k")
+    store = root / "store"
+    assert main(["train", "--dataset", str(folder), "--store", str(store), "--models", "mostpop,item2vec"]) == 0
+    return str(folder), str(store)
+
+
+def test_cli_evaluate_json(cli_env, capsys):
+    folder, store = cli_env
+    capsys.readouterr()
+    assert main(["evaluate", "--dataset", folder, "--store", store, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["dataset"] == folder and "leave-last-out" in out["protocol"]
+    assert set(out["models"]) == {"mostpop", "item2vec"}
+    i2v = out["models"]["item2vec"]
+    for k in (5, 10, 20, 50):
+        for m in ("hr", "ndcg", "precision", "recall", "coverage"):
+            assert f"{m}@{k}" in i2v
+    assert "mrr" in i2v and i2v["train_seconds"] > 0 and "hr@10" in i2v["i2i"]
+    # Planted clusters: item2vec must beat popularity by far.
+    assert i2v["hr@10"] > out["models"]["mostpop"]["hr@10"] + 0.3
+
+
+def test_cli_neighbours(cli_env, capsys):
+    folder, store = cli_env
+    capsys.readouterr()
+    assert main(["neighbours", "--dataset", folder, "--store", store, "--model", "item2vec", "--item", "Movie 0",
+                 "-k", "5", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)["results"]
+    assert len(res) == 5 and all(r["item_id"] != "i0" for r in res)
+    assert main(["neighbours", "--dataset", folder, "--store", store, "--model", "item2vec", "--user", "u1"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("\n") == 11  # a header and 10 titles
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["neighbours", "--model", "nosuch", "--item", "Movie 1"], "model 'nosuch' is not in the store"),
+    (["neighbours", "--model", "item2vec", "--item", "Casablanca"], "no item with id or title 'Casablanca'"),
+    (["neighbours", "--model", "item2vec", "--user", "zz"], "unknown user 'zz'"),
+    (["neighbours", "--model", "mostpop", "--item", "Movie 1", "--view", "next"], "no 'likely next' view"),
+    (["train", "--models", "nosuch"], "unknown model 'nosuch'; known: mostpop, item2vec"),
+    (["evaluate", "--models", "eges_typo"], "unknown model 'eges_typo'"),
+])
+def test_cli_errors_are_messages(cli_env, capsys, argv, message):
+    folder, store = cli_env
+    assert main(argv + ["--dataset", folder, "--store", store]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_cli_bad_dataset_path(tmp_path, capsys):
+    assert main(["data", "--dataset", str(tmp_path / "nope")]) == 2
+    assert "no such folder" in capsys.readouterr().err
