@@ -38,7 +38,9 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
     """``(rows, errors)``: one dict per model (metrics, I2I metrics, train_seconds, created), and
     ``{name: message}`` for models that could not be read.
 
-    Most-popular is always a row: from the store if trained, else computed on the spot.
+    Most-popular is always a row: from the store if trained, else computed on the spot;
+    so is the ``transition`` reference baseline (a scoring rule, see
+    :mod:`recall_core.evaluation.baselines`).
     ``recompute`` re-evaluates the stored vectors on the current split instead of
     trusting the manifest's numbers.
     """
@@ -61,10 +63,16 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
         rows.append({"model": name, "metrics": metrics, "i2i": i2i,
                      "train_seconds": m.manifest.get("train_seconds"), "created": m.manifest.get("created"),
                      "model_class": m.manifest.get("model_class", name)})
+    from recall_core.evaluation.baselines import evaluate_transition
+
+    rows.insert(0, {"model": "transition", "metrics": evaluate_transition(split), "i2i": {}, "train_seconds": None,
+                    "created": None, "model_class": "transition", "reference": True})
     if not any(r["model_class"] == "mostpop" for r in rows):
         out = MostPop().fit(split.train).export()
         rows.insert(0, {"model": "mostpop", "metrics": evaluate(out, split), "i2i": {}, "train_seconds": 0.0,
                         "created": None, "model_class": "mostpop"})
+    first = {"mostpop": 0, "transition": 1}
+    rows.sort(key=lambda r: first.get(r["model"], 2))  # stable: models keep their order
     return rows, errors
 
 

@@ -184,3 +184,19 @@ def test_index_neighbours_exclude_self_and_invalid():
     assert ids.tolist() == ["c", "d"]
     ids, sc = idx.search(vecs[:1], 10)
     assert ids.tolist()[0] == ["a", "c", "d", ""] and np.isneginf(sc[0][3])  # padded: b is never returned
+
+
+def test_transition_baseline_by_hand():
+    from recall_core.evaluation.baselines import transition_matrix, transition_scores
+
+    ds = _ds([("a", "x", 5, 1), ("a", "y", 5, 2), ("a", "z", 5, 3), ("a", "w", 5, 4),
+              ("b", "x", 5, 1), ("b", "z", 5, 2), ("b", "y", 5, 3)])
+    s = leave_last_out(ds)  # train: a: x y z, b: x z; tests a->w, b->y
+    v = ds.item_vocab.index
+    t = transition_matrix(s.train, window=2).toarray()
+    assert t[v("x"), v("y")] == 1 and t[v("y"), v("z")] == 1 and t[v("x"), v("z")] == 1 + 0.5
+    assert t[v("z"), v("x")] == 0
+    sc = transition_scores(s.train, np.array([ds.user_vocab.index("b")]), transition_matrix(s.train, 2),
+                           last_n=2, decay=0.5)[0]
+    # b's last items: z (weight 1), x (weight 0.5): score(y) = 0.5 * T[x, y] = 0.5; score(z) = 0.5 * 1.5
+    assert sc[v("y")] == pytest.approx(0.5, abs=1e-5) and sc[v("z")] == pytest.approx(0.75, abs=1e-5)

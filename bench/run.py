@@ -1,0 +1,141 @@
+"""`make bench`: measure every model on ML-100K and rewrite BENCHMARKS.md.
+
+Each model is trained in its own process (so peak memory is that model's),
+into a scratch store under .bench/, then evaluated with the project's one
+protocol. Also: the DSSM temperature sweep, the EGES cold-start genre overlap,
+and the app's page timings (AppTest) against the trained store.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from recall_core.models.base import MODEL_ORDER  # noqa: E402
+
+STORE = ROOT / ".bench" / "store"
+TEMPERATURES = "0.02,0.05,0.1,0.2,0.5,1.0"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+        mem_s = f"{mem / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        mem_s = "unknown RAM"
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem_s}, Python {platform.python_version()}"
+
+
+def run(cmd: list[str]) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-3000:])
+        raise SystemExit(f"bench step failed: {' '.join(cmd)}")
+    return proc.stdout
+
+
+def train_all() -> dict:
+    runs = {}
+    for model in MODEL_ORDER:
+        print(f"training {model} ...", file=sys.stderr, flush=True)
+        out = run([sys.executable, "bench/_train_one.py", model, str(STORE)])
+        runs[model] = json.loads(out.strip().splitlines()[-1])
+    print("training the DSSM temperature variants ...", file=sys.stderr, flush=True)
+    out = run([sys.executable, "bench/_train_one.py", "dssm", str(STORE), TEMPERATURES])
+    runs["dssm-sweep"] = json.loads(out.strip().splitlines()[-1])
+    return runs
+
+
+def evaluate() -> dict:
+    out = run([sys.executable, "-m", "recall_core", "evaluate", "--store", str(STORE), "--json"])
+    return json.loads(out)
+
+
+def cold_start() -> dict:
+    from recall_core.data import load_dataset
+    from recall_core.models.eges import cold_start_genre_overlap
+
+    return cold_start_genre_overlap(load_dataset("ml-100k"), seed=0)
+
+
+def app_timings() -> dict:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from app_timings import measure
+
+    return measure(store=STORE, dataset="ml-100k")
+
+
+def fmt(x, nd=4):
+    return "-" if x is None else f"{x:.{nd}f}"
+
+
+def render(runs: dict, ev: dict, cs: dict, app: dict) -> str:
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Command: `make bench` (runs `python bench/run.py`). Date: {now}. Machine: {machine()}.",
+        "",
+        f"Protocol: {ev['protocol']}",
+        "",
+        "Every model is trained once with seed 42 in its own process; seconds are the `fit` time, peak memory is "
+        "the process's maximum resident set (data loading included).",
+        "",
+        "## Models on ML-100K",
+        "",
+        "| model | HR@10 | NDCG@10 | Recall@20 | HR@50 | MRR | coverage@10 | distinct top-10 lists | I2I HR@10 | train s | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, m in ev["models"].items():
+        r = runs.get(name) if "@" not in name else None
+        peak = fmt(r["peak_rss_mb"], 0) if r else "-"
+        lines.append(
+            f"| {name} | {fmt(m['hr@10'])} | {fmt(m['ndcg@10'])} | {fmt(m['recall@20'])} | {fmt(m['hr@50'])} | "
+            f"{fmt(m['mrr'])} | {fmt(m['coverage@10'], 3)} | {m.get('distinct_lists@10', '-')} | "
+            f"{fmt(m.get('i2i', {}).get('hr@10'))} | {fmt(m.get('train_seconds'), 1)} | {peak} |"
+        )
+    lines += ["", "## DSSM temperature sweep", "", "| variant | τ | HR@10 | NDCG@10 | coverage@10 | distinct top-10 lists |",
+              "|---|---|---|---|---|---|"]
+    for name, m in ev["models"].items():
+        if name == "dssm" or name.startswith("dssm@"):
+            tau = name.split("@t")[1] if "@t" in name else "default"
+            lines.append(f"| {name} | {tau} | {fmt(m['hr@10'])} | {fmt(m['ndcg@10'])} | {fmt(m['coverage@10'], 3)} | "
+                         f"{m.get('distinct_lists@10', '-')} |")
+    lines += ["", "## EGES cold start", "",
+              "Items held out of training entirely, embedded from side information alone; genre overlap@10 of their "
+              "nearest real movies against random movies.", "", "```", json.dumps(cs, indent=2), "```",
+              "", "## App speed (AppTest, trained ML-100K store)", "",
+              "| page | first render s | interaction | interaction s |", "|---|---|---|---|"]
+    for page, t in app.items():
+        lines.append(f"| {page} | {fmt(t.get('first_render'), 3)} | {t.get('interaction', '-')} | "
+                     f"{fmt(t.get('interaction_seconds'), 3)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    runs = train_all()
+    ev = evaluate()
+    cs = cold_start()
+    app = app_timings()
+    (ROOT / ".bench").mkdir(exist_ok=True)
+    (ROOT / ".bench" / "raw.json").write_text(json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
+                                                           "app": app}, indent=2, default=str))
+    (ROOT / "BENCHMARKS.md").write_text(render(runs, ev, cs, app))
+    print("wrote BENCHMARKS.md", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Reference baselines that are scoring rules, not embeddings: shown on the leaderboard only.
+
+``transition``: "what usually comes next after what you just watched".
+Item-to-item transition counts from training histories (j following i within
+``window`` steps, weighted 1/step), scored from the user's last ``last_n``
+training items with weights ``decay**age``; popularity breaks ties. Its
+settings (window 2, last 5, decay 0.5) were picked on the ML-100K test split,
+so it is an optimistic bar for the models to clear, not a tuned competitor.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from recall_core.data.split import Split, TrainData
+from recall_core.evaluation.evaluate import BATCH, _score_and_rank
+from recall_core.evaluation.metrics import KS
+
+
+def transition_matrix(train: TrainData, window: int = 2) -> sp.csr_matrix:
+    """``(n_items, n_items)``: ``T[i, j] = Σ 1/step`` over histories where j follows i within ``window`` steps."""
+    rows, cols, vals = [], [], []
+    for h in train.histories():
+        for w in range(1, window + 1):
+            if len(h) > w:
+                rows.append(h[:-w])
+                cols.append(h[w:])
+                vals.append(np.full(len(h) - w, 1.0 / w))
+    if not rows:
+        return sp.csr_matrix((train.n_items, train.n_items))
+    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(train.n_items, train.n_items))
+
+
+def transition_scores(train: TrainData, users: np.ndarray, t: sp.csr_matrix, last_n: int = 5,
+                      decay: float = 0.5) -> np.ndarray:
+    """``(len(users), n_items)`` transition scores plus a popularity tie-break below any count."""
+    w = sp.lil_matrix((len(users), train.n_items))
+    for b, u in enumerate(users):
+        h = train.history(int(u))[-last_n:][::-1]
+        for age, i in enumerate(h):
+            w[b, i] += decay ** age
+    pop = train.item_counts / max(train.item_counts.max(), 1)
+    return (w.tocsr() @ t).toarray() + 1e-6 * pop[None, :]
+
+
+def evaluate_transition(split: Split, ks=KS, window: int = 2, last_n: int = 5, decay: float = 0.5) -> dict:
+    t = transition_matrix(split.train, window)
+    return _score_and_rank(
+        lambda s, users: transition_scores(split.train, users, t, last_n, decay), split, ks)
+
+
+__all__ = ["BATCH", "evaluate_transition", "transition_matrix", "transition_scores"]
