@@ -1,0 +1,231 @@
+"""FM recall: a factorisation machine split exactly into a user vector and an item vector.
+
+For features ``x = [x_u ; x_t]`` (user side, item side) the FM score is
+``w0 + Σ w x + ½ Σ_f ((Σ v_f x)² − Σ v_f² x²)``. Its user-only part (``w0``,
+user linear terms, user-user interactions) is the same for every item, so for
+ranking items
+
+    user vector  = [1 ; Σ_u v_u x_u]                                      (d + 1)
+    item vector  = [Σ_t w_t x_t + ½ Σ_f ((Σ_t v_tf x_t)² − Σ_t v_tf² x_t²) ; Σ_t v_t x_t]
+
+and ``user · item = FM score − user-only terms`` (tests/test_fm.py checks it
+against a direct numpy FM). Features are sparse: each side is ``ids (n, L)``
+int32 rows into that side's feature table and ``vals (n, L)`` float32 values
+(0 for padding or a missing value).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from recall_core.models.base import ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, register
+
+
+@dataclass
+class FMConfig(ModelConfig):
+    """FM settings.
+
+    User features: user id, demographics, and the last ``history_len`` items before
+    the target (weights ``history_decay^j`` for the item ``j+1`` steps back,
+    normalised to sum 1: recent items count more). Item features: item id,
+    genres (weights 1/#genres), year bucket. ``loss``: ``"softmax"`` (full softmax
+    over the catalogue of the FM score; the user-only terms cancel in it) or
+    ``"bce"`` (logistic loss on the full FM score, ``num_negatives`` uniform
+    negatives per positive, never an item the user rated).
+    """
+
+    embedding_dim: int = 64
+    epochs: int = 10
+    loss: str = "softmax"
+    num_negatives: int = 4
+    batch_size: int = 1024
+    learning_rate: float = 3e-3
+    l2: float = 0.0
+    history_len: int = 20
+    history_decay: float = 0.8
+    max_examples_per_user: int = 200
+
+
+class FMFeatures:
+    """Flattened sparse FM features of both sides (offsets per field into one table per side)."""
+
+    def __init__(self, train, history_len: int, history_decay: float):
+        from recall_core.features.towers import item_table, user_table
+
+        self.users = user_table(train)
+        self.items = item_table(train)
+        self.history_len = history_len
+        decay = np.asarray([history_decay ** j for j in range(history_len)], np.float32)
+        self.decay = decay
+        off, self.user_offsets = 0, {}
+        for name, size in self.users.sizes.items():
+            self.user_offsets[name] = off
+            off += size
+        self.user_offsets["history"] = off
+        self.n_user_features = off + train.n_items + 1
+        off, self.item_offsets = 0, {}
+        for name in ("item_id", "genre_ids", "year"):
+            self.item_offsets[name] = off
+            off += self.items.sizes[name]
+        self.n_item_features = off
+
+    def user_side(self, user_rows: np.ndarray, hist_ids: np.ndarray, hist_mask: np.ndarray):
+        """``ids, vals`` ``(B, n_user_fields + history_len)``."""
+        ids, vals = [], []
+        for name, codes in self.users.batch(user_rows).items():
+            ids.append(self.user_offsets[name] + codes[:, None])
+            vals.append((codes[:, None] > 0).astype(np.float32))
+        w = hist_mask * self.decay[None, :]
+        w = w / np.maximum(w.sum(axis=1, keepdims=True), 1e-9)
+        ids.append(self.user_offsets["history"] + hist_ids)
+        vals.append(w.astype(np.float32))
+        return np.concatenate(ids, axis=1).astype(np.int32), np.concatenate(vals, axis=1).astype(np.float32)
+
+    def item_side(self):
+        """``ids, vals`` ``(n_items, 2 + G)`` for every item."""
+        f = self.items.fields
+        g = f["genre_mask"] / np.maximum(f["genre_mask"].sum(axis=1, keepdims=True), 1.0)
+        ids = np.concatenate([self.item_offsets["item_id"] + f["item_id"][:, None],
+                              self.item_offsets["genre_ids"] + f["genre_ids"],
+                              self.item_offsets["year"] + f["year"][:, None]], axis=1)
+        vals = np.concatenate([np.ones((len(ids), 1), np.float32), g.astype(np.float32),
+                               (f["year"][:, None] > 0).astype(np.float32)], axis=1)
+        return ids.astype(np.int32), vals
+
+
+class FMNet:
+    """FM parameters (Keras layers) and the two tower functions.
+
+    ``user_v`` ``(n_user_features, d)``, ``user_w`` ``(n_user_features, 1)``,
+    ``item_v`` ``(n_item_features, d)``, ``item_w`` ``(n_item_features, 1)``, ``w0`` scalar.
+    """
+
+    def __init__(self, n_user_features: int, n_item_features: int, dim: int, init_std: float = 0.05):
+        import keras
+
+        init = keras.initializers.RandomNormal(stddev=init_std)
+        self.user_v = keras.layers.Embedding(n_user_features, dim, embeddings_initializer=init, name="fm_user_v")
+        self.item_v = keras.layers.Embedding(n_item_features, dim, embeddings_initializer=init, name="fm_item_v")
+        self.user_w = keras.layers.Embedding(n_user_features, 1, embeddings_initializer="zeros", name="fm_user_w")
+        self.item_w = keras.layers.Embedding(n_item_features, 1, embeddings_initializer="zeros", name="fm_item_w")
+        for layer in (self.user_v, self.item_v, self.user_w, self.item_w):
+            layer.build((None,))
+        self.w0 = keras.Variable(0.0, name="fm_w0")
+        #: the user-only terms (``user_w``, ``w0``) only get gradients from a loss on the full score (BCE)
+        self.train_user_terms = True
+
+    @property
+    def trainable_variables(self) -> list:
+        out = [self.user_v.embeddings, self.item_v.embeddings, self.item_w.embeddings]
+        return out + ([self.user_w.embeddings, self.w0] if self.train_user_terms else [])
+
+    @staticmethod
+    def _sums(v_layer, ids, vals):
+        from keras import ops
+
+        vx = v_layer(ids) * ops.expand_dims(vals, -1)  # (B, L, d)
+        return ops.sum(vx, axis=1), ops.sum(vx * vx, axis=1)
+
+    def user_vectors(self, ids, vals):
+        """``(B, d + 1)``: ``[1 ; Σ v_u x_u]``."""
+        from keras import ops
+
+        s, _ = self._sums(self.user_v, ids, vals)
+        return ops.concatenate([ops.ones_like(s[:, :1]), s], axis=1)
+
+    def item_vectors(self, ids, vals):
+        """``(B, d + 1)``: ``[Σ w_t x_t + ½ Σ_f ((Σ v x)² − Σ v² x²) ; Σ v_t x_t]``."""
+        from keras import ops
+
+        s, sq = self._sums(self.item_v, ids, vals)
+        lin = ops.sum(self.item_w(ids)[..., 0] * vals, axis=1, keepdims=True)
+        pair = 0.5 * ops.sum(s * s - sq, axis=1, keepdims=True)
+        return ops.concatenate([lin + pair, s], axis=1)
+
+    def user_only(self, ids, vals):
+        """``(B,)``: ``w0 + Σ w_u x_u + ½ Σ_f ((Σ v_u x_u)² − Σ v_u² x_u²)`` (same for every item)."""
+        from keras import ops
+
+        s, sq = self._sums(self.user_v, ids, vals)
+        lin = ops.sum(self.user_w(ids)[..., 0] * vals, axis=1)
+        return self.w0 + lin + 0.5 * ops.sum(s * s - sq, axis=1)
+
+
+@register
+class FM(RecallModel):
+    """FM recall (Rendle, 2010) split into two towers.
+
+    Trained on next-item examples (features from the history before each
+    target). U2I scores ``user · item`` with the inner product: exactly the FM
+    score minus terms that do not depend on the item, i.e. the score the model
+    was trained to produce. I2I uses ``Σ_t v_t x_t`` with cosine.
+    """
+
+    name = "fm"
+    description = "Factorisation machine split exactly into [1; Σv_u] and [item terms; Σv_t] vectors."
+    Config = FMConfig
+
+    def fit(self, train, progress=no_progress):
+        from recall_core.features.towers import next_item_examples, user_histories
+        from recall_core.models import _keras_utils as ku
+
+        c = self.config
+        if c.loss not in ("softmax", "bce"):
+            raise ValueError(f"fm: loss must be 'softmax' or 'bce', got {c.loss!r}")
+        keras, tf = ku.setup_keras(c.seed)
+        rng = np.random.default_rng(c.seed)
+        feats = FMFeatures(train, c.history_len, c.history_decay)
+        ex = next_item_examples(train, c.history_len, c.max_examples_per_user, seed=c.seed)
+        progress(0.05, f"fm: {len(ex)} next-item examples")
+        u_ids, u_vals = feats.user_side(ex.user, ex.hist_ids, ex.hist_mask)
+        i_ids, i_vals = feats.item_side()
+        i_ids_t, i_vals_t = tf.constant(i_ids), tf.constant(i_vals)
+        net = FMNet(feats.n_user_features, feats.n_item_features, c.embedding_dim)
+        net.train_user_terms = c.loss == "bce"  # they cancel in the softmax
+        seen = np.sort(train.user_idx * train.n_items + train.item_idx)
+
+        def l2(vs):
+            return c.l2 * tf.add_n([tf.reduce_sum(tf.square(v)) for v in vs]) if c.l2 else 0.0
+
+        def loss_fn(batch):
+            u = net.user_vectors(batch["u_ids"], batch["u_vals"])
+            if c.loss == "softmax":
+                cand = net.item_vectors(i_ids_t, i_vals_t)
+                return ku.full_softmax_loss(u, cand, batch["target"]) + l2([u])
+            items = tf.concat([batch["target"][:, None], batch["negatives"]], axis=1)  # (B, 1 + k)
+            b, k1 = tf.shape(items)[0], tf.shape(items)[1]
+            flat = tf.reshape(items, [-1])
+            iv = tf.reshape(net.item_vectors(tf.gather(i_ids_t, flat), tf.gather(i_vals_t, flat)), [b, k1, -1])
+            logits = tf.einsum("bd,bkd->bk", u, iv) + net.user_only(batch["u_ids"], batch["u_vals"])[:, None]
+            labels = tf.concat([tf.ones([b, 1]), tf.zeros([b, k1 - 1])], axis=1)
+            ce = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits) * batch["weight"]
+            return tf.reduce_sum(ce) / tf.reduce_sum(batch["weight"]) + l2([u])
+
+        def make_batches(epoch):
+            for rows in ku.batches(len(ex), c.batch_size, rng):
+                b = {"u_ids": u_ids[rows], "u_vals": u_vals[rows], "target": ex.target[rows].astype(np.int32)}
+                if c.loss == "bce":
+                    neg = rng.integers(train.n_items, size=(len(rows), c.num_negatives))
+                    # A "negative" the user rated is no negative (PITFALLS): weight 0.
+                    keys = ex.user[rows][:, None] * train.n_items + neg
+                    pos = np.searchsorted(seen, keys).clip(max=len(seen) - 1)
+                    rated = seen[pos] == keys
+                    b["negatives"] = neg.astype(np.int32)
+                    b["weight"] = np.concatenate([np.ones((len(rows), 1)), ~rated], axis=1).astype(np.float32)
+                yield b
+
+        losses = ku.train_loop(net, loss_fn, make_batches, c.epochs, c.learning_rate, progress, "fm")
+        hist_ids, hist_mask = user_histories(train, c.history_len)
+        uid, uval = feats.user_side(np.arange(train.n_users), hist_ids, hist_mask)
+        user_vecs = ku.predict(lambda b: net.user_vectors(b["ids"], b["vals"]), {"ids": uid, "vals": uval})
+        cand = ku.predict(lambda b: net.item_vectors(b["ids"], b["vals"]), {"ids": i_ids, "vals": i_vals})
+        self._net, self._features = net, feats
+        self._output = RecallOutput(
+            item_ids=train.item_vocab.ids, item_vectors=l2_normalize(cand[:, 1:]), metric="cosine",
+            user_ids=train.user_vocab.ids, user_vectors=user_vecs, candidate_vectors=cand, u2i_metric="ip",
+            item_known=train.item_counts > 0,
+            info={"epoch_loss": losses, "loss": c.loss, "examples": int(len(ex)),
+                  "user_features": list(feats.users.sizes), "w0": float(np.asarray(net.w0))},
+        )
+        return self

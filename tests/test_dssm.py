@@ -1,0 +1,30 @@
+from recall_core.commands import train_jobs
+from recall_core.models.dssm import variant_name
+from tests.conformance import ModelConformance
+
+
+class TestDSSM(ModelConformance):
+    model_name = "dssm"
+    overrides = {"epochs": 25, "embedding_dim": 16, "batch_size": 64, "learning_rate": 0.01, "history_len": 5,
+                 "hidden": (32,), "field_dim": 4, "seed": 3,
+                 # τ = 0.1 (the ML-100K default) lets 80 planted users memorise their own orders
+                 "temperature": 0.5}
+
+    def test_temperature_and_metric(self, fitted):
+        assert fitted.info["temperature"] == 0.5
+        assert fitted.metric == fitted.u2i_metric == "cosine"
+
+
+class TestDSSMInBatch(TestDSSM):
+    overrides = {**TestDSSM.overrides, "softmax": "in_batch", "temperature": 0.5}
+
+    def test_temperature_and_metric(self, fitted):
+        assert fitted.info["temperature"] == 0.5 and fitted.info["logq_correction"] is True
+
+
+def test_variant_names():
+    assert variant_name(0.05) == "dssm@t0.05"
+    assert variant_name(1) == "dssm@t1"
+    jobs = train_jobs("dssm", "0.02,0.5")
+    assert [(j.store_name, j.overrides) for j in jobs] == [
+        ("dssm", None), ("dssm@t0.02", {"temperature": 0.02}), ("dssm@t0.5", {"temperature": 0.5})]

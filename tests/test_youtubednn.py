@@ -1,0 +1,24 @@
+import numpy as np
+
+from recall_core.models.youtubednn import example_age
+from tests.conformance import ModelConformance
+
+
+class TestYouTubeDNN(ModelConformance):
+    model_name = "youtubednn"
+    overrides = {"epochs": 25, "embedding_dim": 16, "batch_size": 64, "learning_rate": 0.01, "history_len": 5,
+                 "hidden": (32,), "field_dim": 4, "seed": 3}
+
+    def test_unit_user_vectors_and_ip(self, fitted):
+        np.testing.assert_allclose(np.linalg.norm(fitted.user_vectors, axis=1), 1, rtol=1e-5)
+        assert fitted.u2i_metric == "ip"
+
+
+class TestYouTubeDNNSampled(TestYouTubeDNN):
+    overrides = {**TestYouTubeDNN.overrides, "softmax": "sampled", "num_sampled": 16}
+
+
+def test_example_age():
+    a = example_age(np.array([100, 100 - 86_400]), 100, 1.0)
+    np.testing.assert_allclose(a[:, 0], [0, np.log(2)], rtol=1e-6)
+    np.testing.assert_allclose(a[:, 1], a[:, 0] ** 2)
