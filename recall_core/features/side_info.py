@@ -1,0 +1,114 @@
+"""Item side information for EGES (and the Airbnb model's "markets").
+
+Fields (MovieLens):
+
+* ``genres``: one *pooled* field. A film has several genres; its genre
+  embedding is the mean of its genres' embeddings (a row-normalised multi-hot
+  times the genre table). Decision: pooled rather than one field per genre,
+  because with 18 per-genre fields most would be absent for any film, and the
+  attention would then spread over empty fields; one pooled field keeps the
+  attention row readable (id / genres / year / popularity). Films without a
+  genre get the ``(no genre)`` token.
+* ``year``: release-year bucket (``year_edges``; bucket 0 = unknown year).
+* ``popularity``: bucket of the item's number of *training* interactions
+  (``popularity_edges``, log-spaced; bucket 0 = never seen in training).
+
+Everything here is plain numpy so the app can embed a new item without TensorFlow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NO_GENRE = "(no genre)"
+FIELDS = ("item_id", "genres", "year", "popularity")
+#: bucket k >= 1 holds years in [edges[k-2], edges[k-1]); bucket 1 is before the first edge
+DEFAULT_YEAR_EDGES = (1950, 1960, 1970, 1980, 1985, 1990, 1993, 1995, 1996, 1997, 1998)
+#: bucket 0: 0 interactions; bucket k >= 1: counts in [edges[k-1], edges[k])
+DEFAULT_POPULARITY_EDGES = (1, 3, 10, 30, 100, 300)
+
+
+def year_buckets(years, edges=DEFAULT_YEAR_EDGES) -> np.ndarray:
+    """``(n,)`` int64 year buckets: 0 for unknown (NaN/None), else ``1 + digitize(year, edges)``."""
+    y = np.asarray([np.nan if v is None else v for v in np.atleast_1d(years)], dtype=np.float64)
+    out = np.zeros(len(y), np.int64)
+    ok = np.isfinite(y)
+    out[ok] = 1 + np.digitize(y[ok], np.asarray(edges, np.float64))
+    return out
+
+
+def popularity_buckets(counts, edges=DEFAULT_POPULARITY_EDGES) -> np.ndarray:
+    """``(n,)`` int64: ``digitize(count, edges)``; 0 interactions is bucket 0."""
+    return np.digitize(np.asarray(counts, np.float64), np.asarray(edges, np.float64)).astype(np.int64)
+
+
+def genre_weights(genre_lists, genre_names) -> np.ndarray:
+    """``(n, len(genre_names))`` float32 row-normalised multi-hot (pooling weights).
+
+    ``genre_names`` must contain :data:`NO_GENRE`, used for items without any
+    known genre. Unknown genre names are ignored.
+    """
+    col = {g: j for j, g in enumerate(genre_names)}
+    w = np.zeros((len(genre_lists), len(genre_names)), np.float32)
+    for i, gs in enumerate(genre_lists):
+        js = [col[g] for g in (gs or ()) if g in col and g != NO_GENRE]
+        if not js:
+            js = [col[NO_GENRE]]
+        w[i, js] = 1.0
+    return w / w.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class SideInfo:
+    """Side-information indices of every catalogue item (rows = item vocabulary).
+
+    * ``genre_names`` ``(n_genres,)`` str, the last is :data:`NO_GENRE`.
+    * ``genre_weights`` ``(n_items, n_genres)`` float32, rows sum to 1.
+    * ``year_bucket`` / ``popularity_bucket`` ``(n_items,)`` int64.
+    """
+
+    genre_names: np.ndarray
+    genre_weights: np.ndarray
+    year_bucket: np.ndarray
+    popularity_bucket: np.ndarray
+    year_edges: np.ndarray
+    popularity_edges: np.ndarray
+    fields: tuple = FIELDS
+
+    @property
+    def n_genres(self) -> int:
+        return len(self.genre_names)
+
+    @property
+    def n_year_buckets(self) -> int:
+        return len(self.year_edges) + 2  # unknown + below first edge + one per edge
+
+    @property
+    def n_popularity_buckets(self) -> int:
+        return len(self.popularity_edges) + 1
+
+    def primary_genre(self) -> np.ndarray:
+        """``(n_items,)`` int64 column of each item's most specific genre.
+
+        "Most specific" = the item's genre held by the fewest catalogue items
+        (Toy Story -> Animation, not Comedy); used as the Airbnb "market".
+        """
+        share = self.genre_weights > 0
+        freq = share.sum(axis=0).astype(np.float64)
+        cost = np.where(share, freq[None, :], np.inf)
+        return np.argmin(cost, axis=1).astype(np.int64)
+
+
+def side_info(train, year_edges=DEFAULT_YEAR_EDGES, popularity_edges=DEFAULT_POPULARITY_EDGES) -> SideInfo:
+    """Side information of ``train``'s catalogue; popularity counts come from training interactions only."""
+    names = np.asarray(list(train.genres) + [NO_GENRE], dtype=str)
+    items = train.items
+    return SideInfo(
+        genre_names=names,
+        genre_weights=genre_weights(list(items["genres"]), names),
+        year_bucket=year_buckets(items["year"].to_numpy(np.float64), year_edges),
+        popularity_bucket=popularity_buckets(train.item_counts, popularity_edges),
+        year_edges=np.asarray(year_edges, np.float64),
+        popularity_edges=np.asarray(popularity_edges, np.float64),
+    )
