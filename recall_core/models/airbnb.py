@@ -57,7 +57,7 @@ class AirbnbConfig(ModelConfig):
     """
 
     embedding_dim: int = 64
-    epochs: int = 10
+    epochs: int = 8  # about 2.6 s per epoch on ML-100K (2 cores, nothing else running)
     session_gap_seconds: float = 1800.0
     window: int = 5
     negative: int = 10
