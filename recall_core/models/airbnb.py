@@ -31,7 +31,6 @@ own score), as for item2vec. Films that never occur in a training pair are
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
