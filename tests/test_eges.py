@@ -88,7 +88,6 @@ def test_unknown_items_rank_last(planted):
     np.testing.assert_array_equal(out.item_vectors[3], out.extras["cold_start_vectors"][3])
 
 
-@pytest.mark.skipif(not os.environ.get("RECALL_SLOW_TESTS"), reason="ML-100K cold-start run (~30 s): RECALL_SLOW_TESTS=1")
 def test_ml100k_cold_start_beats_random(ml100k):
     from recall_core.models.eges import cold_start_genre_overlap
 
