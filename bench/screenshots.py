@@ -1,0 +1,201 @@
+"""Drive the app in headless Chromium: visit every page, check for errors, save a screenshot per page.
+
+Used by ``tests/test_browser.py`` (tiny store) and, as a script, for the README
+screenshots of a trained ML-100K store::
+
+    python bench/screenshots.py --store models_store --out docs
+
+The app is started with ``streamlit run app.py`` on a free localhost port and
+stopped afterwards (only the process started here).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# (url path, page title shown as the h1, screenshot name)
+PAGES = [
+    ("", "Overview", "overview"),  # the default page lives at the root URL
+    ("items", "Item neighbours", "item_neighbours"),
+    ("users", "User recall", "user_recall"),
+    ("eges", "EGES attention", "eges_attention"),
+    ("dssm", "DSSM temperature", "dssm_temperature"),
+    ("maps", "Embedding maps", "embedding_maps"),
+]
+# Text that must never be on a page.
+FORBIDDEN = ("Traceback (most recent call last)", "Something went wrong on this page", "Page not found")
+
+
+def chromium_path() -> str | None:
+    for p in (CHROMIUM, shutil.which("chromium"), shutil.which("chromium-browser")):
+        if p and Path(p).exists():
+            return p
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0):
+    """Run ``streamlit run app.py`` on localhost; yield its base URL; stop it afterwards."""
+    port = port or free_port()
+    log = open(ROOT / "test-artifacts" / f"streamlit-{port}.log", "w") if (ROOT / "test-artifacts").is_dir() else \
+        subprocess.DEVNULL
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {proc.returncode} before serving (see test-artifacts/)")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError(f"streamlit did not answer on {url} within {timeout:.0f} s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log is not subprocess.DEVNULL:
+            log.close()
+
+
+def wait_idle(page, timeout: float = 120.0, quiet: float = 1.0) -> None:
+    """Wait until the script has finished running (no status widget, no spinner) for ``quiet`` seconds."""
+    deadline = time.time() + timeout
+    calm_since = None
+    while time.time() < deadline:
+        busy = page.locator('[data-testid="stStatusWidget"], [data-testid="stSpinner"]').count() > 0
+        if busy:
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.time()
+        elif time.time() - calm_since >= quiet:
+            return
+        page.wait_for_timeout(200)
+    raise TimeoutError(f"the app was still running after {timeout:.0f} s")
+
+
+def problems_on(page) -> list[str]:
+    """Exceptions, error boxes and traceback text on the current page."""
+    found = []
+    n_exc = page.locator('[data-testid="stException"]').count()
+    if n_exc:
+        found.append(f"{n_exc} exception box(es): " + page.locator('[data-testid="stException"]').first.inner_text()[:500])
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    for i in range(errors.count()):
+        found.append("error box: " + errors.nth(i).inner_text()[:300])
+    text = page.locator("body").inner_text()
+    found += [f"page text contains {t!r}" for t in FORBIDDEN if t in text]
+    return found
+
+
+def launch(playwright):
+    path = chromium_path()
+    if path is None:
+        raise FileNotFoundError("chromium not found (install Debian's package: apt-get install -y chromium)")
+    return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+
+
+def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 1000, full: bool = True,
+              query: dict[str, str] | None = None) -> list[dict]:
+    """Open every page, wait for it to finish, record problems and save ``<out_dir>/<name>.png``.
+
+    ``query``: extra URL parameters per url path (e.g. ``{"items": "item=50&k=10"}``).
+    Returns ``[{"page", "title_found", "problems", "screenshot", "seconds"}]``.
+    """
+    from playwright.sync_api import sync_playwright
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            # Warm-up through the entry point: on a fresh server Streamlit shows a "Page not found" dialog
+            # when the very first request is a deep link (streamlit/streamlit#9992).
+            page.goto(base_url, wait_until="domcontentloaded")
+            page.get_by_role("heading", name=PAGES[0][1]).first.wait_for(timeout=90_000)
+            wait_idle(page)
+            for path, title, name in PAGES:
+                q = (query or {}).get(path)
+                t0 = time.time()
+                page.goto(f"{base_url}/{path}" + (f"?{q}" if q else ""), wait_until="domcontentloaded")
+                try:
+                    page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+                    title_found = True
+                except Exception:  # noqa: BLE001 (reported below as a problem)
+                    title_found = False
+                wait_idle(page)
+                seconds = time.time() - t0
+                probs = problems_on(page)
+                if not title_found:
+                    probs.append(f"heading {title!r} not found")
+                shot = out_dir / f"{name}.png"
+                if full:
+                    h = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                                      " return m ? m.scrollHeight : document.body.scrollHeight; }")
+                    page.set_viewport_size({"width": width, "height": int(min(max(h, height), 6000))})
+                    page.wait_for_timeout(800)  # plotly re-lays out on resize
+                page.screenshot(path=str(shot))
+                page.set_viewport_size({"width": width, "height": height})
+                results.append({"page": path or "overview", "title_found": title_found, "problems": probs,
+                                "screenshot": str(shot), "seconds": round(seconds, 2)})
+        finally:
+            browser.close()
+    return results
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", default=str(ROOT / "models_store"), help="model store (RECALL_STORE)")
+    ap.add_argument("--dataset", default="ml-100k", help="ml-100k or a MovieLens folder (RECALL_DATASET)")
+    ap.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNGs")
+    ap.add_argument("--width", type=int, default=1600)
+    ap.add_argument("--item", default="50", help="movie id shown on the item pages (50 = Star Wars in ML-100K)")
+    ap.add_argument("--user", default="13", help="user id shown on the user page")
+    args = ap.parse_args()
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    env = {"RECALL_STORE": str(Path(args.store).resolve()), "RECALL_DATASET": args.dataset}
+    with serve(env) as url:
+        res = visit_all(url, Path(args.out), width=args.width,
+                        query={"items": f"item={args.item}&k=10", "users": f"user={args.user}&k=10"})
+    bad = 0
+    for r in res:
+        print(f"{r['page']:<10} {r['seconds']:6.1f}s  {r['screenshot']}  {'; '.join(r['problems']) or 'ok'}")
+        bad += bool(r["problems"])
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""DSSM temperature lab: softmax sharpness at inference, and models trained at different τ."""
+import plotly.graph_objects as go
+import streamlit as st
+
+from recall_core import app_state, queries
+from recall_core.colors import model_color
+from recall_core.errors import RecallError
+from recall_core.explore import user_recommendations
+
+TAUS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
+
+ctx = app_state.page_context()
+ds = app_state.require_dataset(ctx)
+app_state.require_models(ctx)
+
+st.title("DSSM temperature")
+st.caption("DSSM scores a user-item pair by cosine / τ and is trained with a softmax over items. "
+           "τ decides how peaked that softmax is: at inference (a) and as a training choice (b).")
+
+manifests = ctx.manifests()
+family = [n for n in ctx.stored if isinstance(manifests.get(n), dict) and manifests[n].get("model_class") == "dssm"]
+if not family:
+    st.info("No DSSM in the store yet: train it on the Overview page "
+            "(`python -m recall_core train --models dssm --dssm-temperatures 0.05,0.2,0.5`).")
+    st.page_link("pages/overview.py", label="Go to Overview to train", icon=":material/model_training:")
+    st.stop()
+default_name = "dssm" if "dssm" in family else family[0]
+models, errors = ctx.models([default_name])
+app_state.show_errors(errors)
+if not models:
+    st.stop()
+default = models[default_name]
+trained_tau = queries.temperature_of(default)
+
+st.subheader("(a) One user's candidates under a temperature")
+c1, c2, c3 = st.columns([3, 2, 1])
+user = app_state.pick_user(ctx, "dssm_user", None, container=c1)
+start = trained_tau if trained_tau in TAUS else 0.1
+app_state.seed_state("dssm_tau", None, start, valid=lambda v: v in TAUS)
+tau = c2.select_slider("τ (temperature)", TAUS, key="dssm_tau",
+                       help=f"{default_name} was trained at τ = {trained_tau}")
+app_state.seed_state("dssm_n", None, 20, valid=lambda v: isinstance(v, int) and 2 <= v <= 100)
+n = c3.number_input("Top-N", min_value=2, max_value=100, step=1, key="dssm_n")
+app_state.remember("dssm_user", "dssm_tau", "dssm_n")
+try:
+    table, stats = queries.softmax_top_n(ds, default, user, int(n), float(tau))
+except RecallError as e:
+    st.error(str(e))
+    st.stop()
+m = st.columns(4)
+m[0].metric("Entropy", f"{stats['entropy']:.2f} bits", help=f"maximum for {stats['n']} candidates: "
+            f"{stats['max_entropy']:.2f} bits (uniform)")
+m[1].metric("Top-1 probability", f"{stats['top1']:.1%}")
+m[2].metric("Perplexity", f"{stats['perplexity']:.1f}", help="effective number of candidates: 2^entropy")
+m[3].metric(f"Mass of these {stats['n']} in the full softmax", f"{stats['mass_in_catalogue']:.1%}",
+            help="share of the softmax over all unseen items held by the top-N")
+left, right = st.columns([3, 2])
+with left:
+    labels = [f"{r}. {t}" for r, t in zip(table["rank"], table["title"])]
+    fig = go.Figure(go.Bar(x=table["probability"], y=labels, orientation="h", marker_color=model_color(default_name),
+                           text=(table["probability"] * 100).round(1).astype(str) + "%", textposition="outside",
+                           hovertemplate="%{y}<br>p = %{x:.3f}<extra></extra>"))
+    fig.update_layout(title=f"softmax(cosine / {tau}) over the top-{stats['n']}", height=max(320, 22 * len(table)),
+                      xaxis=dict(title="probability", tickformat=".0%"), yaxis=dict(autorange="reversed"),
+                      margin=dict(t=50, b=10, l=10, r=40))
+    st.plotly_chart(fig, key="dssm_softmax", width="stretch")
+with right:
+    app_state.table(table, hide_index=True, width="stretch", key="dssm_softmax_table", height=min(36 * len(table) + 40, 600),
+                 column_order=["rank", "title", "cosine", "probability"],
+                 column_config={**app_state.ITEM_COLUMNS,
+                                "cosine": st.column_config.NumberColumn("cosine", format="%.3f"),
+                                "probability": st.column_config.ProgressColumn("p", min_value=0.0, max_value=1.0,
+                                                                               format="percent")})
+st.caption("Lower τ sharpens the distribution (entropy falls, the top item takes more mass); higher τ flattens "
+           "it towards uniform. The ranking itself does not change with τ at inference.")
+
+st.subheader("(b) Models trained at different τ")
+rows, lb_errors = ctx.leaderboard()
+variants = queries.dssm_variants(rows, manifests)
+if len(variants.dropna(subset=["tau"])) >= 1:
+    fig = go.Figure()
+    v = variants.dropna(subset=["tau"])
+    for metric, dash in (("HR@10", "solid"), ("NDCG@10", "dot")):
+        fig.add_scatter(x=v["tau"], y=v[metric], mode="lines+markers", name=metric, text=v["model"],
+                        line=dict(color=model_color("dssm"), dash=dash),
+                        hovertemplate="%{text}: τ = %{x}<br>" + metric + " %{y:.4f}<extra></extra>")
+    d = v[v["default"]]
+    if len(d):
+        fig.add_scatter(x=d["tau"], y=d["HR@10"], mode="markers", name="default (dssm)",
+                        marker=dict(size=14, symbol="star", color="black"))
+    fig.update_layout(title="Quality against training temperature", height=360, xaxis=dict(title="τ", type="log", tickvals=v["tau"].tolist(), ticktext=[f"{t:g}" for t in v["tau"]]),
+                      yaxis_title="value", margin=dict(t=50, b=10, l=10, r=10))
+    left, right = st.columns([3, 2])
+    left.plotly_chart(fig, key="dssm_tau_curve", width="stretch")
+    with right:
+        app_state.table(variants, hide_index=True, key="dssm_variants", column_config={
+        "tau": st.column_config.NumberColumn("τ", format="%g"),
+        "HR@10": st.column_config.NumberColumn(format="%.4f"), "NDCG@10": st.column_config.NumberColumn(format="%.4f")})
+if len(family) < 2:
+    st.info("Only one DSSM is stored: train variants at other temperatures below to compare.")
+else:
+    others = [f for f in family if f != default_name]
+    c1, c2 = st.columns([3, 1])
+    app_state.seed_state("dssm_variant", None, others[0], valid=lambda v: v in others)
+    chosen = c1.selectbox("Variant", others, key="dssm_variant",
+                          format_func=lambda x: f"{x} (τ = {variants.set_index('model')['tau'].get(x)})")
+    app_state.seed_state("dssm_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
+    kk = c2.number_input("K", min_value=1, max_value=50, step=1, key="dssm_k")
+    app_state.remember("dssm_variant", "dssm_k")
+    pair, pair_errors = ctx.models([chosen, default_name])
+    app_state.show_errors(pair_errors)
+    cols = st.columns(2)
+    for col, name in zip(cols, [chosen, default_name]):
+        if name not in pair:
+            continue
+        with col:
+            app_state.model_header(name, " (default)" if name == default_name else "")
+            try:
+                t = user_recommendations(ds, pair[name], user, int(kk))
+            except RecallError as e:
+                st.error(str(e))
+                continue
+            app_state.table(t, hide_index=True, width="stretch", key=f"dssm_recs_{name}",
+                         column_order=["rank", "title", "year", "genres", "score"],
+                         column_config={**app_state.ITEM_COLUMNS, "score": app_state.score_column("cosine", t["score"])})
+
+with st.expander("Train another temperature"):
+    st.caption("Trains a DSSM variant with the default settings and this τ (a few minutes on ML-100K); "
+               "it is stored as `dssm@t<τ>` and appears above.")
+    c1, c2 = st.columns([1, 3])
+    app_state.seed_state("dssm_train_tau", None, 0.05, valid=lambda v: isinstance(v, float) and v > 0)
+    t_new = c1.number_input("τ", min_value=0.005, max_value=10.0, step=0.01, format="%.3f", key="dssm_train_tau")
+    if c2.button("Train this variant", key="dssm_train"):
+        try:
+            from recall_core.models.dssm import variant_name
+            from recall_core.training import TrainJob
+        except Exception as e:  # noqa: BLE001
+            st.error(f"DSSM is not available: {type(e).__name__}: {e}")
+        else:
+            name = variant_name(float(t_new))
+            if app_state.run_training(ctx, [TrainJob("dssm", name, {"temperature": float(t_new)})]):
+                st.session_state["dssm_trained_msg"] = f"Stored {name}."
+                st.rerun()
+    if msg := st.session_state.pop("dssm_trained_msg", None):
+        st.success(msg)

@@ -1,0 +1,94 @@
+"""Item neighbours (I2I): one column per selected model, agreement, overlap heatmap, CSV; state in the URL."""
+import plotly.graph_objects as go
+import streamlit as st
+
+from recall_core import app_state, queries
+from recall_core.explore import has_next_view
+
+ctx = app_state.page_context(url={})
+ds = app_state.require_dataset(ctx)
+app_state.require_models(ctx)
+
+st.title("Item neighbours")
+st.caption("Nearest items in each model's item space, with the similarity the model was trained with. "
+           "Models come from the sidebar; the view is in the URL (share it).")
+
+c1, c2 = st.columns([4, 1])
+item = app_state.pick_item(ctx, "i2i_item", "item", container=c1)
+app_state.seed_state("i2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
+k = c2.number_input("K", min_value=1, max_value=50, step=1, key="i2i_k")
+app_state.remember("i2i_item", "i2i_k")
+names = ctx.selected
+app_state.set_url(item=item, k=k, models=",".join(names))
+
+st.markdown(queries.item_summary(ds, item))
+
+if not names:
+    st.info("Choose one or more models in the sidebar.")
+    st.stop()
+
+models, load_errors = ctx.models(names)
+tables, errors = queries.neighbour_tables(ds, models, item, int(k), "similar")
+app_state.show_errors({**load_errors, **errors})
+tables = queries.mark_agreement(tables)
+next_tables, next_errors = queries.neighbour_tables(ds, models, item, int(k), "next")
+app_state.show_errors({f"{n} (likely next)": m for n, m in next_errors.items()})
+
+shared = {i for t in tables.values() for i in t.loc[t["agree"] >= 2, "item_id"]}
+if len(tables) > 1:
+    st.caption(f"Rows shaded and marked in **agree** are listed by more than one model "
+               f"({len(shared)} such item(s) across {len(tables)} models).")
+
+
+def show(table, name, note=None):
+    cfg = {**app_state.ITEM_COLUMNS, "score": app_state.score_column("Score", table["score"])}
+    if "agree" in table:
+        cfg["agree"] = st.column_config.NumberColumn("agree", format="%d", width="small",
+                                                     help="number of selected models listing this item")
+        styled = table.style.apply(lambda r: ["background-color: rgba(255, 193, 7, 0.22)" if r["agree"] >= 2
+                                              else "" for _ in r], axis=1)
+    else:
+        styled = table
+    if note:
+        st.caption(note)
+    app_state.table(styled, hide_index=True, width="stretch", column_config=cfg,
+                 column_order=[c for c in ("rank", "title", "year", "genres", "score", "agree") if c in table],
+                 key=f"i2i_table_{name}_{'next' if note else 'sim'}")
+
+
+per_row = 2
+names_ok = list(tables)
+for start in range(0, len(names_ok), per_row):
+    cols = st.columns(per_row)
+    for col, name in zip(cols, names_ok[start:start + per_row]):
+        with col:
+            app_state.model_header(name)
+            m = models[name]
+            st.caption(f"metric: {m.output.metric}")
+            if has_next_view(m.output) and name in next_tables:
+                sim, nxt = st.tabs(["Similar", "Likely next"])
+                with sim:
+                    show(tables[name], name)
+                with nxt:
+                    show(next_tables[name], name, note=f"item vector against candidate vectors "
+                                                        f"({m.output.u2i_metric}): what tends to come next")
+            else:
+                show(tables[name], name)
+
+left, right = st.columns([3, 2])
+with left:
+    if len(tables) >= 2:
+        jac = queries.jaccard_matrix(tables)
+        fig = go.Figure(go.Heatmap(z=jac.to_numpy(), x=jac.columns, y=jac.index, zmin=0, zmax=1,
+                                   colorscale="Blues", text=jac.round(2).to_numpy(), texttemplate="%{text}",
+                                   hovertemplate="%{y} vs %{x}: Jaccard %{z:.2f}<extra></extra>"))
+        fig.update_layout(title=f"Overlap of the top-{k} lists (Jaccard)", height=360,
+                          margin=dict(t=50, b=10, l=10, r=10), yaxis=dict(autorange="reversed"))
+        st.plotly_chart(fig, key="i2i_heatmap", width="stretch")
+    else:
+        st.caption("Select two or more models for the overlap heatmap.")
+with right:
+    all_tables = {**tables, **{f"{n} (likely next)": t for n, t in next_tables.items()}}
+    csv = queries.combined_table(all_tables, query_item_id=item, query_title=ds.item_label(ds.item_vocab.index(item)))
+    st.download_button("Download the table (CSV)", csv.to_csv(index=False).encode(), key="i2i_download",
+                       file_name=f"neighbours-{item}-k{k}.csv", mime="text/csv")

@@ -1,0 +1,144 @@
+"""Overview: dataset summary, leaderboard, charts, model cards and training controls."""
+import plotly.graph_objects as go
+import streamlit as st
+
+from recall_core import app_state, queries
+from recall_core.colors import model_color
+from recall_core.explore import leaderboard_frame
+
+ctx = app_state.page_context()
+ds = app_state.require_dataset(ctx)
+
+st.title("Overview")
+s = ds.summary()
+c = st.columns(5)
+c[0].metric("Users", f"{s['users']:,}")
+c[1].metric("Items", f"{s['items']:,}")
+c[2].metric("Interactions", f"{s['interactions']:,}")
+c[3].metric("First rating", s["first"])
+c[4].metric("Last rating", s["last"])
+st.caption(f"**{s['dataset']}** ({s['layout']} layout) · genres: {', '.join(s['genres'])} · "
+           f"user fields: {', '.join(s['user_features']) or 'none'}")
+
+if msg := st.session_state.pop("overview_trained_msg", None):
+    st.success(msg)
+
+
+def training_controls(expanded: bool) -> None:
+    """Choose models (missing ones preselected) and train them with a live progress bar."""
+    try:
+        from recall_core.models.base import model_names
+
+        known = model_names()
+    except Exception as e:  # noqa: BLE001 (a broken model module must not hide the page)
+        st.error(f"Could not list the models: {type(e).__name__}: {e}")
+        return
+    missing = [m for m in known if m not in ctx.stored]
+    with st.expander("Train models" + (f" ({len(missing)} missing)" if missing else ""), expanded=expanded):
+        st.caption("Training runs here, with progress; neural models (EGES, DSSM, YouTubeDNN, FM) take "
+                   "a few minutes each on ML-100K. The command line does the same: "
+                   "`python -m recall_core train --models all`.")
+        app_state.seed_state("overview_train_models", None, missing or ["mostpop", "item2vec"],
+                             valid=lambda v: isinstance(v, list) and all(m in known for m in v))
+        col1, col2 = st.columns([4, 1])
+        chosen = col1.multiselect("Models to train (retrains those already stored)", known,
+                                  key="overview_train_models")
+        seed = col2.number_input("Seed", min_value=0, value=42, step=1, key="overview_seed")
+        if st.button("Train", key="overview_train", type="primary", disabled=not chosen):
+            if app_state.run_training(ctx, list(chosen), seed=int(seed)):
+                st.session_state["overview_trained_msg"] = f"Trained and stored: {', '.join(chosen)}."
+                st.rerun()
+
+
+if not ctx.stored:
+    st.info(f"The store `{ctx.store / ds.key}` has no trained model yet. Choose models and press **Train** "
+            "(most-popular and Item2Vec take seconds). The most-popular row below is computed on the spot.")
+    training_controls(expanded=True)
+
+rows, errors = ctx.leaderboard()
+app_state.show_errors(errors)
+
+st.subheader("Leaderboard")
+k = st.radio("K", [5, 10, 20, 50], index=1, horizontal=True, key="overview_k",
+             help="Cut-off of the top-K lists (leave-last-out, full catalogue, training items excluded).")
+frame = leaderboard_frame(rows, k)
+frame.insert(0, "model", frame.index)
+frame["Distinct lists@10"] = [r["metrics"].get("distinct_lists@10") for r in rows]
+metric_cols = [c for c in frame.columns if c not in ("model", "Train s", "Distinct lists@10")]
+best = queries.best_per_column(frame.drop(columns=["model"]))
+
+
+def _mark(col):
+    b = best.get(col.name)
+    return ["font-weight: bold; background-color: rgba(46, 160, 67, 0.25)" if (b is not None and m == b) else ""
+            for m in frame["model"]]
+
+
+app_state.table(
+    frame.style.apply(_mark, subset=[c for c in frame.columns if c in best]),
+    hide_index=True, width="stretch", key="overview_table",
+    column_config={
+        "model": st.column_config.TextColumn("Model", pinned=True),
+        **{c: st.column_config.NumberColumn(c, format="%.4f") for c in metric_cols},
+        "Train s": st.column_config.NumberColumn("Train s", format="%.1f", help="training wall time, seconds"),
+        "Distinct lists@10": st.column_config.NumberColumn("Distinct lists@10", format="%d",
+                                                           help="different top-10 lists over all users"),
+    },
+)
+st.caption("Best value per column highlighted (Train s: lowest). " + " · ".join(
+    f"best {c}: **{m}**" for c, m in best.items() if c.startswith(("HR@", "NDCG@"))))
+
+long = queries.metrics_long(rows)
+left, right = st.columns(2)
+with left:
+    fig = go.Figure()
+    for r in rows:
+        fig.add_bar(name=r["model"], x=[f"HR@{k}", f"NDCG@{k}"], marker_color=model_color(r["model"]),
+                    y=[r["metrics"].get(f"hr@{k}"), r["metrics"].get(f"ndcg@{k}")],
+                    hovertemplate=r["model"] + " %{x}: %{y:.4f}<extra></extra>")
+    fig.update_layout(barmode="group", title=f"HR@{k} and NDCG@{k} per model", height=380,
+                      margin=dict(t=50, b=10, l=10, r=10), legend_title_text="model", yaxis_title="value")
+    st.plotly_chart(fig, key="overview_bars", width="stretch")
+with right:
+    fig = go.Figure()
+    for name in dict.fromkeys(long["model"]):
+        d = long[(long["model"] == name) & (long["metric"] == "HR@K")]
+        fig.add_scatter(x=d["K"], y=d["value"], name=name, mode="lines+markers",
+                        line=dict(color=model_color(name)))
+    fig.update_layout(title="HR@K as K grows", height=380, margin=dict(t=50, b=10, l=10, r=10),
+                      xaxis=dict(title="K", tickvals=[5, 10, 20, 50], type="log"), yaxis_title="HR@K")
+    st.plotly_chart(fig, key="overview_lines", width="stretch")
+
+if ctx.stored:
+    st.subheader("Models")
+    manifests = ctx.manifests()
+    try:
+        from recall_core.models.base import get_model_class
+    except Exception:  # noqa: BLE001
+        get_model_class = None
+    cols = st.columns(3)
+    for i, name in enumerate(ctx.stored):
+        man = manifests.get(name)
+        with cols[i % 3].container(border=True):
+            st.markdown(f"<span style='color:{model_color(name)};font-size:1.2em'>■</span> **{name}**",
+                        unsafe_allow_html=True)
+            if not isinstance(man, dict):
+                st.error(man or "manifest missing")
+                continue
+            card = queries.model_card(man)
+            try:
+                desc = get_model_class(card["model_class"] or name).description if get_model_class else ""
+            except Exception:  # noqa: BLE001 (unknown class: show the card without a description)
+                desc = ""
+            if desc:
+                st.caption(desc)
+            ts = card["train_seconds"]
+            st.markdown(f"seed **{card['seed']}** · trained in **{ts:.1f} s**" if ts is not None
+                        else f"seed **{card['seed']}**")
+            st.markdown(f"created {card['created'] or '?'}" + (f" · variant of {card['variant_of']}"
+                                                                 if card["variant_of"] else ""))
+            st.caption(f"I2I metric: {card['metric']} · U2I metric: {card['u2i_metric']}")
+            with st.expander("config"):
+                st.json(card["config"], expanded=True)
+
+    training_controls(expanded=False)

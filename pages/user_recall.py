@@ -1,0 +1,89 @@
+"""User recall (U2I): a user's history, each model's top-K unseen items, the held-out item's rank, genre mix."""
+import plotly.graph_objects as go
+import streamlit as st
+
+from recall_core import app_state, queries
+from recall_core.colors import HISTORY_COLOR, model_color
+from recall_core.explore import user_profile
+
+ctx = app_state.page_context(url={})
+ds = app_state.require_dataset(ctx)
+app_state.require_models(ctx)
+
+st.title("User recall")
+st.caption("Each model's top-K items for a user, the user's training items excluded (as in the evaluation). "
+           "The held-out test item is highlighted wherever a model recalls it.")
+
+c1, c2 = st.columns([4, 1])
+user = app_state.pick_user(ctx, "u2i_user", "user", container=c1)
+app_state.seed_state("u2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 100)
+k = c2.number_input("K", min_value=1, max_value=100, step=1, key="u2i_k")
+app_state.remember("u2i_user", "u2i_k")
+names = ctx.selected
+app_state.set_url(user=user, k=k, models=",".join(names))
+
+profile = user_profile(ds, user)
+demo = {c: v for c, v in profile["demographics"].items() if c != "user_id" and v == v and v is not None}
+test_item = profile["test_item"]
+left, right = st.columns([2, 3])
+with left:
+    st.subheader(f"User {user}")
+    if demo:
+        st.markdown(" · ".join(f"{c}: **{v}**" for c, v in demo.items()))
+    st.markdown(f"{len(profile['history'])} training interactions")
+    if test_item is not None:
+        st.markdown(f"Held-out test item: **{ds.item_label(ds.item_vocab.index(test_item))}**")
+    else:
+        st.caption("This user has a single interaction: nothing is held out.")
+with right:
+    st.markdown("**Recent history** (most recent first)")
+    app_state.table(queries.recent_history(ds, user, 15), hide_index=True, width="stretch", height=250,
+                 column_order=["#", "title", "year", "genres", "rating", "date"], key="u2i_history",
+                 column_config={**app_state.ITEM_COLUMNS,
+                                "rating": st.column_config.NumberColumn("Rating", format="%.0f ★", width="small"),
+                                "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm")})
+
+if not names:
+    st.info("Choose one or more models in the sidebar.")
+    st.stop()
+
+models, load_errors = ctx.models(names)
+tables, errors = queries.user_tables(ds, models, user, int(k))
+app_state.show_errors(load_errors)
+for name, msg in errors.items():
+    (st.info if msg.startswith("no user vectors") else st.error)(f"**{name}**: {msg}")
+
+if tables and test_item is not None:
+    ranks = {n: queries.test_item_rank(ds, models[n], user) for n in tables}
+    cols = st.columns(len(ranks))
+    for col, (n, r) in zip(cols, ranks.items()):
+        hit = r is not None and r <= k
+        col.metric(f"{n}: rank of the held-out item", "—" if r is None else (f"{r}" if r <= ds.n_items else "unranked"),
+                   delta="in top-K" if hit else None, delta_color="normal", border=True)
+
+per_row = 2
+names_ok = list(tables)
+for start in range(0, len(names_ok), per_row):
+    cols = st.columns(per_row)
+    for col, name in zip(cols, names_ok[start:start + per_row]):
+        t = tables[name]
+        with col:
+            app_state.model_header(name)
+            styled = t.style.apply(lambda r: ["background-color: rgba(46, 160, 67, 0.35); font-weight: bold"
+                                              if r["held_out"] else "" for _ in r], axis=1)
+            app_state.table(styled, hide_index=True, width="stretch", key=f"u2i_table_{name}",
+                         column_order=["rank", "title", "year", "genres", "score", "held_out"],
+                         column_config={**app_state.ITEM_COLUMNS,
+                                        "score": app_state.score_column("Score", t["score"]),
+                                        "held_out": st.column_config.CheckboxColumn("held out", width="small")})
+
+if tables:
+    mix = queries.genre_mix(ds, profile["history"]["item_id"], tables)
+    fig = go.Figure()
+    for src in ["history", *tables]:
+        d = mix[mix["source"] == src]
+        fig.add_bar(name="history (training)" if src == "history" else src, x=d["genre"].astype(str),
+                    y=d["share"], marker_color=HISTORY_COLOR if src == "history" else model_color(src))
+    fig.update_layout(barmode="group", title=f"Genre mix: history vs each model's top-{k}", height=380,
+                      yaxis=dict(title="share", tickformat=".0%"), margin=dict(t=50, b=10, l=10, r=10))
+    st.plotly_chart(fig, key="u2i_genres", width="stretch")

@@ -1,0 +1,61 @@
+"""One fixed colour per model, the same on every page and chart.
+
+Variants (``dssm@t0.05``) get a shade of their model's colour, darker for a
+sharper (smaller) temperature, so a family reads as one hue.
+"""
+from __future__ import annotations
+
+import colorsys
+import math
+
+# Okabe-Ito-like palette: distinguishable for colour-blind readers; most-popular is neutral grey.
+MODEL_COLORS: dict[str, str] = {
+    "mostpop": "#8c8c8c",
+    "transition": "#7a5c3e",  # reference scoring rule shown on the leaderboard
+    "item2vec": "#0072B2",
+    "eges": "#E69F00",
+    "airbnb": "#009E73",
+    "fm": "#CC79A7",
+    "dssm": "#D55E00",
+    "youtubednn": "#56B4E9",
+}
+_FALLBACK = ["#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74", "#80ba5a"]
+HISTORY_COLOR = "#444444"  # the user's own history in genre-mix charts
+
+
+def _shade(hex_color: str, amount: float) -> str:
+    """Lighten (amount > 0) or darken (amount < 0) in HLS space; ``amount`` in [-1, 1]."""
+    r, g, b = (int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    h, l, s = colorsys.rgb_to_hls(r, g, b)
+    l = min(0.9, max(0.15, l + amount * (0.9 - l if amount > 0 else l - 0.15)))
+    r, g, b = colorsys.hls_to_rgb(h, l, s)
+    return "#{:02x}{:02x}{:02x}".format(round(r * 255), round(g * 255), round(b * 255))
+
+
+def variant_temperature(name: str) -> float | None:
+    """``dssm@t0.05`` -> 0.05 (None when the name carries no temperature)."""
+    if "@t" not in name:
+        return None
+    try:
+        return float(name.split("@t", 1)[1])
+    except ValueError:
+        return None
+
+
+def model_color(name: str) -> str:
+    """Hex colour of a stored model name (``item2vec``, ``dssm@t0.05`` ...)."""
+    base = name.split("@", 1)[0]
+    color = MODEL_COLORS.get(base)
+    if color is None:
+        color = _FALLBACK[sum(map(ord, base)) % len(_FALLBACK)]
+    if base == name:
+        return color
+    t = variant_temperature(name)
+    # log10(tau) in [-2, 0] -> from darker (sharp) to lighter (flat); other variants slightly lighter.
+    amount = 0.35 if t is None else max(-0.6, min(0.6, 0.3 * (math.log10(t) + 1.0)))
+    return _shade(color, amount if amount else 0.2)
+
+
+def color_map(names) -> dict[str, str]:
+    """``{name: colour}`` for plotly's ``color_discrete_map``."""
+    return {n: model_color(n) for n in names}

@@ -1,0 +1,268 @@
+"""2-D UMAP maps of stored item and user vectors, computed once and cached in the model's folder.
+
+A map is ``umap-<kind>-nn<n_neighbors>-md<min_dist>-s<seed>.npz`` inside the
+model's store folder, holding ``rows`` ``(m,)`` int64 (which item/user rows
+were mapped: vectors with a non-zero norm that the model knows) and
+``coords`` ``(m, 2)`` float32, plus a digest of the vectors it was computed
+from. A retrained model gets a new folder (the store writes whole folders),
+and a digest mismatch recomputes, so a map never belongs to other vectors.
+Files are written to a temporary name and renamed into place.
+
+``umap`` is imported only when a map has to be computed: it takes seconds to
+import and compiles numba code on first use.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recall_core.errors import RecallError, StoreError
+from recall_core.store import StoredModel
+
+KINDS = ("items", "users")
+SEED = 42
+
+
+@dataclass(frozen=True)
+class Map:
+    """``rows`` ``(m,)`` int64 into the model's item (or user) ids; ``coords`` ``(m, 2)`` float32."""
+
+    rows: np.ndarray
+    coords: np.ndarray
+    path: Path
+    computed: bool  # True if computed by this call (False: read from disk)
+
+
+def map_file(model: StoredModel, kind: str, n_neighbors: int, min_dist: float, seed: int = SEED) -> Path:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    return Path(model.path) / f"umap-{kind}-nn{int(n_neighbors)}-md{float(min_dist):g}-s{int(seed)}.npz"
+
+
+def mappable(model: StoredModel, kind: str) -> str | None:
+    """Why the model cannot have this map (``None`` if it can)."""
+    out = model.output
+    if kind == "users" and not out.has_users:
+        return "no user vectors"
+    vecs = out.item_vectors if kind == "items" else out.user_vectors
+    if vecs.shape[1] < 2:
+        return f"{vecs.shape[1]}-dimensional vectors (nothing to lay out)"
+    if len(_rows(model, kind)) < 4:
+        return "fewer than 4 vectors"
+    return None
+
+
+def _vectors(model: StoredModel, kind: str) -> np.ndarray:
+    out = model.output
+    return out.item_vectors if kind == "items" else out.user_vectors
+
+
+def _rows(model: StoredModel, kind: str) -> np.ndarray:
+    """Rows worth mapping: non-zero vectors (cosine is undefined at 0) of items the model knows."""
+    v = _vectors(model, kind)
+    ok = np.linalg.norm(v, axis=1) > 1e-12
+    if kind == "items" and model.output.item_known is not None:
+        ok &= model.output.item_known
+    return np.flatnonzero(ok).astype(np.int64)
+
+
+def _digest(vectors: np.ndarray, rows: np.ndarray) -> str:
+    h = hashlib.sha1(np.ascontiguousarray(vectors[rows], dtype=np.float32).tobytes())
+    h.update(rows.tobytes())
+    return h.hexdigest()
+
+
+def _import_umap():
+    """Import umap without TensorFlow and with numba's on-disk cache for its kernels.
+
+    umap imports TensorFlow (for its optional ParametricUMAP) when it is
+    installed, which costs seconds and is not needed here: we block it while
+    importing, unless TensorFlow is already loaded. umap compiles its numba
+    kernels on every new process (about 15 s here); enabling numba's file
+    cache on those kernels makes later processes reuse the compiled code.
+    """
+    blocked = "tensorflow" not in sys.modules
+    if blocked:
+        sys.modules["tensorflow"] = None  # makes `import tensorflow` raise ImportError
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import umap
+            import umap.distances
+            import umap.layouts
+            import umap.spectral
+            import umap.umap_
+            import umap.utils
+    finally:
+        if blocked and sys.modules.get("tensorflow", 0) is None:
+            del sys.modules["tensorflow"]
+    try:
+        from numba.core.registry import CPUDispatcher
+
+        for mod in (umap.umap_, umap.layouts, umap.utils, umap.distances, umap.spectral):
+            for f in vars(mod).values():
+                if isinstance(f, CPUDispatcher) and type(f._cache).__name__ == "NullCache":
+                    f.enable_caching()
+    except Exception:  # noqa: BLE001 (an optimisation only: without it, maps are just slower to compute)
+        pass
+    return umap
+
+
+def compute(vectors: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = SEED) -> np.ndarray:
+    """``(n, d)`` vectors -> ``(n, 2)`` float32 UMAP coordinates (cosine, fixed seed, single-threaded)."""
+    n = len(vectors)
+    if n < 4:
+        raise RecallError(f"a map needs at least 4 vectors, got {n}")
+    umap = _import_umap()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "n_jobs overridden by random_state": wanted, for determinism
+        reducer = umap.UMAP(n_components=2, n_neighbors=max(2, min(int(n_neighbors), n - 1)),
+                            min_dist=float(min_dist), metric="cosine", random_state=seed,
+                            init="spectral" if n > 10 else "random")
+        coords = reducer.fit_transform(np.asarray(vectors, np.float32))
+    return np.asarray(coords, np.float32)
+
+
+def _write_atomic(path: Path, **arrays) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".npz.tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def read_map(model: StoredModel, kind: str, n_neighbors: int, min_dist: float, seed: int = SEED) -> Map | None:
+    """The cached map if it exists and matches the model's current vectors, else ``None``."""
+    path = map_file(model, kind, n_neighbors, min_dist, seed)
+    if not path.exists():
+        return None
+    rows = _rows(model, kind)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            ok = str(z["digest"]) == _digest(_vectors(model, kind), rows)
+            m_rows, coords = z["rows"], z["coords"]
+    except (OSError, ValueError, KeyError, EOFError):
+        return None  # damaged cache: recompute
+    if not ok or coords.shape != (len(m_rows), 2) or not np.array_equal(m_rows, rows):
+        return None
+    return Map(m_rows.astype(np.int64), coords.astype(np.float32), path, computed=False)
+
+
+def umap_map(model: StoredModel, kind: str = "items", n_neighbors: int = 15, min_dist: float = 0.1,
+             seed: int = SEED) -> Map:
+    """The 2-D map of a model's item or user vectors: read from disk, or computed once and written."""
+    found = read_map(model, kind, n_neighbors, min_dist, seed)
+    if found is not None:
+        return found
+    why = mappable(model, kind)
+    if why:
+        raise RecallError(f"model {model.name!r} has no {kind} map: {why}")
+    rows = _rows(model, kind)
+    vecs = _vectors(model, kind)
+    coords = compute(vecs[rows], n_neighbors, min_dist, seed)
+    path = map_file(model, kind, n_neighbors, min_dist, seed)
+    try:
+        _write_atomic(path, rows=rows, coords=coords, digest=np.asarray(_digest(vecs, rows)))
+    except OSError as e:
+        raise StoreError(f"could not cache the map in {path.parent}: {e}") from None
+    return Map(rows, coords, path, computed=True)
+
+
+# --------------------------------------------------------------------------- frames and figures for the page
+
+ITEM_COLOURINGS = ("primary genre", "year", "popularity (log)", "top attention field")
+USER_COLOURINGS = ("age", "gender", "occupation")
+
+
+def item_frame(ds, model: StoredModel, m: Map) -> "pd.DataFrame":
+    """One row per mapped item: ``x, y, item_id, title, primary genre, year, popularity (log), top attention field``."""
+    import pandas as pd
+
+    from recall_core.training import split_for
+
+    rows = m.rows
+    items = ds.items.iloc[rows]
+    counts = split_for(ds).train.item_counts[rows]
+    df = pd.DataFrame({
+        "x": m.coords[:, 0], "y": m.coords[:, 1], "item_id": ds.item_vocab.ids[rows],
+        "title": [ds.item_label(r) for r in rows],
+        "primary genre": [g[0] if len(g) else "(none)" for g in items["genres"]],
+        "year": items["year"].to_numpy(), "interactions": counts,
+        "popularity (log)": np.log10(1.0 + counts),
+    })
+    ex = model.output.extras
+    if "attention" in ex and "attention_fields" in ex:
+        fields = np.asarray(ex["attention_fields"]).astype(str)
+        df["top attention field"] = fields[np.asarray(ex["attention"])[rows].argmax(axis=1)]
+    return df
+
+
+def user_frame(ds, m: Map) -> "pd.DataFrame":
+    """One row per mapped user: ``x, y, user_id`` and the demographics the dataset has."""
+    import pandas as pd
+
+    users = ds.users.iloc[m.rows].reset_index(drop=True)
+    df = pd.DataFrame({"x": m.coords[:, 0], "y": m.coords[:, 1], "user_id": users["user_id"].to_numpy()})
+    label = "user " + df["user_id"].astype(str)
+    for c in USER_COLOURINGS:
+        if c in users.columns:
+            df[c] = users[c].to_numpy()
+            label = label + " · " + df[c].astype(str)
+    df["label"] = label
+    return df
+
+
+def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focus=None, id_col: str = "item_id",
+           height: int = 520):
+    """A plotly ``scattergl`` map coloured by ``colour`` (categorical: one trace per value; numeric: a scale).
+
+    ``highlight``: ids drawn large with a black ring (a movie's neighbours);
+    ``focus``: one id drawn as a star (the movie itself).
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    col = df[colour] if colour in df else None
+    hover_t = "%{text}<extra>%{fullData.name}</extra>"
+    if col is not None and (col.dtype.kind in "OUSb" or str(col.dtype) in ("category", "string", "str")):
+        top = col.value_counts()
+        keep = set(top.index[:12])  # more categories than colours are unreadable: group the rest
+        cat = col.where(col.isin(keep), "other")
+        for value in [*top.index[:12], *(["other"] if len(top) > 12 else [])]:
+            d = df[cat == value]
+            fig.add_trace(go.Scattergl(x=d["x"], y=d["y"], mode="markers", name=str(value), text=d[hover],
+                                       marker=dict(size=5, opacity=0.75), hovertemplate=hover_t))
+    else:
+        fig.add_trace(go.Scattergl(
+            x=df["x"], y=df["y"], mode="markers", name=colour, text=df[hover], hovertemplate=hover_t,
+            marker=dict(size=5, opacity=0.8, color=col, colorscale="Viridis", showscale=col is not None,
+                        colorbar=dict(title=colour, thickness=12)), showlegend=False))
+    hl = df[df[id_col].isin(set(highlight))]
+    if len(hl):
+        fig.add_trace(go.Scattergl(x=hl["x"], y=hl["y"], mode="markers", name="neighbours", text=hl[hover],
+                                   hovertemplate=hover_t,
+                                   marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(color="black", width=2))))
+    if focus is not None:
+        f = df[df[id_col] == focus]
+        if len(f):
+            fig.add_trace(go.Scattergl(x=f["x"], y=f["y"], mode="markers", name="selected", text=f[hover],
+                                       hovertemplate=hover_t,
+                                       marker=dict(size=18, symbol="star", color="red", line=dict(color="black", width=1))))
+    fig.update_layout(title=title, height=height, margin=dict(t=50, b=10, l=10, r=10),
+                      xaxis=dict(showticklabels=False, title=None), yaxis=dict(showticklabels=False, title=None),
+                      legend=dict(itemsizing="constant"))
+    return fig

@@ -1,0 +1,335 @@
+"""AppTests: every page against a tiny store (planted data; see tests/app_fixture.py).
+
+Each page is run headless through the app's navigation; the tests pick movies
+and users, change K and τ, and check what is displayed (titles, ranks,
+probabilities), that errors are boxes rather than tracebacks, and that the
+URL carries the I2I / U2I selection.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from tests.app_fixture import build_tiny_store, damage  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """``(dataset folder, store)`` with mostpop, item2vec, EGES and three DSSM stand-ins."""
+    return build_tiny_store(tmp_path_factory.mktemp("app"))
+
+
+@pytest.fixture()
+def env(tiny, monkeypatch):
+    folder, store = tiny
+    monkeypatch.setenv("RECALL_DATASET", str(folder))
+    monkeypatch.setenv("RECALL_STORE", str(store))
+    return folder, store
+
+
+def run_page(page: str | None = None, query: dict | None = None, state: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in (query or {}).items():  # a shared link: the URL is there from the session's first run
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    at.run()
+    return at
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def table(at: AppTest, key: str):
+    """The DataFrame shown in the keyed container ``key`` (see ``app_state.table``)."""
+    box = at.get_by_key(key)
+    assert len(box.dataframe) == 1, key
+    df = box.dataframe[0].value
+    return df.data if hasattr(df, "data") and not hasattr(df, "columns") else df
+
+
+def clusters(titles) -> set[str]:
+    """Planted titles are 'Movie <row> (<Genre>) ...': the genre names the cluster."""
+    return {t.split("(")[1].split(")")[0] for t in titles}
+
+
+def values(v) -> list:
+    """A plotly JSON array (plain list, or ``{"dtype", "bdata"}`` for numpy data) as a list."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+    return list(v)
+
+
+def plotly_specs(at: AppTest) -> dict[str, dict]:
+    return {el.key: json.loads(el.proto.spec) for el in at.get("plotly_chart")}
+
+
+# --------------------------------------------------------------------------- Overview
+
+
+def test_overview_leaderboard_and_k(env):
+    at = run_page()
+    ok(at)
+    assert at.title[0].value == "Overview"
+    lb = table(at, "overview_table")
+    assert {"mostpop", "item2vec", "eges", "dssm", "dssm@t0.05"} <= set(lb["model"])
+    assert "HR@10" in lb.columns
+    from recall_core.data import load_dataset
+    from recall_core.store import load_model
+
+    ds = load_dataset(str(env[0]))
+    hr20 = load_model(env[1], ds.key, "item2vec").manifest["metrics"]["hr@20"]
+    at.radio(key="overview_k").set_value(20).run()
+    ok(at)
+    lb = table(at, "overview_table").set_index("model")
+    assert "HR@20" in lb.columns and "HR@10" not in lb.columns
+    assert lb.loc["item2vec", "HR@20"] == pytest.approx(hr20)
+    # one card per stored model, with its seed
+    assert sum("seed **42**" in m.value for m in at.markdown) == 6
+    # the bar chart uses the fixed model colours
+    from recall_core.colors import model_color
+
+    bars = next(s for k, s in plotly_specs(at).items() if "overview_bars" in k)
+    colours = {t["name"]: t["marker"]["color"] for t in bars["data"]}
+    assert colours["item2vec"] == model_color("item2vec") and colours["eges"] == model_color("eges")
+
+
+def test_empty_store_leads_to_training(tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv("RECALL_DATASET", str(tiny[0]))
+    monkeypatch.setenv("RECALL_STORE", str(tmp_path / "empty"))
+    at = run_page()
+    ok(at)
+    assert any("has no trained model" in i.value for i in at.info)
+    assert set(table(at, "overview_table")["model"]) <= {"mostpop", "transition"}  # computed on the spot
+    at.multiselect(key="overview_train_models").set_value(["mostpop", "item2vec"])
+    at.button(key="overview_train").click().run()
+    ok(at)
+    assert any("Trained and stored" in s.value for s in at.success)
+    assert {"mostpop", "item2vec"} <= set(table(at, "overview_table")["model"])
+    assert (tmp_path / "empty").exists()
+    # other pages now work
+    at.switch_page("pages/item_neighbours.py").run()
+    ok(at)
+
+
+def test_empty_store_other_pages_point_to_overview(tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv("RECALL_DATASET", str(tiny[0]))
+    monkeypatch.setenv("RECALL_STORE", str(tmp_path / "none"))
+    for page in ("pages/item_neighbours.py", "pages/user_recall.py", "pages/eges_attention.py",
+                 "pages/dssm_temperature.py", "pages/embedding_maps.py"):
+        at = run_page(page)
+        ok(at)
+        assert any("Train them on the Overview page" in i.value for i in at.info), page
+
+
+# --------------------------------------------------------------------------- Item neighbours
+
+
+def test_item_neighbours_pick_k_and_url(env):
+    at = run_page("pages/item_neighbours.py", query={"item": "i5", "k": "5"})
+    ok(at)
+    assert at.selectbox(key="i2i_item").value == "i5"
+    i2v = table(at, "i2i_table_item2vec_sim")
+    assert len(i2v) == 5
+    assert clusters(i2v["title"]) == {"Action"}  # i5 is in the Action cluster (rows 0-11)
+    assert "i5" not in set(i2v["item_id"])  # the query item is never its own neighbour
+    # "likely next" view for models with candidate vectors
+    assert len(table(at, "i2i_table_item2vec_next")) == 5
+    # agreement: item2vec and its stand-ins agree on the cluster
+    assert table(at, "i2i_table_eges_sim")["agree"].max() >= 2
+    assert any("i2i_heatmap" in k for k in plotly_specs(at))
+    assert at.get("download_button")
+    # K
+    at.number_input(key="i2i_k").set_value(3).run()
+    ok(at)
+    assert len(table(at, "i2i_table_item2vec_sim")) == 3
+    assert at.query_params["k"] == ["3"] or at.query_params["k"] == "3"
+    # another movie: i30 is in the Drama cluster (rows 24-35)
+    at.selectbox(key="i2i_item").set_value("i30").run()
+    ok(at)
+    assert clusters(table(at, "i2i_table_item2vec_sim")["title"]) == {"Drama"}
+    qp = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert qp["item"] == "i30" and qp["models"].split(",")[:2] == ["mostpop", "item2vec"]
+
+
+def test_item_neighbours_models_from_url_and_damaged_model(tiny, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    shutil.copytree(tiny[1], store)
+    from recall_core.data import load_dataset
+
+    damage(store, load_dataset(str(tiny[0])).key, "eges")
+    monkeypatch.setenv("RECALL_DATASET", str(tiny[0]))
+    monkeypatch.setenv("RECALL_STORE", str(store))
+    at = run_page("pages/item_neighbours.py", query={"item": "i13", "models": "item2vec,eges,dssm"})
+    assert not at.exception
+    assert at.multiselect(key="sidebar_models").value == ["item2vec", "eges", "dssm"]
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "eges" in errors[0] and "damaged" in errors[0]
+    assert clusters(table(at, "i2i_table_item2vec_sim")["title"]) == {"Comedy"}
+    assert len(table(at, "i2i_table_dssm_sim")) == 10
+
+
+# --------------------------------------------------------------------------- User recall
+
+
+def test_user_recall_history_ranks_and_k(env):
+    from recall_core.data import load_dataset
+    from recall_core.explore import user_profile
+
+    ds = load_dataset(str(env[0]))
+    prof = user_profile(ds, "u3")
+    at = run_page("pages/user_recall.py", query={"user": "u3", "k": "10"})
+    ok(at)
+    assert at.subheader[0].value == "User u3"
+    hist = table(at, "u2i_history")
+    assert hist["title"].iloc[0] == prof["history"]["title"].iloc[-1]  # most recent first
+    test_title = ds.items.set_index("item_id").loc[prof["test_item"], "title"]
+    ranks = {m.label.split(":")[0]: m.value for m in at.metric}
+    recs = table(at, "u2i_table_item2vec")
+    assert len(recs) == 10
+    held = recs[recs["held_out"]]
+    if int(ranks["item2vec"]) <= 10:  # shown with the held-out flag exactly at its rank
+        assert held["rank"].tolist() == [int(ranks["item2vec"])] and held["title"].iloc[0] == test_title
+    else:
+        assert held.empty
+    seen = set(prof["history"]["item_id"])
+    assert not seen & set(recs["item_id"])  # training items excluded
+    assert any("u2i_genres" in k for k in plotly_specs(at))
+    at.number_input(key="u2i_k").set_value(4).run()
+    ok(at)
+    assert len(table(at, "u2i_table_item2vec")) == 4
+    at.selectbox(key="u2i_user").set_value("u6").run()
+    ok(at)
+    assert at.subheader[0].value == "User u6"
+    qp = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert qp["user"] == "u6" and "item" not in qp
+
+
+# --------------------------------------------------------------------------- EGES
+
+
+def test_eges_attention_and_cold_start(env):
+    at = run_page("pages/eges_attention.py", state={"eges_item": "i40"})
+    ok(at)
+    bar = next(s for k, s in plotly_specs(at).items() if "eges_item_bar" in k)
+    weights = values(bar["data"][0]["y"])
+    assert values(bar["data"][0]["x"]) == ["item_id", "genres", "year", "popularity"]
+    assert sum(weights) == pytest.approx(1.0, abs=1e-5)
+    # the stand-in's id weight grows with interactions: the page says the claim holds
+    assert any("The claim holds here" in m.value for m in at.markdown)
+    assert clusters(table(at, "eges_neighbours")["title"]) == {"Horror"}
+    at.multiselect(key="eges_cold_genres").set_value(["Horror"]).run()
+    ok(at)
+    cold = table(at, "eges_cold_table")
+    assert len(cold) == 10 and clusters(cold["title"][:5]) == {"Horror"}
+    at.multiselect(key="eges_cold_genres").set_value(["Comedy"])
+    at.number_input(key="eges_cold_k").set_value(3).run()
+    ok(at)
+    cold = table(at, "eges_cold_table")
+    assert len(cold) == 3 and clusters(cold["title"]) == {"Comedy"}
+
+
+# --------------------------------------------------------------------------- DSSM
+
+
+def _stats(at: AppTest) -> dict[str, float]:
+    m = {x.label: x.value for x in at.metric}
+    return {"entropy": float(m["Entropy"].split()[0]), "top1": float(m["Top-1 probability"].rstrip("%")) / 100}
+
+
+def test_dssm_temperature_sharpens(env):
+    at = run_page("pages/dssm_temperature.py", state={"dssm_user": "u2"})
+    ok(at)
+    assert at.select_slider(key="dssm_tau").value == 0.1  # the default model's training τ
+    base = _stats(at)
+    p = table(at, "dssm_softmax_table")
+    assert len(p) == 20 and p["probability"].sum() == pytest.approx(1.0, abs=1e-6)
+    assert p["probability"].is_monotonic_decreasing
+    titles = p["title"].tolist()
+    at.select_slider(key="dssm_tau").set_value(0.02).run()
+    ok(at)
+    sharp = _stats(at)
+    assert sharp["entropy"] < base["entropy"] and sharp["top1"] > base["top1"]
+    assert table(at, "dssm_softmax_table")["title"].tolist() == titles  # τ never reorders
+    at.select_slider(key="dssm_tau").set_value(2.0).run()
+    flat = _stats(at)
+    assert flat["entropy"] > base["entropy"] and flat["top1"] < base["top1"]
+    assert flat["entropy"] <= 20 ** 0 * __import__("math").log2(20) + 1e-9
+    # stored variants against τ and the chosen variant beside the default
+    v = table(at, "dssm_variants")
+    assert v["tau"].tolist() == [0.05, 0.1, 0.5]
+    assert at.selectbox(key="dssm_variant").value == "dssm@t0.05"
+    assert len(table(at, "dssm_recs_dssm@t0.05")) == 10 and len(table(at, "dssm_recs_dssm")) == 10
+    at.selectbox(key="dssm_variant").set_value("dssm@t0.5").run()
+    ok(at)
+    assert len(table(at, "dssm_recs_dssm@t0.5")) == 10
+
+
+# --------------------------------------------------------------------------- Maps
+
+
+def test_embedding_maps_computed_once_then_read(env):
+    from recall_core.data import load_dataset
+
+    folder = Path(env[1]) / load_dataset(str(env[0])).key / "item2vec"
+    at = run_page("pages/embedding_maps.py", state={"maps_item": "i3", "maps_k": 5})
+    ok(at)
+    assert list(folder.glob("umap-items-nn15-md0.1-s42.npz"))
+    specs = plotly_specs(at)
+    left = next(s for k, s in specs.items() if "maps_fig_left" in k)
+    names = [t["name"] for t in left["data"]]
+    assert {"Action", "Comedy", "Drama", "Horror"} <= set(names) and "selected" in names
+    hl = next(t for t in left["data"] if t["name"] == "neighbours")
+    assert len(values(hl["x"])) == 5
+    assert any("maps_fig_users" in k for k in specs)
+    # a second session reads the maps from the store
+    at2 = run_page("pages/embedding_maps.py")
+    ok(at2)
+    assert any("read from the store" in c.value for c in at2.caption)
+    at2.selectbox(key="maps_colour").set_value("year").run()
+    ok(at2)
+    left = next(s for k, s in plotly_specs(at2).items() if "maps_fig_left" in k)
+    assert left["data"][0]["marker"]["showscale"] is True
+
+
+def test_pages_import_neither_tensorflow_nor_umap(env, tmp_path):
+    """A fresh process renders every page (maps already cached) without importing TensorFlow or umap."""
+    ok(run_page("pages/embedding_maps.py"))  # the maps the page shows by default now exist in the store
+    code = f"""
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()
+for p in ["pages/item_neighbours.py", "pages/user_recall.py", "pages/eges_attention.py",
+          "pages/dssm_temperature.py", "pages/embedding_maps.py"]:
+    at.switch_page(p).run()
+    assert not at.exception, (p, [e.message for e in at.exception])
+print("tensorflow" in sys.modules, "umap" in sys.modules, "keras" in sys.modules)
+"""
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.strip().splitlines()[-1] == "False False False"
