@@ -1,0 +1,136 @@
+"""App speed with AppTest: first render and one interaction per page, against a trained store.
+
+``measure(store, dataset)`` returns ``{page: {"first_render": s, "interaction": what, "interaction_seconds": s}}``
+(used by ``make bench`` to fill BENCHMARKS.md). Protocol, in one fresh process:
+
+1. One AppTest session opens the Overview (the process's first render: it loads
+   the dataset and reads every model's manifest and arrays).
+2. The UMAP maps the maps page shows by default are computed (once per model,
+   cached in the store); that one-off cost is its own row.
+3. The session visits each page in turn: "first render" is that page's first run in the session
+   (its models and indexes are not yet loaded by the page's own loaders).
+4. On each page one interaction (pick another movie or user, change K or τ),
+   timed as the rerun it causes.
+
+Run alone: ``python bench/app_timings.py [--store DIR] [--dataset ml-100k]``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TIMEOUT = 900.0  # the first UMAP of a model may take a while on a slow machine
+
+
+def _timed(at) -> float:
+    t0 = time.perf_counter()
+    at.run(timeout=TIMEOUT)
+    dt = time.perf_counter() - t0
+    if at.exception:
+        raise RuntimeError(f"page raised: {[e.message for e in at.exception]}")
+    return dt
+
+
+def _precompute_maps(store: Path, dataset: str) -> dict | None:
+    """Compute the maps the maps page shows by default (left/right item maps and the user map)."""
+    from recall_core import maps
+    from recall_core.data import load_dataset
+    from recall_core.explore import load, stored_models
+
+    ds = load_dataset(dataset)
+    names = stored_models(ds, store)
+    loaded = {}
+    for n in names:
+        try:
+            loaded[n] = load(ds, store, n)
+        except Exception:  # noqa: BLE001 (a broken model is the page's business, not the benchmark's)
+            continue
+    items = [n for n, m in loaded.items() if maps.mappable(m, "items") is None]
+    prefer = [n for n in ("item2vec", "eges", "dssm", "airbnb", "youtubednn", "fm") if n in items] + items
+    users = [n for n in prefer if n in loaded and maps.mappable(loaded[n], "users") is None]
+    todo = [(n, "items") for n in dict.fromkeys(prefer[:2])] + [(n, "users") for n in users[:1]]
+    if not todo:
+        return None
+    t0 = time.perf_counter()
+    computed = 0
+    for n, kind in todo:
+        computed += maps.umap_map(loaded[n], kind, 15, 0.1).computed
+    return {"first_render": time.perf_counter() - t0,
+            "interaction": f"{computed} map(s) computed ({', '.join(f'{n} {k}' for n, k in todo)}); "
+                           "then read from the store",
+            "interaction_seconds": None}
+
+
+def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[str, dict]:
+    """Timings in seconds per page (see the module docstring)."""
+    from recall_core.store import default_store
+
+    store = Path(store) if store else default_store()
+    os.environ["RECALL_STORE"] = str(store)
+    os.environ["RECALL_DATASET"] = dataset
+    from streamlit.testing.v1 import AppTest
+
+    out: dict[str, dict] = {}
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    first = _timed(at)
+    at.radio(key="overview_k").set_value(20)
+    t = _timed(at)
+    out["overview (first page of the process)"] = {"first_render": first, "interaction": "K 10 -> 20",
+                                                   "interaction_seconds": t}
+    pre = _precompute_maps(store, dataset)
+
+    steps = [
+        ("pages/item_neighbours.py", "item neighbours", "pick another movie",
+         lambda: at.selectbox(key="i2i_item").select_index(1)),
+        ("pages/user_recall.py", "user recall", "pick another user",
+         lambda: at.selectbox(key="u2i_user").select_index(1)),
+        ("pages/eges_attention.py", "EGES attention", "pick another movie",
+         lambda: at.selectbox(key="eges_item").select_index(1)),
+        ("pages/dssm_temperature.py", "DSSM temperature", "τ -> 0.05",
+         lambda: at.select_slider(key="dssm_tau").set_value(0.05)),
+        ("pages/embedding_maps.py", "embedding maps", "highlight another movie",
+         lambda: at.selectbox(key="maps_item").select_index(1)),
+    ]
+    for path, name, what, act in steps:
+        at.switch_page(path)
+        first = _timed(at)
+        try:
+            act()
+        except (KeyError, IndexError, ValueError):
+            out[name] = {"first_render": first, "interaction": f"{what}: not available (model missing?)",
+                         "interaction_seconds": None}
+            continue
+        out[name] = {"first_render": first, "interaction": what, "interaction_seconds": _timed(at)}
+    # A second interaction where K matters most.
+    at.switch_page("pages/item_neighbours.py")
+    _timed(at)
+    at.number_input(key="i2i_k").set_value(20)
+    out["item neighbours (K)"] = {"first_render": None, "interaction": "K 10 -> 20", "interaction_seconds": _timed(at)}
+    if pre:
+        out["embedding maps: first UMAP (once per model)"] = pre
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="AppTest page timings")
+    ap.add_argument("--store", default=None)
+    ap.add_argument("--dataset", default="ml-100k")
+    args = ap.parse_args()
+    res = measure(args.store, args.dataset)
+    for page, t in res.items():
+        fr = "-" if t["first_render"] is None else f"{t['first_render']:.3f}"
+        it = "-" if t["interaction_seconds"] is None else f"{t['interaction_seconds']:.3f}"
+        print(f"{page:<48} first render {fr:>7} s   {t['interaction']}: {it} s")
+    print(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()
