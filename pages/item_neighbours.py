@@ -3,7 +3,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from recall_core import app_state, queries
-from recall_core.explore import has_next_view
 
 ctx = app_state.page_context(url={})
 ds = app_state.require_dataset(ctx)
@@ -65,7 +64,7 @@ for start in range(0, len(names_ok), per_row):
             app_state.model_header(name)
             m = models[name]
             st.caption(f"metric: {m.output.metric}")
-            if has_next_view(m.output) and name in next_tables:
+            if queries.next_view_available(m.output) and name in next_tables:
                 sim, nxt = st.tabs(["Similar", "Likely next"])
                 with sim:
                     show(tables[name], name)

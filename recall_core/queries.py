@@ -57,6 +57,14 @@ def user_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
 # --------------------------------------------------------------------------- I2I
 
 
+def next_view_available(output) -> bool:
+    """A "likely next" view exists when candidate vectors live in the item vectors' space (same width).
+
+    FM's candidates carry an extra bias coordinate, so an item vector cannot query them.
+    """
+    return has_next_view(output) and output.candidate_vectors.shape[1] == output.item_vectors.shape[1]
+
+
 def neighbour_tables(ds: Dataset, models: dict[str, StoredModel], item: str, k: int, view: str = "similar"):
     """Top-``k`` neighbours per model: ``({name: table}, {name: error})``.
 
@@ -64,7 +72,7 @@ def neighbour_tables(ds: Dataset, models: dict[str, StoredModel], item: str, k: 
     """
     tables, errors = {}, {}
     for name, m in models.items():
-        if view == "next" and not has_next_view(m.output):
+        if view == "next" and not next_view_available(m.output):
             continue
         try:
             tables[name] = item_neighbours(ds, m, item, k, view)
