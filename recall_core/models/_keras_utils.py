@@ -152,7 +152,14 @@ class Variables:
 
     @property
     def trainable_variables(self) -> list:
-        return [v for m in self.models for v in m.trainable_variables]
+        # A shared table appears in several models: list it once, or Adam would step it twice.
+        out, seen = [], set()
+        for m in self.models:
+            for v in m.trainable_variables:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
 
 
 def train_loop(model, loss_fn: Callable, make_batches: Callable[[int], Iterator[dict]], epochs: int,
@@ -202,13 +209,14 @@ def predict(fn: Callable, batch: dict[str, np.ndarray], batch_size: int = 4096) 
 
 
 def user_features(inputs: dict, sizes: dict[str, int], n_items: int, field_dim: int, item_dim: int,
-                  recent_k: int, prefix: str):
+                  recent_k: int, prefix: str, history_table=None):
     """Concatenated user-side features of a DNN tower, ``(B, n_fields * field_dim + 3 * item_dim)``.
 
     ``inputs`` holds one ``(B,)`` code per user field in ``sizes`` plus ``hist_ids``/``hist_mask``
     ``(B, N)`` (most recent first). The history gives three views through one item table:
     the masked mean of all ``N`` items, the masked mean of the last ``recent_k``, and the last
     item (recent items predict the next one best on MovieLens, where users rate in bursts).
+    ``history_table``: an ``Embedding(n_items + 1, item_dim)`` to use (and share) for the history.
     """
     import keras
 
@@ -217,7 +225,7 @@ def user_features(inputs: dict, sizes: dict[str, int], n_items: int, field_dim: 
     for name, size in sizes.items():
         emb = keras.layers.Embedding(size, field_dim, name=f"{prefix}_{name}_emb")(inputs[name])
         parts.append(emb)
-    table = keras.layers.Embedding(n_items + 1, item_dim, name=f"{prefix}_history_emb")
+    table = history_table or keras.layers.Embedding(n_items + 1, item_dim, name=f"{prefix}_history_emb")
     h = table(inputs["hist_ids"])  # (B, N, item_dim)
     mask = inputs["hist_mask"]
     parts.append(pool(name=f"{prefix}_history_mean")([h, mask]))

@@ -27,13 +27,13 @@ class DSSMConfig(ModelConfig):
     """
 
     embedding_dim: int = 64
-    epochs: int = 10
+    epochs: int = 5
     temperature: float = 0.1
     softmax: str = "full"
     logq_correction: bool = True
-    batch_size: int = 256
-    learning_rate: float = 2e-3
-    history_len: int = 50
+    batch_size: int = 1024
+    learning_rate: float = 5e-3
+    history_len: int = 20
     recent_k: int = 3
     max_examples_per_user: int = 200
     field_dim: int = 16

@@ -28,12 +28,15 @@ class YouTubeDNNConfig(ModelConfig):
     sample_alpha: float = 0.75
     batch_size: int = 512
     learning_rate: float = 3e-3
-    history_len: int = 50
+    history_len: int = 20
     recent_k: int = 3
     max_examples_per_user: int = 200
     field_dim: int = 16
     hidden: tuple = (256, 128)
-    use_user_id: bool = False
+    use_user_id: bool = True
+    #: the history items are embedded with the candidate table itself (else a separate input
+    #: table); on ML-100K sharing (with ``use_user_id``) measured HR@10 0.189 vs 0.161-0.169
+    share_history_table: bool = True
     #: example age unit in days (ages are log1p(days)); the serving age is 0
     age_unit_days: float = 1.0
 
@@ -45,17 +48,19 @@ def example_age(timestamps: np.ndarray, now: int, unit_days: float) -> np.ndarra
 
 
 def _build(keras, user_example: dict, sizes: dict, n_items: int, c):
-    """``(user_tower, item_table)``: the tower gives ``(B, d)`` unit rows; the table is ``(n_items, d)``."""
+    """``(user_tower, item_table)``: the tower gives ``(B, d)`` unit rows; the table is ``(n_items + 1, d)``."""
     from recall_core.models import _keras_utils as ku
 
     uin = ku.make_inputs(user_example)
-    x = ku.user_features(uin, sizes, n_items, c.field_dim, c.embedding_dim, c.recent_k, "user")
+    # Row 0 pads the history (ids are item row + 1); the candidates are rows 1..n_items.
+    table = keras.layers.Embedding(n_items + 1, c.embedding_dim, name="item_table",
+                                   embeddings_initializer=keras.initializers.RandomNormal(stddev=0.05))
+    table.build((None,))
+    x = ku.user_features(uin, sizes, n_items, c.field_dim, c.embedding_dim, c.recent_k, "user",
+                         history_table=table if c.share_history_table else None)
     x = keras.layers.Concatenate(name="user_with_age")([x, uin["example_age"]])
     u = ku.l2_normalise(ku.dnn(x, tuple(c.hidden), c.embedding_dim, "user"), "user_norm")
     user_tower = keras.Model(uin, u, name="youtubednn_user")
-    table = keras.layers.Embedding(n_items, c.embedding_dim, name="item_table",
-                                   embeddings_initializer=keras.initializers.RandomNormal(stddev=0.05))
-    table.build((None,))
     return user_tower, table
 
 
@@ -99,15 +104,18 @@ class YouTubeDNN(RecallModel):
         logq = ku.log_q(train.item_counts, c.sample_alpha)
         logq_t = tf.constant(logq)
 
+        def cands():
+            return table.embeddings[1:]  # (n_items, d): row 0 is the history padding
+
         def loss_fn(batch):
             u = user_tower(batch["user"], training=True)
             if c.softmax == "full":
-                return ku.full_softmax_loss(u, table.embeddings, batch["target"])
+                return ku.full_softmax_loss(u, cands(), batch["target"])
             cand = tf.concat([batch["target"], batch["negatives"]], axis=0)
             # Positives come from the data, not the sampler: only the sampled columns get the correction.
             lq = tf.concat([tf.zeros_like(batch["target"], tf.float32), tf.gather(logq_t, batch["negatives"])
                             + tf.math.log(float(c.num_sampled))], axis=0)
-            return ku.sampled_softmax_loss(u, tf.gather(table.embeddings, cand), cand, batch["target"], lq,
+            return ku.sampled_softmax_loss(u, tf.gather(cands(), cand), cand, batch["target"], lq,
                                            in_batch_negatives=False)
 
         def make_batches(epoch):
@@ -124,10 +132,11 @@ class YouTubeDNN(RecallModel):
         b = user_batch(users, all_users, hist_ids, hist_mask, c.use_user_id)
         b["example_age"] = example_age(np.full(train.n_users, now), now, c.age_unit_days)
         user_vecs = ku.predict(lambda x: user_tower(x, training=False), b)
-        item_vecs = np.asarray(table.embeddings, np.float32)
+        item_vecs = np.asarray(cands(), np.float32)
         self._output = RecallOutput(
             item_ids=train.item_vocab.ids, item_vectors=item_vecs, metric="cosine",
-            user_ids=train.user_vocab.ids, user_vectors=user_vecs, u2i_metric="ip",
+            user_ids=train.user_vocab.ids, user_vectors=user_vecs,
+            u2i_metric="ip",
             # An item never in training only ever got pushed down as a negative: its vector means nothing.
             item_known=train.item_counts > 0,
             info={"epoch_loss": losses, "softmax": c.softmax, "examples": int(len(ex)),
