@@ -13,13 +13,14 @@ class TestDSSM(ModelConformance):
     def test_temperature_and_metric(self, fitted):
         assert fitted.info["temperature"] == 0.5
         assert fitted.metric == fitted.u2i_metric == "cosine"
+        assert fitted.info["softmax"] == "in_batch" and fitted.info["logq_correction"] is True
 
 
-class TestDSSMInBatch(TestDSSM):
-    overrides = {**TestDSSM.overrides, "softmax": "in_batch", "temperature": 0.5}
+class TestDSSMFullSoftmax(TestDSSM):
+    overrides = {**TestDSSM.overrides, "softmax": "full", "temperature": 0.4}
 
     def test_temperature_and_metric(self, fitted):
-        assert fitted.info["temperature"] == 0.5 and fitted.info["logq_correction"] is True
+        assert fitted.info["temperature"] == 0.4 and fitted.info["logq_correction"] is False
 
 
 def test_variant_names():

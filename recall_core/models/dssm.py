@@ -21,7 +21,9 @@ class DSSMConfig(ModelConfig):
     softmax (see the temperature page). ``softmax``: ``"in_batch"`` (the other
     targets of the batch are the negatives, with the logQ popularity correction
     when ``logq_correction``) or ``"full"`` (every item is a negative; cheap for
-    catalogues of a few thousand items). Training examples are next-item
+    catalogues of a few thousand items). On ML-100K (τ 0.1) in-batch with logQ
+    measured HR@10 0.225 / NDCG@10 0.124, full 0.221 / 0.116, in-batch without
+    logQ 0.088 (popular items over-penalised). Training examples are next-item
     examples (history strictly before the target, ``history_len`` most recent
     items), at most ``max_examples_per_user`` per user.
     """
@@ -29,7 +31,7 @@ class DSSMConfig(ModelConfig):
     embedding_dim: int = 64
     epochs: int = 5
     temperature: float = 0.1
-    softmax: str = "full"
+    softmax: str = "in_batch"
     logq_correction: bool = True
     batch_size: int = 1024
     learning_rate: float = 5e-3
