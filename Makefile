@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
 PORT   ?= 8501
+DSSM_TEMPERATURES ?= 0.02,0.05,0.1,0.2,0.5,1.0
 
 .PHONY: install data train run test bench clean-store
 
@@ -18,11 +19,11 @@ data: install
 	$(BIN)/python -m recall_core data
 
 train: install
-	$(BIN)/python -m recall_core train --models all
+	$(BIN)/python -m recall_core train --models all --dssm-temperatures $(DSSM_TEMPERATURES)
 
 run: install
 	$(BIN)/python -m recall_core data
-	$(BIN)/python -m recall_core train --if-empty --models all
+	$(BIN)/python -m recall_core train --if-empty --models all --dssm-temperatures $(DSSM_TEMPERATURES)
 	$(BIN)/streamlit run app.py --server.headless true --server.address localhost --server.port $(PORT) \
 	    --browser.gatherUsageStats false
 

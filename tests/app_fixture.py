@@ -42,8 +42,8 @@ def _one_hot(idx: np.ndarray, n: int) -> np.ndarray:
 def eges_stand_in(split, item2vec):
     """An EGES :class:`RecallOutput` built from item2vec vectors through EGES's own numpy export."""
     from recall_core.features.side_info import FIELDS, side_info
-    from recall_core.models.base import RecallOutput
-    from recall_core.models.eges import cold_start_vectors, cold_start_weights, eges_item_vectors, recent_known_mean
+    from recall_core.models.base import RecallOutput, recent_mean
+    from recall_core.models.eges import cold_start_vectors, cold_start_weights, eges_item_vectors
 
     train = split.train
     side = side_info(train)
@@ -65,7 +65,7 @@ def eges_stand_in(split, item2vec):
     return RecallOutput(
         item_ids=train.item_vocab.ids, item_vectors=np.where(known[:, None], h, cold), metric="cosine",
         item_known=known, user_ids=train.user_vocab.ids,
-        user_vectors=recent_known_mean(h, train.histories(), known, 3), candidate_vectors=tables["context"],
+        user_vectors=recent_mean(h, train.histories(), 3, known), candidate_vectors=tables["context"],
         u2i_metric="ip",
         extras={"attention": att, "attention_fields": np.asarray(FIELDS, dtype=str), "cold_start_vectors": cold,
                 "cold_start_field_weights": cs_weights, "genre_embeddings": tables["genre"], "genre_names": side.genre_names,

@@ -38,8 +38,9 @@ import scipy.sparse as sp
 
 from recall_core.features.sessions import Sessions, sessions_of
 from recall_core.features.side_info import side_info
-from recall_core.models.base import ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, register
-from recall_core.models.eges import recent_known_mean
+from recall_core.models.base import (
+    ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, recent_mean, register,
+)
 
 
 @dataclass
@@ -250,7 +251,7 @@ class AirbnbEmbeddings(RecallModel):
             item_ids=train.item_vocab.ids, item_vectors=l2_normalize(v_in) + l2_normalize(u_out), metric="cosine",
             item_known=known,
             user_ids=train.user_vocab.ids,
-            user_vectors=recent_known_mean(v_in, train.histories(), known, c.user_last_n),
+            user_vectors=recent_mean(v_in, train.histories(), c.user_last_n, known),
             candidate_vectors=u_out, u2i_metric="ip",
             info={
                 "sessions": sessions.n_sessions, "session_gap_seconds": c.session_gap_seconds,

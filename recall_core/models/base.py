@@ -177,6 +177,23 @@ def model_names() -> list[str]:
     return known + sorted(set(REGISTRY) - set(known))
 
 
+def recent_mean(vectors: np.ndarray, histories: list[np.ndarray], last_n: int,
+                known: np.ndarray | None = None) -> np.ndarray:
+    """``(n_users, d)``: mean of the vectors of each user's last ``last_n`` items.
+
+    ``histories``: per user, item rows in time order. With ``known``
+    ``(n_items,)`` bool, items the model never trained are skipped first.
+    Users with no (known) history get zeros.
+    """
+    out = np.zeros((len(histories), vectors.shape[1]), np.float32)
+    for u, h in enumerate(histories):
+        if known is not None:
+            h = h[known[h]]
+        if len(h):
+            out[u] = vectors[h[-last_n:]].mean(axis=0)
+    return out
+
+
 def l2_normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     """Row-normalised copy (never in place)."""
     x = np.asarray(x, dtype=np.float32)

@@ -58,7 +58,9 @@ from recall_core.features.side_info import (
     DEFAULT_POPULARITY_EDGES, DEFAULT_YEAR_EDGES, FIELDS, SideInfo, genre_weights, popularity_buckets,
     side_info, year_buckets,
 )
-from recall_core.models.base import ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, register
+from recall_core.models.base import (
+    ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, recent_mean, register,
+)
 
 
 @dataclass
@@ -219,16 +221,6 @@ def _tables_of(net) -> dict[str, np.ndarray]:
     }
 
 
-def recent_known_mean(vectors: np.ndarray, histories: list[np.ndarray], known: np.ndarray, last_n: int) -> np.ndarray:
-    """``(n_users, d)``: mean of the vectors of each user's last ``last_n`` *known* items (zeros if none)."""
-    out = np.zeros((len(histories), vectors.shape[1]), np.float32)
-    for u, h in enumerate(histories):
-        h = h[known[h]]
-        if len(h):
-            out[u] = vectors[h[-last_n:]].mean(axis=0)
-    return out
-
-
 @register
 class EGES(RecallModel):
     """EGES: weighted walks on the session graph + side information with item-specific attention."""
@@ -305,7 +297,7 @@ class EGES(RecallModel):
         histories = train.histories()
         self._output = RecallOutput(
             item_ids=train.item_vocab.ids, item_vectors=item_vectors, metric="cosine", item_known=known,
-            user_ids=train.user_vocab.ids, user_vectors=recent_known_mean(h, histories, known, c.user_last_n),
+            user_ids=train.user_vocab.ids, user_vectors=recent_mean(h, histories, c.user_last_n, known),
             candidate_vectors=tables["context"], u2i_metric="ip",
             extras={
                 "attention": att, "attention_fields": np.asarray(FIELDS, dtype=str),

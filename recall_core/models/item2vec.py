@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recall_core.models.base import ModelConfig, l2_normalize, RecallModel, RecallOutput, no_progress, register
+from recall_core.models.base import (
+    ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, recent_mean, register,
+)
 
 
 def stable_hash(s: str) -> int:
@@ -17,15 +19,6 @@ def stable_hash(s: str) -> int:
     the same seed give different vectors in two runs.
     """
     return zlib.crc32(s.encode("utf-8"))
-
-
-def recent_mean(vectors: np.ndarray, histories: list[np.ndarray], last_n: int) -> np.ndarray:
-    """``(n_users, d)``: mean of each user's last ``last_n`` item vectors (zeros if no history)."""
-    out = np.zeros((len(histories), vectors.shape[1]), np.float32)
-    for u, h in enumerate(histories):
-        if len(h):
-            out[u] = vectors[h[-last_n:]].mean(axis=0)
-    return out
 
 
 @dataclass
