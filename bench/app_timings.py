@@ -69,6 +69,18 @@ def _precompute_maps(store: Path, dataset: str) -> dict | None:
             "interaction_seconds": None}
 
 
+def _precompute_maps_in_child(store: Path, dataset: str) -> dict | None:
+    import subprocess
+
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[1] + '/bench'); "
+            "from app_timings import _precompute_maps; from pathlib import Path; "
+            "print(json.dumps(_precompute_maps(Path(sys.argv[2]), sys.argv[3])))")
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT), str(store), dataset], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"computing the maps failed: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[str, dict]:
     """Timings in seconds per page (see the module docstring)."""
     from recall_core.store import default_store
@@ -85,7 +97,8 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
     t = _timed(at)
     out["overview (first page of the process)"] = {"first_render": first, "interaction": "K 10 -> 20",
                                                    "interaction_seconds": t}
-    pre = _precompute_maps(store, dataset)
+    # In a child process: numba's UMAP kernels (and their threads) stay out of the timed process.
+    pre = _precompute_maps_in_child(store, dataset)
 
     steps = [
         ("pages/item_neighbours.py", "item neighbours", "pick another movie",
@@ -123,8 +136,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="AppTest page timings")
     ap.add_argument("--store", default=None)
     ap.add_argument("--dataset", default="ml-100k")
+    ap.add_argument("--json", action="store_true", help="print only the JSON result")
     args = ap.parse_args()
     res = measure(args.store, args.dataset)
+    if args.json:
+        print(json.dumps(res))
+        return
     for page, t in res.items():
         fr = "-" if t["first_render"] is None else f"{t['first_render']:.3f}"
         it = "-" if t["interaction_seconds"] is None else f"{t['interaction_seconds']:.3f}"
