@@ -76,7 +76,7 @@ def _mark(col):
 
 app_state.table(
     frame.style.apply(_mark, subset=[c for c in frame.columns if c in best]),
-    hide_index=True, width="stretch", key="overview_table",
+    hide_index=True, width="stretch", key="overview_table", height=35 * (len(frame) + 1) + 3,  # every row, no scroll
     column_config={
         "model": st.column_config.TextColumn("Model", pinned=True),
         **{c: st.column_config.NumberColumn(c, format="%.4f") for c in metric_cols},
