@@ -23,14 +23,9 @@ from recall_core.training import split_for
 # --------------------------------------------------------------------------- pickers
 
 
-def item_counts(ds: Dataset) -> np.ndarray:
-    """``(n_items,)`` number of interactions per item in the whole dataset (for ordering pickers)."""
-    return np.bincount(ds.interactions["item_idx"].to_numpy(), minlength=ds.n_items)
-
-
 def item_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
     """Item ids, most-rated first (ties by row), and labels ``Title (year) · genres``."""
-    order = np.argsort(-item_counts(ds), kind="stable")
+    order = np.argsort(-ds.item_counts, kind="stable")
     ids = ds.item_vocab.ids[order].tolist()
     titles = ds.items["title"].to_numpy()
     years = ds.items["year"].to_numpy()

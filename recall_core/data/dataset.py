@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import pandas as pd
 from recall_core.data.fetch import fetch_ml100k
 from recall_core.data.movielens import read_folder
 from recall_core.data.vocab import Vocabulary
-from recall_core.errors import DataError
+from recall_core.errors import DataError, UnknownIdError
 
 DEFAULT_DATASET = "ml-100k"
 
@@ -45,6 +46,12 @@ class Dataset:
     def n_users(self) -> int:
         return len(self.user_vocab)
 
+    @cached_property
+    def item_counts(self) -> np.ndarray:
+        """``(n_items,)`` interactions per item over the *whole* dataset (for ordering pickers and title
+        look-ups, never for training or scoring)."""
+        return np.bincount(self.interactions["item_idx"].to_numpy(), minlength=self.n_items)
+
     def summary(self) -> dict:
         ts = self.interactions["timestamp"]
         return {
@@ -71,8 +78,6 @@ class Dataset:
         Exact id first, then exact title, then the most-rated title that
         contains ``query`` (case-insensitive).
         """
-        from recall_core.errors import UnknownIdError
-
         q = str(query).strip()
         if q in self.item_vocab:
             return self.item_vocab.index(q)
@@ -81,8 +86,7 @@ class Dataset:
         cands = exact if len(exact) else np.flatnonzero(titles.str.contains(q.lower(), regex=False).to_numpy())
         if not len(cands):
             raise UnknownIdError(f"no item with id or title {query!r} in {self.name}")
-        counts = np.bincount(self.interactions["item_idx"].to_numpy(), minlength=self.n_items)
-        return int(cands[np.argmax(counts[cands])])
+        return int(cands[np.argmax(self.item_counts[cands])])
 
 
 def _fingerprint(inter: pd.DataFrame, items: pd.DataFrame) -> str:

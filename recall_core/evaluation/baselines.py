@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recall_core.data.split import Split, TrainData
-from recall_core.evaluation.evaluate import BATCH, _score_and_rank
+from recall_core.evaluation.evaluate import score_and_rank
 from recall_core.evaluation.metrics import KS
 
 
@@ -46,8 +46,8 @@ def transition_scores(train: TrainData, users: np.ndarray, t: sp.csr_matrix, las
 
 def evaluate_transition(split: Split, ks=KS, window: int = 2, last_n: int = 5, decay: float = 0.5) -> dict:
     t = transition_matrix(split.train, window)
-    return _score_and_rank(
+    return score_and_rank(
         lambda s, users: transition_scores(split.train, users, t, last_n, decay), split, ks)
 
 
-__all__ = ["BATCH", "evaluate_transition", "transition_matrix", "transition_scores"]
+__all__ = ["evaluate_transition", "transition_matrix", "transition_scores"]

@@ -39,7 +39,12 @@ def i2i_scores(output: RecallOutput, item_rows: np.ndarray, next_view: bool = Fa
     return _mask_unknown(space[item_rows] @ space.T, output)
 
 
-def _score_and_rank(score_fn, split: Split, ks) -> dict[str, float]:
+def score_and_rank(score_fn, split: Split, ks) -> dict[str, float]:
+    """Metrics of any scoring rule on ``split``, in batches of ``BATCH`` test users.
+
+    ``score_fn(start, users)`` returns ``(len(users), n_items)`` scores for the
+    test users ``split.test_users[start:start + len(users)]``.
+    """
     seen_all = split.train.matrix
     kmax = max(ks)
     ranks, tops = [], []
@@ -62,7 +67,7 @@ def _score_and_rank(score_fn, split: Split, ks) -> dict[str, float]:
 
 def evaluate(output: RecallOutput, split: Split, ks=KS) -> dict[str, float]:
     """U2I metrics of ``output`` on ``split`` (see :data:`~recall_core.evaluation.metrics.PROTOCOL`)."""
-    return _score_and_rank(lambda _s, users: u2i_scores(output, users), split, ks)
+    return score_and_rank(lambda _s, users: u2i_scores(output, users), split, ks)
 
 
 def evaluate_i2i(output: RecallOutput, split: Split, ks=KS) -> dict[str, float]:
@@ -73,5 +78,5 @@ def evaluate_i2i(output: RecallOutput, split: Split, ks=KS) -> dict[str, float]:
     """
     tr = split.train
     last = np.asarray([tr.history(u)[-1] for u in split.test_users], dtype=np.int64)
-    res = _score_and_rank(lambda s, _u: i2i_scores(output, last[s:s + BATCH]), split, ks)
+    res = score_and_rank(lambda s, _u: i2i_scores(output, last[s:s + BATCH]), split, ks)
     return {k: v for k, v in res.items() if k.startswith(("hr@", "ndcg@", "mrr", "coverage@", "users"))}
