@@ -27,3 +27,11 @@ class NotTrainedError(RecallError):
 
 class StoreError(RecallError):
     """A stored model folder is damaged or does not match the dataset."""
+
+
+class UsageError(RecallError):
+    """A command-line argument, URL parameter or function argument the user gave is not valid."""
+
+
+class ConfigError(RecallError, ValueError):
+    """A model configuration field has a value the model cannot train with."""
