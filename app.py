@@ -2,7 +2,7 @@
 
 The entry point only sets the layout and the navigation. Each page lives in
 ``pages/``, renders the sidebar (dataset and models) through
-``recall_core.app_state.page_context`` and reads the store through cached
+``recall_core.state.page_context`` and reads the store through cached
 loaders there. Nothing here imports TensorFlow.
 """
 import streamlit as st

@@ -4,9 +4,10 @@ import resource
 import sys
 import time
 
-from recall_core.commands import train_jobs
+from recall_core.training import train_jobs
 from recall_core.data import load_dataset
-from recall_core.training import split_for, train_models
+from recall_core.data.split import split_for
+from recall_core.training import train_models
 
 model, store = sys.argv[1], sys.argv[2]
 temps = sys.argv[3] if len(sys.argv) > 3 else None

@@ -41,7 +41,7 @@ def _timed(at) -> float:
 
 def _precompute_maps(store: Path, dataset: str) -> dict | None:
     """Compute the maps the maps page shows by default (left/right item maps and the user map)."""
-    from recall_core import maps
+    from recall_core.analysis import maps
     from recall_core.data import load_dataset
     from recall_core.explore import load, stored_models
 
@@ -54,7 +54,7 @@ def _precompute_maps(store: Path, dataset: str) -> dict | None:
         except Exception:  # noqa: BLE001 (a broken model is the page's business, not the benchmark's)
             continue
     items = [n for n, m in loaded.items() if maps.mappable(m, "items") is None]
-    prefer = [n for n in ("item2vec", "eges", "dssm", "airbnb", "youtubednn", "fm") if n in items] + items
+    prefer = maps.preferred(items)
     users = [n for n in prefer if n in loaded and maps.mappable(loaded[n], "users") is None]
     todo = [(n, "items") for n in dict.fromkeys(prefer[:2])] + [(n, "users") for n in users[:1]]
     if not todo:

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from recall_core.models.base import MODEL_ORDER  # noqa: E402
+from recall_core.models.base import model_names  # noqa: E402
 
 STORE = ROOT / ".bench" / "store"
 TEMPERATURES = "0.02,0.05,0.1,0.2,0.5,1.0"
@@ -49,7 +49,7 @@ def run(cmd: list[str]) -> str:
 
 def train_all() -> dict:
     runs = {}
-    for model in MODEL_ORDER:
+    for model in model_names():
         print(f"training {model} ...", file=sys.stderr, flush=True)
         out = run([sys.executable, "bench/_train_one.py", model, str(STORE)])
         runs[model] = json.loads(out.strip().splitlines()[-1])

@@ -2,22 +2,23 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from recall_core import app_state, queries
-from recall_core.colors import model_color
+from recall_core.analysis import compare, dssm
+from recall_core.app import state, url, widgets
+from recall_core.app.style import model_color
 from recall_core.errors import RecallError
 from recall_core.explore import user_recommendations
 
 TAUS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
 
-ctx = app_state.page_context()
-ds = app_state.require_dataset(ctx)
-app_state.require_models(ctx)
+ctx = state.page_context()
+ds = state.require_dataset(ctx)
+state.require_models(ctx)
 
 st.title("DSSM temperature")
-st.caption("DSSM scores a user-item pair by cosine / τ and is trained with a softmax over items. "
-           "τ decides how peaked that softmax is: at inference (a) and as a training choice (b).")
-
 manifests = ctx.manifests()
+st.caption(dssm.training_sentence(manifests.get("dssm")) + " τ decides how peaked that softmax is: at inference (a) "
+           "and as a training choice (b).")
+
 family = [n for n in ctx.stored if isinstance(manifests.get(n), dict) and manifests[n].get("model_class") == "dssm"]
 if not family:
     st.info("No DSSM in the store yet: train it on the Overview page "
@@ -26,24 +27,24 @@ if not family:
     st.stop()
 default_name = "dssm" if "dssm" in family else family[0]
 models, errors = ctx.models([default_name])
-app_state.show_errors(errors)
+widgets.show_errors(errors)
 if not models:
     st.stop()
 default = models[default_name]
-trained_tau = queries.temperature_of(default)
+trained_tau = dssm.temperature_of(default)
 
 st.subheader("(a) One user's candidates under a temperature")
 c1, c2, c3 = st.columns([3, 2, 1])
-user = app_state.pick_user(ctx, "dssm_user", None, container=c1)
+user = widgets.pick_user(ctx, "dssm_user", None, container=c1)
 start = trained_tau if trained_tau in TAUS else 0.1
-app_state.seed_state("dssm_tau", None, start, valid=lambda v: v in TAUS)
+url.seed_state("dssm_tau", None, start, valid=lambda v: v in TAUS)
 tau = c2.select_slider("τ (temperature)", TAUS, key="dssm_tau",
                        help=f"{default_name} was trained at τ = {trained_tau}")
-app_state.seed_state("dssm_n", None, 20, valid=lambda v: isinstance(v, int) and 2 <= v <= 100)
+url.seed_state("dssm_n", None, 20, valid=lambda v: isinstance(v, int) and 2 <= v <= 100)
 n = c3.number_input("Top-N", min_value=2, max_value=100, step=1, key="dssm_n")
-app_state.remember("dssm_user", "dssm_tau", "dssm_n")
+url.remember("dssm_user", "dssm_tau", "dssm_n")
 try:
-    table, stats = queries.softmax_top_n(ds, default, user, int(n), float(tau))
+    table, stats = dssm.softmax_top_n(ds, default, user, int(n), float(tau))
 except RecallError as e:
     st.error(str(e))
     st.stop()
@@ -65,9 +66,9 @@ with left:
                       margin=dict(t=50, b=10, l=10, r=40))
     st.plotly_chart(fig, key="dssm_softmax", width="stretch")
 with right:
-    app_state.table(table, hide_index=True, width="stretch", key="dssm_softmax_table", height=min(36 * len(table) + 40, 600),
+    widgets.table(table, hide_index=True, width="stretch", key="dssm_softmax_table", height=min(36 * len(table) + 40, 600),
                  column_order=["rank", "title", "cosine", "probability"],
-                 column_config={**app_state.ITEM_COLUMNS,
+                 column_config={**widgets.ITEM_COLUMNS,
                                 "cosine": st.column_config.NumberColumn("cosine", format="%.3f"),
                                 "probability": st.column_config.ProgressColumn("p", min_value=0.0, max_value=1.0,
                                                                                format="percent")})
@@ -76,7 +77,7 @@ st.caption("Lower τ sharpens the distribution (entropy falls, the top item take
 
 st.subheader("(b) Models trained at different τ")
 rows, lb_errors = ctx.leaderboard()
-variants = queries.dssm_variants(rows, manifests)
+variants = dssm.dssm_variants(rows, manifests)
 if len(variants.dropna(subset=["tau"])) >= 1:
     fig = go.Figure()
     v = variants.dropna(subset=["tau"])
@@ -93,7 +94,7 @@ if len(variants.dropna(subset=["tau"])) >= 1:
     left, right = st.columns([3, 2])
     left.plotly_chart(fig, key="dssm_tau_curve", width="stretch")
     with right:
-        app_state.table(variants, hide_index=True, key="dssm_variants", column_config={
+        widgets.table(variants, hide_index=True, key="dssm_variants", column_config={
         "tau": st.column_config.NumberColumn("τ", format="%g"),
         "HR@10": st.column_config.NumberColumn(format="%.4f"), "NDCG@10": st.column_config.NumberColumn(format="%.4f")})
 if len(family) < 2:
@@ -101,34 +102,34 @@ if len(family) < 2:
 else:
     others = [f for f in family if f != default_name]
     c1, c2 = st.columns([3, 1])
-    app_state.seed_state("dssm_variant", None, others[0], valid=lambda v: v in others)
+    url.seed_state("dssm_variant", None, others[0], valid=lambda v: v in others)
     chosen = c1.selectbox("Variant", others, key="dssm_variant",
                           format_func=lambda x: f"{x} (τ = {variants.set_index('model')['tau'].get(x)})")
-    app_state.seed_state("dssm_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
+    url.seed_state("dssm_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
     kk = c2.number_input("K", min_value=1, max_value=50, step=1, key="dssm_k")
-    app_state.remember("dssm_variant", "dssm_k")
+    url.remember("dssm_variant", "dssm_k")
     pair, pair_errors = ctx.models([chosen, default_name])
-    app_state.show_errors(pair_errors)
+    widgets.show_errors(pair_errors)
     cols = st.columns(2)
     for col, name in zip(cols, [chosen, default_name]):
         if name not in pair:
             continue
         with col:
-            app_state.model_header(name, " (default)" if name == default_name else "")
+            widgets.model_header(name, " (default)" if name == default_name else "")
             try:
                 t = user_recommendations(ds, pair[name], user, int(kk))
             except RecallError as e:
                 st.error(str(e))
                 continue
-            app_state.table(t, hide_index=True, width="stretch", key=f"dssm_recs_{name}",
+            widgets.table(t, hide_index=True, width="stretch", key=f"dssm_recs_{name}",
                          column_order=["rank", "title", "year", "genres", "score"],
-                         column_config={**app_state.ITEM_COLUMNS, "score": app_state.score_column("cosine", t["score"])})
+                         column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("cosine", t["score"])})
 
 with st.expander("Train another temperature"):
-    st.caption("Trains a DSSM variant with the default settings and this τ (a few minutes on ML-100K); "
-               "it is stored as `dssm@t<τ>` and appears above.")
+    st.caption("Trains a DSSM variant with the default settings and this τ (" + compare.training_time_phrase(manifests)
+               + "); it is stored as `dssm@t<τ>` and appears above.")
     c1, c2 = st.columns([1, 3])
-    app_state.seed_state("dssm_train_tau", None, 0.05, valid=lambda v: isinstance(v, float) and v > 0)
+    url.seed_state("dssm_train_tau", None, 0.05, valid=lambda v: isinstance(v, float) and v > 0)
     t_new = c1.number_input("τ", min_value=0.005, max_value=10.0, step=0.01, format="%.3f", key="dssm_train_tau")
     if c2.button("Train this variant", key="dssm_train"):
         try:
@@ -138,7 +139,7 @@ with st.expander("Train another temperature"):
             st.error(f"DSSM is not available: {type(e).__name__}: {e}")
         else:
             name = variant_name(float(t_new))
-            if app_state.run_training(ctx, [TrainJob("dssm", name, {"temperature": float(t_new)})]):
+            if state.run_training(ctx, [TrainJob("dssm", name, {"temperature": float(t_new)})]):
                 st.session_state["dssm_trained_msg"] = f"Stored {name}."
                 st.rerun()
     if msg := st.session_state.pop("dssm_trained_msg", None):

@@ -1,20 +1,21 @@
 """Embedding maps: 2-D UMAP of each model's item vectors (two side by side) and of user vectors."""
 import streamlit as st
 
-from recall_core import app_state, maps
+from recall_core.analysis import maps
+from recall_core.app import figures, state, url, widgets
 from recall_core.errors import RecallError
 from recall_core.explore import item_neighbours
 
-ctx = app_state.page_context()
-ds = app_state.require_dataset(ctx)
-app_state.require_models(ctx)
+ctx = state.page_context()
+ds = state.require_dataset(ctx)
+state.require_models(ctx)
 
 st.title("Embedding maps")
 st.caption("UMAP of each model's item vectors (cosine, seed 42). Each map is computed once per model and "
            "setting, then read from the model's folder in the store. Hover a point for its title.")
 
 loaded, errors = ctx.models(ctx.stored)
-app_state.show_errors(errors)
+widgets.show_errors(errors)
 item_models = [n for n, m in loaded.items() if maps.mappable(m, "items") is None]
 user_models = [n for n, m in loaded.items() if maps.mappable(m, "users") is None]
 if not item_models:
@@ -22,32 +23,32 @@ if not item_models:
     st.stop()
 
 c = st.columns([2, 2, 1, 1, 2])
-prefer = [n for n in ("item2vec", "eges", "dssm", "airbnb", "youtubednn", "fm") if n in item_models] + item_models
-app_state.seed_state("maps_left", None, prefer[0], valid=lambda v: v in item_models)
-app_state.seed_state("maps_right", None, next((n for n in prefer if n != prefer[0]), prefer[0]),
+prefer = maps.preferred(item_models)
+url.seed_state("maps_left", None, prefer[0], valid=lambda v: v in item_models)
+url.seed_state("maps_right", None, next((n for n in prefer if n != prefer[0]), prefer[0]),
                      valid=lambda v: v in item_models)
 left_name = c[0].selectbox("Left model", item_models, key="maps_left")
 right_name = c[1].selectbox("Right model", item_models, key="maps_right")
 NN, MD = [5, 10, 15, 30, 50], [0.0, 0.05, 0.1, 0.25, 0.5]
-app_state.seed_state("maps_nn", None, 15, valid=lambda v: v in NN)
-app_state.seed_state("maps_md", None, 0.1, valid=lambda v: v in MD)
+url.seed_state("maps_nn", None, 15, valid=lambda v: v in NN)
+url.seed_state("maps_md", None, 0.1, valid=lambda v: v in MD)
 nn = c[2].select_slider("n_neighbors", NN, key="maps_nn", help="larger: more global structure")
 md = c[3].select_slider("min_dist", MD, key="maps_md", help="smaller: tighter clusters")
-app_state.seed_state("maps_colour", None, maps.ITEM_COLOURINGS[0], valid=lambda v: v in maps.ITEM_COLOURINGS)
+url.seed_state("maps_colour", None, maps.ITEM_COLOURINGS[0], valid=lambda v: v in maps.ITEM_COLOURINGS)
 colour = c[4].selectbox("Colour by", maps.ITEM_COLOURINGS, key="maps_colour",
                         help="top attention field exists for EGES only (others fall back to primary genre)")
 c1, c2 = st.columns([4, 1])
-item = app_state.pick_item(ctx, "maps_item", None, label="Highlight a movie and its neighbours", container=c1)
-app_state.seed_state("maps_k", None, 10, valid=lambda v: isinstance(v, int) and 0 <= v <= 50)
+item = widgets.pick_item(ctx, "maps_item", None, label="Highlight a movie and its neighbours", container=c1)
+url.seed_state("maps_k", None, 10, valid=lambda v: isinstance(v, int) and 0 <= v <= 50)
 k = c2.number_input("Neighbours", min_value=0, max_value=50, step=1, key="maps_k")
-app_state.remember("maps_left", "maps_right", "maps_nn", "maps_md", "maps_colour", "maps_item", "maps_k")
+url.remember("maps_left", "maps_right", "maps_nn", "maps_md", "maps_colour", "maps_item", "maps_k")
 
 cols = st.columns(2)
 for col, name in zip(cols, [left_name, right_name]):
     with col:
-        app_state.model_header(name)
+        widgets.model_header(name)
         try:
-            m = app_state.umap_map(ctx, name, "items", nn, md)
+            m = state.umap_map(ctx, name, "items", nn, md)
             df = maps.item_frame(ds, loaded[name], m)
             nb = item_neighbours(ds, loaded[name], item, int(k))["item_id"].tolist() if k else []
         except RecallError as e:
@@ -59,7 +60,7 @@ for col, name in zip(cols, [left_name, right_name]):
         use = colour if colour in df else "primary genre"
         if use != colour:
             st.caption(f"{name} has no attention weights: coloured by primary genre.")
-        fig = maps.figure(df, use, f"{name}: {len(df):,} items", highlight=nb, focus=item)
+        fig = figures.figure(df, use, f"{name}: {len(df):,} items", highlight=nb, focus=item)
         st.plotly_chart(fig, key=f"maps_fig_{'left' if col is cols[0] else 'right'}", width="stretch")
         st.caption(("computed now and cached" if m.computed else "read from the store") + f": `{m.path.name}`")
 
@@ -68,21 +69,21 @@ if not user_models:
     st.info("No stored model has user vectors to map.")
     st.stop()
 c = st.columns([2, 2])
-app_state.seed_state("maps_user_model", None, next((n for n in prefer if n in user_models), user_models[0]),
+url.seed_state("maps_user_model", None, next((n for n in prefer if n in user_models), user_models[0]),
                      valid=lambda v: v in user_models)
 uname = c[0].selectbox("Model", user_models, key="maps_user_model")
 ucols = [x for x in maps.USER_COLOURINGS if x in ds.users.columns]
 if ucols:
-    app_state.seed_state("maps_user_colour", None, ucols[0], valid=lambda v: v in ucols)
+    url.seed_state("maps_user_colour", None, ucols[0], valid=lambda v: v in ucols)
     ucolour = c[1].selectbox("Colour by", ucols, key="maps_user_colour")
 else:
     ucolour = None
     c[1].caption("This dataset has no demographics.")
-app_state.remember("maps_user_model", "maps_user_colour")
+url.remember("maps_user_model", "maps_user_colour")
 try:
-    um = app_state.umap_map(ctx, uname, "users", nn, md)
+    um = state.umap_map(ctx, uname, "users", nn, md)
     udf = maps.user_frame(ds, um)
-    fig = maps.figure(udf, ucolour or "user_id", f"{uname}: {len(udf):,} users", hover="label", id_col="user_id",
+    fig = figures.figure(udf, ucolour or "user_id", f"{uname}: {len(udf):,} users", hover="label", id_col="user_id",
                       height=480)
     st.plotly_chart(fig, key="maps_fig_users", width="stretch")
 except RecallError as e:

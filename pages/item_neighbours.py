@@ -2,36 +2,38 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from recall_core import app_state, queries
+from recall_core.analysis import catalogue, compare
+from recall_core.app import state, url, widgets
 
-ctx = app_state.page_context(url={})
-ds = app_state.require_dataset(ctx)
-app_state.require_models(ctx)
+ctx = state.page_context(url_state={})
+ds = state.require_dataset(ctx)
+state.require_models(ctx)
 
 st.title("Item neighbours")
-st.caption("Nearest items in each model's item space, with the similarity the model was trained with. "
-           "Models come from the sidebar; the view is in the URL (share it).")
+st.caption("Nearest items in each model's item space. Above each list, one sentence says which vectors and which "
+           "similarity it uses, and whether that is the score the model was trained on. Models come from the "
+           "sidebar; the view is in the URL (share it).")
 
 c1, c2 = st.columns([4, 1])
-item = app_state.pick_item(ctx, "i2i_item", "item", container=c1)
-app_state.seed_state("i2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
+item = widgets.pick_item(ctx, "i2i_item", "item", container=c1)
+url.seed_state("i2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
 k = c2.number_input("K", min_value=1, max_value=50, step=1, key="i2i_k")
-app_state.remember("i2i_item", "i2i_k")
+url.remember("i2i_item", "i2i_k")
 names = ctx.selected
-app_state.set_url(item=item, k=k, models=",".join(names))
+url.set_url(item=item, k=k, models=",".join(names))
 
-st.markdown(queries.item_summary(ds, item))
+st.markdown(catalogue.item_summary(ds, item))
 
 if not names:
     st.info("Choose one or more models in the sidebar.")
     st.stop()
 
 models, load_errors = ctx.models(names)
-tables, errors = queries.neighbour_tables(ds, models, item, int(k), "similar")
-app_state.show_errors({**load_errors, **errors})
-tables = queries.mark_agreement(tables)
-next_tables, next_errors = queries.neighbour_tables(ds, models, item, int(k), "next")
-app_state.show_errors({f"{n} (likely next)": m for n, m in next_errors.items()})
+tables, errors = compare.neighbour_tables(ds, models, item, int(k), "similar")
+widgets.show_errors({**load_errors, **errors})
+tables = compare.mark_agreement(tables)
+co_tables, co_errors = compare.neighbour_tables(ds, models, item, int(k), "cooccur")
+widgets.show_errors({f"{n} (co-occurs with)": m for n, m in co_errors.items()})
 
 shared = {i for t in tables.values() for i in t.loc[t["agree"] >= 2, "item_id"]}
 if len(tables) > 1:
@@ -39,8 +41,8 @@ if len(tables) > 1:
                f"({len(shared)} such item(s) across {len(tables)} models).")
 
 
-def show(table, name, note=None):
-    cfg = {**app_state.ITEM_COLUMNS, "score": app_state.score_column("Score", table["score"])}
+def show(table, name, view, note):
+    cfg = {**widgets.ITEM_COLUMNS, "score": widgets.score_column("Score", table["score"])}
     if "agree" in table:
         cfg["agree"] = st.column_config.NumberColumn("agree", format="%d", width="small",
                                                      help="number of selected models listing this item")
@@ -50,9 +52,9 @@ def show(table, name, note=None):
         styled = table
     if note:
         st.caption(note)
-    app_state.table(styled, hide_index=True, width="stretch", column_config=cfg,
+    widgets.table(styled, hide_index=True, width="stretch", column_config=cfg,
                  column_order=[c for c in ("rank", "title", "year", "genres", "score", "agree") if c in table],
-                 key=f"i2i_table_{name}_{'next' if note else 'sim'}")
+                 key=f"i2i_table_{name}_{view}")
 
 
 per_row = 2
@@ -61,23 +63,21 @@ for start in range(0, len(names_ok), per_row):
     cols = st.columns(per_row)
     for col, name in zip(cols, names_ok[start:start + per_row]):
         with col:
-            app_state.model_header(name)
-            m = models[name]
-            st.caption(f"metric: {m.output.metric}")
-            if queries.next_view_available(m.output) and name in next_tables:
-                sim, nxt = st.tabs(["Similar", "Likely next"])
+            widgets.model_header(name)
+            notes = compare.view_notes(models[name])
+            if name in co_tables:
+                sim, co = st.tabs(["Similar", "Co-occurs with"])
                 with sim:
-                    show(tables[name], name)
-                with nxt:
-                    show(next_tables[name], name, note=f"item vector against candidate vectors "
-                                                        f"({m.output.u2i_metric}): what tends to come next")
+                    show(tables[name], name, "similar", notes["similar"])
+                with co:
+                    show(co_tables[name], name, "cooccur", notes["cooccur"])
             else:
-                show(tables[name], name)
+                show(tables[name], name, "similar", notes["similar"])
 
 left, right = st.columns([3, 2])
 with left:
     if len(tables) >= 2:
-        jac = queries.jaccard_matrix(tables)
+        jac = compare.jaccard_matrix(tables)
         fig = go.Figure(go.Heatmap(z=jac.to_numpy(), x=jac.columns, y=jac.index, zmin=0, zmax=1,
                                    colorscale="Blues", text=jac.round(2).to_numpy(), texttemplate="%{text}",
                                    hovertemplate="%{y} vs %{x}: Jaccard %{z:.2f}<extra></extra>"))
@@ -87,7 +87,7 @@ with left:
     else:
         st.caption("Select two or more models for the overlap heatmap.")
 with right:
-    all_tables = {**tables, **{f"{n} (likely next)": t for n, t in next_tables.items()}}
-    csv = queries.combined_table(all_tables, query_item_id=item, query_title=ds.item_label(ds.item_vocab.index(item)))
+    all_tables = {**tables, **{f"{n} (co-occurs with)": t for n, t in co_tables.items()}}
+    csv = compare.combined_table(all_tables, query_item_id=item, query_title=ds.item_label(ds.item_vocab.index(item)))
     st.download_button("Download the table (CSV)", csv.to_csv(index=False).encode(), key="i2i_download",
                        file_name=f"neighbours-{item}-k{k}.csv", mime="text/csv")

@@ -2,12 +2,14 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from recall_core import app_state, queries
-from recall_core.colors import model_color
+from recall_core.analysis import compare
+from recall_core.app import state, url, widgets
+from recall_core.app.style import model_color
+from recall_core.evaluation.baselines import TRANSITION_DESCRIPTION
 from recall_core.explore import leaderboard_frame
 
-ctx = app_state.page_context()
-ds = app_state.require_dataset(ctx)
+ctx = state.page_context()
+ds = state.require_dataset(ctx)
 
 st.title("Overview")
 s = ds.summary()
@@ -35,17 +37,16 @@ def training_controls(expanded: bool) -> None:
         return
     missing = [m for m in known if m not in ctx.stored]
     with st.expander("Train models" + (f" ({len(missing)} missing)" if missing else ""), expanded=expanded):
-        st.caption("Training runs here, with progress; neural models (EGES, DSSM, YouTubeDNN, FM) take "
-                   "a few minutes each on ML-100K. The command line does the same: "
-                   "`python -m recall_core train --models all`.")
-        app_state.seed_state("overview_train_models", None, missing or ["mostpop", "item2vec"],
+        st.caption("Training runs here, with progress (" + compare.training_time_phrase(ctx.manifests(), family=None)
+                   + "). The command line does the same: `python -m recall_core train --models all`.")
+        url.seed_state("overview_train_models", None, missing or ["mostpop", "item2vec"],
                              valid=lambda v: isinstance(v, list) and all(m in known for m in v))
         col1, col2 = st.columns([4, 1])
         chosen = col1.multiselect("Models to train (retrains those already stored)", known,
                                   key="overview_train_models")
         seed = col2.number_input("Seed", min_value=0, value=42, step=1, key="overview_seed")
         if st.button("Train", key="overview_train", type="primary", disabled=not chosen):
-            if app_state.run_training(ctx, list(chosen), seed=int(seed)):
+            if state.run_training(ctx, list(chosen), seed=int(seed)):
                 st.session_state["overview_trained_msg"] = f"Trained and stored: {', '.join(chosen)}."
                 st.rerun()
 
@@ -56,7 +57,7 @@ if not ctx.stored:
     training_controls(expanded=True)
 
 rows, errors = ctx.leaderboard()
-app_state.show_errors(errors)
+widgets.show_errors(errors)
 
 st.subheader("Leaderboard")
 k = st.radio("K", [5, 10, 20, 50], index=1, horizontal=True, key="overview_k",
@@ -65,7 +66,7 @@ frame = leaderboard_frame(rows, k)
 frame.insert(0, "model", frame.index)
 frame["Distinct lists@10"] = [r["metrics"].get("distinct_lists@10") for r in rows]
 metric_cols = [c for c in frame.columns if c not in ("model", "Train s", "Distinct lists@10")]
-best = queries.best_per_column(frame.drop(columns=["model"]))
+best = compare.best_per_column(frame.drop(columns=["model"]))
 
 
 def _mark(col):
@@ -74,7 +75,7 @@ def _mark(col):
             for m in frame["model"]]
 
 
-app_state.table(
+widgets.table(
     frame.style.apply(_mark, subset=[c for c in frame.columns if c in best]),
     hide_index=True, width="stretch", key="overview_table", height=35 * (len(frame) + 1) + 3,  # every row, no scroll
     column_config={
@@ -87,8 +88,11 @@ app_state.table(
 )
 st.caption("Best value per column highlighted (Train s: lowest). " + " · ".join(
     f"best {c}: **{m}**" for c, m in best.items() if c.startswith(("HR@", "NDCG@"))))
+st.caption(f"Each user has one held-out film, so Recall@{k} equals HR@{k} and Precision@{k} equals HR@{k} / {k}: "
+           "they are not shown twice. **mostpop** and **transition** are references, not embedding models: "
+           + TRANSITION_DESCRIPTION)
 
-long = queries.metrics_long(rows)
+long = compare.metrics_long(rows)
 left, right = st.columns(2)
 with left:
     fig = go.Figure()
@@ -125,7 +129,7 @@ if ctx.stored:
             if not isinstance(man, dict):
                 st.error(man or "manifest missing")
                 continue
-            card = queries.model_card(man)
+            card = compare.model_card(man)
             try:
                 desc = get_model_class(card["model_class"] or name).description if get_model_class else ""
             except Exception:  # noqa: BLE001 (unknown class: show the card without a description)
@@ -137,7 +141,8 @@ if ctx.stored:
                         else f"seed **{card['seed']}**")
             st.markdown(f"created {card['created'] or '?'}" + (f" · variant of {card['variant_of']}"
                                                                  if card["variant_of"] else ""))
-            st.caption(f"I2I metric: {card['metric']} · U2I metric: {card['u2i_metric']}")
+            for view, note in card["views"].items():
+                st.caption(f"**{compare.VIEW_LABELS[view]}:** {note}")
             with st.expander("config"):
                 st.json(card["config"], expanded=True)
 

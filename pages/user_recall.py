@@ -2,25 +2,26 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from recall_core import app_state, queries
-from recall_core.colors import HISTORY_COLOR, model_color
+from recall_core.analysis import compare
+from recall_core.app import state, url, widgets
+from recall_core.app.style import HISTORY_COLOR, model_color
 from recall_core.explore import user_profile
 
-ctx = app_state.page_context(url={})
-ds = app_state.require_dataset(ctx)
-app_state.require_models(ctx)
+ctx = state.page_context(url_state={})
+ds = state.require_dataset(ctx)
+state.require_models(ctx)
 
 st.title("User recall")
 st.caption("Each model's top-K items for a user, the user's training items excluded (as in the evaluation). "
            "The held-out test item is highlighted wherever a model recalls it.")
 
 c1, c2 = st.columns([4, 1])
-user = app_state.pick_user(ctx, "u2i_user", "user", container=c1)
-app_state.seed_state("u2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 100)
+user = widgets.pick_user(ctx, "u2i_user", "user", container=c1)
+url.seed_state("u2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 100)
 k = c2.number_input("K", min_value=1, max_value=100, step=1, key="u2i_k")
-app_state.remember("u2i_user", "u2i_k")
+url.remember("u2i_user", "u2i_k")
 names = ctx.selected
-app_state.set_url(user=user, k=k, models=",".join(names))
+url.set_url(user=user, k=k, models=",".join(names))
 
 profile = user_profile(ds, user)
 demo = {c: v for c, v in profile["demographics"].items() if c != "user_id" and v == v and v is not None}
@@ -37,9 +38,9 @@ with left:
         st.caption("This user has a single interaction: nothing is held out.")
 with right:
     st.markdown("**Recent history** (most recent first)")
-    app_state.table(queries.recent_history(ds, user, 15), hide_index=True, width="stretch", height=250,
+    widgets.table(compare.recent_history(ds, user, 15), hide_index=True, width="stretch", height=250,
                  column_order=["#", "title", "year", "genres", "rating", "date"], key="u2i_history",
-                 column_config={**app_state.ITEM_COLUMNS,
+                 column_config={**widgets.ITEM_COLUMNS,
                                 "rating": st.column_config.NumberColumn("Rating", format="%.0f ★", width="small"),
                                 "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm")})
 
@@ -48,13 +49,13 @@ if not names:
     st.stop()
 
 models, load_errors = ctx.models(names)
-tables, errors = queries.user_tables(ds, models, user, int(k))
-app_state.show_errors(load_errors)
+tables, errors = compare.user_tables(ds, models, user, int(k))
+widgets.show_errors(load_errors)
 for name, msg in errors.items():
     (st.info if msg.startswith("no user vectors") else st.error)(f"**{name}**: {msg}")
 
 if tables and test_item is not None:
-    ranks = {n: queries.test_item_rank(ds, models[n], user) for n in tables}
+    ranks = {n: compare.test_item_rank(ds, models[n], user) for n in tables}
     cols = st.columns(len(ranks))
     for col, (n, r) in zip(cols, ranks.items()):
         hit = r is not None and r <= k
@@ -68,17 +69,17 @@ for start in range(0, len(names_ok), per_row):
     for col, name in zip(cols, names_ok[start:start + per_row]):
         t = tables[name]
         with col:
-            app_state.model_header(name)
+            widgets.model_header(name)
             styled = t.style.apply(lambda r: ["background-color: rgba(46, 160, 67, 0.35); font-weight: bold"
                                               if r["held_out"] else "" for _ in r], axis=1)
-            app_state.table(styled, hide_index=True, width="stretch", key=f"u2i_table_{name}",
+            widgets.table(styled, hide_index=True, width="stretch", key=f"u2i_table_{name}",
                          column_order=["rank", "title", "year", "genres", "score", "held_out"],
-                         column_config={**app_state.ITEM_COLUMNS,
-                                        "score": app_state.score_column("Score", t["score"]),
+                         column_config={**widgets.ITEM_COLUMNS,
+                                        "score": widgets.score_column("Score", t["score"]),
                                         "held_out": st.column_config.CheckboxColumn("held out", width="small")})
 
 if tables:
-    mix = queries.genre_mix(ds, profile["history"]["item_id"], tables)
+    mix = compare.genre_mix(ds, profile["history"]["item_id"], tables)
     fig = go.Figure()
     for src in ["history", *tables]:
         d = mix[mix["source"] == src]

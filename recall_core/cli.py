@@ -1,32 +1,27 @@
-"""Command line: ``python -m recall_core {data,train,evaluate,neighbours}``."""
+"""Command line: ``python -m recall_core {data,train,evaluate,neighbours}``.
+
+Parsing lives here; each sub-command is a function of :mod:`recall_core.commands`
+bound with ``set_defaults(func=...)``. Every error a user can cause, including a
+bad argument, is one line on stderr and exit status 2; a model that fails while
+others train makes ``train`` exit 1 after its summary. No traceback is printed
+(``RECALL_DEBUG=1`` shows one for an unexpected error).
+"""
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
-from pathlib import Path
 
-from recall_core.errors import RecallError
+from recall_core import commands
+from recall_core.errors import RecallError, UsageError
 
 
-class ProgressBar:
-    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises :class:`UsageError` (one line) instead of printing the usage and exiting."""
 
-    def __init__(self, stream=sys.stderr, width: int = 30):
-        self.stream, self.width, self.last = stream, width, ""
-
-    def __call__(self, fraction: float, message: str) -> None:
-        fraction = min(max(fraction, 0.0), 1.0)
-        filled = int(self.width * fraction)
-        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {fraction * 100:5.1f}% {message}"
-        if self.stream.isatty():
-            self.stream.write("\r" + line[:120].ljust(len(self.last)))
-            if fraction >= 1.0:
-                self.stream.write("\n")
-        elif message != self.last:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-        self.last = message if not self.stream.isatty() else line[:120]
+    def error(self, message: str):
+        raise UsageError(f"{message} (see python -m recall_core {self.prog.split()[-1]} --help)"
+                         if " " in self.prog else f"{message} (see python -m recall_core --help)")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -39,12 +34,13 @@ def _store_arg(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m recall_core", description=__doc__)
-    sub = ap.add_subparsers(dest="command", required=True)
+    ap = ArgumentParser(prog="python -m recall_core", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
 
     p = sub.add_parser("data", help="obtain the dataset and print its summary")
     _common(p)
     p.add_argument("--json", action="store_true")
+    p.set_defaults(func=commands.cmd_data)
 
     p = sub.add_parser("train", help="train models and store them with their metrics")
     _common(p)
@@ -54,12 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-empty", action="store_true", help="train only if the store has no model for the dataset")
     p.add_argument("--dssm-temperatures", default=None,
                    help="with dssm: comma-separated temperatures, one stored variant each (e.g. 0.02,0.05,0.1)")
+    p.set_defaults(func=commands.cmd_train)
 
     p = sub.add_parser("evaluate", help="evaluate stored models (most-popular always included)")
     _common(p)
     _store_arg(p)
     p.add_argument("--models", default="all")
     p.add_argument("--json", action="store_true")
+    p.set_defaults(func=commands.cmd_evaluate)
 
     p = sub.add_parser("neighbours", aliases=["neighbors"], help="top-K items for an item (I2I) or a user (U2I)")
     _common(p)
@@ -69,29 +67,31 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--item", help="item id or (part of) a title")
     g.add_argument("--user", help="user id")
     p.add_argument("-k", type=int, default=10)
-    p.add_argument("--view", choices=["similar", "next"], default="similar",
-                   help="I2I view: similar items, or likely next items (models with separate candidate vectors)")
+    p.add_argument("--view", choices=["similar", "cooccur", "next"], default="similar",
+                   help="item view: 'similar' (the model's I2I space) or 'cooccur' (the trained centre-context "
+                        "score of the skip-gram models: appears near, before or after; 'next' is an old name for it)")
     p.add_argument("--json", action="store_true")
+    p.set_defaults(func=commands.cmd_neighbours)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
-        from recall_core import commands
-
-        return getattr(commands, f"cmd_{'neighbours' if args.command == 'neighbors' else args.command}")(args)
+        args = build_parser().parse_args(argv)
+        return args.func(args)
     except RecallError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {_one_line(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # noqa: BLE001 (a bug: still one line, the traceback only on request)
+        if os.environ.get("RECALL_DEBUG"):
+            raise
+        print(f"error: unexpected {type(e).__name__}: {_one_line(e)} (a bug; RECALL_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return 1
 
 
-def _json(obj) -> str:
-    return json.dumps(obj, indent=2, default=lambda o: o.item() if hasattr(o, "item") else str(o))
-
-
-def _path(p: str | None) -> Path | None:
-    return Path(p) if p else None
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split())

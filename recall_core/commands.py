@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from recall_core.cli import ProgressBar, _json, _path
+from recall_core.console import ProgressBar, path_or_none as _path, to_json as _json
 from recall_core.data import load_dataset
-from recall_core.errors import UnknownIdError
+from recall_core.errors import UnknownIdError, UsageError
 from recall_core.evaluation import KS, PROTOCOL
 from recall_core.store import default_store
 
@@ -34,43 +34,29 @@ def cmd_data(args) -> int:
     return 0
 
 
-def train_jobs(models: str, dssm_temperatures: str | None):
-    """Model names plus, for ``--dssm-temperatures``, one stored DSSM variant per temperature."""
-    from recall_core.training import TrainJob, parse_models
-
-    names = parse_models(models)
-    jobs = [TrainJob(n) for n in names]
-    if dssm_temperatures:
-        if "dssm" not in names:
-            raise UnknownIdError("--dssm-temperatures needs dssm among --models")
-        try:
-            temps = [float(t) for t in dssm_temperatures.split(",") if t.strip()]
-        except ValueError:
-            raise UnknownIdError(f"--dssm-temperatures: not a list of numbers: {dssm_temperatures!r}") from None
-        if not temps or any(t <= 0 for t in temps):
-            raise UnknownIdError(f"--dssm-temperatures: temperatures must be > 0, got {dssm_temperatures!r}")
-        from recall_core.models.dssm import variant_name
-
-        jobs += [TrainJob("dssm", variant_name(t), {"temperature": t}) for t in temps]
-    return jobs
-
-
 def cmd_train(args) -> int:
     from recall_core.explore import stored_models
-    from recall_core.training import train_models
+    from recall_core.training import train_jobs, train_models
 
+    jobs = train_jobs(args.models, args.dssm_temperatures)  # bad names fail before any data is read
     ds = _dataset(args)
     store = _store(args)
     if args.if_empty and stored_models(ds, store):
         print(f"store {store / ds.key} already has models; skipping training", file=sys.stderr)
         return 0
-    jobs = train_jobs(args.models, args.dssm_temperatures)
-    results = train_models(ds, jobs, store, seed=args.seed, progress=ProgressBar())
+    results = train_models(ds, jobs, store, seed=args.seed, progress=ProgressBar(), keep_going=True)
+    failed = [r for r in results if r.get("error")]
     for r in results:
+        if r.get("error"):
+            print(f"{r['model']:<22} FAILED   {r['error']}")
+            continue
         m = r["metrics"]
         hr = f"HR@10 {m['hr@10']:.4f}  NDCG@10 {m['ndcg@10']:.4f}" if m else "(no user vectors)"
         print(f"{r['model']:<22} {r['train_seconds']:7.1f}s  {hr}")
-    print(f"stored in {store / ds.key}")
+    print(f"stored in {store / ds.key}: {len(results) - len(failed)} of {len(results)} model(s) trained")
+    if failed:
+        print(f"error: {len(failed)} model(s) failed: {', '.join(r['model'] for r in failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -116,15 +102,16 @@ def cmd_evaluate(args) -> int:
 def cmd_neighbours(args) -> int:
     from recall_core.explore import item_neighbours, load, user_profile, user_recommendations
 
+    if args.k < 1:
+        raise UsageError(f"-k must be at least 1, got {args.k}")
+    view = "cooccur" if args.view == "next" else args.view
     ds = _dataset(args)
     store = _store(args)
-    if args.k < 1:
-        raise UnknownIdError(f"-k must be at least 1, got {args.k}")
     model = load(ds, store, args.model)
     if args.item is not None:
         row = ds.find_item(args.item)
-        table = item_neighbours(ds, model, args.item, args.k, args.view)
-        head = f"{args.model}: {'likely next after' if args.view == 'next' else 'items similar to'} {ds.item_label(row)}"
+        table = item_neighbours(ds, model, args.item, args.k, view)
+        head = f"{args.model}: {'co-occurs with' if view == 'cooccur' else 'items similar to'} {ds.item_label(row)}"
         held = None
     else:
         table = user_recommendations(ds, model, args.user, args.k)
@@ -132,7 +119,8 @@ def cmd_neighbours(args) -> int:
         held = prof["test_item"]
         head = f"{args.model}: top {args.k} unseen items for user {args.user}"
     if args.json:
-        print(_json({"model": args.model, "query": args.item or args.user, "results": table.to_dict("records")}))
+        print(_json({"model": args.model, "query": args.item or args.user,
+                     "view": view if args.item is not None else "user", "results": table.to_dict("records")}))
         return 0
     print(head)
     for r in table.itertuples():

@@ -14,20 +14,28 @@ from recall_core.data import Dataset
 from recall_core.errors import RecallError, UnknownIdError
 from recall_core.evaluation import KS, evaluate, evaluate_i2i
 from recall_core.index import VectorIndex
-from recall_core.models.base import MODEL_ORDER, RecallOutput
+from recall_core.models.base import REGISTRY, RecallOutput, model_names
 from recall_core.store import StoredModel, list_models, load_model
-from recall_core.training import I2I_MODELS, split_for
+from recall_core.data.split import split_for
 
 
 def stored_models(ds: Dataset, store: Path) -> list[str]:
     """Stored model names for ``ds``, in the project's display order (variants after their model)."""
     names = list_models(store, ds.key)
+    order = {m: i for i, m in enumerate(model_names())}
 
     def key(n: str):
         base = n.split("@")[0]
-        return (MODEL_ORDER.index(base) if base in MODEL_ORDER else len(MODEL_ORDER), base, n)
+        return (order.get(base, len(order)), base, n)
 
     return sorted(names, key=key)
+
+
+def is_i2i(model_class: str) -> bool:
+    """Is the model class's item space meant for I2I (:attr:`RecallModel.i2i`)?"""
+    model_names()  # fills the registry
+    cls = REGISTRY.get(model_class)
+    return bool(cls and cls.i2i)
 
 
 def load(ds: Dataset, store: Path, name: str) -> StoredModel:
@@ -59,7 +67,7 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
         if recompute:
             metrics = evaluate(m.output, split) if m.output.has_users else {}
             base = m.manifest.get("model_class", name)
-            i2i = evaluate_i2i(m.output, split) if base in I2I_MODELS else {}
+            i2i = evaluate_i2i(m.output, split) if is_i2i(base) else {}
         rows.append({"model": name, "metrics": metrics, "i2i": i2i,
                      "train_seconds": m.manifest.get("train_seconds"), "created": m.manifest.get("created"),
                      "model_class": m.manifest.get("model_class", name)})
@@ -77,13 +85,16 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
 
 
 def leaderboard_frame(rows: list[dict], k: int = 10) -> pd.DataFrame:
-    """Models x metrics at one K, as a DataFrame indexed by model name."""
+    """Models x metrics at one K, as a DataFrame indexed by model name.
+
+    Precision@K and Recall@K are left out: with one held-out item per user
+    Recall@K = HR@K and Precision@K = HR@K / K.
+    """
     data = {}
     for r in rows:
         m = r["metrics"]
         data[r["model"]] = {
-            f"HR@{k}": m.get(f"hr@{k}"), f"NDCG@{k}": m.get(f"ndcg@{k}"), f"Precision@{k}": m.get(f"precision@{k}"),
-            f"Recall@{k}": m.get(f"recall@{k}"), "MRR": m.get("mrr"), f"Coverage@{k}": m.get(f"coverage@{k}"),
+            f"HR@{k}": m.get(f"hr@{k}"), f"NDCG@{k}": m.get(f"ndcg@{k}"), "MRR": m.get("mrr"), f"Coverage@{k}": m.get(f"coverage@{k}"),
             f"I2I HR@{k}": r["i2i"].get(f"hr@{k}"), "Train s": r.get("train_seconds"),
         }
     return pd.DataFrame.from_dict(data, orient="index")
@@ -109,48 +120,46 @@ _INDEXES: dict[tuple, VectorIndex] = {}
 
 
 def index_for(output: RecallOutput, view: str = "similar", cache_key: tuple | None = None) -> VectorIndex:
-    """The index for a view: ``similar`` (item vectors, ``metric``), ``next``/``users`` (candidates, ``u2i_metric``)."""
+    """The index holding the key side of a view (:meth:`RecallOutput.view_arrays`)."""
     key = (cache_key, view) if cache_key else None
     if key and key in _INDEXES:
         return _INDEXES[key]
-    if view == "similar":
-        idx = VectorIndex(output.item_vectors, output.item_ids, output.metric, output.item_known)
-    else:
-        idx = VectorIndex(output.candidates, output.item_ids, output.u2i_metric, output.item_known)
+    _, keys, metric = output.view_arrays(view)
+    idx = VectorIndex(keys, output.item_ids, metric, output.item_known)
     if key:
         _INDEXES[key] = idx
     return idx
 
 
-def has_next_view(output: RecallOutput) -> bool:
-    return output.candidate_vectors is not None
+def _view_of(model: StoredModel, view: str):
+    try:
+        return model.output.view_arrays(view)
+    except UnknownIdError as e:
+        raise UnknownIdError(f"model {model.name!r}: {e}") from None
 
 
 def item_neighbours(ds: Dataset, model: StoredModel, item: str, k: int = 10, view: str = "similar") -> pd.DataFrame:
-    """Top-``k`` neighbours of an item (id or title) as a table; the item itself excluded."""
+    """Top-``k`` items for an item (id or title) in an item view (``similar`` or ``cooccur``); the item excluded."""
+    if view not in ("similar", "cooccur"):
+        raise UnknownIdError(f"unknown item view {view!r}; known: similar, cooccur")
+    queries, _, _ = _view_of(model, view)
     row = ds.find_item(item)
-    out = model.output
     item_id = ds.item_vocab.id(row)
-    if view == "next" and not has_next_view(out):
-        raise UnknownIdError(f"model {model.name!r} has no 'likely next' view")
-    q = out.item_vectors[row][None, :]
-    idx = index_for(out, view, (str(model.path), model.manifest.get("created")))
-    ids, sc = idx.search(q, k, [[item_id]])
+    idx = index_for(model.output, view, (str(model.path), model.manifest.get("created")))
+    ids, sc = idx.search(queries[row][None, :], k, [[item_id]])
     valid = ids[0] != ""
     return item_table(ds, ds.item_vocab.indices(ids[0][valid]), sc[0][valid])
 
 
 def user_recommendations(ds: Dataset, model: StoredModel, user: str, k: int = 10) -> pd.DataFrame:
     """Top-``k`` unseen items for a user (training items excluded, as in evaluation)."""
-    out = model.output
-    if not out.has_users:
-        raise UnknownIdError(f"model {model.name!r} has no user vectors")
+    queries, _, _ = _view_of(model, "user")
     if str(user) not in ds.user_vocab:
         raise UnknownIdError(f"unknown user {user!r} in {ds.name}")
-    urow = out.user_row(str(user))
+    urow = model.output.user_row(str(user))
     seen = ds.item_vocab.ids[split_for(ds).train.history(ds.user_vocab.index(str(user)))]
-    idx = index_for(out, "users", (str(model.path), model.manifest.get("created")))
-    ids, sc = idx.search(out.user_vectors[urow][None, :], k, [seen.tolist()])
+    idx = index_for(model.output, "user", (str(model.path), model.manifest.get("created")))
+    ids, sc = idx.search(queries[urow][None, :], k, [seen.tolist()])
     valid = ids[0] != ""
     return item_table(ds, ds.item_vocab.indices(ids[0][valid]), sc[0][valid])
 

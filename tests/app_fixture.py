@@ -62,8 +62,9 @@ def eges_stand_in(split, item2vec):
     known = counts > 0
     cs_weights = cold_start_weights(att, known)
     cold = cold_start_vectors(tables, side, cs_weights)
+    item_vectors = np.where(known[:, None], h, cold)
     return RecallOutput(
-        item_ids=train.item_vocab.ids, item_vectors=np.where(known[:, None], h, cold), metric="cosine",
+        item_ids=train.item_vocab.ids, item_vectors=item_vectors, pair_query_vectors=item_vectors, metric="cosine",
         item_known=known, user_ids=train.user_vocab.ids,
         user_vectors=recent_mean(h, train.histories(), 3, known), candidate_vectors=tables["context"],
         u2i_metric="ip",
@@ -98,7 +99,8 @@ def build_tiny_store(root: Path, with_extras: bool = True) -> tuple[Path, Path]:
     from recall_core.data.synthetic import planted_dataset, write_movielens
     from recall_core.evaluation import evaluate, evaluate_i2i
     from recall_core.store import load_model, save_model
-    from recall_core.training import split_for, train_models
+    from recall_core.data.split import split_for
+    from recall_core.training import train_models
 
     root = Path(root)
     folder = write_movielens(planted_dataset(**PLANTED), root / "ml-tiny", "ml-100k")

@@ -26,7 +26,39 @@ def planted():
     return ds, leave_last_out(ds)
 
 
-class ModelConformance:
+class ViewOracle:
+    """Mixed into :class:`ModelConformance`: every view shows the score the model's formula gives."""
+
+    def test_views_show_their_stated_score(self, fitted, planted, tmp_path):
+        from recall_core.explore import item_neighbours, user_recommendations
+        from tests.oracles import ORACLES, oracle_top
+
+        ds, split = planted
+        oracles = ORACLES[self.model_name]
+        assert set(fitted.views) == set(oracles), "a view without an oracle (or an oracle without its view)"
+        cls = get_model_class(self.model_name)
+        assert set(cls.view_notes) >= set(fitted.views), "every view needs its sentence in view_notes"
+        save_model(tmp_path, ds, self.model_name, fitted, model_class=self.model_name, config={}, seed=0)
+        stored = load_model(tmp_path, ds.key, self.model_name, fingerprint=ds.fingerprint)
+        rng = np.random.default_rng(0)
+        k = 7
+        for view in fitted.views:
+            full = oracles[view](fitted, split.train)
+            n_q = ds.n_users if view == "user" else ds.n_items
+            for q in rng.choice(n_q, size=5, replace=False):
+                if view == "user":
+                    shown = user_recommendations(ds, stored, ds.user_vocab.id(q), k)
+                    exclude = split.train.history(q)
+                else:
+                    shown = item_neighbours(ds, stored, ds.item_vocab.id(q), k, view)
+                    exclude = [q]
+                want_rows, want_scores = oracle_top(full[q], exclude, fitted.item_known, k)
+                np.testing.assert_allclose(shown["score"].to_numpy(), want_scores, rtol=1e-4, atol=1e-5,
+                                           err_msg=f"{self.model_name} {view} query {q}")
+                assert shown["item_id"].tolist() == ds.item_vocab.ids[want_rows].tolist(), (view, q)
+
+
+class ModelConformance(ViewOracle):
     model_name: str = ""
     overrides: dict = {}
     #: share of top-5 I2I neighbours that must share the query's cluster
@@ -92,3 +124,4 @@ class ModelConformance:
         top = top_k(u2i_scores(fitted, users), split.train.matrix, 3)
         purity = (top // ITEMS_PER_CLUSTER == (users % N_CLUSTERS)[:, None]).mean()
         assert purity >= self.u2i_purity, f"only {purity:.2f} of top-3 recommendations are in the group's cluster"
+

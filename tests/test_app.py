@@ -61,7 +61,7 @@ def ok(at: AppTest) -> None:
 
 
 def table(at: AppTest, key: str):
-    """The DataFrame shown in the keyed container ``key`` (see ``app_state.table``)."""
+    """The DataFrame shown in the keyed container ``key`` (see ``widgets.table``)."""
     box = at.get_by_key(key)
     assert len(box.dataframe) == 1, key
     df = box.dataframe[0].value
@@ -111,7 +111,7 @@ def test_overview_leaderboard_and_k(env):
     # one card per stored model, with its seed
     assert sum("seed **42**" in m.value for m in at.markdown) == 6
     # the bar chart uses the fixed model colours
-    from recall_core.colors import model_color
+    from recall_core.app.style import model_color
 
     bars = next(s for k, s in plotly_specs(at).items() if "overview_bars" in k)
     colours = {t["name"]: t["marker"]["color"] for t in bars["data"]}
@@ -153,25 +153,25 @@ def test_item_neighbours_pick_k_and_url(env):
     at = run_page("pages/item_neighbours.py", query={"item": "i5", "k": "5"})
     ok(at)
     assert at.selectbox(key="i2i_item").value == "i5"
-    i2v = table(at, "i2i_table_item2vec_sim")
+    i2v = table(at, "i2i_table_item2vec_similar")
     assert len(i2v) == 5
     assert clusters(i2v["title"]) == {"Action"}  # i5 is in the Action cluster (rows 0-11)
     assert "i5" not in set(i2v["item_id"])  # the query item is never its own neighbour
-    # "likely next" view for models with candidate vectors
-    assert len(table(at, "i2i_table_item2vec_next")) == 5
+    # "co-occurs with" view for the skip-gram models (input vectors against output vectors)
+    assert len(table(at, "i2i_table_item2vec_cooccur")) == 5
     # agreement: item2vec and its stand-ins agree on the cluster
-    assert table(at, "i2i_table_eges_sim")["agree"].max() >= 2
+    assert table(at, "i2i_table_eges_similar")["agree"].max() >= 2
     assert any("i2i_heatmap" in k for k in plotly_specs(at))
     assert at.get("download_button")
     # K
     at.number_input(key="i2i_k").set_value(3).run()
     ok(at)
-    assert len(table(at, "i2i_table_item2vec_sim")) == 3
+    assert len(table(at, "i2i_table_item2vec_similar")) == 3
     assert at.query_params["k"] == ["3"] or at.query_params["k"] == "3"
     # another movie: i30 is in the Drama cluster (rows 24-35)
     at.selectbox(key="i2i_item").set_value("i30").run()
     ok(at)
-    assert clusters(table(at, "i2i_table_item2vec_sim")["title"]) == {"Drama"}
+    assert clusters(table(at, "i2i_table_item2vec_similar")["title"]) == {"Drama"}
     qp = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert qp["item"] == "i30" and qp["models"].split(",")[:2] == ["mostpop", "item2vec"]
 
@@ -189,8 +189,8 @@ def test_item_neighbours_models_from_url_and_damaged_model(tiny, tmp_path, monke
     assert at.multiselect(key="sidebar_models").value == ["item2vec", "eges", "dssm"]
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "eges" in errors[0] and "damaged" in errors[0]
-    assert clusters(table(at, "i2i_table_item2vec_sim")["title"]) == {"Comedy"}
-    assert len(table(at, "i2i_table_dssm_sim")) == 10
+    assert clusters(table(at, "i2i_table_item2vec_similar")["title"]) == {"Comedy"}
+    assert len(table(at, "i2i_table_dssm_similar")) == 10
 
 
 # --------------------------------------------------------------------------- User recall

@@ -1,4 +1,4 @@
-from recall_core.commands import train_jobs
+from recall_core.training import train_jobs
 from recall_core.models.dssm import variant_name
 from tests.conformance import ModelConformance
 

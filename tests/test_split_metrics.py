@@ -88,7 +88,9 @@ def test_models_only_see_training_rows(planted, name, monkeypatch):
 
     monkeypatch.setattr(cls, "fit", spy)
     monkeypatch.setattr(training, "save_model", lambda *a, **k: None)
-    training._SPLITS[ds.fingerprint] = split
+    from recall_core.data import split as split_module
+
+    monkeypatch.setitem(split_module._SPLITS, ds.fingerprint, split)
     training.train_one(ds, training.TrainJob(name, overrides={"epochs": 1} if name != "mostpop" else None),
                        store=None, seed=0)
     train = _Spy.seen

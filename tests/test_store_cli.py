@@ -109,7 +109,7 @@ def test_cli_neighbours(cli_env, capsys):
     (["neighbours", "--model", "nosuch", "--item", "Movie 1"], "model 'nosuch' is not in the store"),
     (["neighbours", "--model", "item2vec", "--item", "Casablanca"], "no item with id or title 'Casablanca'"),
     (["neighbours", "--model", "item2vec", "--user", "zz"], "unknown user 'zz'"),
-    (["neighbours", "--model", "mostpop", "--item", "Movie 1", "--view", "next"], "no 'likely next' view"),
+    (["neighbours", "--model", "mostpop", "--item", "Movie 1", "--view", "next"], "no co-occurrence view"),
     (["train", "--models", "nosuch"], "unknown model 'nosuch'; known: mostpop, item2vec"),
     (["evaluate", "--models", "eges_typo"], "unknown model 'eges_typo'"),
 ])

@@ -114,3 +114,13 @@ def leave_last_out(ds: Dataset) -> Split:
     return Split(
         train=train, test_users=u[te], test_items=inter["item_idx"].to_numpy(np.int64)[te], test_timestamps=t[te],
     )
+
+
+_SPLITS: dict[str, Split] = {}
+
+
+def split_for(ds: Dataset) -> Split:
+    """The leave-last-out split of ``ds``, memoised per dataset fingerprint (one per process)."""
+    if ds.fingerprint not in _SPLITS:
+        _SPLITS[ds.fingerprint] = leave_last_out(ds)
+    return _SPLITS[ds.fingerprint]

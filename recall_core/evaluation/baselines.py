@@ -16,6 +16,12 @@ from recall_core.data.split import Split, TrainData
 from recall_core.evaluation.evaluate import score_and_rank
 from recall_core.evaluation.metrics import KS
 
+TRANSITION_COLOR = "#7a5c3e"
+TRANSITION_DESCRIPTION = (
+    "Reference scoring rule, not an embedding model: counts how often film j followed film i within 2 steps "
+    "in training histories (weight 1/step), and scores every film from the user's last 5 films with weights "
+    "0.5^age; popularity breaks ties. Its settings were picked on the test split, so it is an optimistic bar.")
+
 
 def transition_matrix(train: TrainData, window: int = 2) -> sp.csr_matrix:
     """``(n_items, n_items)``: ``T[i, j] = Σ 1/step`` over histories where j follows i within ``window`` steps."""

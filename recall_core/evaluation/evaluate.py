@@ -21,22 +21,25 @@ def _mask_unknown(scores: np.ndarray, output: RecallOutput) -> np.ndarray:
     return scores
 
 
+def view_scores(output: RecallOutput, view: str, query_rows: np.ndarray) -> np.ndarray:
+    """``(len(query_rows), n_items)`` scores of a view (:meth:`RecallOutput.view_arrays`).
+
+    ``query_rows`` are item rows (``similar``, ``cooccur``) or user rows
+    (``user``). Items the model knows nothing about score ``-inf``.
+    """
+    queries, keys, metric = output.view_arrays(view)
+    q = _space(np.asarray(queries)[np.asarray(query_rows, dtype=np.int64)], metric)
+    return _mask_unknown(q @ _space(keys, metric).T, output)
+
+
 def u2i_scores(output: RecallOutput, user_rows: np.ndarray) -> np.ndarray:
-    """``(len(user_rows), n_items)`` scores the model was trained to produce."""
-    if not output.has_users:
-        raise ValueError("model has no user vectors")
-    u = _space(output.user_vectors[user_rows], output.u2i_metric)
-    return _mask_unknown(u @ _space(output.candidates, output.u2i_metric).T, output)
+    """``(len(user_rows), n_items)`` scores the model was trained to produce for users."""
+    return view_scores(output, "user", user_rows)
 
 
-def i2i_scores(output: RecallOutput, item_rows: np.ndarray, next_view: bool = False) -> np.ndarray:
-    """``(len(item_rows), n_items)``: I2I similarity (``metric``), or with
-    ``next_view`` the item vector against the candidate vectors (``u2i_metric``)."""
-    if next_view:
-        q = _space(output.item_vectors[item_rows], output.u2i_metric)
-        return _mask_unknown(q @ _space(output.candidates, output.u2i_metric).T, output)
-    space = _space(output.item_vectors, output.metric)
-    return _mask_unknown(space[item_rows] @ space.T, output)
+def i2i_scores(output: RecallOutput, item_rows: np.ndarray) -> np.ndarray:
+    """``(len(item_rows), n_items)``: the I2I ``similar`` view."""
+    return view_scores(output, "similar", item_rows)
 
 
 def score_and_rank(score_fn, split: Split, ks) -> dict[str, float]:

@@ -41,12 +41,24 @@ def ranks_from_scores(scores: np.ndarray, seen: sp.csr_matrix, targets: np.ndarr
 def top_k(scores: np.ndarray, seen: sp.csr_matrix | None, k: int) -> np.ndarray:
     """``(B, k)`` item rows of the highest unseen scores, best first, ties by lower row."""
     s = np.array(scores, dtype=np.float64, copy=True)
+    s[np.isnan(s)] = -np.inf
     if seen is not None:
         rows = np.repeat(np.arange(s.shape[0]), np.diff(seen.indptr))
         s[rows, seen.indices] = -np.inf
-    k = min(k, s.shape[1])
-    # A stable sort on -score keeps lower rows first among equal scores.
-    return np.argsort(-s, axis=1, kind="stable")[:, :k].astype(np.int64)
+    b, n = s.shape
+    k = min(int(k), n)
+    if k <= 0:
+        return np.zeros((b, 0), np.int64)
+    if k == n:
+        # A stable sort on -score keeps lower rows first among equal scores.
+        return np.argsort(-s, axis=1, kind="stable").astype(np.int64)
+    # O(n) per row: the k-th best value, then every item at least that good, ordered by (score desc, row asc).
+    kth = -np.partition(-s, k - 1, axis=1)[:, k - 1]
+    out = np.empty((b, k), np.int64)
+    for i in range(b):
+        cand = np.flatnonzero(s[i] >= kth[i])
+        out[i] = cand[np.lexsort((cand, -s[i, cand]))[:k]]
+    return out
 
 
 def metrics_from_ranks(ranks: np.ndarray, ks=KS) -> dict[str, float]:

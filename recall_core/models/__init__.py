@@ -7,7 +7,7 @@ import importlib
 import pkgutil
 
 from recall_core.models.base import (  # noqa: F401
-    MODEL_ORDER, REGISTRY, ModelConfig, RecallModel, RecallOutput, get_model_class, model_names,
+    REGISTRY, ModelConfig, RecallModel, RecallOutput, get_model_class, model_names,
 )
 
 for _m in pkgutil.iter_modules(__path__):

@@ -199,6 +199,18 @@ class AirbnbEmbeddings(RecallModel):
     """Session skip-gram with booked-film global context and market-aware negatives (numpy)."""
 
     name = "airbnb"
+    order = 30
+    color = "#009E73"
+    i2i = True
+    map_rank = 3
+    view_notes = {
+        "similar": "Cosine between l2n(input) + l2n(output) vectors; not the trained score, the same choice as "
+                   "item2vec (the I2I-space table in BENCHMARKS.md compares it with input vectors alone).",
+        "cooccur": "Input vector · output vector (ip): the trained score of a session window pair (or of a film "
+                   "and its session's booked film); windows are symmetric, so it means 'appears near in a "
+                   "session', not 'comes next'.",
+        "user": "Mean input vector of the user's last {user_last_n} known films · output vectors (ip).",
+    }
     description = ("Airbnb listing embeddings: 30-minute sessions, skip-gram with the session's top-rated film as "
                    "global context and same-genre negatives (numpy trainer).")
     Config = AirbnbConfig
@@ -252,7 +264,7 @@ class AirbnbEmbeddings(RecallModel):
             item_known=known,
             user_ids=train.user_vocab.ids,
             user_vectors=recent_mean(v_in, train.histories(), c.user_last_n, known),
-            candidate_vectors=u_out, u2i_metric="ip",
+            candidate_vectors=u_out, u2i_metric="ip", pair_query_vectors=v_in,
             info={
                 "sessions": sessions.n_sessions, "session_gap_seconds": c.session_gap_seconds,
                 "pairs": int(n_pairs), "global_context_pairs": n_global_pairs,

@@ -16,6 +16,8 @@ import numpy as np
 from recall_core.errors import NotTrainedError, UnknownIdError
 
 METRICS = ("ip", "cosine")
+#: Views of a trained model, in display order (see :meth:`RecallOutput.view_arrays`).
+VIEWS = ("similar", "cooccur", "user")
 
 # progress(fraction in [0, 1], message)
 Progress = Callable[[float, str], None]
@@ -35,8 +37,13 @@ class RecallOutput:
     * ``candidate_vectors`` ``(n_items, d_u)`` float32, optional: the items as scored
       against users (``user @ candidate`` under ``u2i_metric``). Defaults to
       ``item_vectors``. Models whose user scoring uses another space (item2vec's
-      output vectors, FM's item vector with the bias term) set it; the app then
-      also offers "likely next" I2I: an item's vector against the candidates.
+      output vectors, FM's item vector with the bias term) set it.
+    * ``pair_query_vectors`` ``(n_items, d_u)`` float32, optional: an item as the
+      *centre* of the pair score the model was trained on, scored against
+      ``candidate_vectors`` (the *context* side) under ``u2i_metric``. Set by the
+      skip-gram models (input vectors against output vectors); it defines the
+      ``cooccur`` view. Skip-gram windows are symmetric, so this score means
+      "appears near", not "comes next".
     * ``item_known`` ``(n_items,)`` bool, optional: items the model learned something
       about. Unknown items (never in training, for models that need an item's own
       interactions) rank below every known item and are never returned as neighbours.
@@ -52,6 +59,7 @@ class RecallOutput:
     user_vectors: np.ndarray | None = None
     candidate_vectors: np.ndarray | None = None
     u2i_metric: str = "ip"
+    pair_query_vectors: np.ndarray | None = None
     item_known: np.ndarray | None = None
     extras: dict[str, np.ndarray] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
@@ -59,7 +67,7 @@ class RecallOutput:
     def __post_init__(self) -> None:
         self.item_ids = np.asarray(self.item_ids, dtype=str)
         self.item_vectors = np.ascontiguousarray(self.item_vectors, dtype=np.float32)
-        for name in ("user_vectors", "candidate_vectors"):
+        for name in ("user_vectors", "candidate_vectors", "pair_query_vectors"):
             v = getattr(self, name)
             if v is not None:
                 setattr(self, name, np.ascontiguousarray(v, dtype=np.float32))
@@ -83,6 +91,9 @@ class RecallOutput:
                 )
         if self.candidate_vectors is not None and len(self.candidate_vectors) != len(self.item_ids):
             raise ValueError(f"candidate_vectors must have {len(self.item_ids)} rows, got {self.candidate_vectors.shape}")
+        if self.pair_query_vectors is not None and self.pair_query_vectors.shape != self.candidates.shape:
+            raise ValueError(f"pair_query_vectors must be {self.candidates.shape} like the candidates, "
+                             f"got {self.pair_query_vectors.shape}")
 
     @property
     def candidates(self) -> np.ndarray:
@@ -92,6 +103,33 @@ class RecallOutput:
     @property
     def has_users(self) -> bool:
         return self.user_vectors is not None
+
+    @property
+    def views(self) -> tuple[str, ...]:
+        """The views this output offers, in display order: ``similar`` always,
+        ``cooccur`` with pair-query vectors, ``user`` with user vectors."""
+        return tuple(v for v in VIEWS if v == "similar" or (v == "cooccur" and self.pair_query_vectors is not None)
+                     or (v == "user" and self.has_users))
+
+    def view_arrays(self, view: str) -> tuple[np.ndarray, np.ndarray, str]:
+        """``(queries, keys, metric)`` of a view: the one place that says which vectors score which.
+
+        * ``similar``: item vectors against item vectors under ``metric``;
+        * ``cooccur``: pair-query vectors against candidate vectors under ``u2i_metric``;
+        * ``user``: user vectors against candidate vectors under ``u2i_metric``.
+
+        Raises :class:`UnknownIdError` when the output does not offer ``view``.
+        """
+        if view not in VIEWS:
+            raise UnknownIdError(f"unknown view {view!r}; known: {', '.join(VIEWS)}")
+        if view not in self.views:
+            what = {"cooccur": "no co-occurrence view (it was not trained on item-context pairs)",
+                    "user": "no user vectors (an item-to-item model)"}[view]
+            raise UnknownIdError(f"this model has {what}")
+        if view == "similar":
+            return self.item_vectors, self.item_vectors, self.metric
+        queries = self.pair_query_vectors if view == "cooccur" else self.user_vectors
+        return queries, self.candidates, self.u2i_metric
 
     def user_row(self, user_id: str) -> int:
         if self.user_ids is None:
@@ -123,12 +161,28 @@ class ModelConfig:
 
 
 class RecallModel:
-    """Base class. Subclasses set ``name``, ``Config`` and implement ``fit`` and ``export``."""
+    """Base class. Subclasses set ``name``, ``Config`` and implement ``fit`` and ``export``.
+
+    Every fact about a model that a page, the CLI or the bench needs lives here,
+    once, as a class attribute: its display ``order``, its ``color``, whether its
+    item space is meant for I2I (``i2i``), its place in the maps' preference
+    (``map_rank``) and one true sentence per view (``view_notes``).
+    """
 
     name: ClassVar[str] = ""
     Config: ClassVar[type[ModelConfig]] = ModelConfig
     #: one-line description shown in the app's model cards
     description: ClassVar[str] = ""
+    #: display order everywhere (leaderboard rows, legends, pickers): lower first
+    order: ClassVar[int] = 100
+    #: hex colour, the same on every page and chart
+    color: ClassVar[str] = "#7f3c8d"
+    #: the item space is meant for item-to-item recall (its I2I evaluation is reported)
+    i2i: ClassVar[bool] = False
+    #: preference for the embedding maps' default choice (lower first; None = never a default)
+    map_rank: ClassVar[int | None] = None
+    #: per view (:data:`VIEWS`): which vectors, which similarity, and why, in one sentence
+    view_notes: ClassVar[dict[str, str]] = {}
 
     def __init__(self, config: ModelConfig | None = None, **overrides: Any):
         cfg = config if config is not None else self.Config()
@@ -136,6 +190,12 @@ class RecallModel:
             cfg = dataclasses.replace(cfg, **overrides)
         self.config = cfg
         self._output: RecallOutput | None = None
+
+    @classmethod
+    def describe_views(cls, config: dict | None = None) -> dict[str, str]:
+        """``{view: sentence}`` for :attr:`view_notes`, with ``{field}`` filled from ``config``."""
+        cfg = {**dataclasses.asdict(cls.Config()), **(config or {})}
+        return {v: note.format(**cfg) for v, note in cls.view_notes.items()}
 
     def fit(self, train, progress: Progress = no_progress) -> "RecallModel":
         raise NotImplementedError
@@ -166,15 +226,11 @@ def get_model_class(name: str) -> type[RecallModel]:
     return REGISTRY[name]
 
 
-# Order shown everywhere (leaderboard rows, colours).
-MODEL_ORDER = ["mostpop", "item2vec", "eges", "airbnb", "fm", "dssm", "youtubednn"]
-
-
 def model_names() -> list[str]:
+    """Registered model names in display order (:attr:`RecallModel.order`, then name)."""
     from recall_core import models  # noqa: F401
 
-    known = [m for m in MODEL_ORDER if m in REGISTRY]
-    return known + sorted(set(REGISTRY) - set(known))
+    return sorted(REGISTRY, key=lambda n: (REGISTRY[n].order, n))
 
 
 def recent_mean(vectors: np.ndarray, histories: list[np.ndarray], last_n: int,

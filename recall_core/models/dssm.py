@@ -73,12 +73,26 @@ class DSSM(RecallModel):
     User tower: user id, demographics, and the recent history (mean of the last
     ``history_len`` items, mean of the last ``recent_k``, last item; padding masked).
     Item tower: item id, pooled genres, year bucket. Both outputs are
-    L2-normalised; training is a softmax over items of ``cosine / temperature``;
-    export: the normalised vectors, searched by cosine for U2I and I2I.
+    L2-normalised; the logit is ``cosine / temperature``. Training: by default an
+    in-batch softmax (each example's positive against the batch's other
+    positives) with the logQ correction (``logit - log q(item)``, q the
+    in-batch sampling probability ∝ popularity), or a full softmax over every
+    item (``softmax="full"``). Export: the normalised vectors, searched by
+    cosine for U2I and I2I.
     """
 
     name = "dssm"
-    description = "Two DNN towers, L2-normalised, softmax over items of cosine / temperature."
+    order = 50
+    color = "#D55E00"
+    map_rank = 2
+    view_notes = {
+        "similar": "Cosine between item-tower outputs; the towers are trained on user-item pairs only, so "
+                   "this is a view of the item space, not a trained score.",
+        "user": "Cosine between the L2-normalised user and item towers: the trained logit times the "
+                "temperature τ (dividing by τ does not change the ranking).",
+    }
+    description = ("Two DNN towers, L2-normalised; logit cosine / τ; in-batch softmax with the logQ popularity "
+                   "correction by default.")
     Config = DSSMConfig
 
     def fit(self, train, progress=no_progress):

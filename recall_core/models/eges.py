@@ -226,6 +226,18 @@ class EGES(RecallModel):
     """EGES: weighted walks on the session graph + side information with item-specific attention."""
 
     name = "eges"
+    order = 20
+    color = "#E69F00"
+    i2i = True
+    map_rank = 1
+    view_notes = {
+        "similar": "Cosine between the films' H vectors (attention-weighted sums of id and side-information "
+                   "embeddings); not the trained score (H · Z), but the space cold-start films are embedded in.",
+        "cooccur": "H · Z (ip): the trained skip-gram score of a walk centre against a context; walks follow "
+                   "directed session edges but the window takes contexts on both sides, so it means "
+                   "'appears near on a walk', not 'comes next'.",
+        "user": "Mean H of the user's last {user_last_n} known films · context vectors Z (ip).",
+    }
     description = ("Session graph, weighted random walks, skip-gram over id + genre/year/popularity embeddings "
                    "mixed by item-specific attention (Keras); cold-start vectors from side information.")
     Config = EGESConfig
@@ -298,7 +310,7 @@ class EGES(RecallModel):
         self._output = RecallOutput(
             item_ids=train.item_vocab.ids, item_vectors=item_vectors, metric="cosine", item_known=known,
             user_ids=train.user_vocab.ids, user_vectors=recent_mean(h, histories, c.user_last_n, known),
-            candidate_vectors=tables["context"], u2i_metric="ip",
+            candidate_vectors=tables["context"], u2i_metric="ip", pair_query_vectors=item_vectors,
             extras={
                 "attention": att, "attention_fields": np.asarray(FIELDS, dtype=str),
                 "cold_start_vectors": cold, "cold_start_field_weights": cs_weights,
@@ -352,7 +364,7 @@ def cold_start_genre_overlap(ds, n_holdout: int = 100, k: int = 10, seed: int = 
     random baseline is its exact expectation over all trained items (and the
     same for the genre-set Jaccard). Returns a JSON-ready dict.
     """
-    from recall_core.training import split_for
+    from recall_core.data.split import split_for
 
     train = split_for(ds).train
     rng = np.random.default_rng(seed)

@@ -163,6 +163,16 @@ class FM(RecallModel):
     """
 
     name = "fm"
+    order = 40
+    color = "#CC79A7"
+    map_rank = 5
+    view_notes = {
+        "similar": "Cosine between the films' summed feature embeddings Σv_t (the FM's interaction part, bias "
+                   "coordinate dropped); FM is never trained on item-item pairs, so this is a view of its "
+                   "space, not a trained score.",
+        "user": "[1; Σv_u] · [item terms; Σv_t] (ip): exactly the FM score minus the user-only terms, which "
+                "are the same for every film.",
+    }
     description = "Factorisation machine split exactly into [1; Σv_u] and [item terms; Σv_t] vectors."
     Config = FMConfig
 

@@ -45,14 +45,28 @@ class Item2VecConfig(ModelConfig):
 class Item2Vec(RecallModel):
     """Item2Vec (Barkan & Koenigstein, 2016) with gensim.
 
-    Scoring (documented choice): I2I "similar" neighbours are cosine between
-    the sums of the normalised input and output vectors; U2I and "likely next" score the mean of the user's last
-    ``user_last_n`` input vectors against the *output* (context) vectors with
-    the inner product: this is exactly the skip-gram's own score for "item j
-    appears near the recent items", which is what next-item recall asks.
+    Scoring (see :attr:`view_notes`): I2I "similar" neighbours are cosine
+    between the sums of the normalised input and output vectors. "Co-occurs
+    with" scores an item's input vector against the *output* (context)
+    vectors, the skip-gram's own score; U2I scores the mean of the user's last
+    ``user_last_n`` input vectors the same way. The window is symmetric, so the
+    score means "appears near", not "comes next".
     """
 
     name = "item2vec"
+    order = 10
+    color = "#0072B2"
+    i2i = True
+    map_rank = 0
+    view_notes = {
+        "similar": "Cosine between each film's normalised input vector plus its normalised output vector "
+                   "(l2n(in) + l2n(out)); not the trained score, chosen because input vectors alone put rarely "
+                   "seen films next to everything (the I2I-space table in BENCHMARKS.md compares them).",
+        "cooccur": "Input vector · output vector (ip): the skip-gram's own trained score; the window is "
+                   "symmetric, so it means 'appears within the window of', before or after, not 'comes next'.",
+        "user": "Mean input vector of the user's last {user_last_n} films · output vectors (ip): the skip-gram "
+                "score of appearing near the recent films.",
+    }
     description = "gensim skip-gram over each user's time-ordered history; user = mean of last items."
     Config = Item2VecConfig
 
@@ -96,7 +110,7 @@ class Item2Vec(RecallModel):
             item_ids=ids, item_vectors=l2_normalize(item_in) + l2_normalize(item_out), metric="cosine",
             item_known=known_mask,
             user_ids=train.user_vocab.ids, user_vectors=recent_mean(item_in, histories, c.user_last_n),
-            candidate_vectors=item_out, u2i_metric="ip",
+            candidate_vectors=item_out, u2i_metric="ip", pair_query_vectors=item_in,
             info={"epoch_loss": losses, "trained_items": int(len(known))},
         )
         return self

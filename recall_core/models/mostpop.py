@@ -16,6 +16,14 @@ class MostPop(RecallModel):
     """
 
     name = "mostpop"
+    order = 0
+    color = "#8c8c8c"
+    view_notes = {
+        "similar": "Popularity times popularity (ip; popularity = training count / the largest count): the same "
+                   "most-rated films for every query movie; a reference, not a similarity.",
+        "user": "Popularity of each film (training count / the largest count; ip against a constant user "
+                "vector of 1): the most-rated films the user has not rated.",
+    }
     description = "Reference baseline: the most-rated items the user has not seen."
     Config = ModelConfig
 

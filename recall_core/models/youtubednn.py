@@ -76,6 +76,14 @@ class YouTubeDNN(RecallModel):
     """
 
     name = "youtubednn"
+    order = 60
+    color = "#56B4E9"
+    map_rank = 4
+    view_notes = {
+        "similar": "Cosine between the softmax output vectors of the films; the model is trained on "
+                   "user-film pairs only, so this is a view of the item space, not a trained score.",
+        "user": "User-tower output · film output vector (ip): the trained next-watch softmax logit.",
+    }
     description = "Next-watch softmax: pooled history + demographics + example age through a ReLU DNN."
     Config = YouTubeDNNConfig
 

@@ -83,6 +83,8 @@ def _arrays_of(output: RecallOutput) -> dict[str, np.ndarray]:
         arrays["user_vectors"] = output.user_vectors
     if output.candidate_vectors is not None:
         arrays["candidate_vectors"] = output.candidate_vectors
+    if output.pair_query_vectors is not None:
+        arrays["pair_query_vectors"] = output.pair_query_vectors
     if output.item_known is not None:
         arrays["item_known"] = output.item_known
     for k, v in output.extras.items():
@@ -196,7 +198,8 @@ def load_model(store: Path, dataset_key: str, name: str, fingerprint: str | None
         output = RecallOutput(
             item_ids=arrays["item_ids"], item_vectors=arrays["item_vectors"], metric=manifest["metric"],
             user_ids=arrays.get("user_ids"), user_vectors=arrays.get("user_vectors"),
-            candidate_vectors=arrays.get("candidate_vectors"), item_known=arrays.get("item_known"), u2i_metric=manifest["u2i_metric"],
+            candidate_vectors=arrays.get("candidate_vectors"),
+            pair_query_vectors=arrays.get("pair_query_vectors"), item_known=arrays.get("item_known"), u2i_metric=manifest["u2i_metric"],
             extras=extras, info=manifest.get("info", {}),
         )
     except (OSError, ValueError, KeyError, EOFError) as e:

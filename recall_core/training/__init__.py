@@ -8,22 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from recall_core.data import Dataset, Split, leave_last_out, load_dataset
+from recall_core.data import Dataset, load_dataset
+from recall_core.data.split import split_for
 from recall_core.evaluation import evaluate, evaluate_i2i
 from recall_core.models.base import Progress, get_model_class, model_names, no_progress
+from recall_core.errors import RecallError, UsageError
 from recall_core.store import save_model
 
-#: models whose item vectors are meant for I2I (the I2I evaluation is reported for them)
-I2I_MODELS = ("item2vec", "eges", "airbnb")
-
-_SPLITS: dict[str, Split] = {}
-
-
-def split_for(ds: Dataset) -> Split:
-    """The leave-last-out split of ``ds`` (memoised per dataset fingerprint)."""
-    if ds.fingerprint not in _SPLITS:
-        _SPLITS[ds.fingerprint] = leave_last_out(ds)
-    return _SPLITS[ds.fingerprint]
 
 
 @dataclass
@@ -52,6 +43,25 @@ def parse_models(spec: str | list[str] | None) -> list[str]:
     return names
 
 
+def train_jobs(models: str, dssm_temperatures: str | None):
+    """Model names plus, for ``--dssm-temperatures``, one stored DSSM variant per temperature."""
+    names = parse_models(models)
+    jobs = [TrainJob(n) for n in names]
+    if dssm_temperatures:
+        if "dssm" not in names:
+            raise UsageError("--dssm-temperatures needs dssm among --models")
+        try:
+            temps = [float(t) for t in dssm_temperatures.split(",") if t.strip()]
+        except ValueError:
+            raise UsageError(f"--dssm-temperatures: not a list of numbers: {dssm_temperatures!r}") from None
+        if not temps or any(t <= 0 for t in temps):
+            raise UsageError(f"--dssm-temperatures: temperatures must be > 0, got {dssm_temperatures!r}")
+        from recall_core.models.dssm import variant_name
+
+        jobs += [TrainJob("dssm", variant_name(t), {"temperature": t}) for t in temps]
+    return jobs
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -69,11 +79,12 @@ def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress:
     output = model.export()
     progress(0.92, f"{job.store_name}: evaluating")
     metrics = evaluate(output, split) if output.has_users else {}
-    i2i = evaluate_i2i(output, split) if job.model in I2I_MODELS else {}
+    i2i = evaluate_i2i(output, split) if cls.i2i else {}
     save_model(
         store, ds, job.store_name, output, model_class=job.model, config=model.config.to_dict(), seed=seed,
         metrics=metrics, i2i_metrics=i2i, train_seconds=round(seconds, 2),
-        extra={"variant_of": job.model if job.name else None},
+        extra={"variant_of": job.model if job.name else None,
+               "views": {v: n for v, n in cls.describe_views(model.config.to_dict()).items() if v in output.views}},
         write_files=model.save_extra_files,
     )
     progress(1.0, f"{job.store_name}: stored")
@@ -87,8 +98,14 @@ def train_models(
     seed: int = 42,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
+    keep_going: bool = False,
 ) -> list[dict]:
-    """Train several models in turn; ``progress`` sees the overall fraction."""
+    """Train several models in turn; ``progress`` sees the overall fraction.
+
+    With ``keep_going``, a model that fails (it cannot train on this data, its
+    config is invalid, ...) gets ``{"model", "error"}`` (one line) in the
+    results and the others still train; without it the first failure raises.
+    """
     from recall_core.store import default_store
 
     ds = dataset if isinstance(dataset, Dataset) else load_dataset(dataset, cache_dir)
@@ -99,5 +116,11 @@ def train_models(
     for i, job in enumerate(jobs):
         def step(f: float, msg: str, i=i) -> None:
             progress((i + f) / len(jobs), msg)
-        results.append(train_one(ds, job, store, seed, step))
+        try:
+            results.append(train_one(ds, job, store, seed, step))
+        except Exception as e:  # noqa: BLE001 (one model's failure never stops the others)
+            if not keep_going:
+                raise
+            msg = str(e) if isinstance(e, RecallError) else f"{type(e).__name__}: {e}"
+            results.append({"model": job.store_name, "error": " ".join(msg.split())})
     return results

@@ -1,4 +1,4 @@
-"""One fixed colour per model, the same on every page and chart.
+"""Colours: each model's own (:attr:`RecallModel.color`), shaded for its stored variants.
 
 Variants (``dssm@t0.05``) get a shade of their model's colour, darker for a
 sharper (smaller) temperature, so a family reads as one hue.
@@ -8,17 +8,9 @@ from __future__ import annotations
 import colorsys
 import math
 
-# Okabe-Ito-like palette: distinguishable for colour-blind readers; most-popular is neutral grey.
-MODEL_COLORS: dict[str, str] = {
-    "mostpop": "#8c8c8c",
-    "transition": "#7a5c3e",  # reference scoring rule shown on the leaderboard
-    "item2vec": "#0072B2",
-    "eges": "#E69F00",
-    "airbnb": "#009E73",
-    "fm": "#CC79A7",
-    "dssm": "#D55E00",
-    "youtubednn": "#56B4E9",
-}
+from recall_core.evaluation.baselines import TRANSITION_COLOR
+from recall_core.models import REGISTRY, model_names
+
 _FALLBACK = ["#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74", "#80ba5a"]
 HISTORY_COLOR = "#444444"  # the user's own history in genre-mix charts
 
@@ -42,20 +34,22 @@ def variant_temperature(name: str) -> float | None:
         return None
 
 
+def base_color(base: str) -> str:
+    """The colour of a model class (or of the transition reference row)."""
+    model_names()  # fills the registry
+    if base == "transition":
+        return TRANSITION_COLOR
+    cls = REGISTRY.get(base)
+    return cls.color if cls is not None else _FALLBACK[sum(map(ord, base)) % len(_FALLBACK)]
+
+
 def model_color(name: str) -> str:
     """Hex colour of a stored model name (``item2vec``, ``dssm@t0.05`` ...)."""
     base = name.split("@", 1)[0]
-    color = MODEL_COLORS.get(base)
-    if color is None:
-        color = _FALLBACK[sum(map(ord, base)) % len(_FALLBACK)]
+    color = base_color(base)
     if base == name:
         return color
     t = variant_temperature(name)
     # log10(tau) in [-2, 0] -> from darker (sharp) to lighter (flat); other variants slightly lighter.
     amount = 0.35 if t is None else max(-0.6, min(0.6, 0.3 * (math.log10(t) + 1.0)))
     return _shade(color, amount if amount else 0.2)
-
-
-def color_map(names) -> dict[str, str]:
-    """``{name: colour}`` for plotly's ``color_discrete_map``."""
-    return {n: model_color(n) for n in names}

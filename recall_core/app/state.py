@@ -21,6 +21,7 @@ import streamlit as st
 from recall_core.data import Dataset, load_dataset
 from recall_core.data.dataset import DEFAULT_DATASET
 from recall_core.errors import RecallError
+from recall_core.app import url
 from recall_core.store import MANIFEST, StoredModel, default_store, list_models, read_manifest
 
 DATASET_ENV = "RECALL_DATASET"
@@ -88,7 +89,7 @@ def manifests(dataset_name: str, store: str, stamp: tuple) -> dict[str, dict | s
 @st.cache_data(show_spinner=False, max_entries=8)
 def item_choices(dataset_name: str) -> tuple[list[str], dict[str, str]]:
     """Item ids (most-rated first) and their picker labels ``Title (year) · genres``."""
-    from recall_core.queries import item_choices as _choices
+    from recall_core.analysis.catalogue import item_choices as _choices
 
     return _choices(dataset(dataset_name))
 
@@ -96,7 +97,7 @@ def item_choices(dataset_name: str) -> tuple[list[str], dict[str, str]]:
 @st.cache_data(show_spinner=False, max_entries=8)
 def user_choices(dataset_name: str) -> tuple[list[str], dict[str, str]]:
     """User ids (dataset order) and labels with demographics and history length."""
-    from recall_core.queries import user_choices as _choices
+    from recall_core.analysis.catalogue import user_choices as _choices
 
     return _choices(dataset(dataset_name))
 
@@ -189,15 +190,15 @@ def sidebar() -> Context:
     return Context(name, store, ds, stored, list(selected), stamp)
 
 
-def page_context(url: dict | None = None) -> Context:
+def page_context(url_state: dict | None = None) -> Context:
     """Start a page: render the sidebar, then write the page's URL state (``url``; none clears it).
 
     Each page renders the sidebar itself (not ``app.py``), so a page is complete
     however it is run: through ``st.navigation`` or on its own (AppTest).
     """
     ctx = sidebar()
-    if url is None:
-        set_url()
+    if url_state is None:
+        url.set_url()
     return ctx
 
 
@@ -216,67 +217,6 @@ def require_models(ctx: Context, what: str = "models") -> None:
                 "(or run `python -m recall_core train --models all`).")
         st.page_link("pages/overview.py", label="Go to Overview to train", icon=":material/model_training:")
         st.stop()
-
-
-# --------------------------------------------------------------------------- URL and widget state
-
-
-def seed_state(key: str, param: str | None, default: Any, parse: Callable[[str], Any] = str,
-               valid: Callable[[Any], bool] = lambda v: True) -> None:
-    """Give widget ``key`` its starting value before the widget is drawn.
-
-    Order: the URL (``?param=``, a shared link), then the value the page had
-    when the user left it (widget state is dropped on page change, so a copy
-    is kept under ``_key``), then ``default``. Invalid values fall back.
-    """
-    if key in st.session_state:
-        if valid(st.session_state[key]):
-            return
-        del st.session_state[key]
-    candidates = []
-    if param is not None and param in st.query_params:
-        candidates.append(st.query_params.get(param))
-    if f"_{key}" in st.session_state:
-        candidates.append(st.session_state[f"_{key}"])
-    for raw in candidates:
-        try:
-            value = parse(raw) if isinstance(raw, str) else raw
-        except (TypeError, ValueError):
-            continue
-        if valid(value):
-            st.session_state[key] = value
-            return
-    st.session_state[key] = default
-
-
-def remember(*keys: str) -> None:
-    """Keep a copy of widget values so a page restores them when the user comes back."""
-    for key in keys:
-        if key in st.session_state:
-            st.session_state[f"_{key}"] = st.session_state[key]
-
-
-URL_PARAMS = ("item", "user", "k", "models")  # the parameters pages write
-
-
-def set_url(**params: Any) -> None:
-    """Write this page's state into the URL and drop other pages' parameters.
-
-    Only changed values are written, to avoid needless browser history.
-    """
-    for k in URL_PARAMS:
-        if k not in params and k in st.query_params:
-            del st.query_params[k]
-    for k, v in params.items():
-        v = str(v)
-        if st.query_params.get(k) != v:
-            st.query_params[k] = v
-
-
-def show_errors(errors: dict[str, str]) -> None:
-    """One error box per model that could not be used."""
-    for name, msg in errors.items():
-        st.error(f"**{name}**: {msg}", icon="⚠️")
 
 
 def run_training(ctx: Context, jobs: list, seed: int = 42, progress_label: str = "Training") -> bool:
@@ -305,56 +245,9 @@ def run_training(ctx: Context, jobs: list, seed: int = 42, progress_label: str =
     return True
 
 
-# --------------------------------------------------------------------------- shared layout helpers
-
-
-def model_header(name: str, note: str = "") -> None:
-    """A model's name with its fixed colour (the same swatch on every page)."""
-    from recall_core.colors import model_color
-
-    st.markdown(f"<span style='color:{model_color(name)};font-size:1.25em'>■</span> **{name}**{note}",
-                unsafe_allow_html=True)
-
-
-def score_column(label: str, scores) -> "st.column_config.Column":
-    """Scores as a bar scaled to the table's range, value printed with 3 decimals."""
-    import numpy as np
-
-    s = np.asarray(scores, dtype=float)
-    s = s[np.isfinite(s)]
-    lo = float(min(0.0, s.min())) if len(s) else 0.0
-    hi = float(s.max()) if len(s) and s.max() > lo else lo + 1.0
-    return st.column_config.ProgressColumn(label, min_value=lo, max_value=hi, format="%.3f", width="small")
-
-
-ITEM_COLUMNS = {
-    "rank": st.column_config.NumberColumn("#", width=40, format="%d"),
-    "#": st.column_config.NumberColumn("#", width=40, format="%d"),
-    "item_id": None,  # hidden: titles are what people read (the CSV keeps the ids)
-    "title": st.column_config.TextColumn("Title", width="medium"),
-    "year": st.column_config.NumberColumn("Year", format="%d", width=55),
-    "genres": st.column_config.TextColumn("Genres", width="small"),
-}
-
-
-def pick_item(ctx: Context, key: str, param: str | None, label: str = "Movie (type part of a title)",
-              container=None) -> str:
-    """A searchable movie picker (most-rated first; title, year and genres in the label)."""
-    ids, labels = ctx.items()
-    seed_state(key, param, ids[0], valid=lambda v: v in labels)
-    return (container or st).selectbox(label, ids, format_func=labels.__getitem__, key=key)
-
-
-def pick_user(ctx: Context, key: str, param: str | None, label: str = "User", container=None) -> str:
-    """A user picker (type an id; demographics and number of ratings in the label)."""
-    ids, labels = ctx.users()
-    seed_state(key, param, ids[0], valid=lambda v: v in labels)
-    return (container or st).selectbox(label, ids, format_func=labels.__getitem__, key=key)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _map(dataset_name: str, store: str, name: str, mtime_ns: int, kind: str, n_neighbors: int, min_dist: float):
-    from recall_core import maps
+    from recall_core.analysis import maps
 
     m = maps.umap_map(_model(dataset_name, store, name, mtime_ns), kind, n_neighbors, min_dist)
     return m.rows, m.coords, m.computed
@@ -362,7 +255,7 @@ def _map(dataset_name: str, store: str, name: str, mtime_ns: int, kind: str, n_n
 
 def umap_map(ctx: Context, name: str, kind: str, n_neighbors: int, min_dist: float):
     """``Map`` of a stored model (read from its folder, computed there once if missing)."""
-    from recall_core import maps
+    from recall_core.analysis import maps
 
     mtime = dict(ctx.stamp).get(name)
     if mtime is None:
@@ -379,7 +272,3 @@ def umap_map(ctx: Context, name: str, kind: str, n_neighbors: int, min_dist: flo
     return maps.Map(rows, coords, path, computed=True)
 
 
-def table(data, key: str, **kwargs) -> None:
-    """``st.dataframe`` inside a keyed container (so tests and CSS can find the table by ``key``)."""
-    with st.container(key=key):
-        st.dataframe(data, **kwargs)

@@ -1,4 +1,4 @@
-"""Queries behind the explorer pages: comparisons across models, EGES attention, DSSM temperature.
+"""Comparisons across models behind the explorer pages: neighbour tables, agreement, ranks, genre mix, the leaderboard.
 
 Everything reads stored vectors (:class:`~recall_core.store.StoredModel`) and
 the dataset; nothing imports TensorFlow. Pages only lay the results out.
@@ -7,67 +7,28 @@ title, year, genres[, score]``).
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from recall_core.data import Dataset
 from recall_core.errors import RecallError, UnknownIdError
 from recall_core.evaluation import ranks_from_scores, u2i_scores
-from recall_core.explore import has_next_view, item_neighbours, item_table, user_profile, user_recommendations
+from recall_core.explore import item_neighbours, item_table, user_profile, user_recommendations
 from recall_core.models.base import l2_normalize
 from recall_core.store import StoredModel
-from recall_core.training import split_for
-
-# --------------------------------------------------------------------------- pickers
-
-
-def item_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
-    """Item ids, most-rated first (ties by row), and labels ``Title (year) · genres``."""
-    order = np.argsort(-ds.item_counts, kind="stable")
-    ids = ds.item_vocab.ids[order].tolist()
-    titles = ds.items["title"].to_numpy()
-    years = ds.items["year"].to_numpy()
-    genres = ds.items["genres"].to_numpy()
-    labels = {}
-    for r, i in zip(order.tolist(), ids):
-        y = "" if np.isnan(years[r]) else f" ({int(years[r])})"
-        g = ", ".join(genres[r]) or "no genre"
-        labels[i] = f"{titles[r]}{y} · {g}"
-    return ids, labels
-
-
-def user_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
-    """User ids (dataset order) and labels ``id · age gender occupation · n ratings``."""
-    counts = np.bincount(ds.interactions["user_idx"].to_numpy(), minlength=ds.n_users)
-    cols = [c for c in ("age", "gender", "occupation") if c in ds.users.columns]
-    labels = {}
-    for row, rec in enumerate(ds.users[["user_id", *cols]].itertuples(index=False)):
-        demo = " ".join(str(v) for v in rec[1:] if v == v and v is not None)
-        labels[str(rec[0])] = f"user {rec[0]}" + (f" · {demo}" if demo else "") + f" · {counts[row]} ratings"
-    return ds.user_vocab.ids.tolist(), labels
-
+from recall_core.data.split import split_for
 
 # --------------------------------------------------------------------------- I2I
-
-
-def next_view_available(output) -> bool:
-    """A "likely next" view exists when candidate vectors live in the item vectors' space (same width).
-
-    FM's candidates carry an extra bias coordinate, so an item vector cannot query them.
-    """
-    return has_next_view(output) and output.candidate_vectors.shape[1] == output.item_vectors.shape[1]
 
 
 def neighbour_tables(ds: Dataset, models: dict[str, StoredModel], item: str, k: int, view: str = "similar"):
     """Top-``k`` neighbours per model: ``({name: table}, {name: error})``.
 
-    ``view="next"`` is only computed for models that have it (candidate vectors).
+    A view is only computed for the models that offer it (:attr:`RecallOutput.views`).
     """
     tables, errors = {}, {}
     for name, m in models.items():
-        if view == "next" and not next_view_available(m.output):
+        if view not in m.output.views:
             continue
         try:
             tables[name] = item_neighbours(ds, m, item, k, view)
@@ -76,6 +37,26 @@ def neighbour_tables(ds: Dataset, models: dict[str, StoredModel], item: str, k: 
         except Exception as e:  # noqa: BLE001 (one model's bad vectors never hide the others)
             errors[name] = f"{type(e).__name__}: {e}"
     return tables, errors
+
+
+def view_notes(model: StoredModel) -> dict[str, str]:
+    """``{view: sentence}`` for every view the stored model offers: which vectors, which similarity, and why.
+
+    From the model's class (:attr:`RecallModel.view_notes`, filled with the stored
+    config); a view the class does not describe gets its formula from the arrays.
+    """
+    from recall_core.models import REGISTRY, model_names
+
+    model_names()
+    cls = REGISTRY.get(model.manifest.get("model_class", model.name.split("@")[0]))
+    notes = cls.describe_views(model.manifest.get("config", {})) if cls else {}
+    out = {}
+    for view in model.output.views:
+        _, _, metric = model.output.view_arrays(view)
+        generic = {"similar": "item vectors against item vectors", "cooccur": "pair-query vectors against candidates",
+                   "user": "user vectors against candidates"}[view]
+        out[view] = notes.get(view) or f"{generic} ({metric})."
+    return out
 
 
 def mark_agreement(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -278,74 +259,6 @@ def cold_start_neighbours(ds: Dataset, model: StoredModel, genres: list[str], ye
     return v, item_table(ds, cand[top], sims[top])
 
 
-# --------------------------------------------------------------------------- DSSM temperature
-
-
-def temperature_of(model: StoredModel) -> float | None:
-    """The τ a DSSM was trained with (info, then config)."""
-    for src in (model.manifest.get("info", {}), model.manifest.get("config", {})):
-        t = src.get("temperature") if isinstance(src, dict) else None
-        if t is not None:
-            return float(t)
-    return None
-
-
-def softmax_top_n(ds: Dataset, model: StoredModel, user: str, n: int, tau: float) -> tuple[pd.DataFrame, dict]:
-    """The user's top-``n`` unseen items by cosine and their softmax probabilities at temperature ``tau``.
-
-    ``p_i = exp(cos_i / τ) / Σ_j exp(cos_j / τ)`` over the ``n`` candidates.
-    Returns the table (rank, title, ..., ``cosine``, ``probability``) and
-    ``{"entropy": bits, "max_entropy": log2 n, "perplexity": 2**entropy,
-    "top1": p_1, "mass_in_catalogue": share of the full-catalogue softmax
-    (over all unseen items) held by these n}``.
-    """
-    if tau <= 0:
-        raise ValueError(f"temperature must be > 0, got {tau}")
-    out = model.output
-    if not out.has_users:
-        raise UnknownIdError(f"model {model.name!r} has no user vectors")
-    u = ds.user_vocab.index(str(user))
-    uv = l2_normalize(out.user_vectors[[out.user_row(str(user))]])[0]
-    cos = (l2_normalize(out.candidates) @ uv).astype(np.float64)
-    valid = np.ones(len(cos), bool) if out.item_known is None else out.item_known.copy()
-    valid[split_for(ds).train.history(u)] = False
-    cand = np.flatnonzero(valid)
-    order = cand[np.argsort(-cos[cand], kind="stable")]
-    top = order[:n]
-    logits = cos[top] / tau
-    p = np.exp(logits - logits.max())
-    p /= p.sum()
-    all_logits = cos[cand] / tau
-    z_all = np.exp(all_logits - logits.max()).sum()
-    mass = float(np.exp(logits - logits.max()).sum() / z_all)
-    ent = float(-(p * np.log2(np.where(p > 0, p, 1.0))).sum())
-    table = item_table(ds, top, cos[top]).rename(columns={"score": "cosine"})
-    table["probability"] = p
-    stats = {"entropy": ent, "max_entropy": math.log2(len(top)) if len(top) else 0.0, "perplexity": 2.0 ** ent,
-             "top1": float(p[0]) if len(p) else float("nan"), "mass_in_catalogue": mass, "n": int(len(top))}
-    return table, stats
-
-
-def dssm_variants(rows: list[dict], manifests: dict[str, dict | str], k: int = 10) -> pd.DataFrame:
-    """Stored DSSM models (default and τ variants): ``model, tau, HR@k, NDCG@k, default`` sorted by τ."""
-    recs = []
-    for r in rows:
-        if r.get("model_class") != "dssm":
-            continue
-        man = manifests.get(r["model"])
-        if not isinstance(man, dict):
-            continue
-        t = None
-        for src in (man.get("info", {}), man.get("config", {})):
-            if isinstance(src, dict) and src.get("temperature") is not None:
-                t = float(src["temperature"])
-                break
-        recs.append({"model": r["model"], "tau": t, f"HR@{k}": r["metrics"].get(f"hr@{k}"),
-                     f"NDCG@{k}": r["metrics"].get(f"ndcg@{k}"), "default": r["model"] == "dssm"})
-    df = pd.DataFrame(recs, columns=["model", "tau", f"HR@{k}", f"NDCG@{k}", "default"])
-    return df.sort_values("tau", na_position="last").reset_index(drop=True)
-
-
 # --------------------------------------------------------------------------- Overview
 
 
@@ -359,9 +272,13 @@ def best_per_column(frame: pd.DataFrame, lower_is_better=("Train s",)) -> dict[s
     return best
 
 
+VIEW_LABELS = {"similar": "Similar", "cooccur": "Co-occurs with", "user": "User recall"}
+
+
 def model_card(manifest: dict) -> dict:
-    """The facts shown on a model's card: class, config, seed, training time, creation time, variant."""
+    """The facts shown on a model's card: class, config, seed, training time, creation time, variant, views."""
     return {
+        "views": manifest.get("views") or {},
         "model_class": manifest.get("model_class"), "variant_of": manifest.get("variant_of"),
         "seed": manifest.get("seed"), "train_seconds": manifest.get("train_seconds"),
         "created": manifest.get("created"), "config": manifest.get("config", {}),
@@ -382,8 +299,15 @@ def metrics_long(rows: list[dict], ks=(5, 10, 20, 50)) -> pd.DataFrame:
     return pd.DataFrame(recs, columns=["model", "K", "metric", "value"])
 
 
-def item_summary(ds: Dataset, item: str) -> str:
-    """``Title (year) · genres · n training interactions`` for a page header."""
-    row = ds.find_item(item)
-    n = int(split_for(ds).train.item_counts[row])
-    return f"**{ds.item_label(row)}** · {', '.join(ds.items['genres'].iloc[row]) or 'no genre'} · {n} training interactions"
+def training_time_phrase(manifests: dict[str, dict | str], family: str | None = "dssm") -> str:
+    """``"18 s on this data, as stored"``-style phrase from the stored training times (no guessed numbers).
+
+    ``family``: only models of that class (``None``: every stored model).
+    """
+    secs = [m.get("train_seconds") for m in manifests.values() if isinstance(m, dict)
+            and (family is None or m.get("model_class") == family) and m.get("train_seconds") is not None]
+    if not secs:
+        return "training times on ML-100K are in BENCHMARKS.md"
+    lo, hi = min(secs), max(secs)
+    span = f"{lo:.0f} s" if round(lo) == round(hi) else f"{lo:.0f}–{hi:.0f} s"
+    return f"{span} per model when this store was trained"

@@ -1,0 +1,41 @@
+"""The catalogue as people read it: picker labels and one-line item summaries."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recall_core.data import Dataset
+from recall_core.data.split import split_for
+
+
+def item_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
+    """Item ids, most-rated first (ties by row), and labels ``Title (year) · genres``."""
+    order = np.argsort(-ds.item_counts, kind="stable")
+    ids = ds.item_vocab.ids[order].tolist()
+    titles = ds.items["title"].to_numpy()
+    years = ds.items["year"].to_numpy()
+    genres = ds.items["genres"].to_numpy()
+    labels = {}
+    for r, i in zip(order.tolist(), ids):
+        y = "" if np.isnan(years[r]) else f" ({int(years[r])})"
+        g = ", ".join(genres[r]) or "no genre"
+        labels[i] = f"{titles[r]}{y} · {g}"
+    return ids, labels
+
+
+def user_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
+    """User ids (dataset order) and labels ``id · age gender occupation · n ratings``."""
+    counts = np.bincount(ds.interactions["user_idx"].to_numpy(), minlength=ds.n_users)
+    cols = [c for c in ("age", "gender", "occupation") if c in ds.users.columns]
+    labels = {}
+    for row, rec in enumerate(ds.users[["user_id", *cols]].itertuples(index=False)):
+        demo = " ".join(str(v) for v in rec[1:] if v == v and v is not None)
+        labels[str(rec[0])] = f"user {rec[0]}" + (f" · {demo}" if demo else "") + f" · {counts[row]} ratings"
+    return ds.user_vocab.ids.tolist(), labels
+
+
+def item_summary(ds: Dataset, item: str) -> str:
+    """``Title (year) · genres · n training interactions`` for a page header."""
+    row = ds.find_item(item)
+    n = int(split_for(ds).train.item_counts[row])
+    return f"**{ds.item_label(row)}** · {', '.join(ds.items['genres'].iloc[row]) or 'no genre'} · {n} training interactions"

@@ -1,0 +1,44 @@
+"""Plotly figures shared by pages (the data behind them comes from :mod:`recall_core.analysis`)."""
+from __future__ import annotations
+
+
+def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focus=None, id_col: str = "item_id",
+           height: int = 520):
+    """A plotly ``scattergl`` map coloured by ``colour`` (categorical: one trace per value; numeric: a scale).
+
+    ``highlight``: ids drawn large with a black ring (a movie's neighbours);
+    ``focus``: one id drawn as a star (the movie itself).
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    col = df[colour] if colour in df else None
+    hover_t = "%{text}<extra>%{fullData.name}</extra>"
+    if col is not None and (col.dtype.kind in "OUSb" or str(col.dtype) in ("category", "string", "str")):
+        top = col.value_counts()
+        keep = set(top.index[:12])  # more categories than colours are unreadable: group the rest
+        cat = col.where(col.isin(keep), "other")
+        for value in [*top.index[:12], *(["other"] if len(top) > 12 else [])]:
+            d = df[cat == value]
+            fig.add_trace(go.Scattergl(x=d["x"], y=d["y"], mode="markers", name=str(value), text=d[hover],
+                                       marker=dict(size=5, opacity=0.75), hovertemplate=hover_t))
+    else:
+        fig.add_trace(go.Scattergl(
+            x=df["x"], y=df["y"], mode="markers", name=colour, text=df[hover], hovertemplate=hover_t,
+            marker=dict(size=5, opacity=0.8, color=col, colorscale="Viridis", showscale=col is not None,
+                        colorbar=dict(title=colour, thickness=12)), showlegend=False))
+    hl = df[df[id_col].isin(set(highlight))]
+    if len(hl):
+        fig.add_trace(go.Scattergl(x=hl["x"], y=hl["y"], mode="markers", name="neighbours", text=hl[hover],
+                                   hovertemplate=hover_t,
+                                   marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(color="black", width=2))))
+    if focus is not None:
+        f = df[df[id_col] == focus]
+        if len(f):
+            fig.add_trace(go.Scattergl(x=f["x"], y=f["y"], mode="markers", name="selected", text=f[hover],
+                                       hovertemplate=hover_t,
+                                       marker=dict(size=18, symbol="star", color="red", line=dict(color="black", width=1))))
+    fig.update_layout(title=title, height=height, margin=dict(t=50, b=10, l=10, r=10),
+                      xaxis=dict(showticklabels=False, title=None), yaxis=dict(showticklabels=False, title=None),
+                      legend=dict(itemsizing="constant"))
+    return fig
