@@ -4,7 +4,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from recall_core.analysis import compare
-from recall_core.analysis.catalogue import item_summary
 from recall_core.app import state, url, widgets
 from recall_core.errors import RecallError
 from recall_core.explore import item_neighbours
@@ -43,7 +42,7 @@ item = widgets.pick_item(ctx, "eges_item", "item", container=c1)
 url.seed_state("eges_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
 k = c2.number_input("K", min_value=1, max_value=50, step=1, key="eges_k")
 url.remember("eges_item", "eges_k")
-st.markdown(item_summary(ds, item))
+widgets.item_header(ds, item)
 left, right = st.columns([2, 3])
 with left:
     att = compare.item_attention(ds, model, item)

@@ -16,13 +16,14 @@ st.caption("Nearest items in each model's item space. Above each list, one sente
 
 c1, c2 = st.columns([4, 1])
 item = widgets.pick_item(ctx, "i2i_item", "item", container=c1)
-url.seed_state("i2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
+url.seed_state("i2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 50,
+               expected="a whole number K from 1 to 50", label=lambda v: f"K = {v}")
 k = c2.number_input("K", min_value=1, max_value=50, step=1, key="i2i_k")
 url.remember("i2i_item", "i2i_k")
 names = ctx.selected
 url.set_url(item=item, k=k, models=",".join(names))
 
-st.markdown(catalogue.item_summary(ds, item))
+widgets.item_header(ds, item)
 
 if not names:
     st.info("Choose one or more models in the sidebar.")

@@ -121,7 +121,12 @@ if ctx.stored:
     except Exception:  # noqa: BLE001
         get_model_class = None
     cols = st.columns(3)
-    for i, name in enumerate(ctx.stored):
+    with cols[0].container(border=True):
+        st.markdown(f"<span style='color:{model_color('transition')};font-size:1.2em'>■</span> **transition** "
+                    "(reference)", unsafe_allow_html=True)
+        st.caption(TRANSITION_DESCRIPTION)
+        st.caption("Computed from the training split whenever the leaderboard is read; nothing is stored.")
+    for i, name in enumerate(ctx.stored, start=1):
         man = manifests.get(name)
         with cols[i % 3].container(border=True):
             st.markdown(f"<span style='color:{model_color(name)};font-size:1.2em'>■</span> **{name}**",

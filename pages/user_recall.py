@@ -17,7 +17,8 @@ st.caption("Each model's top-K items for a user, the user's training items exclu
 
 c1, c2 = st.columns([4, 1])
 user = widgets.pick_user(ctx, "u2i_user", "user", container=c1)
-url.seed_state("u2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 100)
+url.seed_state("u2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 100,
+               expected="a whole number K from 1 to 100", label=lambda v: f"K = {v}")
 k = c2.number_input("K", min_value=1, max_value=100, step=1, key="u2i_k")
 url.remember("u2i_user", "u2i_k")
 names = ctx.selected
@@ -33,7 +34,7 @@ with left:
         st.markdown(" · ".join(f"{c}: **{v}**" for c, v in demo.items()))
     st.markdown(f"{len(profile['history'])} training interactions")
     if test_item is not None:
-        st.markdown(f"Held-out test item: **{ds.item_label(ds.item_vocab.index(test_item))}**")
+        st.markdown(f"Held-out test item: **{widgets.md_escape(ds.item_label(ds.item_vocab.index(test_item)))}**")
     else:
         st.caption("This user has a single interaction: nothing is held out.")
 with right:

@@ -333,3 +333,59 @@ print("tensorflow" in sys.modules, "umap" in sys.modules, "keras" in sys.modules
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.strip().splitlines()[-1] == "False False False"
+
+
+# --------------------------------------------------------------------------- bad links
+
+
+@pytest.mark.parametrize("page,query,said", [
+    ("pages/item_neighbours.py", {"item": "99999"}, ["`item=99999`", "a movie id of"]),
+    ("pages/item_neighbours.py", {"item": "i5", "k": "-3"}, ["`k=-3`", "from 1 to 50", "K = 10"]),
+    ("pages/user_recall.py", {"user": "abc", "k": "-3"}, ["`user=abc`", "a user id of", "`k=-3`"]),
+    (None, {"models": "nosuch,item2vec"}, ["`models=nosuch`", "models stored for"]),
+])
+def test_bad_link_parameters_are_said_on_the_page(env, page, query, said):
+    if page is None:  # the link's first run, on the home page
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+    else:
+        at = run_page(page, query=query)
+    ok(at)
+    text = " ".join(w.value for w in at.warning)
+    for s in said:
+        assert s in text, (s, text)
+    at.run()  # the next run (the URL now holds the values in use) says nothing more
+    assert not [w for w in at.warning if "Ignored" in w.value]
+
+
+def test_titles_from_files_are_shown_as_text():
+    from recall_core.app.widgets import md_escape
+
+    shown = md_escape("[click](http://evil.example) <b>x</b> *y*")
+    assert "](" not in shown.replace("\\]\\(", "") and "\\<b\\>" in shown and "\\*y\\*" in shown
+
+
+def test_sidebar_path_outside_the_allowed_roots_is_refused(env, tmp_path, monkeypatch):
+    monkeypatch.setenv("RECALL_DATA_ROOTS", str(tmp_path))
+    at = run_page(state={"sidebar_dataset_path": "/etc"})
+    assert not at.exception
+    assert any("reads datasets only from" in e.value and str(tmp_path) in e.value for e in at.error)
+    # a folder under a root is read as usual
+    monkeypatch.setenv("RECALL_DATA_ROOTS", str(Path(env[0]).parent))
+    at = run_page(state={"sidebar_dataset_path": str(env[0])})
+    ok(at)
+
+
+def test_data_roots_default_to_cache_and_cwd_beyond_localhost(monkeypatch):
+    from recall_core.app import state
+
+    monkeypatch.delenv("RECALL_DATA_ROOTS", raising=False)
+    monkeypatch.setattr(state.st, "get_option", lambda name: "localhost")
+    assert state.data_roots() is None
+    monkeypatch.setattr(state.st, "get_option", lambda name: "0.0.0.0")
+    roots = state.data_roots()
+    assert Path.cwd().resolve() in roots and len(roots) == 2
+    with pytest.raises(Exception, match="reads datasets only from"):
+        state.check_data_path("/etc", roots)

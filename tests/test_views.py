@@ -196,3 +196,28 @@ def test_one_model_failing_does_not_stop_the_others(tmp_path, capsys):
     assert "2 of 3 model(s) trained" in out
     key = load_dataset(str(folder)).key
     assert sorted(p.name for p in (store / key).iterdir() if not p.name.startswith(".")) == ["item2vec", "mostpop"]
+
+
+@pytest.mark.parametrize("name,overrides,message", [
+    ("item2vec", {"epochs": 0}, "Item2VecConfig.epochs: got 0, expected at least 1"),
+    ("item2vec", {"window": "5"}, "Item2VecConfig.window: got '5', expected int"),
+    ("item2vec", {"ns_exponent": float("nan")}, "ns_exponent: got nan"),
+    ("airbnb", {"market_share": 1.5}, "market_share: got 1.5, expected a share in [0, 1]"),
+    ("airbnb", {"global_context": "yes"}, "global_context: got 'yes', expected bool"),
+    ("mostpop", {"nosuch": 1}, "unknown config field(s) ['nosuch']"),
+])
+def test_configs_are_checked_when_built(name, overrides, message):
+    from recall_core.errors import ConfigError
+    from recall_core.models import get_model_class
+
+    with pytest.raises(ConfigError) as e:
+        get_model_class(name)(**overrides)
+    assert message in str(e.value)
+
+
+def test_every_default_config_is_valid_and_round_trips():
+    from recall_core.models import get_model_class
+
+    for name in model_names():
+        cfg = get_model_class(name).Config()
+        assert type(cfg).from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg

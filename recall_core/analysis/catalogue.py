@@ -34,8 +34,8 @@ def user_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
     return ds.user_vocab.ids.tolist(), labels
 
 
-def item_summary(ds: Dataset, item: str) -> str:
-    """``Title (year) · genres · n training interactions`` for a page header."""
+def item_summary(ds: Dataset, item: str) -> dict:
+    """``{"label": "Title (year)", "genres": "A, B", "interactions": n in training}`` for a page header."""
     row = ds.find_item(item)
-    n = int(split_for(ds).train.item_counts[row])
-    return f"**{ds.item_label(row)}** · {', '.join(ds.items['genres'].iloc[row]) or 'no genre'} · {n} training interactions"
+    return {"label": ds.item_label(row), "genres": ", ".join(ds.items["genres"].iloc[row]) or "no genre",
+            "interactions": int(split_for(ds).train.item_counts[row])}

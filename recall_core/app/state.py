@@ -20,11 +20,43 @@ import streamlit as st
 
 from recall_core.data import Dataset, load_dataset
 from recall_core.data.dataset import DEFAULT_DATASET
-from recall_core.errors import RecallError
+from recall_core.errors import RecallError, UsageError
 from recall_core.app import url
 from recall_core.store import MANIFEST, StoredModel, default_store, list_models, read_manifest
 
 DATASET_ENV = "RECALL_DATASET"
+ROOTS_ENV = "RECALL_DATA_ROOTS"
+LOCAL_ADDRESSES = {"localhost", "127.0.0.1", "::1"}
+
+
+def data_roots() -> list[Path] | None:
+    """Folders the sidebar may read datasets from; ``None`` means any folder.
+
+    ``$RECALL_DATA_ROOTS`` (``os.pathsep``-separated) when set. Otherwise any
+    folder while the server listens on localhost only (a desktop), and the data
+    cache plus the current directory when it listens beyond (a demo served on a
+    network, where a path box must not read the server's files).
+    """
+    env = os.environ.get(ROOTS_ENV)
+    if env is not None:
+        return [Path(p).expanduser().resolve() for p in env.split(os.pathsep) if p.strip()]
+    address = str(st.get_option("server.address") or "")
+    if address in LOCAL_ADDRESSES:
+        return None
+    from recall_core.data import default_cache_dir
+
+    return [default_cache_dir().resolve(), Path.cwd().resolve()]
+
+
+def check_data_path(path: str, roots: list[Path] | None) -> None:
+    """:class:`UsageError` unless ``path`` (symlinks resolved) lies under one of ``roots``."""
+    if roots is None:
+        return
+    real = Path(path).expanduser().resolve()
+    if not any(real == r or real.is_relative_to(r) for r in roots):
+        allowed = ", ".join(str(r) for r in roots) or "(none)"
+        raise UsageError(f"{path}: this server reads datasets only from {allowed} "
+                         f"(set {ROOTS_ENV} to allow other folders)")
 
 
 def default_dataset() -> str:
@@ -168,9 +200,10 @@ def sidebar() -> Context:
                             help="ml-100k is fetched and cached on first use; set RECALL_DATASET for a folder.")
         custom = st.text_input("…or a MovieLens folder", key="sidebar_dataset_path",
                                placeholder="/path/to/ml-1m", help="ml-100k, ml-1m or ml-latest layout")
-        if custom.strip():
-            name = custom.strip()
         try:
+            if custom.strip():
+                check_data_path(custom.strip(), data_roots())
+                name = custom.strip()
             ds = dataset(name)
         except RecallError as e:
             st.error(str(e))
@@ -179,14 +212,20 @@ def sidebar() -> Context:
         stamp = store_stamp(str(store), ds.key)
         # Default selection: every model, but only the default variant of each family.
         default_sel = [n for n in stored if "@" not in n]
+        bad_models: list[str] = []
         if "sidebar_models" not in st.session_state:
-            from_url = [m for m in str(st.query_params.get("models", "")).split(",") if m in stored]
+            asked = [m for m in str(st.query_params.get("models", "")).split(",") if m]
+            from_url = [m for m in asked if m in stored]
+            bad_models = [m for m in asked if m not in stored]
             st.session_state["sidebar_models"] = from_url or default_sel
         else:  # a dataset or store change can remove models: keep only valid choices
             st.session_state["sidebar_models"] = [m for m in st.session_state["sidebar_models"] if m in stored]
         selected = st.multiselect("Models", stored, key="sidebar_models",
                                   help="Models shown on the item and user pages (colours are fixed per model).")
         st.caption(f"Store: `{store / ds.key}` · {len(stored)} model(s)")
+    if bad_models:
+        url.ignored("models", ",".join(bad_models), f"models stored for {ds.name} ({', '.join(stored) or 'none yet'})",
+                    "the models chosen in the sidebar")
     return Context(name, store, ds, stored, list(selected), stamp)
 
 

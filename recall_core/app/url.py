@@ -7,33 +7,51 @@ from typing import Any
 import streamlit as st
 
 
+def ignored(param: str, raw: str, expected: str, using: str) -> None:
+    """Say on the page that a link's parameter was not used, and what is shown instead."""
+    st.warning(f"Ignored `{param}={raw}` from the link: expected {expected}. Showing {using} instead.",
+               icon=":material/link_off:")
+
 
 def seed_state(key: str, param: str | None, default: Any, parse: Callable[[str], Any] = str,
-               valid: Callable[[Any], bool] = lambda v: True) -> None:
+               valid: Callable[[Any], bool] = lambda v: True, expected: str = "a valid value",
+               label: Callable[[Any], str] = str) -> None:
     """Give widget ``key`` its starting value before the widget is drawn.
 
     Order: the URL (``?param=``, a shared link), then the value the page had
     when the user left it (widget state is dropped on page change, so a copy
-    is kept under ``_key``), then ``default``. Invalid values fall back.
+    is kept under ``_key``), then ``default``. A URL value that cannot be used
+    falls back too, and the page says so (:func:`ignored`, with ``expected``
+    and the ``label`` of the value used instead).
     """
     if key in st.session_state:
         if valid(st.session_state[key]):
             return
         del st.session_state[key]
     candidates = []
-    if param is not None and param in st.query_params:
-        candidates.append(st.query_params.get(param))
+    from_url = param is not None and param in st.query_params
+    if from_url:
+        candidates.append(("url", st.query_params.get(param)))
     if f"_{key}" in st.session_state:
-        candidates.append(st.session_state[f"_{key}"])
-    for raw in candidates:
+        candidates.append(("kept", st.session_state[f"_{key}"]))
+    chosen = default
+    for source, raw in candidates:
         try:
             value = parse(raw) if isinstance(raw, str) else raw
         except (TypeError, ValueError):
             continue
         if valid(value):
-            st.session_state[key] = value
-            return
-    st.session_state[key] = default
+            chosen = value
+            break
+    st.session_state[key] = chosen
+    if from_url and (not candidates or candidates[0][1] is not None):
+        raw = candidates[0][1]
+        try:
+            ok = valid(parse(raw))
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            ignored(param, raw, expected, label(chosen))
 
 
 def remember(*keys: str) -> None:

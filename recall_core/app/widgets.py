@@ -1,6 +1,8 @@
 """Widgets and layout pieces shared by pages: pickers, model headers, score columns, tables, error boxes."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from recall_core.app import url
@@ -43,18 +45,33 @@ ITEM_COLUMNS = {
 }
 
 
+def md_escape(text: str) -> str:
+    """``text`` shown literally in markdown: titles from user files never become links, emphasis or HTML."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
+
+
+def item_header(ds, item: str) -> None:
+    """``**Title (year)** · genres · n training interactions`` (the title and genres escaped)."""
+    from recall_core.analysis.catalogue import item_summary
+
+    s = item_summary(ds, item)
+    st.markdown(f"**{md_escape(s['label'])}** · {md_escape(s['genres'])} · {s['interactions']} training interactions")
+
+
 def pick_item(ctx: Context, key: str, param: str | None, label: str = "Movie (type part of a title)",
               container=None) -> str:
     """A searchable movie picker (most-rated first; title, year and genres in the label)."""
     ids, labels = ctx.items()
-    url.seed_state(key, param, ids[0], valid=lambda v: v in labels)
+    url.seed_state(key, param, ids[0], valid=lambda v: v in labels,
+                   expected=f"a movie id of {ctx.ds.name}", label=lambda v: labels.get(v, str(v)))
     return (container or st).selectbox(label, ids, format_func=labels.__getitem__, key=key)
 
 
 def pick_user(ctx: Context, key: str, param: str | None, label: str = "User", container=None) -> str:
     """A user picker (type an id; demographics and number of ratings in the label)."""
     ids, labels = ctx.users()
-    url.seed_state(key, param, ids[0], valid=lambda v: v in labels)
+    url.seed_state(key, param, ids[0], valid=lambda v: v in labels,
+                   expected=f"a user id of {ctx.ds.name}", label=lambda v: labels.get(v, str(v)))
     return (container or st).selectbox(label, ids, format_func=labels.__getitem__, key=key)
 
 

@@ -68,6 +68,16 @@ class AirbnbConfig(ModelConfig):
     learning_rate: float = 0.01
     user_last_n: int = 3
 
+    def check(self) -> None:
+        super().check()
+        self.require("session_gap_seconds", self.session_gap_seconds > 0, "> 0 seconds")
+        self.require("window", self.window >= 1, "at least 1")
+        self.require("negative", self.negative >= 1, "at least 1")
+        self.require("market_share", 0.0 <= self.market_share <= 1.0, "a share in [0, 1]")
+        self.require("batch_size", self.batch_size >= 1, "at least 1")
+        self.require("learning_rate", self.learning_rate > 0, "> 0")
+        self.require("user_last_n", self.user_last_n >= 1, "at least 1")
+
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))  # overflow-free logistic

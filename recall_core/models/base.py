@@ -7,13 +7,16 @@ index (:mod:`recall_core.index`) does it with the metric the model declares.
 from __future__ import annotations
 
 import dataclasses
+import math
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from recall_core.errors import NotTrainedError, UnknownIdError
+from recall_core.errors import ConfigError, NotTrainedError, UnknownIdError
 
 METRICS = ("ip", "cosine")
 #: Views of a trained model, in display order (see :meth:`RecallOutput.view_arrays`).
@@ -140,24 +143,81 @@ class RecallOutput:
         return int(rows[0])
 
 
+def _type_ok(value: Any, tp: Any) -> bool:
+    """Does ``value`` fit the annotation ``tp`` (int, float, bool, str, Literal, X | None, tuple[...])?"""
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return True
+    if origin is Literal:
+        return value in typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        return any(_type_ok(value, a) for a in typing.get_args(tp))
+    if tp is type(None):
+        return value is None
+    if tp is bool:
+        return isinstance(value, (bool, np.bool_))
+    if tp is int:
+        return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if tp is float:
+        return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+                and math.isfinite(float(value)))
+    if tp is str:
+        return isinstance(value, str)
+    if origin in (tuple, list):
+        args = [a for a in typing.get_args(tp) if a is not Ellipsis]
+        return isinstance(value, (tuple, list)) and all(any(_type_ok(v, a) for a in args) or not args for v in value)
+    return True
+
+
+def _describe(tp: Any) -> str:
+    if typing.get_origin(tp) is Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
 @dataclass
 class ModelConfig:
-    """Fields every model shares; subclasses add theirs with documented defaults."""
+    """Fields every model shares; subclasses add theirs with documented defaults.
+
+    Every field is checked when the config is built (``__post_init__``): its
+    type (``Literal`` fields against their choices, numbers finite) and the
+    ranges of :meth:`check`. A bad value raises :class:`ConfigError` naming
+    the config, the field, the value and what is expected.
+    """
 
     embedding_dim: int = 64
     epochs: int = 10
     seed: int = 42
+
+    def __post_init__(self) -> None:
+        hints = typing.get_type_hints(type(self))
+        for f in dataclasses.fields(self):
+            value, tp = getattr(self, f.name), hints.get(f.name, Any)
+            if not _type_ok(value, tp):
+                raise ConfigError(f"{type(self).__name__}.{f.name}: got {value!r}, expected {_describe(tp)}")
+        self.check()
+
+    def check(self) -> None:
+        """Ranges; subclasses extend it (call ``super().check()``) with :meth:`require`."""
+        self.require("embedding_dim", self.embedding_dim >= 1, "at least 1")
+        self.require("epochs", self.epochs >= 1, "at least 1")
+        self.require("seed", self.seed >= 0, "a non-negative integer")
+
+    def require(self, name: str, ok: bool, expected: str) -> None:
+        if not ok:
+            raise ConfigError(f"{type(self).__name__}.{name}: got {getattr(self, name)!r}, expected {expected}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
+        """Rebuild a config from its :meth:`to_dict` form (a manifest's ``config``), checked."""
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - names)
         if unknown:
-            raise ValueError(f"{cls.__name__}: unknown config field(s) {unknown}; known: {sorted(names)}")
-        return cls(**d)
+            raise ConfigError(f"{cls.__name__}: unknown config field(s) {unknown}; known: {sorted(names)}")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
 
 class RecallModel:
@@ -187,6 +247,9 @@ class RecallModel:
     def __init__(self, config: ModelConfig | None = None, **overrides: Any):
         cfg = config if config is not None else self.Config()
         if overrides:
+            unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(cfg)})
+            if unknown:
+                raise ConfigError(f"{type(cfg).__name__}: unknown config field(s) {unknown}")
             cfg = dataclasses.replace(cfg, **overrides)
         self.config = cfg
         self._output: RecallOutput | None = None

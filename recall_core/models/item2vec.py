@@ -40,6 +40,14 @@ class Item2VecConfig(ModelConfig):
     alpha: float = 0.025
     user_last_n: int = 3
 
+    def check(self) -> None:
+        super().check()
+        self.require("window", self.window >= 1, "at least 1")
+        self.require("negative", self.negative >= 1, "at least 1")
+        self.require("sample", self.sample >= 0, ">= 0")
+        self.require("alpha", self.alpha > 0, "> 0")
+        self.require("user_last_n", self.user_last_n >= 1, "at least 1")
+
 
 @register
 class Item2Vec(RecallModel):
