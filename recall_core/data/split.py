@@ -85,9 +85,6 @@ class Split:
     test_items: np.ndarray  # (n_test,) item rows
     test_timestamps: np.ndarray  # (n_test,)
 
-    def seen(self, u: int) -> np.ndarray:
-        return self.train.history(u)
-
 
 def leave_last_out(ds: Dataset) -> Split:
     """Per user, sort by timestamp (ties keep file order); the last interaction is the test item.

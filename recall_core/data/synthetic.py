@@ -59,14 +59,6 @@ def planted_dataset(
     return build_dataset("planted", "planted", "synthetic", inter, items, users)
 
 
-def cluster_of(item_row: int, items_per_cluster: int = 12) -> int:
-    return item_row // items_per_cluster
-
-
-def group_of(user_row: int, n_clusters: int = 4) -> int:
-    return user_row % n_clusters
-
-
 def write_movielens(ds: Dataset, folder, layout: str = "ml-100k"):
     """Write ``ds`` as a MovieLens folder in ``layout`` (``ml-100k``, ``ml-1m`` or ``ml-latest``).
 

@@ -28,13 +28,6 @@ class Sessions:
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)
 
-    def session(self, s: int) -> np.ndarray:
-        return self.item_idx[self.offsets[s]:self.offsets[s + 1]]
-
-    def __iter__(self):
-        for s in range(self.n_sessions):
-            yield self.session(s)
-
     def session_id(self) -> np.ndarray:
         """``(n,)`` the session index of every position."""
         return np.repeat(np.arange(self.n_sessions), self.lengths)

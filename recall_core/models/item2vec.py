@@ -113,8 +113,8 @@ class Item2Vec(RecallModel):
         known_mask[known] = True
         self._output = RecallOutput(
             # I2I "similar": normalised input + normalised output vector. Input
-            # vectors alone put rarely seen films next to everything (I2I HR@10
-            # 0.050 vs 0.126 for the sum on ML-100K; see BENCHMARKS.md).
+            # vectors alone put rarely seen films next to everything: BENCHMARKS.md,
+            # "I2I space", compares in, out and the sum.
             item_ids=ids, item_vectors=l2_normalize(item_in) + l2_normalize(item_out), metric="cosine",
             item_known=known_mask,
             user_ids=train.user_vocab.ids, user_vectors=recent_mean(item_in, histories, c.user_last_n),
