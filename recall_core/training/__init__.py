@@ -11,7 +11,7 @@ import numpy as np
 from recall_core.data import Dataset, Split, leave_last_out, load_dataset
 from recall_core.evaluation import evaluate, evaluate_i2i
 from recall_core.models.base import Progress, get_model_class, model_names, no_progress
-from recall_core.store import save_model
+from recall_core.store import save_model, training_lock
 
 #: models whose item vectors are meant for I2I (the I2I evaluation is reported for them)
 I2I_MODELS = ("item2vec", "eges", "airbnb")
@@ -58,7 +58,16 @@ def seed_everything(seed: int) -> None:
 
 
 def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress: Progress = no_progress) -> dict:
-    """Fit, evaluate and store one model; return its manifest summary."""
+    """Fit, evaluate and store one model; return its manifest summary.
+
+    Holds the store's training lock for the dataset (re-entrant: free inside
+    :func:`train_models`); see :mod:`recall_core.store` for the waiting policy.
+    """
+    with training_lock(store, ds.key, progress=progress):
+        return _train_one(ds, job, store, seed, progress)
+
+
+def _train_one(ds: Dataset, job: TrainJob, store: Path, seed: int, progress: Progress) -> dict:
     cls = get_model_class(job.model)
     model = cls(**{"seed": seed, **(job.overrides or {})})
     split = split_for(ds)
@@ -87,8 +96,17 @@ def train_models(
     seed: int = 42,
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
+    lock_timeout: float | None = None,
 ) -> list[dict]:
-    """Train several models in turn; ``progress`` sees the overall fraction."""
+    """Train several models in turn; ``progress`` sees the overall fraction.
+
+    Holds the store's training lock for ``<store>/<dataset key>`` throughout,
+    so two runs never interleave: a second run waits for the first up to
+    ``lock_timeout`` seconds (default
+    :data:`~recall_core.store.TRAIN_LOCK_TIMEOUT`; ``0``: refuse at once),
+    reporting whom it waits for through ``progress``, then raises
+    :class:`~recall_core.errors.StoreError`.
+    """
     from recall_core.store import default_store
 
     ds = dataset if isinstance(dataset, Dataset) else load_dataset(dataset, cache_dir)
@@ -96,8 +114,9 @@ def train_models(
     jobs = [m if isinstance(m, TrainJob) else TrainJob(m) for m in
             (models if isinstance(models, list) else parse_models(models))]
     results = []
-    for i, job in enumerate(jobs):
-        def step(f: float, msg: str, i=i) -> None:
-            progress((i + f) / len(jobs), msg)
-        results.append(train_one(ds, job, store, seed, step))
+    with training_lock(store, ds.key, timeout=lock_timeout, progress=progress):
+        for i, job in enumerate(jobs):
+            def step(f: float, msg: str, i=i) -> None:
+                progress((i + f) / len(jobs), msg)
+            results.append(train_one(ds, job, store, seed, step))
     return results
