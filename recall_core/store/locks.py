@@ -14,9 +14,8 @@ when their process dies, however it dies, so a killed training never leaves
 the store locked. The owner file can outlive a killed holder; it is trusted
 only while the lock is actually held.
 
-The training lock is re-entrant within a thread (``train_models`` holds it and
-calls ``train_one``, which takes it too); two threads or processes exclude
-each other.
+The training lock is re-entrant within a thread (code holding it may call
+``train_models``); two threads or two processes exclude each other.
 """
 from __future__ import annotations
 

@@ -60,14 +60,9 @@ def seed_everything(seed: int) -> None:
 def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress: Progress = no_progress) -> dict:
     """Fit, evaluate and store one model; return its manifest summary.
 
-    Holds the store's training lock for the dataset (re-entrant: free inside
-    :func:`train_models`); see :mod:`recall_core.store` for the waiting policy.
+    Takes no training lock: :func:`train_models` holds it around its calls
+    (``save_model`` still publishes each model atomically under its own lock).
     """
-    with training_lock(store, ds.key, progress=progress):
-        return _train_one(ds, job, store, seed, progress)
-
-
-def _train_one(ds: Dataset, job: TrainJob, store: Path, seed: int, progress: Progress) -> dict:
     cls = get_model_class(job.model)
     model = cls(**{"seed": seed, **(job.overrides or {})})
     split = split_for(ds)
