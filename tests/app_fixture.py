@@ -124,7 +124,9 @@ def build_tiny_store(root: Path, with_extras: bool = True) -> tuple[Path, Path]:
 
 def damage(store: Path, dataset_key: str, name: str) -> None:
     """Overwrite a stored model's arrays with garbage (a damaged download or disk)."""
-    (Path(store) / dataset_key / name / "arrays.npz").write_bytes(b"not an npz file")
+    from recall_core.store import live_dir
+
+    (live_dir(Path(store), dataset_key, name) / "arrays.npz").write_bytes(b"not an npz file")
 
 
 if __name__ == "__main__":  # build a store to look at: python -m tests.app_fixture /tmp/tiny

@@ -294,8 +294,9 @@ def test_dssm_temperature_sharpens(env):
 
 def test_embedding_maps_computed_once_then_read(env):
     from recall_core.data import load_dataset
+    from recall_core.store import live_dir
 
-    folder = Path(env[1]) / load_dataset(str(env[0])).key / "item2vec"
+    folder = live_dir(Path(env[1]), load_dataset(str(env[0])).key, "item2vec")  # the live version's folder
     at = run_page("pages/embedding_maps.py", state={"maps_item": "i3", "maps_k": 5})
     ok(at)
     assert list(folder.glob("umap-items-nn15-md0.1-s42.npz"))

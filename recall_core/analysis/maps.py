@@ -4,9 +4,9 @@ A map is ``umap-<kind>-nn<n_neighbors>-md<min_dist>-s<seed>.npz`` inside the
 model's store folder, holding ``rows`` ``(m,)`` int64 (which item/user rows
 were mapped: vectors with a non-zero norm that the model knows) and
 ``coords`` ``(m, 2)`` float32, plus a digest of the vectors it was computed
-from. A retrained model gets a new folder (the store writes whole folders),
+from. A retrained model gets a new version folder (the store writes whole versions),
 and a digest mismatch recomputes, so a map never belongs to other vectors.
-Files are written to a temporary name and renamed into place.
+Files are written atomically and durably (:func:`recall_core.store.atomic_write`).
 
 ``umap`` is imported only when a map has to be computed: it takes seconds to
 import and compiles numba code on first use.
@@ -14,9 +14,7 @@ import and compiles numba code on first use.
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from recall_core.errors import RecallError, StoreError
-from recall_core.store import StoredModel
+from recall_core.store import StoredModel, atomic_write
 
 KINDS = ("items", "users")
 SEED = 42
@@ -135,14 +133,7 @@ def compute(vectors: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, s
 
 
 def _write_atomic(path: Path, **arrays) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".npz.tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
 def read_map(model: StoredModel, kind: str, n_neighbors: int, min_dist: float, seed: int = SEED) -> Map | None:
@@ -175,6 +166,8 @@ def umap_map(model: StoredModel, kind: str = "items", n_neighbors: int = 15, min
     vecs = _vectors(model, kind)
     coords = compute(vecs[rows], n_neighbors, min_dist, seed)
     path = map_file(model, kind, n_neighbors, min_dist, seed)
+    if not path.parent.is_dir():  # the model was retrained meanwhile and this version removed: nothing to cache
+        return Map(rows, coords, path, computed=True)
     try:
         _write_atomic(path, rows=rows, coords=coords, digest=np.asarray(_digest(vecs, rows)))
     except OSError as e:

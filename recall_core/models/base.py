@@ -268,10 +268,6 @@ class RecallModel:
             raise NotTrainedError(f"{self.name}: call fit() before export()")
         return self._output
 
-    def save_extra_files(self, folder) -> list[str]:
-        """Write files besides the arrays (e.g. a ``.keras`` network); return their names."""
-        return []
-
 
 REGISTRY: dict[str, type[RecallModel]] = {}
 

@@ -1,27 +1,80 @@
-"""The model store: one folder per dataset and model, written atomically.
+"""The model store: one folder per dataset and model, each model replaced atomically.
 
 Layout::
 
-    <store>/<dataset key>/<model name>/manifest.json
-                                       arrays.npz        (allow_pickle=False)
-                                       umap-*.npz        (cached maps, written later)
-                                       *.keras           (where a model keeps its network)
+    <store>/<dataset key>/.lock                   training lock (see "One writer" below)
+                         /.training.json          who holds it: pid, host, started_at, command
+                         /<model name>/manifest.json      the live manifest: names the live version
+                                      /.lock              held while a version is published
+                                      /v-<UTC time>-<pid>-<random>/manifest.json   (same content)
+                                                                  /arrays.npz      (allow_pickle=False)
+                                                                  /umap-*.npz      (cached maps, written later)
+                                                                  /<extra files>   (written by save_model's write_files, if any)
 
 ``manifest.json`` says what the model is, how it was made (config, seed,
-dataset fingerprint, library versions, creation time), its metrics and the
-list of its files. A model folder is written to a temporary sibling and
-renamed into place, so a reader never sees half a model and a failed
-training leaves the previous model untouched.
+dataset fingerprint, library versions, creation time), its metrics, the list
+of its ``files`` and their ``sha256``, and the ``version`` folder holding them.
+
+**Never a moment without a model.** :func:`save_model` writes a new version
+into a hidden ``.tmp-v-…`` folder, fsyncs every file and the folder, renames
+it to ``v-…``, and then replaces ``<model>/manifest.json`` with the new
+manifest (temporary sibling, fsync, :func:`os.replace`, fsync of the folder).
+That one replace is the switch: at every instant, and after a crash or a
+``kill -9`` at any point, ``manifest.json`` names either the old complete
+version or the new complete one. Only then are the old version and any
+leftovers of killed writers (``.tmp-*``, ``v-*`` folders not named by the
+manifest, temporary files) removed, so a save cleans up after earlier crashes.
+A failed save (an exception) removes its own temporary folder and leaves the
+previous model live.
+
+**Readers** (:func:`load_model`) read ``<model>/manifest.json`` once and then
+only the version it names; the copy of the manifest inside the version must
+equal it. If the version disappears while being read (a concurrent save
+replaced it and removed the old one), the read starts over with the new
+manifest. ``StoredModel.path`` is the live version's folder: cached maps
+written there belong to these vectors and go away with them.
+
+**Checksums.** Every file of a version has its sha256 in the manifest, and
+:func:`load_model` verifies all of them: a flipped byte is a
+:class:`~recall_core.errors.StoreError` naming the file ("damaged arrays.npz:
+checksum mismatch ...; retrain it"), never wrong vectors. ``arrays.npz`` is
+read into memory once, checked, and parsed from those same bytes.
+
+**The old flat layout** (``format_version`` 1: ``manifest.json`` and
+``arrays.npz`` directly in ``<model>/``, no checksums) is still read as it
+is, without verification. The next save of that model migrates it: the new
+manifest replaces the old one atomically, then the flat files are removed.
+
+**One writer at a time.** :func:`recall_core.training.train_models` holds
+``<store>/<dataset key>/.lock`` (a cross-process ``flock``, released by the
+kernel if the process dies) for the whole run, and writes
+``.training.json`` beside it. A second training on the same store and
+dataset (another CLI run, or the app's Train button) **waits** for the first
+one, reporting "waiting for training by pid N started at T (command)" through
+its progress callback (or stderr), for up to ``lock_timeout`` seconds
+(:data:`~recall_core.store.locks.TRAIN_LOCK_TIMEOUT`, 30 minutes, by default;
+``lock_timeout=0`` refuses at once), and then refuses with a ``StoreError``
+naming the holder. Trainings never interleave: the second one starts after
+the first has stored its last model. :func:`training_status` tells whether
+a training is running (asking the lock, so a stale ``.training.json`` left by
+a killed process is ignored). :func:`save_model` itself also holds a
+per-model lock while it publishes and cleans up, so direct callers are safe.
+Readers take no lock.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import io
 import json
 import os
 import platform
 import re
+import secrets
 import shutil
-import tempfile
+import time
+import zipfile
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -29,15 +82,29 @@ from typing import Any
 
 import numpy as np
 
-from recall_core.errors import NotTrainedError, StoreError
+from recall_core.errors import NotTrainedError, RecallError, StoreError
 from recall_core.models.base import RecallOutput
+from recall_core.store.fs import atomic_write, atomic_write_bytes, fsync_dir, makedirs, sha256_file
+from recall_core.store.locks import TRAIN_LOCK_TIMEOUT, model_lock, training_lock, training_status
 
-FORMAT_VERSION = 1
+__all__ = [
+    "ARRAYS", "FORMAT_VERSION", "MANIFEST", "STORE_ENV", "TRAIN_LOCK_TIMEOUT", "StoredModel", "atomic_write",
+    "default_store", "library_versions", "list_models", "live_dir", "load_model", "model_dir", "read_manifest",
+    "save_model", "training_lock", "training_status",
+]
+
+FORMAT_VERSION = 2
+#: 1: the flat layout without checksums (read only); 2: versioned folders with sha256 per file
+READABLE_FORMATS = (1, 2)
 STORE_ENV = "RECALL_STORE"
 ARRAYS = "arrays.npz"
 MANIFEST = "manifest.json"
+MODEL_LOCK = ".lock"
 _NAME = re.compile(r"^[A-Za-z0-9_.@=-]+$")
+_VERSION = re.compile(r"^v-[0-9]{8}T[0-9]{12}Z-[0-9]+-[0-9a-f]+$")
 _LIBS = ("numpy", "pandas", "gensim", "tensorflow", "keras", "faiss-cpu", "networkx", "scipy")
+#: how many times a read starts over when saves keep replacing the version being read
+_READ_ATTEMPTS = 5
 
 
 def default_store() -> Path:
@@ -57,6 +124,7 @@ def library_versions() -> dict[str, str]:
 
 
 def model_dir(store: Path, dataset_key: str, name: str) -> Path:
+    """``<store>/<dataset key>/<name>``: the model's folder (its live files are in :func:`live_dir`)."""
     if not _NAME.match(name):
         raise StoreError(f"invalid model name {name!r} (letters, digits and _.@=- only)")
     return Path(store) / dataset_key / name
@@ -64,7 +132,7 @@ def model_dir(store: Path, dataset_key: str, name: str) -> Path:
 
 @dataclass
 class StoredModel:
-    """A model read back from the store."""
+    """A model read back from the store; ``path`` is the folder of the version that was read."""
 
     name: str
     path: Path
@@ -105,6 +173,36 @@ def _json_default(o):
     raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
 
 
+def _new_version() -> str:
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f"{int(now % 1 * 1e6):06d}Z"
+    return f"v-{stamp}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def _collect_garbage(folder: Path, live: str) -> None:
+    """Remove everything in a model folder but the manifest, the lock and the ``live`` version.
+
+    That is: replaced versions, leftovers of killed writers (``.tmp-*`` folders,
+    ``v-*`` folders never published, temporary manifests) and, after a
+    migration, the flat layout's files. Called with the model lock held.
+    """
+    for p in folder.iterdir():
+        if p.name in (MANIFEST, MODEL_LOCK, live):
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            with suppress(FileNotFoundError):
+                p.unlink()
+
+
+def _live_version(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text()).get("version")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def save_model(
     store: Path,
     dataset,
@@ -120,108 +218,179 @@ def save_model(
     extra: dict | None = None,
     write_files=None,
 ) -> Path:
-    """Write one model folder atomically; return its path.
+    """Store a model as a new version and make it the live one atomically; return the version's folder.
 
     ``dataset`` is a :class:`~recall_core.data.Dataset`; ``write_files(folder)``
-    may add files (a ``.keras`` network) and returns their names.
+    may add files to the new version's folder and
+    returns their names. Holds the model's lock (see the module docstring).
     """
-    target = model_dir(store, dataset.key, name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=target.parent))
-    try:
-        np.savez(tmp / ARRAYS, **_arrays_of(output))
-        files = [ARRAYS] + list(write_files(tmp) if write_files else [])
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "model": name,
-            "model_class": model_class,
-            "config": config,
-            "seed": seed,
-            "dataset": {"name": dataset.name, "key": dataset.key, "fingerprint": dataset.fingerprint,
-                        "n_users": dataset.n_users, "n_items": dataset.n_items,
-                        "n_interactions": int(len(dataset.interactions))},
-            "metric": output.metric,
-            "u2i_metric": output.u2i_metric,
-            "has_users": output.has_users,
-            "metrics": metrics or {},
-            "i2i_metrics": i2i_metrics or {},
-            "train_seconds": train_seconds,
-            "info": output.info,
-            "versions": library_versions(),
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "files": files,
-            **(extra or {}),
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=_json_default))
-        # Keep cached maps (umap-*.npz) only if they were computed from these same vectors: they were not.
-        backup = None
-        if target.exists():
-            backup = target.with_name(f".{name}-old-{os.getpid()}")
-            if backup.exists():
-                shutil.rmtree(backup)
-            target.rename(backup)
-        tmp.rename(target)
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    folder = model_dir(store, dataset.key, name)
+    makedirs(folder)
+    with model_lock(folder):
+        version = _new_version()
+        tmp = folder / f".tmp-{version}"
+        final = folder / version
+        tmp.mkdir()
+        published = False
+        try:
+            with open(tmp / ARRAYS, "wb") as f:
+                np.savez(f, **_arrays_of(output))
+            files = [ARRAYS] + [str(n) for n in (write_files(tmp) if write_files else [])]
+            for f in files:
+                if Path(f).name != f or f in (MANIFEST, MODEL_LOCK) or not (tmp / f).is_file():
+                    raise StoreError(f"{tmp}: write_files returned {f!r}, not the name of a file it wrote")
+            # sha256 and fsync in one pass: the manifest vouches for bytes that are on disk
+            sha = {f: sha256_file(tmp / f, fsync=True) for f in files}
+            manifest = {
+                "format_version": FORMAT_VERSION,
+                "model": name,
+                "model_class": model_class,
+                "config": config,
+                "seed": seed,
+                "dataset": {"name": dataset.name, "key": dataset.key, "fingerprint": dataset.fingerprint,
+                            "n_users": dataset.n_users, "n_items": dataset.n_items,
+                            "n_interactions": int(len(dataset.interactions))},
+                "metric": output.metric,
+                "u2i_metric": output.u2i_metric,
+                "has_users": output.has_users,
+                "metrics": metrics or {},
+                "i2i_metrics": i2i_metrics or {},
+                "train_seconds": train_seconds,
+                "info": output.info,
+                "versions": library_versions(),
+                "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                **(extra or {}),
+                "files": files,
+                "sha256": sha,
+                "version": version,
+            }
+            text = json.dumps(manifest, indent=2, default=_json_default).encode()
+            with open(tmp / MANIFEST, "wb") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            fsync_dir(tmp)
+            os.rename(tmp, final)
+            fsync_dir(folder)
+            atomic_write_bytes(folder / MANIFEST, text)  # the switch
+            published = True
+        finally:
+            if not published and _live_version(folder) != version:
+                shutil.rmtree(tmp, ignore_errors=True)
+                shutil.rmtree(final, ignore_errors=True)
+        _collect_garbage(folder, version)
+    return final
 
 
 def read_manifest(path: Path) -> dict:
+    """The ``manifest.json`` in ``path`` (a model folder: the live manifest; or a version folder)."""
     mpath = Path(path) / MANIFEST
     if not mpath.exists():
         raise NotTrainedError(f"{path}: no {MANIFEST} (model not trained?)")
     try:
         manifest = json.loads(mpath.read_text())
-    except (OSError, json.JSONDecodeError) as e:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise StoreError(f"{mpath}: unreadable manifest: {e}") from None
-    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
-        raise StoreError(f"{mpath}: unknown format (expected format_version {FORMAT_VERSION})")
+    if not isinstance(manifest, dict) or manifest.get("format_version") not in READABLE_FORMATS:
+        raise StoreError(f"{mpath}: unknown format (expected format_version "
+                         f"{' or '.join(map(str, READABLE_FORMATS))})")
     return manifest
 
 
-def load_model(store: Path, dataset_key: str, name: str, fingerprint: str | None = None) -> StoredModel:
-    """Read a model folder; StoreError if damaged or made from other data, NotTrainedError if absent."""
-    path = model_dir(store, dataset_key, name)
-    if not path.exists():
+def _files_dir(folder: Path, manifest: dict) -> Path:
+    """The folder holding the files of the version ``manifest`` (the model folder itself for format 1)."""
+    if manifest["format_version"] == 1:
+        return folder
+    version = manifest.get("version")
+    if not isinstance(version, str) or not _VERSION.match(version):
+        raise StoreError(f"{folder / MANIFEST}: names no valid version folder ({version!r}); retrain it")
+    return folder / version
+
+
+def live_dir(store: Path, dataset_key: str, name: str) -> Path:
+    """The folder holding a stored model's live files (a ``v-…`` folder; the model folder in the flat layout)."""
+    folder = model_dir(store, dataset_key, name)
+    if not (folder / MANIFEST).exists():
         raise NotTrainedError(f"model {name!r} is not in the store {Path(store) / dataset_key} (train it first)")
-    manifest = read_manifest(path)
-    if fingerprint and manifest.get("dataset", {}).get("fingerprint") != fingerprint:
-        raise StoreError(f"{path}: trained on other data (fingerprint {manifest['dataset'].get('fingerprint')}, "
-                         f"dataset has {fingerprint}); retrain it")
+    return _files_dir(folder, read_manifest(folder))
+
+
+def _mismatch(path: Path, fname: str, found: str, expected: str) -> StoreError:
+    return StoreError(f"{path / fname}: damaged {fname}: checksum mismatch (sha256 {found[:12]}…, "
+                      f"the manifest says {expected[:12]}…); retrain it")
+
+
+def _missing(path: Path, fname: str) -> StoreError:
+    return StoreError(f"{path}: damaged model: {fname} is missing; retrain it")
+
+
+def _read_version(folder: Path, name: str, manifest: dict) -> StoredModel:
+    path = _files_dir(folder, manifest)
+    files = manifest.get("files", [ARRAYS])
+    sha = None
+    if manifest["format_version"] >= 2:
+        if not (path / MANIFEST).exists():
+            raise StoreError(f"{path}: the live version of {name!r} is missing; retrain it")
+        if read_manifest(path) != manifest:
+            raise StoreError(f"{path / MANIFEST} differs from {folder / MANIFEST} (mixed versions); retrain it")
+        sha = manifest.get("sha256")
+        if not isinstance(files, list) or not isinstance(sha, dict) or set(sha) != set(files) or ARRAYS not in sha:
+            raise StoreError(f"{folder / MANIFEST}: 'files' and 'sha256' do not match; retrain it")
+    for fname in files:  # other files: verified here, read by whoever needs them
+        if fname != ARRAYS and sha is not None:
+            try:
+                found = sha256_file(path / fname)
+            except FileNotFoundError:
+                raise _missing(path, fname) from None
+            if found != sha[fname]:
+                raise _mismatch(path, fname, found, sha[fname])
     try:
-        with np.load(path / ARRAYS, allow_pickle=False) as z:
+        data = (path / ARRAYS).read_bytes()  # read once: the checked bytes are the parsed bytes
+    except FileNotFoundError:
+        raise _missing(path, ARRAYS) from None
+    if sha is not None and (found := hashlib.sha256(data).hexdigest()) != sha[ARRAYS]:
+        raise _mismatch(path, ARRAYS, found, sha[ARRAYS])
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
         extras = {k[len("extra__"):]: v for k, v in arrays.items() if k.startswith("extra__")}
         output = RecallOutput(
             item_ids=arrays["item_ids"], item_vectors=arrays["item_vectors"], metric=manifest["metric"],
             user_ids=arrays.get("user_ids"), user_vectors=arrays.get("user_vectors"),
-            candidate_vectors=arrays.get("candidate_vectors"),
-            pair_query_vectors=arrays.get("pair_query_vectors"), item_known=arrays.get("item_known"), u2i_metric=manifest["u2i_metric"],
-            extras=extras, info=manifest.get("info", {}),
+            candidate_vectors=arrays.get("candidate_vectors"), item_known=arrays.get("item_known"),
+            pair_query_vectors=arrays.get("pair_query_vectors"),
+            u2i_metric=manifest["u2i_metric"], extras=extras, info=manifest.get("info", {}),
         )
-    except (OSError, ValueError, KeyError, EOFError) as e:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise StoreError(f"{path}: damaged arrays ({type(e).__name__}: {e}); retrain it") from None
     if not np.isfinite(output.item_vectors).all():
         raise StoreError(f"{path}: item vectors contain NaN or inf; retrain it")
     return StoredModel(name=name, path=path, manifest=manifest, output=output)
 
 
+def load_model(store: Path, dataset_key: str, name: str, fingerprint: str | None = None) -> StoredModel:
+    """Read a model's live version; StoreError if damaged or made from other data, NotTrainedError if absent."""
+    folder = model_dir(store, dataset_key, name)
+    for _ in range(_READ_ATTEMPTS):
+        if not (folder / MANIFEST).exists():
+            raise NotTrainedError(f"model {name!r} is not in the store {Path(store) / dataset_key} (train it first)")
+        manifest = read_manifest(folder)
+        if fingerprint and manifest.get("dataset", {}).get("fingerprint") != fingerprint:
+            raise StoreError(f"{folder}: trained on other data (fingerprint "
+                             f"{manifest.get('dataset', {}).get('fingerprint')}, dataset has {fingerprint}); retrain it")
+        try:
+            return _read_version(folder, name, manifest)
+        except (RecallError, OSError):
+            if _live_version(folder) == manifest.get("version"):
+                raise
+            # a save replaced the version while we read it (and removed the old one): read the new one
+    raise StoreError(f"{folder}: the model was replaced {_READ_ATTEMPTS} times while being read "
+                     f"(is a training writing it?); try again")
+
+
 def list_models(store: Path, dataset_key: str) -> list[str]:
-    """Names of model folders in the store for a dataset (those with a manifest)."""
+    """Names of the models in the store for a dataset (folders with a live manifest)."""
     d = Path(store) / dataset_key
     if not d.exists():
         return []
     return sorted(p.name for p in d.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).exists())
-
-
-def update_manifest(store: Path, dataset_key: str, name: str, **fields) -> None:
-    """Atomically replace fields of a stored manifest (e.g. refreshed metrics)."""
-    path = model_dir(store, dataset_key, name)
-    manifest = read_manifest(path)
-    manifest.update(fields)
-    tmp = path / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, default=_json_default))
-    os.replace(tmp, path / MANIFEST)

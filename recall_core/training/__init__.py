@@ -13,7 +13,7 @@ from recall_core.data.split import split_for
 from recall_core.evaluation import evaluate, evaluate_i2i
 from recall_core.models.base import Progress, get_model_class, model_names, no_progress
 from recall_core.errors import RecallError, UsageError
-from recall_core.store import save_model
+from recall_core.store import save_model, training_lock
 
 
 
@@ -68,7 +68,11 @@ def seed_everything(seed: int) -> None:
 
 
 def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress: Progress = no_progress) -> dict:
-    """Fit, evaluate and store one model; return its manifest summary."""
+    """Fit, evaluate and store one model; return its manifest summary.
+
+    Takes no training lock: :func:`train_models` holds it around its calls
+    (``save_model`` still publishes each model atomically under its own lock).
+    """
     cls = get_model_class(job.model)
     model = cls(**{"seed": seed, **(job.overrides or {})})
     split = split_for(ds)
@@ -85,7 +89,6 @@ def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress:
         metrics=metrics, i2i_metrics=i2i, train_seconds=round(seconds, 2),
         extra={"variant_of": job.model if job.name else None,
                "views": {v: n for v, n in cls.describe_views(model.config.to_dict()).items() if v in output.views}},
-        write_files=model.save_extra_files,
     )
     progress(1.0, f"{job.store_name}: stored")
     return {"model": job.store_name, "train_seconds": seconds, "metrics": metrics, "i2i_metrics": i2i}
@@ -99,12 +102,20 @@ def train_models(
     progress: Progress = no_progress,
     cache_dir: Path | None = None,
     keep_going: bool = False,
+    lock_timeout: float | None = None,
 ) -> list[dict]:
     """Train several models in turn; ``progress`` sees the overall fraction.
 
     With ``keep_going``, a model that fails (it cannot train on this data, its
     config is invalid, ...) gets ``{"model", "error"}`` (one line) in the
     results and the others still train; without it the first failure raises.
+
+    Holds the store's training lock for ``<store>/<dataset key>`` throughout,
+    so two runs never interleave: a second run waits for the first up to
+    ``lock_timeout`` seconds (default
+    :data:`~recall_core.store.TRAIN_LOCK_TIMEOUT`; ``0``: refuse at once),
+    reporting whom it waits for through ``progress``, then raises
+    :class:`~recall_core.errors.StoreError`.
     """
     from recall_core.store import default_store
 
@@ -113,14 +124,15 @@ def train_models(
     jobs = [m if isinstance(m, TrainJob) else TrainJob(m) for m in
             (models if isinstance(models, list) else parse_models(models))]
     results = []
-    for i, job in enumerate(jobs):
-        def step(f: float, msg: str, i=i) -> None:
-            progress((i + f) / len(jobs), msg)
-        try:
-            results.append(train_one(ds, job, store, seed, step))
-        except Exception as e:  # noqa: BLE001 (one model's failure never stops the others)
-            if not keep_going:
-                raise
-            msg = str(e) if isinstance(e, RecallError) else f"{type(e).__name__}: {e}"
-            results.append({"model": job.store_name, "error": " ".join(msg.split())})
+    with training_lock(store, ds.key, timeout=lock_timeout, progress=progress):
+        for i, job in enumerate(jobs):
+            def step(f: float, msg: str, i=i) -> None:
+                progress((i + f) / len(jobs), msg)
+            try:
+                results.append(train_one(ds, job, store, seed, step))
+            except Exception as e:  # noqa: BLE001 (one model's failure never stops the others)
+                if not keep_going:
+                    raise
+                msg = str(e) if isinstance(e, RecallError) else f"{type(e).__name__}: {e}"
+                results.append({"model": job.store_name, "error": " ".join(msg.split())})
     return results

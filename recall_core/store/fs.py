@@ -1,0 +1,82 @@
+"""File-system primitives the store is built on: fsync, atomic replace, checksums.
+
+A file is *durable* once its data and the directory entry naming it have
+reached the disk: :func:`atomic_write` writes a temporary sibling, fsyncs it,
+renames it over the target with :func:`os.replace` (atomic on POSIX and
+Windows) and fsyncs the directory. A reader sees the old file or the new
+one, never a prefix of either, and after a crash the same holds.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from contextlib import suppress
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+_CHUNK = 1 << 20
+
+
+def fsync_dir(path: Path) -> None:
+    """Make the entries of directory ``path`` (creations, renames, removals) durable.
+
+    A no-op where directories cannot be opened (Windows: ``os.replace`` is
+    durable there once the file is flushed).
+    """
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def makedirs(path: Path) -> None:
+    """``mkdir -p path``, fsyncing the parent of every directory it creates."""
+    path = Path(path)
+    if path.is_dir():
+        return
+    makedirs(path.parent)
+    try:
+        path.mkdir()
+    except FileExistsError:
+        return
+    fsync_dir(path.parent)
+
+
+def sha256_file(path: Path, fsync: bool = False) -> str:
+    """Hex sha256 of a file; with ``fsync``, also flush it to disk (one pass)."""
+    h = hashlib.sha256()
+    with open(path, "rb+" if fsync else "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            h.update(chunk)
+        if fsync:
+            os.fsync(f.fileno())
+    return h.hexdigest()
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write ``path`` through ``write(file)`` atomically and durably (temp sibling, fsync, replace, fsync dir).
+
+    On failure the temporary file is removed and ``path`` is untouched.
+    Temporary names are ``.<name>.<random>.tmp``.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    atomic_write(path, lambda f: f.write(data))
