@@ -131,16 +131,15 @@ with st.expander("Train another temperature"):
     c1, c2 = st.columns([1, 3])
     url.seed_state("dssm_train_tau", None, 0.05, valid=lambda v: isinstance(v, float) and v > 0)
     t_new = c1.number_input("τ", min_value=0.005, max_value=10.0, step=0.01, format="%.3f", key="dssm_train_tau")
-    if c2.button("Train this variant", key="dssm_train"):
-        try:
-            from recall_core.models.dssm import variant_name
-            from recall_core.training import TrainJob
-        except Exception as e:  # noqa: BLE001
-            st.error(f"DSSM is not available: {type(e).__name__}: {e}")
-        else:
-            name = variant_name(float(t_new))
-            if state.run_training(ctx, [TrainJob("dssm", name, {"temperature": float(t_new)})]):
-                st.session_state["dssm_trained_msg"] = f"Stored {name}."
-                st.rerun()
+    busy = state.training_in_progress(ctx)
+    if busy:
+        st.info(busy)
+    if c2.button("Train this variant", key="dssm_train", disabled=bool(busy)):
+        from recall_core.training import temperature_jobs
+
+        job = temperature_jobs([float(t_new)])[0]
+        if state.run_training(ctx, [job]):
+            st.session_state["dssm_trained_msg"] = f"Stored {job.store_name}."
+            st.rerun()
     if msg := st.session_state.pop("dssm_trained_msg", None):
         st.success(msg)

@@ -45,7 +45,10 @@ def training_controls(expanded: bool) -> None:
         chosen = col1.multiselect("Models to train (retrains those already stored)", known,
                                   key="overview_train_models")
         seed = col2.number_input("Seed", min_value=0, value=42, step=1, key="overview_seed")
-        if st.button("Train", key="overview_train", type="primary", disabled=not chosen):
+        busy = state.training_in_progress(ctx)
+        if busy:
+            st.info(busy)
+        if st.button("Train", key="overview_train", type="primary", disabled=not chosen or bool(busy)):
             if state.run_training(ctx, list(chosen), seed=int(seed)):
                 st.session_state["overview_trained_msg"] = f"Trained and stored: {', '.join(chosen)}."
                 st.rerun()

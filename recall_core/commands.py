@@ -38,13 +38,18 @@ def cmd_train(args) -> int:
     from recall_core.explore import stored_models
     from recall_core.training import train_jobs, train_models
 
+    from recall_core.store import training_lock
+
     jobs = train_jobs(args.models, args.dssm_temperatures)  # bad names fail before any data is read
     ds = _dataset(args)
     store = _store(args)
-    if args.if_empty and stored_models(ds, store):
-        print(f"store {store / ds.key} already has models; skipping training", file=sys.stderr)
-        return 0
-    results = train_models(ds, jobs, store, seed=args.seed, progress=ProgressBar(), keep_going=True)
+    bar = ProgressBar()
+    # The emptiness check and the training share one hold of the lock: two `make run`s never both train.
+    with training_lock(store, ds.key, progress=bar):
+        if args.if_empty and stored_models(ds, store):
+            print(f"store {store / ds.key} already has models; skipping training", file=sys.stderr)
+            return 0
+        results = train_models(ds, jobs, store, seed=args.seed, progress=bar, keep_going=True)
     failed = [r for r in results if r.get("error")]
     for r in results:
         if r.get("error"):

@@ -390,3 +390,32 @@ def test_data_roots_default_to_cache_and_cwd_beyond_localhost(monkeypatch):
     assert Path.cwd().resolve() in roots and len(roots) == 2
     with pytest.raises(Exception, match="reads datasets only from"):
         state.check_data_path("/etc", roots)
+
+
+def test_train_button_is_disabled_while_another_process_trains(env):
+    """A training elsewhere (here: another process holding the store's lock) disables the Train buttons."""
+    import time
+
+    from recall_core.data import load_dataset
+
+    folder, store = env
+    key = load_dataset(str(folder)).key
+    code = ("import sys, time; from recall_core.store import training_lock\n"
+            f"with training_lock({str(store)!r}, {key!r}):\n    print('held', flush=True); time.sleep(30)\n")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=str(ROOT))
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        at = run_page()
+        ok(at)
+        assert any(f"pid {holder.pid}" in i.value and "Training in progress" in i.value for i in at.info)
+        assert at.button(key="overview_train").disabled
+        at = run_page("pages/dssm_temperature.py")
+        ok(at)
+        assert at.button(key="dssm_train").disabled
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.2)
+    at = run_page()
+    ok(at)
+    assert not at.button(key="overview_train").disabled

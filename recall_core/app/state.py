@@ -258,6 +258,18 @@ def require_models(ctx: Context, what: str = "models") -> None:
         st.stop()
 
 
+def training_in_progress(ctx: Context) -> str | None:
+    """``"Training in progress (pid N, started at T): ..."`` while any process trains this store, else None."""
+    from recall_core.store import training_status
+
+    info = training_status(ctx.store, ctx.ds.key) if ctx.ds is not None else None
+    if not info:
+        return None
+    return (f"Training in progress (pid {info.get('pid')}, started at {info.get('started_at')}"
+            + (f": `{info['command']}`" if info.get("command") else "") + "). Training here is disabled until it "
+            "ends; reload the page then.")
+
+
 def run_training(ctx: Context, jobs: list, seed: int = 42, progress_label: str = "Training") -> bool:
     """Train ``jobs`` (names or :class:`~recall_core.training.TrainJob`) with a live progress bar.
 
@@ -266,6 +278,10 @@ def run_training(ctx: Context, jobs: list, seed: int = 42, progress_label: str =
     """
     from recall_core.training import train_models
 
+    busy = training_in_progress(ctx)
+    if busy:
+        st.warning(busy)
+        return False
     bar = st.progress(0.0, text=f"{progress_label}…")
 
     def progress(fraction: float, message: str) -> None:
@@ -273,7 +289,8 @@ def run_training(ctx: Context, jobs: list, seed: int = 42, progress_label: str =
 
     try:
         with st.spinner(f"{progress_label} {len(jobs)} model(s); this runs in this browser session…"):
-            train_models(ctx.ds, jobs, ctx.store, seed=int(seed), progress=progress)
+            # lock_timeout=0: a page never waits for another training; it says who holds the store.
+            train_models(ctx.ds, jobs, ctx.store, seed=int(seed), progress=progress, lock_timeout=0)
     except RecallError as e:
         st.error(f"Training failed: {e}")
         return False

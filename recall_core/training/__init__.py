@@ -56,10 +56,15 @@ def train_jobs(models: str, dssm_temperatures: str | None):
             raise UsageError(f"--dssm-temperatures: not a list of numbers: {dssm_temperatures!r}") from None
         if not temps or any(t <= 0 for t in temps):
             raise UsageError(f"--dssm-temperatures: temperatures must be > 0, got {dssm_temperatures!r}")
-        from recall_core.models.dssm import variant_name
-
-        jobs += [TrainJob("dssm", variant_name(t), {"temperature": t}) for t in temps]
+        jobs += temperature_jobs(temps)
     return jobs
+
+
+def temperature_jobs(temperatures: list[float]) -> list[TrainJob]:
+    """One DSSM variant per temperature, stored as ``dssm@t<τ>`` with the default settings otherwise."""
+    from recall_core.models.dssm import variant_name
+
+    return [TrainJob("dssm", variant_name(t), {"temperature": float(t)}) for t in temperatures]
 
 
 def seed_everything(seed: int) -> None:
