@@ -1,4 +1,6 @@
-"""Queries behind the explorer pages: comparisons across models, EGES attention, DSSM temperature.
+"""Queries behind the explorer pages: comparisons across models, DSSM temperature.
+
+EGES attention lives in :mod:`recall_core.analysis.eges`.
 
 Everything reads stored vectors (:class:`~recall_core.store.StoredModel`) and
 the dataset; nothing imports TensorFlow. Pages only lay the results out.
@@ -183,99 +185,6 @@ def recent_history(ds: Dataset, user: str, n: int = 15) -> pd.DataFrame:
     out = hist.iloc[::-1].head(n).reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     return out.rename(columns={"rank": "#"})
-
-
-# --------------------------------------------------------------------------- EGES
-
-
-def _eges_extras(model: StoredModel) -> tuple[np.ndarray, list[str]]:
-    ex = model.output.extras
-    if "attention" not in ex or "attention_fields" not in ex:
-        raise UnknownIdError(f"model {model.name!r} has no attention weights (is it an EGES model?)")
-    att = np.asarray(ex["attention"], np.float64)
-    fields = [str(f) for f in np.asarray(ex["attention_fields"]).tolist()]
-    if att.ndim != 2 or att.shape != (len(model.output.item_ids), len(fields)):
-        raise UnknownIdError(f"model {model.name!r}: attention has shape {att.shape}, expected "
-                             f"({len(model.output.item_ids)}, {len(fields)})")
-    return att, fields
-
-
-def item_attention(ds: Dataset, model: StoredModel, item: str) -> pd.DataFrame:
-    """``field, weight``: one item's attention over its fields (weights sum to 1)."""
-    att, fields = _eges_extras(model)
-    row = ds.find_item(item)
-    return pd.DataFrame({"field": fields, "weight": att[row]})
-
-
-def attention_fields(model: StoredModel) -> list[str]:
-    """Names of the attention fields (the first is the item id)."""
-    return _eges_extras(model)[1]
-
-
-def attention_catalogue(ds: Dataset, model: StoredModel) -> pd.DataFrame:
-    """Per trained item: ``movie_id, title, interactions``, one weight column per field, ``top_field``.
-
-    Items the model never trained (``item_known`` False) keep their initial
-    uniform weights, so they are left out.
-    """
-    att, fields = _eges_extras(model)
-    counts = split_for(ds).train.item_counts
-    known = model.output.item_known
-    rows = np.flatnonzero(known) if known is not None else np.arange(len(att))
-    df = pd.DataFrame(att[rows], columns=fields)
-    df.insert(0, "interactions", counts[rows])
-    df.insert(0, "title", ds.items["title"].to_numpy()[rows])
-    df.insert(0, "movie_id", ds.item_vocab.ids[rows])
-    df["top_field"] = np.asarray(fields)[att[rows].argmax(axis=1)]
-    return df
-
-
-def id_weight_vs_interactions(ds: Dataset, model: StoredModel) -> dict:
-    """Does the weight on the item id grow with the item's number of interactions?
-
-    Returns ``{"rho": Spearman correlation (log count, id weight), "p": p-value,
-    "bins": DataFrame(bin, items, mean id weight), "id_field": name, "verdict": text}``.
-    The method's claim (sparse items lean on side information) predicts rho > 0.
-    """
-    from scipy.stats import spearmanr
-
-    df = attention_catalogue(ds, model)
-    id_field = _eges_extras(model)[1][0]  # the first field is the item id
-    if len(df) < 3 or df[id_field].nunique() < 2 or df["interactions"].nunique() < 2:
-        return {"rho": float("nan"), "p": float("nan"), "bins": pd.DataFrame(), "id_field": id_field,
-                "verdict": "Not enough variation in weights or counts to tell."}
-    res = spearmanr(df["interactions"], df[id_field])
-    rho, p = float(res.statistic), float(res.pvalue)
-    edges = [0, 5, 20, 100, 300, np.inf]
-    labels = ["1-5", "6-20", "21-100", "101-300", ">300"]
-    b = pd.cut(df["interactions"], edges, labels=labels, right=True)
-    bins = df.groupby(b, observed=True)[id_field].agg(["size", "mean"]).reset_index()
-    bins.columns = ["interactions", "items", f"mean {id_field} weight"]
-    if p < 0.01 and rho > 0.1:
-        verdict = (f"The claim holds here: items with more interactions put more weight on their id "
-                   f"(Spearman ρ = {rho:+.2f}); sparse items lean on side information.")
-    elif p < 0.01 and rho < -0.1:
-        verdict = (f"The opposite of the claim: frequent items lean *less* on their id (Spearman ρ = {rho:+.2f}).")
-    else:
-        verdict = f"No clear relation between interactions and id weight here (Spearman ρ = {rho:+.2f}, p = {p:.2g})."
-    return {"rho": rho, "p": p, "bins": bins, "id_field": id_field, "verdict": verdict}
-
-
-def cold_start_neighbours(ds: Dataset, model: StoredModel, genres: list[str], year: int | None, k: int = 10):
-    """``(vector (d,), table)``: a film that does not exist, embedded from genres + year only, and its
-    ``k`` nearest trained films by cosine (EGES :func:`~recall_core.models.eges.cold_start_vector`)."""
-    from recall_core.models.eges import cold_start_vector
-
-    out = model.output
-    try:
-        v = cold_start_vector(out, list(genres), year)
-    except ValueError as e:
-        raise UnknownIdError(f"model {model.name!r}: {e}") from None
-    known = out.item_known if out.item_known is not None else np.ones(len(out.item_ids), bool)
-    cand = np.flatnonzero(known)
-    sims = l2_normalize(out.item_vectors[cand]) @ l2_normalize(v[None, :])[0]
-    top = np.argsort(-sims, kind="stable")[:k]
-    return v, item_table(ds, cand[top], sims[top])
 
 
 # --------------------------------------------------------------------------- DSSM temperature
