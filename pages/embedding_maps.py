@@ -36,7 +36,7 @@ nn = c[2].select_slider("n_neighbors", NN, key="maps_nn", help="larger: more glo
 md = c[3].select_slider("min_dist", MD, key="maps_md", help="smaller: tighter clusters")
 url.seed_state("maps_colour", None, maps.ITEM_COLOURINGS[0], valid=lambda v: v in maps.ITEM_COLOURINGS)
 colour = c[4].selectbox("Colour by", maps.ITEM_COLOURINGS, key="maps_colour",
-                        help="top attention field exists for EGES only (others fall back to primary genre)")
+                        help="top attention field exists for EGES only (others fall back to primary genre: a movie's most specific genre, the one the fewest movies list)")
 c1, c2 = st.columns([4, 1])
 item = widgets.pick_item(ctx, "maps_item", None, label="Highlight a movie and its neighbours", container=c1)
 url.seed_state("maps_k", None, 10, valid=lambda v: isinstance(v, int) and 0 <= v <= 50)

@@ -10,8 +10,10 @@ in seconds: the page tests check rendering and interaction, not model quality.
   item2vec item vectors, genre / year / popularity tables = mean item vector
   per genre / bucket, context = item2vec candidate vectors. Attention logits
   are ``[log(1 + count) - 1, 1, 0.5, 0]``: the id weight grows with the
-  number of interactions, as the EGES paper claims (so the page's verdict is
-  predictable).
+  number of interactions, as the EGES paper claims; the recorded exposure
+  (``centre_counts``, ``centre_steps``) is drawn at random, independent of the
+  interactions, so the page's controlled verdict is predictable: the claim
+  holds after controlling for exposure.
 * DSSM stand-ins: L2-normalised item2vec user and candidate vectors (cosine),
   each temperature variant perturbed by seeded noise so variants differ.
 
@@ -60,6 +62,8 @@ def eges_stand_in(split, item2vec):
     }
     h, att = eges_item_vectors(tables, side)
     known = counts > 0
+    rng = np.random.default_rng(1)
+    centre_counts = np.where(known, rng.integers(20, 400, len(counts)), 0).astype(np.int64)
     cs_weights = cold_start_weights(att, known)
     cold = cold_start_vectors(tables, side, cs_weights)
     item_vectors = np.where(known[:, None], h, cold)
@@ -71,8 +75,10 @@ def eges_stand_in(split, item2vec):
         extras={"attention": att, "attention_fields": np.asarray(FIELDS, dtype=str), "cold_start_vectors": cold,
                 "cold_start_field_weights": cs_weights, "genre_embeddings": tables["genre"], "genre_names": side.genre_names,
                 "year_embeddings": tables["year"], "year_edges": side.year_edges,
-                "popularity_embeddings": tables["popularity"], "popularity_edges": side.popularity_edges},
-        info={"stand_in": "app test fixture built from item2vec", "attention_fields": list(FIELDS)},
+                "popularity_embeddings": tables["popularity"], "popularity_edges": side.popularity_edges,
+                "centre_counts": centre_counts, "centre_steps": np.minimum(centre_counts // 4, 60)},
+        info={"stand_in": "app test fixture built from item2vec", "attention_fields": list(FIELDS),
+              "exposure": {"steps": 60}},
     )
 
 

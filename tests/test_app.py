@@ -239,8 +239,13 @@ def test_eges_attention_and_cold_start(env):
     weights = values(bar["data"][0]["y"])
     assert values(bar["data"][0]["x"]) == ["item_id", "genres", "year", "popularity"]
     assert sum(weights) == pytest.approx(1.0, abs=1e-5)
-    # the stand-in's id weight grows with interactions: the page says the claim holds
-    assert any("The claim holds here" in m.value for m in at.markdown)
+    # the stand-in's id weight grows with interactions, its exposure is random: the claim holds when controlled
+    assert any(m.value.startswith("The claim holds after controlling for exposure") for m in at.markdown)
+    assert any(c.value.startswith("Walk centre in **") for c in at.caption)  # the movie's update count
+    specs = plotly_specs(at)
+    assert "centre count" in json.dumps(specs[next(k for k in specs if "eges_scatter" in k)]["data"][0]["marker"])
+    genre_heat = specs[next(k for k in specs if "eges_by_genre" in k)]["data"][0]
+    assert values(genre_heat["x"]) == ["item_id", "genres", "year", "popularity"] and len(values(genre_heat["y"])) == 4
     assert clusters(table(at, "eges_neighbours")["title"]) == {"Horror"}
     at.multiselect(key="eges_cold_genres").set_value(["Horror"]).run()
     ok(at)

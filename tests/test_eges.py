@@ -7,7 +7,9 @@ import pytest
 from recall_core.data.synthetic import GENRES
 from recall_core.evaluation import i2i_scores
 from recall_core.models.base import l2_normalize
-from recall_core.models.eges import EGES, cold_start_vector, eges_item_vectors, holdout_train
+from recall_core.features.graph import PAD, session_graph, skipgram_pairs, weighted_walks
+from recall_core.features.sessions import sessions_of
+from recall_core.models.eges import EGES, EGESConfig, cold_start_vector, eges_item_vectors, holdout_train
 from tests.conformance import ITEMS_PER_CLUSTER, ModelConformance
 
 SMALL = {"embedding_dim": 16, "epochs": 4, "walks_per_node": 20, "walk_length": 10, "window": 3,
@@ -45,6 +47,44 @@ class TestEGES(ModelConformance):
         assert info["walks"]["walk_length"] == SMALL["walk_length"]
         loss = info["epoch_loss"]
         assert len(loss) == SMALL["epochs"] and loss[-1] < loss[0]
+
+    def test_centre_counts_are_the_walk_centres(self, fitted, planted):
+        """``centre_counts`` = (centre, context) examples per item, counted here from the walks position by
+        position (not through ``skipgram_pairs``); ``centre_steps`` = batches holding the item as a centre,
+        replaying the fit's seeded walks and shuffles."""
+        _, split = planted
+        c = EGESConfig(**SMALL)
+        n = split.train.n_items
+        rng = np.random.default_rng(c.seed)
+        walks = weighted_walks(session_graph(sessions_of(split.train, c.session_gap_seconds), n),
+                               c.walks_per_node, c.walk_length, rng)
+        expected = np.zeros(n, np.int64)
+        for walk in walks:
+            w = [int(v) for v in walk if v != PAD]  # PAD only fills a dead-ended walk's tail
+            for i in range(len(w)):
+                for j in range(max(0, i - c.window), min(len(w), i + c.window + 1)):
+                    expected[w[i]] += j != i and w[j] != w[i]
+        got = fitted.extras["centre_counts"]
+        assert got.dtype == np.int64 and got.shape == (n,)
+        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(fitted.item_known, expected > 0)
+
+        centers, _ = skipgram_pairs(walks, c.window)
+        bs = min(c.batch_size, len(centers))
+        neg_p = (expected > 0) / (expected > 0).sum()  # ns_exponent 0: uniform over trained items
+        steps = np.zeros(n, np.int64)
+        for _ in range(c.epochs):
+            order = rng.permutation(len(centers))
+            rng.choice(n, size=(len(centers), c.negative), p=neg_p)
+            cen = centers[order]
+            for s in range(0, len(centers) - bs + 1, bs):
+                for v in set(cen[s:s + bs].tolist()):
+                    steps[v] += 1
+        np.testing.assert_array_equal(fitted.extras["centre_steps"], steps)
+        exposure = fitted.info["exposure"]
+        assert exposure["steps"] == c.epochs * (len(centers) // bs)
+        assert exposure["centre_counts_trained"]["max"] == expected.max()
+        assert exposure["centre_steps_trained"]["max"] <= exposure["steps"]
 
 
 def test_tf_network_agrees_with_numpy_export(planted):

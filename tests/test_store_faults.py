@@ -181,7 +181,7 @@ def _planted():
 def _serve() -> None:
     """Read ``{"op": "fork", "job": ..., "args": [...]}`` / ``{"op": "wait", "pid": n}`` lines; answer JSON lines."""
     from recall_core.models import get_model_class
-    from recall_core.training import split_for
+    from recall_core.data.split import split_for
 
     _SERVER["planted"] = _planted()
     split_for(_SERVER["planted"])

@@ -187,13 +187,15 @@ def item_frame(ds, model: StoredModel, m: Map) -> "pd.DataFrame":
 
     from recall_core.data.split import split_for
 
+    from recall_core.features.side_info import primary_genres
+
     rows = m.rows
     items = ds.items.iloc[rows]
     counts = split_for(ds).train.item_counts[rows]
     df = pd.DataFrame({
         "x": m.coords[:, 0], "y": m.coords[:, 1], "item_id": ds.item_vocab.ids[rows],
         "title": [ds.item_label(r) for r in rows],
-        "primary genre": [g[0] if len(g) else "(none)" for g in items["genres"]],
+        "primary genre": primary_genres(ds)[rows],
         "year": items["year"].to_numpy(), "interactions": counts,
         "popularity (log)": np.log10(1.0 + counts),
     })

@@ -89,15 +89,37 @@ class SideInfo:
         return len(self.popularity_edges) + 1
 
     def primary_genre(self) -> np.ndarray:
-        """``(n_items,)`` int64 column of each item's most specific genre.
+        """``(n_items,)`` int64 column of each item's primary genre (:func:`primary_genre_columns`);
+        used as the Airbnb "market"."""
+        return primary_genre_columns(self.genre_weights)
 
-        "Most specific" = the item's genre held by the fewest catalogue items
-        (Toy Story -> Animation, not Comedy); used as the Airbnb "market".
-        """
-        share = self.genre_weights > 0
-        freq = share.sum(axis=0).astype(np.float64)
-        cost = np.where(share, freq[None, :], np.inf)
-        return np.argmin(cost, axis=1).astype(np.int64)
+
+def primary_genre_columns(weights: np.ndarray) -> np.ndarray:
+    """THE definition of an item's *primary genre*: its most specific genre. ``(n_items,)`` int64 columns.
+
+    ``weights``: ``(n_items, n_genres)`` (:func:`genre_weights`; nonzero = the
+    item has the genre). Most specific = the item's genre listed by the fewest
+    items of the catalogue (all items, not training interactions): Toy Story
+    (Animation, Children's, Comedy) -> Animation, not Comedy, the first listed
+    genre. Ties go to the earlier column (alphabetical for a dataset's
+    genres). An item without genres gets its :data:`NO_GENRE` column.
+    """
+    share = np.asarray(weights) > 0
+    freq = share.sum(axis=0).astype(np.float64)
+    cost = np.where(share, freq[None, :], np.inf)
+    return np.argmin(cost, axis=1).astype(np.int64)
+
+
+def primary_genres(data) -> np.ndarray:
+    """``(n_items,)`` str: each item's primary genre name (:func:`primary_genre_columns`), or :data:`NO_GENRE`.
+
+    ``data``: a :class:`~recall_core.data.Dataset` or its training split
+    (anything with ``items["genres"]`` and ``genres``); both give the same
+    answer, and the same as :meth:`SideInfo.primary_genre` used by EGES and
+    Airbnb. Use this wherever a page says "primary genre" (map colours, tables).
+    """
+    names = np.asarray(list(data.genres) + [NO_GENRE], dtype=str)
+    return names[primary_genre_columns(genre_weights(list(data.items["genres"]), names))]
 
 
 def side_info(train, year_edges=DEFAULT_YEAR_EDGES, popularity_edges=DEFAULT_POPULARITY_EDGES) -> SideInfo:

@@ -43,6 +43,17 @@ Export:
   (``genre_embeddings``/``genre_names``, ``year_embeddings``/``year_edges``,
   ``popularity_embeddings``/``popularity_edges``) that
   :func:`cold_start_vector` needs to embed a new item without TensorFlow.
+* Exposure (``extras``, ``(n_items,)`` int64): an item's attention row gets a
+  gradient only in batches where the item is a walk centre, so how far its
+  weights moved from the uniform start depends on how often it was updated.
+  ``centre_counts``: the number of (centre, context) examples with the item as
+  centre, per epoch (the same every epoch: the pairs are fixed, only their
+  order is shuffled); each is one gradient term on the row per epoch.
+  ``centre_steps``: the number of optimiser steps, over all epochs, whose
+  batch held the item as a centre (steps where its row's gradient is nonzero;
+  Adam's momentum keeps moving the row for a while after each). ``info
+  ["exposure"]`` summarises both. Items with ``centre_counts == 0`` are exactly
+  the untrained ones (``item_known`` False).
 """
 from __future__ import annotations
 
@@ -165,6 +176,19 @@ def cold_start_vectors(tables: dict[str, np.ndarray], side: SideInfo, weights: n
     return (w[0] * (side.genre_weights @ tables["genre"]) + w[1] * tables["year"][side.year_bucket]).astype(np.float32)
 
 
+def _exposure_summary(centre_counts: np.ndarray, centre_steps: np.ndarray, known: np.ndarray, steps: int) -> dict:
+    """JSON facts on how often trained items' attention rows were updated (see ``extras["centre_counts"]``)."""
+    def stats(a):
+        a = a[known]
+        return {"min": int(a.min()), "median": float(np.median(a)), "max": int(a.max())} if len(a) else {}
+
+    return {
+        "centre_counts": "(centre, context) examples per epoch with the item as centre (extras centre_counts)",
+        "centre_steps": "optimiser steps, all epochs, whose batch held the item as a centre (extras centre_steps)",
+        "steps": int(steps), "centre_counts_trained": stats(centre_counts), "centre_steps_trained": stats(centre_steps),
+    }
+
+
 def _build_network(n_items: int, side: SideInfo, dim: int, seed: int):
     import keras
     import tensorflow as tf
@@ -257,7 +281,8 @@ class EGES(RecallModel):
         walks = weighted_walks(graph, c.walks_per_node, c.walk_length, rng)
         centers, contexts = skipgram_pairs(walks, c.window)
         n_items = train.n_items
-        freq = np.bincount(centers, minlength=n_items).astype(np.float64)
+        centre_counts = np.bincount(centers, minlength=n_items).astype(np.int64)
+        freq = centre_counts.astype(np.float64)
         known = freq > 0
         if not known.any():
             raise ValueError("eges: the session graph has no edges (every session has a single item?)")
@@ -286,6 +311,9 @@ class EGES(RecallModel):
         losses = []
         n_pairs = len(centers)
         bs = min(c.batch_size, n_pairs)
+        # Steps in which each item's attention row gets a nonzero gradient (it is a centre in the batch).
+        centre_steps = np.zeros(n_items, np.int64)
+        starts = range(0, max(n_pairs - bs + 1, 1), bs)
         for epoch in range(c.epochs):
             order = rng.permutation(n_pairs)
             negs = rng.choice(n_items, size=(n_pairs, c.negative), p=neg_p)
@@ -293,8 +321,9 @@ class EGES(RecallModel):
             cen = centers[order]
             total, n_batches = 0.0, 0
             # Full batches only (one compiled shape); the few dropped pairs differ every epoch.
-            for s in range(0, max(n_pairs - bs + 1, 1), bs):
+            for s in starts:
                 total += float(step(cen[s:s + bs], ctx[s:s + bs]))
+                centre_steps[np.unique(cen[s:s + bs])] += 1
                 n_batches += 1
             losses.append(total / max(n_batches, 1))
             progress(0.05 + 0.9 * (epoch + 1) / c.epochs, f"eges: epoch {epoch + 1}/{c.epochs} loss {losses[-1]:.4f}")
@@ -317,6 +346,7 @@ class EGES(RecallModel):
                 "genre_embeddings": tables["genre"], "genre_names": side.genre_names,
                 "year_embeddings": tables["year"], "year_edges": side.year_edges,
                 "popularity_embeddings": tables["popularity"], "popularity_edges": side.popularity_edges,
+                "centre_counts": centre_counts, "centre_steps": centre_steps,
             },
             info={
                 "graph": {**graph.summary(), "session_gap_seconds": c.session_gap_seconds,
@@ -328,6 +358,7 @@ class EGES(RecallModel):
                 "mean_attention": dict(zip(FIELDS, att[known].mean(axis=0).round(4).tolist())),
                 "epoch_loss": losses,
                 "trained_items": int(known.sum()),
+                "exposure": _exposure_summary(centre_counts, centre_steps, known, c.epochs * len(starts)),
                 "user_scoring": f"mean of H over the last {c.user_last_n} known items . context vectors Z (ip)",
             },
         )
