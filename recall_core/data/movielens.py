@@ -431,12 +431,12 @@ def _items_from_titles(movies: pd.DataFrame, genre_sep: str) -> pd.DataFrame:
 def _items_100k(path: Path) -> pd.DataFrame:
     names = ["item_id", "title", "release_date", "video_release_date", "url", *ML100K_GENRES]
     df = _table(path, "|", names, header=False)
-    flags = df[ML100K_GENRES].apply(lambda c: c.str.strip())
-    bad = ~flags.isin(["0", "1"]).to_numpy()
+    flags = np.char.strip(df[ML100K_GENRES].to_numpy(dtype=str))
+    bad = ~np.isin(flags, ["0", "1"])
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        raise DataError(f"{_where(df, row)}: genre flag {ML100K_GENRES[col]!r} must be 0 or 1, got {_show(flags.iat[row, col])}")
-    flag_arr = flags.to_numpy() == "1"
+        raise DataError(f"{_where(df, row)}: genre flag {ML100K_GENRES[col]!r} must be 0 or 1, got {_show(flags[row, col])}")
+    flag_arr = flags == "1"
     genres = [tuple(g for g, on in zip(ML100K_GENRES, r) if on and g not in NO_GENRE) for r in flag_arr]
     titles, years = zip(*(_split_title(t) for t in df["title"].tolist()))
     years = np.asarray(years, dtype=np.float64)
