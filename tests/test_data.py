@@ -276,3 +276,18 @@ def test_data_command_prints_the_load_report(tmp_path, capsys):
     assert main(["data", "--dataset", str(tmp_path), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)["load_report"]
     assert (report["rows_read"], report["duplicates_dropped"], report["ratings_out_of_scale"]) == (3, 1, 1)
+
+
+def test_build_dataset_applies_the_duplicate_policy_to_frames_built_in_code():
+    import pandas as pd
+
+    from recall_core.data.dataset import build_dataset
+
+    inter = pd.DataFrame({"user_id": ["a", "a", "b", "a"], "item_id": ["x", "y", "x", "x"],
+                          "rating": np.float32([1, 2, 3, 4]), "timestamp": np.int64([30, 20, 10, 30])})
+    items = pd.DataFrame({"item_id": ["x", "y"], "title": ["X", "Y"], "year": [np.nan, np.nan], "genres": [(), ()]})
+    ds = build_dataset("t", "t", "synthetic", inter, items, pd.DataFrame({"user_id": ["a", "b"]}))
+    # (a, x) at 30 twice: the later row (rating 4) wins, and rows keep their order.
+    assert ds.interactions[["user_id", "item_id", "rating"]].values.tolist() == [["a", "y", 2.0], ["b", "x", 3.0],
+                                                                                 ["a", "x", 4.0]]
+    assert ds.interactions["item_idx"].tolist() == [1, 0, 0] and ds.load_report["duplicates_dropped"] == 1
