@@ -397,7 +397,7 @@ def test_unusable_release_year_leaves_the_year_unknown(tmp_path, layout, year):
 
 FUZZ = settings(max_examples=80, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-ROUND_TRIP = settings(FUZZ, max_examples=100)
+ROUND_TRIP = settings(FUZZ, max_examples=80)
 LO_TS, HI_TS = TIMESTAMP_RANGE
 
 
