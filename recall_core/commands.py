@@ -31,6 +31,11 @@ def cmd_data(args) -> int:
     print(f"genres:       {', '.join(s['genres'])}")
     print(f"user fields:  {', '.join(s['user_features']) or '(none)'}")
     print(f"fingerprint:  {s['fingerprint']}")
+    if r := s.get("load_report"):  # the loader's input policy (recall_core.data.movielens)
+        print(f"load policy:  {r['duplicates_dropped']:,} duplicate (user, item) rows dropped (latest kept); "
+              f"{r['ratings_out_of_scale']:,} ratings outside {r['rating_scale']} (kept)")
+    for w in (r or {}).get("warnings", []):
+        print(f"warning:      {w}")
     return 0
 
 

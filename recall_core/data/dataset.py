@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from recall_core.data.fetch import fetch_ml100k
-from recall_core.data.movielens import read_folder
+from recall_core.data.movielens import drop_duplicate_pairs, read_folder
 from recall_core.data.vocab import Vocabulary
 from recall_core.errors import DataError, UnknownIdError
 
@@ -24,7 +24,9 @@ class Dataset:
 
     ``interactions`` keeps file order and adds ``user_idx``/``item_idx`` rows
     into ``user_vocab``/``item_vocab``. ``items`` and ``users`` are in vocabulary
-    row order. The catalogue is every item in the item file.
+    row order. The catalogue is every item in the item file. ``load_report``
+    says what the loader's input policy changed (duplicate rows dropped,
+    ratings off the scale; see :mod:`recall_core.data.movielens`).
     """
 
     name: str  # "ml-100k" or the folder path given
@@ -37,6 +39,7 @@ class Dataset:
     user_vocab: Vocabulary
     fingerprint: str
     genres: list[str] = field(default_factory=list)
+    load_report: dict = field(default_factory=dict)
 
     @property
     def n_items(self) -> int:
@@ -65,6 +68,7 @@ class Dataset:
             "genres": list(self.genres),
             "user_features": [c for c in self.users.columns if c != "user_id"],
             "fingerprint": self.fingerprint,
+            "load_report": self.load_report,
         }
 
     def item_label(self, idx: int) -> str:
@@ -101,9 +105,15 @@ def _fingerprint(inter: pd.DataFrame, items: pd.DataFrame) -> str:
     return h.hexdigest()[:16]
 
 
-def build_dataset(name: str, key: str, layout: str, inter: pd.DataFrame, items: pd.DataFrame, users: pd.DataFrame) -> Dataset:
-    """Validate the internal form and attach vocabularies."""
+def build_dataset(name: str, key: str, layout: str, inter: pd.DataFrame, items: pd.DataFrame, users: pd.DataFrame,
+                  load_report: dict | None = None) -> Dataset:
+    """Validate the internal form and attach vocabularies.
+
+    Duplicate (user, item) rows get the loader's policy here too (keep the
+    latest), so a dataset built from frames in code holds each pair once.
+    """
     src = inter.attrs.get("path", name)
+    report = {**(load_report or {})}
     dup = items["item_id"].duplicated()
     if dup.any():
         raise DataError(f"{name}: item id {items['item_id'][dup].iloc[0]!r} appears twice in the item file")
@@ -121,11 +131,17 @@ def build_dataset(name: str, key: str, layout: str, inter: pd.DataFrame, items: 
     inter = inter.copy()
     inter["user_idx"] = inter["user_id"].map(lambda s: user_vocab.get(s)).to_numpy(np.int64)
     inter["item_idx"] = item_idx
+    # read_folder has applied the policy already; frames built in code get it here (checked on rows, cheaply).
+    if pd.Series(inter["user_idx"].to_numpy() * len(item_vocab) + item_idx).duplicated().any():
+        inter, dropped = drop_duplicate_pairs(inter)
+        report["duplicates_dropped"] = report.get("duplicates_dropped", 0) + int(len(dropped))
+        report["warnings"] = [*report.get("warnings", []),
+                              f"{src}: {len(dropped)} duplicate (user, item) row(s) dropped, keeping the latest of each pair"]
     genres = sorted({g for gs in items["genres"] for g in gs})
     return Dataset(
         name=name, key=key, layout=layout, interactions=inter.reset_index(drop=True),
         items=items.reset_index(drop=True), users=users, item_vocab=item_vocab, user_vocab=user_vocab,
-        fingerprint=_fingerprint(inter, items), genres=genres,
+        fingerprint=_fingerprint(inter, items), genres=genres, load_report=report,
     )
 
 
@@ -148,13 +164,20 @@ def load_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = Non
     key = (str(name), str(cache_dir))
     if key in _CACHE:
         return _CACHE[key]
+    ds = read_dataset(name, cache_dir)
+    _CACHE[key] = ds
+    return ds
+
+
+def read_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None) -> Dataset:
+    """:func:`load_dataset` without the memo: read the files now. Raises only :class:`DataError`
+    for anything wrong in them."""
     if name == DEFAULT_DATASET:
         folder = fetch_ml100k(Path(cache_dir) if cache_dir else None)
     else:
         folder = Path(name)
         if not folder.exists():
             raise DataError(f"dataset {name!r}: no such folder (use 'ml-100k' or a path to a MovieLens folder)")
-    inter, items, users, layout = read_folder(folder)
-    ds = build_dataset(str(name), dataset_key(str(name)), layout, inter, items, users)
-    _CACHE[key] = ds
-    return ds
+    raw = read_folder(folder)
+    return build_dataset(str(name), dataset_key(str(name)), raw.layout, raw.interactions, raw.items, raw.users,
+                         load_report=raw.report)

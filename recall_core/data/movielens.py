@@ -14,15 +14,66 @@ The internal form (all ids are strings):
 * items: ``item_id, title, year (float, NaN if unknown), genres (tuple[str, ...])``
 * users: ``user_id`` plus ``gender, age, occupation, zip`` where the source has them
 
-Every problem raises :class:`DataError` naming the file, the line (1-based,
-counting the header) and the field.
+Input policy: every file gets one clear answer. Either it loads under the
+policies below, or :func:`read_folder` raises :class:`DataError` naming the
+file, the line (1-based, counting the header; where the problem has a line)
+and the field. No other exception type escapes.
+
+* **Encoding.** UTF-8, with or without a byte-order mark (spreadsheet programs
+  write one); UTF-16 when the file starts with a UTF-16 byte-order mark. Any
+  other file that is not valid UTF-8 is read as latin-1 as a whole (the
+  encoding of the original ML-100K and ML-1M item files), so a latin-1
+  ``movies.csv`` loads with its accented titles intact.
+* **Binary data.** A NUL byte anywhere (a binary file, or UTF-16 without a
+  byte-order mark) is a DataError naming its line. Random bytes end in a
+  DataError (bad field count, missing column, not a number...), never in a
+  ``csv`` or ``pandas`` exception.
+* **Lines.** ``\\n``, ``\\r\\n`` and a lone ``\\r`` all end a line; nothing else
+  does (latin-1 byte 0x85 inside a title is a character, not a line break).
+  Blank (whitespace-only) lines are skipped wherever they are; line numbers in
+  messages still count them. ``ratings.csv``/``movies.csv`` are real CSV
+  (quoted fields may hold commas, quotes and line breaks).
+* **Fields.** Every row needs exactly the layout's number of fields (a header
+  file: as many as its header); a row with one field hints at a wrong
+  separator. A CSV header needs ``userId, movieId, rating, timestamp`` (resp.
+  ``movieId, title, genres``) once each; extra columns are ignored.
+* **Ids** are strings, stripped of surrounding spaces, never converted to
+  numbers (``1000000000000000000000000000000`` stays that string). An empty
+  id, an id longer than ``MAX_ID_CHARS`` characters, or one holding a control
+  character is a DataError. An item or user id listed twice in the item or
+  user file is a DataError naming both lines. A rating of an item missing
+  from the item file is a DataError; a user missing from the user file is kept
+  (without demographics).
+* **Ratings** must be finite numbers (``NaN``, ``inf`` and text are
+  DataErrors). A rating outside the file's scale (``RATING_SCALES``: ML-100K
+  and ML-1M 1..5 in whole stars, ml-latest 0.5..5 in half stars) is kept as
+  given and counted in the load report, with a warning naming the first line.
+* **Timestamps** must be whole seconds since 1970 between 1900-01-01 and
+  2200-01-01 (``TIMESTAMP_RANGE``); milliseconds are rejected with a hint.
+* **Duplicate (user, item) rows.** Only the latest interaction of each pair is
+  kept: the largest timestamp, and of equal timestamps the later line. (Keeping
+  both would put the test item in training too, where it is excluded as seen,
+  and every metric would read 0.) The count is in the load report, with a
+  warning naming the first dropped line and the line kept instead.
+* **Titles** are kept verbatim, markdown and HTML characters included (the app
+  shows them as text); only surrounding spaces and a trailing ``(year)`` are
+  split off. A year is four digits, from the title or (ML-100K) the release
+  date; anything else leaves the year unknown.
+* **Ages** in a user file must be whole numbers from 0 to 150.
+
+The load report (``RawData.report``, kept as ``Dataset.load_report`` and shown
+by ``python -m recall_core data``) holds ``ratings_file``, ``rows_read``,
+``duplicates_dropped``, ``ratings_out_of_scale``, ``rating_scale`` and
+``warnings`` (one sentence each).
 """
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -43,6 +94,35 @@ LAYOUTS = {
     "ml-1m": ("ratings.dat", "movies.dat", "users.dat"),
     "ml-latest": ("ratings.csv", "movies.csv"),
 }
+# (lowest, highest, step) of the ratings each layout's files use; ``atomic`` is ML-100K.
+RATING_SCALES = {
+    "ml-100k": (1.0, 5.0, 1.0),
+    "ml-1m": (1.0, 5.0, 1.0),
+    "ml-latest": (0.5, 5.0, 0.5),
+    "atomic": (1.0, 5.0, 1.0),
+}
+MAX_ID_CHARS = 100
+# Seconds since 1970: 1900-01-01 .. 2200-01-01 (UTC); inside pandas' datetime range.
+TIMESTAMP_RANGE = (-2_208_988_800, 7_258_118_400)
+MAX_AGE = 150
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+_FOUR_DIGITS = r"^\s*(\d{4})\s*$"
+_DATE_YEAR = r"(?:^|\D)(\d{4})\s*$"  # the year that ends a date such as 01-Jan-1995
+_INTER = ["user_id", "item_id", "rating", "timestamp"]
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class RawData(NamedTuple):
+    """What :func:`read_folder` returns: the internal form plus the load report."""
+
+    interactions: pd.DataFrame
+    items: pd.DataFrame
+    users: pd.DataFrame
+    layout: str
+    report: dict
 
 
 def detect_layout(folder: Path) -> str:
@@ -62,124 +142,255 @@ def detect_layout(folder: Path) -> str:
     raise DataError(f"{folder}: no MovieLens files found (expected one of {expected})")
 
 
-def read_folder(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
-    """Read any supported folder: ``(interactions, items, users, layout)``."""
+def read_folder(folder: Path) -> RawData:
+    """Read any supported folder under the module's input policy."""
     folder = Path(folder)
     layout = detect_layout(folder)
     if layout == "ml-100k":
-        inter = _ratings(folder / "u.data", "\t", ["user_id", "item_id", "rating", "timestamp"], header=False)
+        inter = _interactions(_table(folder / "u.data", "\t", _INTER, header=False))
         items = _items_100k(folder / "u.item")
         users = _table(folder / "u.user", "|", ["user_id", "age", "gender", "occupation", "zip"], header=False)
     elif layout == "ml-1m":
-        inter = _ratings(folder / "ratings.dat", "::", ["user_id", "item_id", "rating", "timestamp"], header=False)
-        movies = _table(folder / "movies.dat", "::", ["item_id", "title", "genres"], header=False)
-        items = _items_from_titles(movies, "|")
+        inter = _interactions(_table(folder / "ratings.dat", "::", _INTER, header=False))
+        items = _items_from_titles(_table(folder / "movies.dat", "::", ["item_id", "title", "genres"], header=False), "|")
         users = _table(folder / "users.dat", "::", ["user_id", "gender", "age", "occupation", "zip"], header=False)
     elif layout == "ml-latest":
-        inter = _ratings(folder / "ratings.csv", ",", ["userId", "movieId", "rating", "timestamp"], header=True)
+        inter = _interactions(_table(folder / "ratings.csv", ",", ["userId", "movieId", "rating", "timestamp"], header=True))
         movies = _table(folder / "movies.csv", ",", ["movieId", "title", "genres"], header=True)
-        items = _items_from_titles(movies.rename(columns={"movieId": "item_id"}), "|")
-        users = pd.DataFrame({"user_id": pd.unique(inter["user_id"])})
+        items = _items_from_titles(movies, "|")
+        users = None
     else:
         inter, items, users = _read_atomic(folder)
-    users = _finish_users(users, folder)
-    return inter, items, users, layout
+    _check_unique(items, "item_id", "item")
+    inter = _check_items_known(inter, items)
+    inter, report = _apply_policies(inter, layout)
+    if users is None:
+        users = pd.DataFrame({"user_id": pd.unique(inter["user_id"])})
+    else:
+        users = _finish_users(users)
+    return RawData(inter.drop(columns="_line").reset_index(drop=True), items.drop(columns="_line").reset_index(drop=True),
+                   users, layout, report)
+
+
+def drop_duplicate_pairs(inter: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """``inter`` (file order) with only the latest row of each (user, item) pair, and the dropped rows.
+
+    Latest: the largest timestamp; of equal timestamps, the later row.
+    Returns ``(kept rows, positions of the dropped rows)``.
+    """
+    order = np.lexsort((np.arange(len(inter)), inter["timestamp"].to_numpy()))
+    dup = inter.iloc[order].duplicated(["user_id", "item_id"], keep="last").to_numpy()
+    dropped = np.sort(order[dup])
+    keep = np.ones(len(inter), dtype=bool)
+    keep[dropped] = False
+    return inter[keep], dropped
 
 
 # --------------------------------------------------------------------------- low level
 
+def _show(value: object, limit: int = 60) -> str:
+    """``repr`` of a field value, shortened (a 500-character id stays readable in a message)."""
+    s = str(value)
+    return repr(s) if len(s) <= limit else repr(s[: limit - 3] + "...") + f" ({len(s)} characters)"
+
+
 def _read_text(path: Path) -> str:
-    if not path.exists():
-        raise DataError(f"{path}: file not found")
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise DataError(f"{path}: file is empty")
+    if not path.is_file():
+        raise DataError(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        raw = path.read_bytes()
+    except OSError as e:
+        raise DataError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if raw.startswith(_UTF16_BOMS):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise DataError(f"{path}: starts with a UTF-16 byte-order mark but is not UTF-16 (byte {e.start})") from None
+    else:
+        raw = raw.removeprefix(_UTF8_BOM)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+    if not text.strip():
+        raise DataError(f"{path}: file is empty")
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = len(_BREAK.findall(text, 0, nul)) + 1
+        raise DataError(f"{path}, line {line}: holds a NUL byte (a binary file, or UTF-16 without a byte-order mark?)")
+    return text
 
 
-def _split_lines(path: Path, sep: str, n_fields: int, header: bool, names: list[str]) -> tuple[list[str], list[list[str]], int]:
-    """Split a delimited file into rows of exactly ``n_fields`` strings.
-
-    Returns ``(header_names, rows, first_data_line)``. A row with another
-    number of fields raises DataError naming the line; a first line with a
-    single field usually means the wrong separator, and the message says so.
-    """
-    text = _read_text(path)
+def _rows(path: Path, text: str, sep: str) -> list[tuple[int, list[str]]]:
+    """Non-blank rows of ``text`` as ``(line number, fields)``; CSV rules when ``sep`` is a comma."""
+    rows = []
     if sep == ",":
-        lines = list(csv.reader(io.StringIO(text)))
+        reader = csv.reader(io.StringIO(text, newline=""))
+        prev = 0
+        try:
+            for fields in reader:
+                if fields and not (len(fields) == 1 and not fields[0].strip()):
+                    rows.append((prev + 1, fields))
+                prev = reader.line_num
+        except csv.Error as e:
+            raise DataError(f"{path}, line {reader.line_num}: not readable as CSV ({e})") from None
     else:
-        lines = [ln.split(sep) for ln in text.splitlines()]
-    # Drop trailing blank lines only; a blank line in the middle is an error.
-    while lines and (not lines[-1] or lines[-1] == [""]):
-        lines.pop()
-    head: list[str] = names
-    start = 1
+        for i, line in enumerate(_BREAK.split(text)):
+            if line.strip():
+                rows.append((i + 1, line.split(sep)))
+    return rows
+
+
+def _table(path: Path, sep: str, names: list[str], header: bool, optional: Sequence[str] = (),
+           header_name: Callable[[str], str] = str.strip) -> pd.DataFrame:
+    """A delimited file as a DataFrame of strings: the ``names`` columns (plus any ``optional`` ones
+    present in the header) and ``_line``, each row's line number. ``attrs['path']`` names the file."""
+    rows = _rows(path, _read_text(path), sep)
+    sep_name = {"\t": "tab", ",": "comma"}.get(sep, repr(sep))
     if header:
-        head = [h.strip() for h in lines[0]]
-        missing = [c for c in names if c not in head]
-        if missing:
-            hint = " (wrong separator?)" if len(head) == 1 else ""
-            raise DataError(f"{path}, line 1: missing column {missing[0]!r}; header has {head}{hint}")
-        lines = lines[1:]
-        start = 2
-        n_fields = len(head)
-    if not lines:
+        head = [header_name(h) for h in rows[0][1]]
+        hint = " (wrong separator?)" if len(head) == 1 else ""
+        for c in names:
+            if c not in head:
+                shown = [h if len(h) <= 40 else h[:37] + "..." for h in head[:12]]
+                raise DataError(f"{path}, line {rows[0][0]}: missing column {c!r}; header has {shown}{hint}")
+            if head.count(c) > 1:
+                raise DataError(f"{path}, line {rows[0][0]}: column {c!r} appears {head.count(c)} times in the header")
+        names = names + [c for c in optional if c in head and head.count(c) == 1]
+        cols = [head.index(c) for c in names]
+        shown = ", ".join(h if len(h) <= 40 else h[:37] + "..." for h in head[:12])
+        n_fields, described, rows = len(head), f"as in the header: {shown}", rows[1:]
+    else:
+        cols, n_fields, described = list(range(len(names))), len(names), ", ".join(names)
+    if not rows:
         raise DataError(f"{path}: no data rows")
-    for i, row in enumerate(lines):
-        if len(row) != n_fields:
-            sep_name = {"\t": "tab", ",": "comma"}.get(sep, repr(sep))
-            hint = " (wrong separator?)" if len(row) == 1 else ""
-            raise DataError(
-                f"{path}, line {i + start}: expected {n_fields} {sep_name}-separated fields "
-                f"({', '.join(names)}), found {len(row)}{hint}"
-            )
-    return head, lines, start
-
-
-def _table(path: Path, sep: str, names: list[str], header: bool) -> pd.DataFrame:
-    """A delimited file as a DataFrame of strings with the named columns."""
-    if header:
-        head, rows, _ = _split_lines(path, sep, 0, True, names)
-        df = pd.DataFrame(rows, columns=head, dtype=str)[names]
-    else:
-        # Extra trailing columns (u.item's 19 flags) are handled by their readers.
-        _, rows, _ = _split_lines(path, sep, len(names), False, names)
-        df = pd.DataFrame(rows, columns=names, dtype=str)
+    for line, fields in rows:
+        if len(fields) != n_fields:
+            hint = " (wrong separator?)" if len(fields) == 1 else ""
+            if any("\n" in f or "\r" in f for f in fields):
+                hint = " (a quote opened on this line is never closed?)"
+            raise DataError(f"{path}, line {line}: expected {n_fields} {sep_name}-separated fields "
+                            f"({described}), found {len(fields)}{hint}")
+    df = pd.DataFrame([fields for _, fields in rows], dtype=str).iloc[:, cols]
+    df.columns = names
+    df["_line"] = np.fromiter((line for line, _ in rows), dtype=np.int64, count=len(rows))
+    df = df.reset_index(drop=True)
     df.attrs["path"] = str(path)
-    df.attrs["first_line"] = 2 if header else 1
     return df
 
 
-def _numeric(df: pd.DataFrame, col: str, kind: type, label: str | None = None) -> np.ndarray:
-    """Column ``col`` as numbers; DataError naming the first bad line otherwise."""
-    values = pd.to_numeric(df[col].str.strip(), errors="coerce")
-    bad = np.flatnonzero(values.isna().to_numpy())
+def _where(df: pd.DataFrame, row: int) -> str:
+    return f"{df.attrs.get('path', '?')}, line {int(df['_line'].iat[row])}"
+
+
+def _ids(df: pd.DataFrame, col: str) -> np.ndarray:
+    """Column ``col`` as stripped id strings; DataError for an empty, too long or control-character id."""
+    s = df[col].str.strip()
+    checks = (
+        (s == "", lambda v: "is empty"),
+        (s.str.len() > MAX_ID_CHARS, lambda v: f"is longer than {MAX_ID_CHARS} characters: {_show(v)}"),
+        (s.str.contains(_CONTROL, regex=True), lambda v: f"holds a control character: {_show(v)}"),
+    )
+    for bad, what in checks:
+        rows = np.flatnonzero(bad.to_numpy(dtype=bool))
+        if len(rows):
+            raise DataError(f"{_where(df, rows[0])}: field {col!r} {what(s.iat[rows[0]])}")
+    return s.to_numpy(dtype=object)
+
+
+def _numbers(df: pd.DataFrame, col: str) -> np.ndarray:
+    """Column ``col`` as finite float64; DataError naming the first bad line otherwise."""
+    values = np.asarray(pd.to_numeric(df[col].str.strip(), errors="coerce"), dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
-        line = int(bad[0]) + df.attrs.get("first_line", 1)
-        raise DataError(
-            f"{df.attrs.get('path', '?')}, line {line}: field {label or col!r} is not a number: {df[col].iloc[bad[0]]!r}"
-        )
-    return values.to_numpy().astype(kind)
+        row = int(bad[0])
+        what = "is not a number" if np.isnan(values[row]) else "is not a finite number"
+        raise DataError(f"{_where(df, row)}: field {col!r} {what}: {_show(df[col].iat[row])}")
+    return values
 
 
-def _ratings(path: Path, sep: str, names: list[str], header: bool) -> pd.DataFrame:
-    df = _table(path, sep, names, header)
-    u, i, r, t = names
+def _interactions(df: pd.DataFrame) -> pd.DataFrame:
+    """A ratings table (columns user, item, rating, timestamp in that order, any names) in the internal form."""
+    u, i, r, t = df.columns[:4]
+    rating = _numbers(df, r)
+    big = np.flatnonzero(np.abs(rating) > np.finfo(np.float32).max)
+    if len(big):
+        raise DataError(f"{_where(df, big[0])}: field {r!r} is too large: {_show(df[r].iat[big[0]])}")
+    ts = _numbers(df, t)
+    lo, hi = TIMESTAMP_RANGE
+    for bad, what in ((ts != np.floor(ts), "must be whole seconds since 1970"),
+                      ((ts < lo) | (ts > hi), "must be seconds since 1970 between 1900 and 2200")):
+        rows = np.flatnonzero(bad)
+        if len(rows):
+            v = ts[rows[0]]
+            hint = " (milliseconds? MovieLens timestamps are seconds)" if v > hi and lo <= v / 1000 <= hi else ""
+            raise DataError(f"{_where(df, rows[0])}: field {t!r} {what}, got {_show(df[t].iat[rows[0]])}{hint}")
     out = pd.DataFrame({
-        "user_id": df[u].str.strip().to_numpy(),
-        "item_id": df[i].str.strip().to_numpy(),
-        "rating": _numeric(df, r, np.float32, r),
-        "timestamp": _numeric(df, t, np.float64, t).astype(np.int64),
+        "user_id": _ids(df, u),
+        "item_id": _ids(df, i),
+        "rating": rating.astype(np.float32),
+        "timestamp": ts.astype(np.int64),
+        "_line": df["_line"].to_numpy(),
     })
-    for col, src in (("user_id", u), ("item_id", i)):
-        empty = np.flatnonzero(out[col].to_numpy() == "")
-        if len(empty):
-            raise DataError(f"{path}, line {int(empty[0]) + df.attrs['first_line']}: field {src!r} is empty")
-    out.attrs["path"] = str(path)
+    out.attrs["path"] = df.attrs["path"]
+    out.attrs["fields"] = {"user_id": u, "item_id": i, "rating": r, "timestamp": t}
     return out
+
+
+def _check_unique(df: pd.DataFrame, col: str, kind: str) -> None:
+    dup = df[col].duplicated(keep=False).to_numpy()
+    if dup.any():
+        first, second = np.flatnonzero(df[col].to_numpy() == df[col].iat[np.flatnonzero(dup)[0]])[:2]
+        path = df.attrs.get("path", "?")
+        raise DataError(f"{path}, line {int(df['_line'].iat[second])}: {kind} id {_show(df[col].iat[second])} "
+                        f"is listed twice in the {kind} file (also on line {int(df['_line'].iat[first])})")
+
+
+def _check_items_known(inter: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    unknown = np.flatnonzero(~inter["item_id"].isin(items["item_id"]).to_numpy())
+    if len(unknown):
+        row = int(unknown[0])
+        field = inter.attrs["fields"]["item_id"]
+        raise DataError(f"{_where(inter, row)}: field {field!r} rates item {_show(inter['item_id'].iat[row])}, which is "
+                        f"not in the item file ({Path(items.attrs.get('path', '?')).name})")
+    return inter
+
+
+def _scale_text(scale: tuple[float, float, float]) -> str:
+    lo, hi, step = scale
+    return f"{lo:g}..{hi:g} in steps of {step:g}"
+
+
+def _apply_policies(inter: pd.DataFrame, layout: str) -> tuple[pd.DataFrame, dict]:
+    """Drop duplicate (user, item) rows (keep the latest) and count ratings off the layout's scale."""
+    name = Path(inter.attrs["path"]).name
+    lines = inter["_line"].to_numpy()
+    scale = RATING_SCALES[layout]
+    lo, hi, step = scale
+    r = inter["rating"].to_numpy(np.float64)
+    steps = (r - lo) / step
+    off = np.flatnonzero((r < lo) | (r > hi) | (np.abs(steps - np.round(steps)) > 1e-6))
+    kept, dropped = drop_duplicate_pairs(inter)
+    warnings = []
+    if len(dropped):
+        first = inter.iloc[int(dropped[0])]
+        same = kept[(kept["user_id"] == first["user_id"]).to_numpy() & (kept["item_id"] == first["item_id"]).to_numpy()]
+        warnings.append(
+            f"{name}: {len(dropped)} duplicate (user, item) row(s) dropped, keeping the latest of each pair "
+            f"(first: line {int(first['_line'])} dropped; line {int(same['_line'].iat[0])} holds the latest of "
+            f"user {_show(first['user_id'])} with item {_show(first['item_id'])})")
+    if len(off):
+        warnings.append(f"{name}: {len(off)} rating(s) outside the scale {_scale_text(scale)}, kept as given "
+                        f"(first: line {int(lines[off[0]])}, rating {float(r[off[0]]):g})")
+    report = {
+        "ratings_file": name,
+        "rows_read": int(len(inter)),
+        "duplicates_dropped": int(len(dropped)),
+        "ratings_out_of_scale": int(len(off)),
+        "rating_scale": _scale_text(scale),
+        "warnings": warnings,
+    }
+    return kept, report
 
 
 def _split_title(title: str) -> tuple[str, float]:
@@ -193,93 +404,83 @@ def _genres(text: str, sep: str) -> tuple[str, ...]:
     return tuple(g for g in (s.strip() for s in text.split(sep)) if g not in NO_GENRE)
 
 
-def _items_from_titles(movies: pd.DataFrame, genre_sep: str) -> pd.DataFrame:
-    titles, years = zip(*(_split_title(t) for t in movies["title"].tolist()))
-    return pd.DataFrame({
-        "item_id": movies["item_id"].str.strip().to_numpy(),
-        "title": list(titles),
+def _year_column(s: pd.Series, pattern: str = _FOUR_DIGITS) -> np.ndarray:
+    """The four-digit year ``pattern`` captures, as float; NaN (unknown) where it does not match."""
+    return pd.to_numeric(s.str.extract(pattern, expand=False), errors="coerce").to_numpy(dtype=np.float64)
+
+
+def _item_frame(df: pd.DataFrame, id_col: str, titles: list[str], years: np.ndarray, genres: list) -> pd.DataFrame:
+    items = pd.DataFrame({
+        "item_id": _ids(df, id_col),
+        "title": titles,
         "year": np.asarray(years, dtype=np.float64),
-        "genres": [_genres(g, genre_sep) for g in movies["genres"].tolist()],
+        "genres": genres,
+        "_line": df["_line"].to_numpy(),
     })
+    items.attrs["path"] = df.attrs["path"]
+    return items
+
+
+def _items_from_titles(movies: pd.DataFrame, genre_sep: str) -> pd.DataFrame:
+    id_col = movies.columns[0]
+    titles, years = zip(*(_split_title(t) for t in movies["title"].tolist()))
+    return _item_frame(movies, id_col, list(titles), np.asarray(years, dtype=np.float64),
+                       [_genres(g, genre_sep) for g in movies["genres"].tolist()])
 
 
 def _items_100k(path: Path) -> pd.DataFrame:
     names = ["item_id", "title", "release_date", "video_release_date", "url", *ML100K_GENRES]
     df = _table(path, "|", names, header=False)
-    flags = df[ML100K_GENRES]
-    bad = ~flags.isin(["0", "1"])
-    if bad.to_numpy().any():
-        row, col = np.argwhere(bad.to_numpy())[0]
-        raise DataError(f"{path}, line {row + 1}: genre flag {ML100K_GENRES[col]!r} must be 0 or 1, got {flags.iat[row, col]!r}")
-    flag_arr = flags.to_numpy() == "1"
+    flags = np.char.strip(df[ML100K_GENRES].to_numpy(dtype=str))
+    bad = ~np.isin(flags, ["0", "1"])
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise DataError(f"{_where(df, row)}: genre flag {ML100K_GENRES[col]!r} must be 0 or 1, got {_show(flags[row, col])}")
+    flag_arr = flags == "1"
     genres = [tuple(g for g, on in zip(ML100K_GENRES, r) if on and g not in NO_GENRE) for r in flag_arr]
     titles, years = zip(*(_split_title(t) for t in df["title"].tolist()))
     years = np.asarray(years, dtype=np.float64)
     # Titles without a year: fall back to the release date (dd-Mon-yyyy).
-    date_years = pd.to_numeric(df["release_date"].str[-4:], errors="coerce").to_numpy(dtype=np.float64)
-    years = np.where(np.isnan(years), date_years, years)
-    return pd.DataFrame({"item_id": df["item_id"].str.strip().to_numpy(), "title": list(titles), "year": years, "genres": genres})
+    date_years = _year_column(df["release_date"], _DATE_YEAR)
+    return _item_frame(df, "item_id", list(titles), np.where(np.isnan(years), date_years, years), genres)
 
 
 def _read_atomic(folder: Path):
     """The typed-header tab files (``name:type`` header) as shipped in the recbole wheel."""
-    def read(ext: str, required: list[str]) -> pd.DataFrame | None:
+    def read(ext: str, required: list[str], optional: Sequence[str] = ()) -> pd.DataFrame | None:
         paths = sorted(folder.glob(f"*.{ext}"))
         if not paths:
             return None
-        path = paths[0]
-        text = _read_text(path)
-        first = text.split("\n", 1)[0]
-        head = [h.split(":")[0].strip() for h in first.split("\t")]
-        missing = [c for c in required if c not in head]
-        if missing:
-            hint = " (wrong separator?)" if len(head) == 1 else ""
-            raise DataError(f"{path}, line 1: missing column {missing[0]!r}; header has {head}{hint}")
-        _, rows, _ = _split_lines(path, "\t", len(head), False, head)
-        df = pd.DataFrame(rows[1:], columns=head, dtype=str)
-        if df.empty:
-            raise DataError(f"{path}: no data rows")
-        df.attrs["path"] = str(path)
-        df.attrs["first_line"] = 2
-        return df
+        return _table(paths[0], "\t", required, header=True, optional=optional,
+                      header_name=lambda h: h.split(":")[0].strip())
 
-    inter_df = read("inter", ["user_id", "item_id", "rating", "timestamp"])
-    inter = pd.DataFrame({
-        "user_id": inter_df["user_id"].str.strip().to_numpy(),
-        "item_id": inter_df["item_id"].str.strip().to_numpy(),
-        "rating": _numeric(inter_df, "rating", np.float32),
-        "timestamp": _numeric(inter_df, "timestamp", np.float64).astype(np.int64),
-    })
-    item_df = read("item", ["item_id", "movie_title"])
+    inter = _interactions(read("inter", _INTER))
+    item_df = read("item", ["item_id", "movie_title"], optional=["release_year", "class"])
     if item_df is None:
         raise DataError(f"{folder}: no .item file next to the .inter file")
-    years = pd.to_numeric(item_df.get("release_year", pd.Series([""] * len(item_df))), errors="coerce")
     titles, tyears = zip(*(_split_title(t) for t in item_df["movie_title"].tolist()))
-    years = np.where(years.isna().to_numpy(), np.asarray(tyears, dtype=np.float64), years.to_numpy(dtype=np.float64))
-    classes = item_df["class"] if "class" in item_df else pd.Series([""] * len(item_df))
-    items = pd.DataFrame({
-        "item_id": item_df["item_id"].str.strip().to_numpy(),
-        "title": list(titles),
-        "year": years,
-        "genres": [_genres(c, " ") for c in classes.tolist()],
-    })
-    user_df = read("user", ["user_id"])
-    if user_df is None:
-        users = pd.DataFrame({"user_id": pd.unique(inter["user_id"])})
-    else:
-        users = user_df.rename(columns={"zip_code": "zip"})
+    tyears = np.asarray(tyears, dtype=np.float64)
+    years = _year_column(item_df["release_year"]) if "release_year" in item_df else np.full(len(item_df), np.nan)
+    classes = item_df["class"].tolist() if "class" in item_df else [""] * len(item_df)
+    items = _item_frame(item_df, "item_id", list(titles), np.where(np.isnan(years), tyears, years),
+                        [_genres(c, " ") for c in classes])
+    users = read("user", ["user_id"], optional=["age", "gender", "occupation", "zip_code", "zip"])
+    if users is not None:
+        users = users.rename(columns={"zip_code": "zip"})
     return inter, items, users
 
 
-def _finish_users(users: pd.DataFrame, folder: Path) -> pd.DataFrame:
+def _finish_users(users: pd.DataFrame) -> pd.DataFrame:
+    """A user table (with ``_line``): ids checked, listed once, ages whole numbers 0..MAX_AGE."""
     users = users.copy()
-    users["user_id"] = users["user_id"].astype(str).str.strip()
+    users["user_id"] = _ids(users, "user_id")
+    _check_unique(users, "user_id", "user")
     keep = ["user_id"] + [c for c in ("gender", "age", "occupation", "zip") if c in users]
-    users = users[keep]
     if "age" in users:
-        ages = pd.to_numeric(users["age"], errors="coerce")
-        if ages.isna().any():
-            row = int(np.flatnonzero(ages.isna().to_numpy())[0])
-            raise DataError(f"{folder}: user {users['user_id'].iloc[row]!r} has a non-numeric age {users['age'].iloc[row]!r}")
+        ages = np.asarray(pd.to_numeric(users["age"].str.strip(), errors="coerce"), dtype=np.float64)
+        bad = np.flatnonzero(~((ages >= 0) & (ages <= MAX_AGE) & (ages == np.floor(ages))))
+        if len(bad):
+            raise DataError(f"{_where(users, bad[0])}: field 'age' of user {_show(users['user_id'].iat[bad[0]])} must be "
+                            f"a whole number from 0 to {MAX_AGE}, got {_show(users['age'].iat[bad[0]])}")
         users["age"] = ages.astype(np.int64)
-    return users.reset_index(drop=True)
+    return users[keep].reset_index(drop=True)
