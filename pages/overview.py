@@ -22,7 +22,7 @@ c[4].metric("Last rating", s["last"])
 st.caption(f"**{s['dataset']}** ({s['layout']} layout) · genres: {', '.join(s['genres'])} · "
            f"user fields: {', '.join(s['user_features']) or 'none'}")
 for warning in ds.load_report.get("warnings", []):
-    st.warning(f"{s['dataset']}: {warning}", icon=":material/rule:")
+    st.warning(widgets.md_escape(f"{s['dataset']}: {warning}"), icon=":material/rule:")
 
 if msg := st.session_state.pop("overview_trained_msg", None):
     st.success(msg)

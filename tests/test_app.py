@@ -424,3 +424,17 @@ def test_train_button_is_disabled_while_another_process_trains(env):
     at = run_page()
     ok(at)
     assert not at.button(key="overview_train").disabled
+
+
+def test_overview_shows_the_loaders_warnings(tiny, tmp_path, monkeypatch):
+    """A duplicate (user, item) row is dropped by policy, and the Overview says so."""
+    folder = tmp_path / "dup"
+    shutil.copytree(tiny[0], folder)
+    first = (folder / "u.data").read_text().splitlines()[0].split("\t")
+    with open(folder / "u.data", "a") as f:
+        f.write("\t".join([first[0], first[1], "3", str(int(first[3]) - 5)]) + "\n")
+    monkeypatch.setenv("RECALL_DATASET", str(folder))
+    monkeypatch.setenv("RECALL_STORE", str(tmp_path / "store"))
+    at = run_page()
+    ok(at)
+    assert any("duplicate" in w.value for w in at.warning), [w.value for w in at.warning]
