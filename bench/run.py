@@ -66,7 +66,7 @@ def evaluate() -> dict:
 
 def cold_start() -> dict:
     from recall_core.data import load_dataset
-    from recall_core.models.eges import cold_start_genre_overlap
+    from recall_core.evaluation.cold_start import cold_start_genre_overlap
 
     return cold_start_genre_overlap(load_dataset("ml-100k"), seed=0)
 

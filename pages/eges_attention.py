@@ -169,7 +169,7 @@ for col, by, title in ((cols[0], "genre", "primary genre"), (cols[1], "year_band
         st.plotly_chart(fig, key=f"eges_by_{by}", width="stretch")
         contrast = analysis.group_contrast(groups, fields)
         if len(contrast):
-            st.caption(f"Groups of at least 20 movies: " + "; ".join(
+            st.caption("Groups of at least 20 movies: " + "; ".join(
                 f"{r.field} {r.low:+.3f} ({r.low_group}) to {r.high:+.3f} ({r.high_group})"
                 if relative else f"{r.field} {r.low:.3f} ({r.low_group}) to {r.high:.3f} ({r.high_group})"
                 for r in contrast.itertuples()))

@@ -2,7 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from recall_core.analysis import catalogue, compare
+from recall_core.analysis import compare
 from recall_core.app import state, url, widgets
 
 ctx = state.page_context(url_state={})

@@ -1,15 +1,14 @@
 """EGES: conformance, attention, cold start, and the TF network against the numpy export."""
-import os
 
 import numpy as np
-import pytest
 
 from recall_core.data.synthetic import GENRES
 from recall_core.evaluation import i2i_scores
 from recall_core.models.base import l2_normalize
 from recall_core.features.graph import PAD, session_graph, skipgram_pairs, weighted_walks
 from recall_core.features.sessions import sessions_of
-from recall_core.models.eges import EGES, EGESConfig, cold_start_vector, eges_item_vectors, holdout_train
+from recall_core.evaluation.cold_start import holdout_train
+from recall_core.models.eges import EGES, EGESConfig, cold_start_vector, eges_item_vectors
 from tests.conformance import ITEMS_PER_CLUSTER, ModelConformance
 
 SMALL = {"embedding_dim": 16, "epochs": 4, "walks_per_node": 20, "walk_length": 10, "window": 3,
@@ -129,7 +128,7 @@ def test_unknown_items_rank_last(planted):
 
 
 def test_ml100k_cold_start_beats_random(ml100k):
-    from recall_core.models.eges import cold_start_genre_overlap
+    from recall_core.evaluation.cold_start import cold_start_genre_overlap
 
     r = cold_start_genre_overlap(ml100k, n_holdout=100, seed=0)
     assert r["held_out_known"] == 0

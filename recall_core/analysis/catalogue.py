@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from recall_core.data import Dataset
 from recall_core.data.split import split_for

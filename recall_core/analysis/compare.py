@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 
 from recall_core.data import Dataset
-from recall_core.errors import RecallError, UnknownIdError
+from recall_core.errors import RecallError
 from recall_core.evaluation import ranks_from_scores, u2i_scores
-from recall_core.explore import item_neighbours, item_table, user_profile, user_recommendations
-from recall_core.models.base import l2_normalize
+from recall_core.explore import item_neighbours, user_profile, user_recommendations
 from recall_core.store import StoredModel
 from recall_core.data.split import split_for
 

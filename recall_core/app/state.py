@@ -11,10 +11,8 @@ Nothing here imports TensorFlow or umap: the app reads stored vectors.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 

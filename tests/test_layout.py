@@ -1,0 +1,49 @@
+"""The shape of the package: the core imports without streamlit; the app's code stays in recall_core/app."""
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import recall_core
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def core_modules() -> list[str]:
+    """Every module of recall_core except the Streamlit-only ``recall_core.app`` package."""
+    out = []
+    for m in pkgutil.walk_packages(recall_core.__path__, "recall_core."):
+        if m.name == "recall_core.app" or m.name.startswith("recall_core.app.") or m.name == "recall_core.__main__":
+            continue
+        out.append(m.name)
+    return out
+
+
+def test_core_imports_without_streamlit():
+    """The issue's acceptance line, and then every core module, with streamlit (and plotly) made unimportable."""
+    mods = core_modules()
+    assert {"recall_core.data", "recall_core.models", "recall_core.index", "recall_core.evaluation",
+            "recall_core.store", "recall_core.training", "recall_core.analysis.eges"} <= set(mods)
+    code = ("import sys; sys.modules['streamlit'] = None; sys.modules['plotly'] = None\n"
+            "import recall_core.data, recall_core.models, recall_core.index, recall_core.evaluation, "
+            "recall_core.store, recall_core.training\n"
+            "import importlib\n"
+            f"for m in {mods!r}: importlib.import_module(m)\n"
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules, 'umap' in sys.modules)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split() == ["False", "False", "False"], r.stdout  # nor TensorFlow, Keras or umap
+
+
+def test_only_the_app_package_and_pages_import_streamlit():
+    offenders = []
+    for path in (ROOT / "recall_core").rglob("*.py"):
+        rel = path.relative_to(ROOT / "recall_core")
+        if rel.parts[0] == "app":
+            continue
+        text = path.read_text()
+        if "import streamlit" in text or "from streamlit" in text or "import plotly" in text:
+            offenders.append(str(rel))
+    assert not offenders, offenders
