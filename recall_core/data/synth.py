@@ -310,7 +310,11 @@ def _argsort(group: np.ndarray, key: np.ndarray | None = None) -> np.ndarray:
     """
     if key is None:
         return np.argsort(group, kind="stable")
-    return np.argsort(group + (0.5 + np.arctan(key) / np.pi) * 0.999, kind="stable")
+    k = np.arctan(key)
+    k *= 0.999 / np.pi
+    k += 0.5 * 0.999
+    k += group
+    return np.argsort(k, kind="stable")
 
 
 def _first_flags(values: np.ndarray) -> np.ndarray:
@@ -340,15 +344,18 @@ def _sessions_and_times(rng, cfg: SynthConfig, user: np.ndarray, itm: np.ndarray
     pop_rank[by_pop] = np.arange(n) - np.repeat(starts, counts)
     n_onboard = np.minimum(np.floor(cfg.onboarding_share * counts), cfg.onboarding_max).astype(np.int64)
     onboard = pop_rank < n_onboard[np.cumsum(_first_flags(user)) - 1]
+    del by_pop, first
     # The rest: sorted by topic and position in the topic's order, so cutting the sorted list gives
     # runs through neighbouring items of one topic.
     topic = np.where(onboard, -1, item["topic"][itm])
     key = np.where(onboard, pop_rank, item["pos"][itm] + rng.normal(0.0, cfg.order_jitter, n))
     o = _argsort(user * (n_topics + 1) + topic + 1, key)
+    del key, pop_rank
     user, itm, topic, onboard = user[o], itm[o], topic[o], onboard[o]
     new = np.ones(n, bool)
     new[1:] = ((user[1:] != user[:-1]) | (topic[1:] != topic[:-1])
                | ((rng.random(n - 1) < 1.0 / cfg.session_mean) & ~onboard[1:]))
+    del topic
     sess = np.cumsum(new) - 1
     n_sess = int(sess[-1]) + 1
     # Shuffle each user's sessions in time (onboarding first); some sessions lose their inner order.
@@ -358,11 +365,14 @@ def _sessions_and_times(rng, cfg: SynthConfig, user: np.ndarray, itm: np.ndarray
     unordered = (rng.random(n_sess) < cfg.unordered_sessions) & ~onboard[new]
     inside = np.where(unordered[sess], rng.random(n), 0.0)  # 0: keep the order (the sort is stable)
     o = _argsort(rank[sess], inside)
+    del inside, new, onboard
     user, itm, sess = user[o], itm[o], rank[sess[o]]
+    del o
     first_row = _first_flags(sess)
     # Inside a session: 15 s + Exp(45 s) between ratings.
     gap = np.where(first_row, 0, 15 + np.floor(rng.exponential(45.0, n))).astype(np.int64)
     in_sess = _segment_cumsum(gap, first_row) + gap  # offset from the session start
+    del gap
     dur = in_sess[np.r_[first_row[1:], True]]  # (n_sess,) the offset of each session's last rating
     # Sessions: sorted uniform offsets over the user's span, pushed apart by earlier durations + 2 h.
     sess_user = user[first_row]
