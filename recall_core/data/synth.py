@@ -486,19 +486,23 @@ def write_synth(out, cfg: SynthConfig, force: bool = False) -> dict:
     """Generate ``cfg`` and write it to folder ``out`` atomically (a temp folder next to it, then a
     rename). Refuses a non-empty ``out`` unless ``force``, and with ``force`` replaces only a folder
     that holds nothing but synth's own files. Returns a summary dict."""
-    out = Path(out)
+    shown = out
+    out = Path(out).resolve()  # "." and "dir/" have a usable name and parent
     check_sizes(cfg.users, cfg.items, cfg.ratings)
     _check_out(out, force)
     if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: parent folder {out.parent} does not exist")
+        raise UsageError(f"--out {shown}: parent folder {out.parent} does not exist")
     t = time.perf_counter()
-    ratings, movies = generate(cfg)
-    gen_s = time.perf_counter() - t
     tmp = out.parent / f".{out.name}.synth-tmp-{os.getpid()}"
     old = out.parent / f".{out.name}.synth-old-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
     try:
+        tmp.mkdir()
+    except OSError as e:  # before generating anything: a read-only or forbidden place
+        raise UsageError(f"--out {shown}: cannot write in {out.parent}: {e.strerror}") from None
+    try:
+        ratings, movies = generate(cfg)
+        gen_s = time.perf_counter() - t
         _write(tmp, ratings, movies, cfg)
         if out.exists():
             out.rename(old)
@@ -509,7 +513,7 @@ def write_synth(out, cfg: SynthConfig, force: bool = False) -> dict:
             old.rename(out)
         raise
     shutil.rmtree(old, ignore_errors=True)
-    return {"out": str(out), "users": cfg.users, "items": cfg.items, "ratings": len(ratings), "seed": cfg.seed,
+    return {"out": str(shown), "users": cfg.users, "items": cfg.items, "ratings": len(ratings), "seed": cfg.seed,
             "generate_seconds": gen_s, "total_seconds": time.perf_counter() - t}
 
 
