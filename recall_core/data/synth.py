@@ -5,22 +5,29 @@ with the parameters) that every command reads unchanged. The generative story:
 
 * **Items.** Each item has a primary *topic*, which is a MovieLens genre (drawn with
   ml-latest's genre shares), 0-2 extra genres (mostly genres that go with the
-  primary one), a release year skewed to recent decades, and a Zipf popularity
-  weight ``(rank + 1) ** -zipf_exponent`` whose rank is shuffled relative to the id.
+  primary one), a release year skewed to recent decades, and a Zipf(-Mandelbrot)
+  popularity weight ``(rank + zipf_offset) ** -zipf_exponent`` (defaults 10 and 1.2:
+  the offset keeps the most popular item below ~80% of users, as in MovieLens, where
+  a pure Zipf head is rated by nearly everyone) whose rank is shuffled relative to the id.
   Within a topic the items have an *order* (by year, with noise), used for sessions.
 * **Users.** Activity is log-normal, scaled so that the counts sum to ``ratings``
   exactly, with at least 20 ratings a user (2 when ``ratings < 20 * users`` or
   ``items < 20``) and at most ``items``. Each user mixes 1-3 topics (Dirichlet).
 * **Which items.** A user's items are drawn without replacement (Gumbel top-k over
-  the whole catalogue, in batches of users) with probability proportional to
+  the whole catalogue, in batches of users; see :func:`_choose`) with probability proportional to
   ``popularity * affinity``; ``affinity`` is set so that, before saturation, a
   share ``1 - background`` of a user's draws falls in their own topics, split by
   their mixture.
-* **In what order.** A user's items are sorted by (topic, position in the topic's
-  order + jitter) and cut into sessions (a new one at each topic change, else with
-  probability ``1 / session_mean``). Sessions are then shuffled in time, so a
-  session is a short run through neighbouring items of one topic: the next item
-  is predictable from the previous one, which is the signal sequence models learn.
+* **In what order.** First an *onboarding* session: the user's most popular items
+  (``onboarding_share`` of them, at most ``onboarding_max``), most popular first, as
+  MovieLens shows new users well-known films; so later ratings, and the held-out
+  last one, are less popular than the first (most-popular is a weak baseline, as on
+  MovieLens). The rest is sorted by (topic, position in the topic's order + jitter)
+  and cut into sessions (a new one at each topic change, else with probability
+  ``1 / session_mean``); the sessions are shuffled in time, and a share
+  ``unordered_sessions`` of them loses its inner order. A session is thus a short run
+  through neighbouring items of one topic: the next item is predictable from the
+  previous ones, which is the signal sequence models learn.
 * **When.** Inside a session, ratings are 15 s + Exp(45 s) apart; sessions are at
   least two hours apart, spread over the user's active span (log-normal, median
   four months) placed in 2010-01 .. 2018-09. Timestamps of a user are strictly
