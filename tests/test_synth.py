@@ -74,7 +74,7 @@ def test_no_duplicate_pairs_and_minimum_per_user(medium):
     inter = ds.interactions
     assert not inter.duplicated(["user_id", "item_id"]).any()
     counts = np.bincount(inter["user_idx"], minlength=ds.n_users)
-    assert counts.min() >= 20 and counts.max() <= ds.n_items
+    assert counts.min() >= 20 and counts.max() <= 0.6 * ds.n_items
     assert counts.max() > 3 * np.median(counts)  # heavy-tailed activity, not equal shares
 
 
@@ -150,7 +150,8 @@ def test_activity_sums_exactly_within_bounds(users, items, frac):
     ratings = lo + int(frac * (hi - lo))
     cfg = SynthConfig(users, items, ratings, seed=3)
     n = _activity(np.random.default_rng(0), cfg)
-    assert n.sum() == ratings and n.min() >= cfg.min_per_user() and n.max() <= items
+    assert n.sum() == ratings and n.min() >= cfg.min_per_user() and n.max() <= cfg.max_per_user() <= items
+    assert cfg.max_per_user() <= max(0.6 * items + 1, -(-ratings // users))
 
 
 @pytest.mark.parametrize("users,items,ratings", [(5, 4, 20), (7, 2, 14), (30, 25, 60), (3, 500, 6), (1, 1000, 999)])
