@@ -468,7 +468,7 @@ def _write(folder: Path, ratings: pd.DataFrame, movies: pd.DataFrame, cfg: Synth
     cols = [ratings[c].to_numpy() for c in ("userId", "movieId", "timestamp")]
     with open(folder / "ratings.csv", "wb") as f:
         f.write(b"userId,movieId,rating,timestamp\n")
-        step = 1 << 20
+        step = 1 << 18  # rows per block: bounds the (rows, digits) int64 temporaries
         for s in range(0, len(ratings), step):
             lv = level[s:s + step]
             f.write(_csv_bytes([_digits(cols[0][s:s + step]), _digits(cols[1][s:s + step]),
