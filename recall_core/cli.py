@@ -1,4 +1,4 @@
-"""Command line: ``python -m recall_core {data,train,evaluate,neighbours}``.
+"""Command line: ``python -m recall_core {data,train,evaluate,neighbours,synth}``.
 
 Parsing lives here; each sub-command is a function of :mod:`recall_core.commands`
 bound with ``set_defaults(func=...)``. Every error a user can cause, including a
@@ -72,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "score of the skip-gram models: appears near, before or after; 'next' is an old name for it)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=commands.cmd_neighbours)
+
+    p = sub.add_parser("synth", help="write a synthetic MovieLens-shaped folder (ml-latest layout)")
+    p.add_argument("--users", required=True, help="number of users, e.g. 610 or 16k")
+    p.add_argument("--items", required=True, help="number of items, e.g. 9.7k")
+    p.add_argument("--ratings", required=True, help="number of ratings, e.g. 100k or 2.5M")
+    p.add_argument("--out", required=True, help="folder to write (refused if it exists and is not empty)")
+    p.add_argument("--seed", default="42", help="random seed: the same seed writes the same bytes (default 42)")
+    p.add_argument("--force", action="store_true", help="replace --out if it holds an earlier synth folder")
+    p.set_defaults(func=commands.cmd_synth)
     return ap
 
 

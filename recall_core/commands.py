@@ -138,3 +138,14 @@ def cmd_neighbours(args) -> int:
         mark = "  <- held-out test item" if held is not None and r.item_id == held else ""
         print(f"{r.rank:>3}. {r.score:8.4f}  {r.title}{year}  [{r.genres}]{mark}")
     return 0
+
+
+def cmd_synth(args) -> int:
+    from recall_core.data.synth import SynthConfig, parse_count, write_synth
+
+    cfg = SynthConfig(users=parse_count(args.users, "--users"), items=parse_count(args.items, "--items"),
+                      ratings=parse_count(args.ratings, "--ratings"), seed=parse_count(args.seed, "--seed"))
+    s = write_synth(args.out, cfg, force=args.force)
+    print(f"wrote {s['out']}: {s['users']:,} users, {s['items']:,} items, {s['ratings']:,} ratings "
+          f"(seed {s['seed']}) in {s['total_seconds']:.1f}s")
+    return 0
