@@ -33,6 +33,10 @@ def _store_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", default=None, help="model store (default $RECALL_STORE or ./models_store)")
 
 
+def _split_arg(p: argparse.ArgumentParser, text: str) -> None:
+    p.add_argument("--split", choices=["test", "valid"], default="test", help=text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = ArgumentParser(prog="python -m recall_core", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
@@ -50,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-empty", action="store_true", help="train only if the store has no model for the dataset")
     p.add_argument("--dssm-temperatures", default=None,
                    help="with dssm: comma-separated temperatures, one stored variant each (e.g. 0.02,0.05,0.1)")
+    _split_arg(p, "train for the 'test' split (the default: everything but each user's last item) or for "
+                  "'valid' (everything before the second-to-last item; stored apart, under <dataset>@valid)")
     p.set_defaults(func=commands.cmd_train)
 
     p = sub.add_parser("evaluate", help="evaluate stored models (most-popular always included)")
@@ -57,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.add_argument("--models", default="all")
     p.add_argument("--json", action="store_true")
+    _split_arg(p, "score the models trained for 'test' on each user's last item (the default), or those trained "
+                  "for 'valid' on the second-to-last item: every setting is chosen on valid")
     p.set_defaults(func=commands.cmd_evaluate)
 
     p = sub.add_parser("neighbours", aliases=["neighbors"], help="top-K items for an item (I2I) or a user (U2I)")

@@ -50,11 +50,14 @@ def cmd_train(args) -> int:
     store = _store(args)
     bar = ProgressBar()
     # The emptiness check and the training share one hold of the lock: two `make run`s never both train.
-    with training_lock(store, ds.key, progress=bar):
-        if args.if_empty and stored_models(ds, store):
-            print(f"store {store / ds.key} already has models; skipping training", file=sys.stderr)
+    from recall_core.data.split import store_key
+
+    key = store_key(ds.key, args.split)
+    with training_lock(store, key, progress=bar):
+        if args.if_empty and stored_models(ds, store, args.split):
+            print(f"store {store / key} already has models; skipping training", file=sys.stderr)
             return 0
-        results = train_models(ds, jobs, store, seed=args.seed, progress=bar, keep_going=True)
+        results = train_models(ds, jobs, store, seed=args.seed, progress=bar, keep_going=True, split=args.split)
     failed = [r for r in results if r.get("error")]
     for r in results:
         if r.get("error"):
@@ -63,7 +66,7 @@ def cmd_train(args) -> int:
         m = r["metrics"]
         hr = f"HR@10 {m['hr@10']:.4f}  NDCG@10 {m['ndcg@10']:.4f}" if m else "(no user vectors)"
         print(f"{r['model']:<22} {r['train_seconds']:7.1f}s  {hr}")
-    print(f"stored in {store / ds.key}: {len(results) - len(failed)} of {len(results)} model(s) trained")
+    print(f"stored in {store / key}: {len(results) - len(failed)} of {len(results)} model(s) trained")
     if failed:
         print(f"error: {len(failed)} model(s) failed: {', '.join(r['model'] for r in failed)}", file=sys.stderr)
         return 1
@@ -74,9 +77,11 @@ def cmd_evaluate(args) -> int:
     from recall_core.explore import leaderboard, stored_models
     from recall_core.training import parse_models
 
+    from recall_core.data.split import store_key
+
     ds = _dataset(args)
     store = _store(args)
-    stored = stored_models(ds, store)
+    stored = stored_models(ds, store, args.split)
     if args.models == "all":
         names = stored
     else:
@@ -84,11 +89,13 @@ def cmd_evaluate(args) -> int:
         names = [n for n in stored if n.split("@")[0] in wanted]
         missing = [w for w in wanted if not any(n.split("@")[0] == w for n in stored) and w != "mostpop"]
         if missing:
-            raise UnknownIdError(f"not in the store {store / ds.key}: {', '.join(missing)} (train them first)")
-    rows, errors = leaderboard(ds, store, names, recompute=True)
+            raise UnknownIdError(f"not in the store {store / store_key(ds.key, args.split)}: {', '.join(missing)} "
+                                 f"(train them first{' with --split valid' if args.split == 'valid' else ''})")
+    rows, errors = leaderboard(ds, store, names, recompute=True, split=args.split)
     for name, msg in errors.items():
         print(f"warning: {name}: {msg}", file=sys.stderr)
-    result = {"dataset": ds.name, "fingerprint": ds.fingerprint, "protocol": PROTOCOL, "ks": list(KS), "models": {}}
+    result = {"dataset": ds.name, "fingerprint": ds.fingerprint, "split": args.split, "protocol": PROTOCOL,
+              "ks": list(KS), "models": {}}
     for r in rows:
         entry = dict(r["metrics"])
         entry["train_seconds"] = r["train_seconds"]
@@ -98,7 +105,7 @@ def cmd_evaluate(args) -> int:
     if args.json:
         print(_json(result))
         return 1 if errors else 0
-    print(f"{ds.name}: {PROTOCOL}\n")
+    print(f"{ds.name}, {args.split} split: {PROTOCOL}\n")
     cols = ["hr@10", "ndcg@10", "precision@10", "recall@10", "mrr", "coverage@10", "hr@50"]
     print(f"{'model':<20}" + "".join(f"{c:>13}" for c in cols) + f"{'i2i hr@10':>11}{'train s':>9}")
     for name, e in result["models"].items():

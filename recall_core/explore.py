@@ -16,12 +16,12 @@ from recall_core.evaluation import KS, evaluate, evaluate_i2i
 from recall_core.index import VectorIndex
 from recall_core.models.base import REGISTRY, RecallOutput, model_names
 from recall_core.store import StoredModel, list_models, load_model
-from recall_core.data.split import split_for
+from recall_core.data.split import split_for, store_key
 
 
-def stored_models(ds: Dataset, store: Path) -> list[str]:
-    """Stored model names for ``ds``, in the project's display order (variants after their model)."""
-    names = list_models(store, ds.key)
+def stored_models(ds: Dataset, store: Path, split: str = "test") -> list[str]:
+    """Stored model names for ``ds`` (trained for ``split``), in display order (variants after their model)."""
+    names = list_models(store, store_key(ds.key, split))
     order = {m: i for i, m in enumerate(model_names())}
 
     def key(n: str):
@@ -38,11 +38,13 @@ def is_i2i(model_class: str) -> bool:
     return bool(cls and cls.i2i)
 
 
-def load(ds: Dataset, store: Path, name: str) -> StoredModel:
-    return load_model(store, ds.key, name, fingerprint=ds.fingerprint)
+def load(ds: Dataset, store: Path, name: str, split: str = "test") -> StoredModel:
+    """A stored model trained on ``ds`` for ``split`` (checked against the dataset's fingerprint)."""
+    return load_model(store, store_key(ds.key, split), name, fingerprint=ds.fingerprint)
 
 
-def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recompute: bool = False):
+def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recompute: bool = False,
+                split: str = "test"):
     """``(rows, errors)``: one dict per model (metrics, I2I metrics, train_seconds, created), and
     ``{name: message}`` for models that could not be read.
 
@@ -50,16 +52,19 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
     so is the ``transition`` reference baseline (a scoring rule, see
     :mod:`recall_core.evaluation.baselines`).
     ``recompute`` re-evaluates the stored vectors on the current split instead of
-    trusting the manifest's numbers.
+    trusting the manifest's numbers. ``split``: ``test`` (models trained for the
+    test split, scored on each user's last item) or ``valid`` (models trained
+    for validation, scored on the second-to-last item).
     """
     from recall_core.models.mostpop import MostPop
 
-    names = stored_models(ds, store) if names is None else names
+    holdout = split
+    names = stored_models(ds, store, holdout) if names is None else names
     rows, errors = [], {}
-    split = split_for(ds)
+    split = split_for(ds, holdout)
     for name in names:
         try:
-            m = load(ds, store, name)
+            m = load(ds, store, name, holdout)
         except RecallError as e:
             errors[name] = str(e)
             continue

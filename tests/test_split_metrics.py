@@ -90,7 +90,7 @@ def test_models_only_see_training_rows(planted, name, monkeypatch):
     monkeypatch.setattr(training, "save_model", lambda *a, **k: None)
     from recall_core.data import split as split_module
 
-    monkeypatch.setitem(split_module._SPLITS, ds.fingerprint, split)
+    monkeypatch.setitem(split_module._SPLITS, (ds.fingerprint, "test"), split)
     training.train_one(ds, training.TrainJob(name, overrides={"epochs": 1} if name != "mostpop" else None),
                        store=None, seed=0)
     train = _Spy.seen
@@ -202,3 +202,36 @@ def test_transition_baseline_by_hand():
                            last_n=2, decay=0.5)[0]
     # b's last items: z (weight 1), x (weight 0.5): score(y) = 0.5 * T[x, y] = 0.5; score(z) = 0.5 * 1.5
     assert sc[v("y")] == pytest.approx(0.5, abs=1e-5) and sc[v("z")] == pytest.approx(0.75, abs=1e-5)
+
+
+def test_validation_split_holds_out_the_second_to_last_and_drops_the_last():
+    # a: 5 interactions in shuffled file order; b: two; c: one.
+    ds = _ds([("a", "x", 5, 300), ("a", "y", 5, 100), ("a", "z", 5, 500), ("a", "w", 5, 200), ("a", "v", 5, 400),
+              ("b", "x", 3, 5), ("b", "y", 3, 9), ("c", "x", 4, 1)])
+    v = leave_last_out(ds, "valid")
+    t = leave_last_out(ds, "test")
+    a, b, c = (ds.user_vocab.index(u) for u in "abc")
+    assert v.name == "valid" and t.name == "test"
+    # a: test = z (t=500), valid = v (t=400), valid's training = everything before v
+    assert ds.item_vocab.ids[t.test_items[t.test_users == a]].tolist() == ["z"]
+    assert ds.item_vocab.ids[v.test_items[v.test_users == a]].tolist() == ["v"]
+    assert ds.item_vocab.ids[v.train.history(a)].tolist() == ["y", "w", "x"]
+    assert ds.item_vocab.ids[t.train.history(a)].tolist() == ["y", "w", "x", "v"]
+    # b (two interactions): a test item, but nothing to validate on; its first item stays in training
+    assert b in t.test_users.tolist() and b not in v.test_users.tolist()
+    assert ds.item_vocab.ids[v.train.history(b)].tolist() == ["x"]
+    # c (one interaction): trains in both, evaluated in neither
+    assert c not in v.test_users.tolist() and ds.item_vocab.ids[v.train.history(c)].tolist() == ["x"]
+
+
+def test_validation_never_sees_the_test_items(ml100k):
+    v, t = leave_last_out(ml100k, "valid"), leave_last_out(ml100k, "test")
+    assert len(v.test_users) == 943 and len(v.train.item_idx) == 100_000 - 2 * 943
+    test_pairs = set(zip(t.test_users.tolist(), t.test_items.tolist()))
+    valid_pairs = set(zip(v.test_users.tolist(), v.test_items.tolist()))
+    train_pairs = set(zip(v.train.user_idx.tolist(), v.train.item_idx.tolist()))
+    assert not (test_pairs | valid_pairs) & train_pairs
+    assert valid_pairs <= set(zip(t.train.user_idx.tolist(), t.train.item_idx.tolist()))
+    # each validation item is its user's latest interaction in the test split's training view
+    for u, ts in zip(v.test_users[:50], v.test_timestamps[:50]):
+        assert ts == t.train.timestamps(u).max()

@@ -221,3 +221,28 @@ def test_every_default_config_is_valid_and_round_trips():
     for name in model_names():
         cfg = get_model_class(name).Config()
         assert type(cfg).from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
+
+
+def test_evaluate_valid_and_test_are_apart(tmp_path, capsys):
+    """Models trained for validation are stored apart and scored on the second-to-last item."""
+    ds = planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8, seed=4)
+    folder = str(write_movielens(ds, tmp_path / "data", "ml-100k"))
+    store = str(tmp_path / "store")
+    for split in ("test", "valid"):
+        assert main(["train", "--dataset", folder, "--store", store, "--models", "mostpop,item2vec",
+                     "--split", split]) == 0
+    out = {}
+    for split in ("valid", "test"):
+        capsys.readouterr()
+        assert main(["evaluate", "--dataset", folder, "--store", store, "--split", split, "--json"]) == 0
+        out[split] = json.loads(capsys.readouterr().out)
+        assert out[split]["split"] == split
+    key = load_dataset(folder).key
+    assert (tmp_path / "store" / f"{key}@valid" / "item2vec" / "manifest.json").exists()
+    assert json.loads((tmp_path / "store" / f"{key}@valid" / "item2vec" / "manifest.json").read_text())["split"] == "valid"
+    assert out["valid"]["models"]["item2vec"] != out["test"]["models"]["item2vec"]
+    assert out["valid"]["models"]["transition"] != out["test"]["models"]["transition"]
+    # the app reads the test split's models only
+    capsys.readouterr()
+    assert main(["evaluate", "--dataset", folder, "--store", store, "--split", "valid", "--models", "eges"]) == 2
+    assert "with --split valid" in capsys.readouterr().err

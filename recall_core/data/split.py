@@ -78,30 +78,52 @@ class TrainData:
 
 @dataclass(frozen=True, eq=False)
 class Split:
-    """Leave-last-out split: ``train`` plus one held-out item per evaluated user."""
+    """Leave-last-out split: ``train`` plus one held-out item per evaluated user.
+
+    ``name`` is ``"test"`` (held out: each user's last interaction) or
+    ``"valid"`` (held out: the second-to-last; the last is not used at all).
+    The ``test_*`` arrays hold the held-out interactions of either.
+    """
 
     train: TrainData
     test_users: np.ndarray  # (n_test,) user rows
     test_items: np.ndarray  # (n_test,) item rows
     test_timestamps: np.ndarray  # (n_test,)
+    name: str = "test"
 
 
-def leave_last_out(ds: Dataset) -> Split:
-    """Per user, sort by timestamp (ties keep file order); the last interaction is the test item.
+SPLITS = ("test", "valid")
 
-    Users with a single interaction keep it in training and are not evaluated
-    (there is nothing to learn their taste from).
+
+def leave_last_out(ds: Dataset, holdout: str = "test") -> Split:
+    """Per user, sort by timestamp (ties keep file order) and hold out one interaction.
+
+    ``holdout="test"``: the last interaction is held out; training is everything
+    before it. ``holdout="valid"``: the last interaction (the test item) is
+    dropped entirely and the second-to-last is held out; training is everything
+    before *it*, so nothing from the test split's held-out interaction reaches a
+    model chosen on validation. The split is per user and temporal, not global:
+    other users' later interactions stay in training.
+
+    Users with a single interaction (two, for ``valid``) keep what is left in
+    training and are not evaluated (there is nothing to learn their taste from).
     """
+    if holdout not in SPLITS:
+        raise ValueError(f"holdout must be one of {SPLITS}, got {holdout!r}")
     inter = ds.interactions
     u = inter["user_idx"].to_numpy(np.int64)
     t = inter["timestamp"].to_numpy(np.int64)
     order = np.lexsort((np.arange(len(inter)), t, u))
     u_s = u[order]
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = u_s[1:] != u_s[:-1]
     counts = np.bincount(u_s, minlength=ds.n_users)
-    is_test = last & (counts[u_s] >= 2)
-    tr, te = order[~is_test], order[is_test]
+    ends = np.cumsum(counts)  # one past each user's last sorted position
+    from_end = ends[u_s] - 1 - np.arange(len(order))  # 0 = the user's last interaction
+    if holdout == "test":
+        is_test, dropped = (from_end == 0) & (counts[u_s] >= 2), np.zeros(len(order), bool)
+    else:
+        is_test = (from_end == 1) & (counts[u_s] >= 3)
+        dropped = (from_end == 0) & (counts[u_s] >= 2)
+    tr, te = order[~is_test & ~dropped], order[is_test]
     train = TrainData(
         dataset_name=ds.name, items=ds.items, users=ds.users, item_vocab=ds.item_vocab, user_vocab=ds.user_vocab,
         genres=list(ds.genres),
@@ -110,14 +132,23 @@ def leave_last_out(ds: Dataset) -> Split:
     )
     return Split(
         train=train, test_users=u[te], test_items=inter["item_idx"].to_numpy(np.int64)[te], test_timestamps=t[te],
+        name=holdout,
     )
 
 
-_SPLITS: dict[str, Split] = {}
+_SPLITS: dict[tuple[str, str], Split] = {}
 
 
-def split_for(ds: Dataset) -> Split:
-    """The leave-last-out split of ``ds``, memoised per dataset fingerprint (one per process)."""
-    if ds.fingerprint not in _SPLITS:
-        _SPLITS[ds.fingerprint] = leave_last_out(ds)
-    return _SPLITS[ds.fingerprint]
+def split_for(ds: Dataset, holdout: str = "test") -> Split:
+    """The leave-last-out split of ``ds`` (``holdout`` ``test`` or ``valid``), memoised per fingerprint."""
+    key = (ds.fingerprint, holdout)
+    if key not in _SPLITS:
+        _SPLITS[key] = leave_last_out(ds, holdout)
+    return _SPLITS[key]
+
+
+def store_key(dataset_key: str, holdout: str = "test") -> str:
+    """The store folder of models trained for a split: ``ml-100k`` (test) or ``ml-100k@valid``."""
+    if holdout not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {holdout!r}")
+    return dataset_key if holdout == "test" else f"{dataset_key}@{holdout}"

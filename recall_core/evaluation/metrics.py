@@ -13,7 +13,9 @@ import scipy.sparse as sp
 KS = (5, 10, 20, 50)
 PROTOCOL = (
     "leave-last-out: per user, interactions sorted by timestamp (ties keep file order); the last one is the "
-    "test item, the rest is training; users with one interaction are not evaluated. Every model ranks the full "
+    "test item, the rest is training; users with one interaction are not evaluated. Validation holds out the "
+    "second-to-last item instead (training: everything before it; the last item is not used): every setting is "
+    "chosen on validation, test is reported. The split is per user, not global. Every model ranks the full "
     "catalogue with the user's training items excluded; ties broken by item row. HR, NDCG, Precision, Recall at K; "
     "MRR over the full ranking; coverage@K = distinct items in all top-K lists / catalogue size."
 )

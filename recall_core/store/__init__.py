@@ -217,14 +217,19 @@ def save_model(
     train_seconds: float | None = None,
     extra: dict | None = None,
     write_files=None,
+    split: str = "test",
 ) -> Path:
     """Store a model as a new version and make it the live one atomically; return the version's folder.
 
     ``dataset`` is a :class:`~recall_core.data.Dataset`; ``write_files(folder)``
     may add files to the new version's folder and
     returns their names. Holds the model's lock (see the module docstring).
+    ``split``: the split the model was trained for; ``valid`` models live under
+    ``<dataset key>@valid`` (:func:`recall_core.data.split.store_key`).
     """
-    folder = model_dir(store, dataset.key, name)
+    from recall_core.data.split import store_key
+
+    folder = model_dir(store, store_key(dataset.key, split), name)
     makedirs(folder)
     with model_lock(folder):
         version = _new_version()
@@ -247,6 +252,7 @@ def save_model(
                 "model_class": model_class,
                 "config": config,
                 "seed": seed,
+                "split": split,
                 "dataset": {"name": dataset.name, "key": dataset.key, "fingerprint": dataset.fingerprint,
                             "n_users": dataset.n_users, "n_items": dataset.n_items,
                             "n_interactions": int(len(dataset.interactions))},

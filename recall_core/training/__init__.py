@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from recall_core.data import Dataset, load_dataset
-from recall_core.data.split import split_for
+from recall_core.data.split import split_for, store_key
 from recall_core.evaluation import evaluate, evaluate_i2i
 from recall_core.models.base import Progress, get_model_class, model_names, no_progress
 from recall_core.errors import RecallError, UsageError
@@ -72,15 +72,19 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
 
 
-def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress: Progress = no_progress) -> dict:
-    """Fit, evaluate and store one model; return its manifest summary.
+def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress: Progress = no_progress,
+              split: str = "test") -> dict:
+    """Fit on ``split``'s training view, evaluate on its held-out items, store; return a summary.
 
-    Takes no training lock: :func:`train_models` holds it around its calls
-    (``save_model`` still publishes each model atomically under its own lock).
+    ``split="valid"`` trains on everything before each user's second-to-last
+    interaction and stores under ``<dataset key>@valid``: the models every
+    choice is made with. Takes no training lock: :func:`train_models` holds it
+    around its calls (``save_model`` still publishes each model atomically).
     """
     cls = get_model_class(job.model)
     model = cls(**{"seed": seed, **(job.overrides or {})})
-    split = split_for(ds)
+    holdout = split
+    split = split_for(ds, holdout)
     seed_everything(seed)
     t0 = time.perf_counter()
     model.fit(split.train, progress=lambda f, m: progress(0.9 * f, m))
@@ -94,6 +98,7 @@ def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress:
         metrics=metrics, i2i_metrics=i2i, train_seconds=round(seconds, 2),
         extra={"variant_of": job.model if job.name else None,
                "views": {v: n for v, n in cls.describe_views(model.config.to_dict()).items() if v in output.views}},
+        split=holdout,
     )
     progress(1.0, f"{job.store_name}: stored")
     return {"model": job.store_name, "train_seconds": seconds, "metrics": metrics, "i2i_metrics": i2i}
@@ -108,6 +113,7 @@ def train_models(
     cache_dir: Path | None = None,
     keep_going: bool = False,
     lock_timeout: float | None = None,
+    split: str = "test",
 ) -> list[dict]:
     """Train several models in turn; ``progress`` sees the overall fraction.
 
@@ -129,12 +135,12 @@ def train_models(
     jobs = [m if isinstance(m, TrainJob) else TrainJob(m) for m in
             (models if isinstance(models, list) else parse_models(models))]
     results = []
-    with training_lock(store, ds.key, timeout=lock_timeout, progress=progress):
+    with training_lock(store, store_key(ds.key, split), timeout=lock_timeout, progress=progress):
         for i, job in enumerate(jobs):
             def step(f: float, msg: str, i=i) -> None:
                 progress((i + f) / len(jobs), msg)
             try:
-                results.append(train_one(ds, job, store, seed, step))
+                results.append(train_one(ds, job, store, seed, step, split=split))
             except Exception as e:  # noqa: BLE001 (one model's failure never stops the others)
                 if not keep_going:
                     raise
