@@ -58,6 +58,11 @@ def test_booking_is_highest_rating_at_threshold():
     s = type(s)(s.offsets, s.item_idx, np.array([3, 5, 2, 5, 4, 3, 3, 2, 1], np.float32), s.user)
     # session 0: two 5s -> the later one (position 3); session 1: the 4; session 2: max 3 < 4 -> none
     np.testing.assert_array_equal(booked_positions(s, 4.0), [3, 4, -1])
+    # the paper's rule: a booking ends the session (the last film, if rated >= 4)
+    np.testing.assert_array_equal(booked_positions(s, 4.0, "ends_session"), [3, -1, -1])
+    s2 = type(s)(s.offsets, s.item_idx, np.array([5, 1, 1, 2, 1, 4, 1, 1, 4], np.float32), s.user)
+    np.testing.assert_array_equal(booked_positions(s2, 4.0, "ends_session"), [-1, 5, 8])
+    np.testing.assert_array_equal(booked_positions(s2, 4.0), [0, 5, 8])
 
 
 def test_global_context_pairs_ignore_distance_and_sessions():

@@ -29,3 +29,12 @@ def test_mostpop_ranks_by_training_count(planted):
         unseen = unseen[counts[unseen] > 0]  # never-trained items rank last
         want = unseen[np.lexsort((unseen, -counts[unseen]))][:5]
         assert top[u].tolist() == want.tolist()
+
+
+class TestItem2VecSetView(ModelConformance):
+    """The paper's view: a history is an unordered set (shuffled each epoch, the window spans it)."""
+
+    model_name = "item2vec"
+    overrides = {"epochs": 30, "embedding_dim": 16, "context": "set", "set_chunk": 8, "seed": 3}
+    # A set view ignores order, so recency (the planted groups' last items) counts less: only the clusters are checked.
+    u2i_purity = 0.6

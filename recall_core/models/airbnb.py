@@ -32,6 +32,7 @@ own score), as for item2vec. Films that never occur in a training pair are
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -51,7 +52,10 @@ class AirbnbConfig(ModelConfig):
     market (0 = all from the catalogue). The default keeps the method's term at
     a small share (1 of 10); in-market negatives push same-genre films apart,
     and same-genre films are often good next films on MovieLens.
-    ``global_context``: add the booked-film pairs. ``learning_rate``: Adam step
+    ``global_context``: add the booked-film pairs. ``booking_rule``: which film
+    of a session is its booking: ``"top_rated"`` (its highest rating, if at
+    least ``booking_min_rating``) or ``"ends_session"`` (the paper's rule: a
+    booking ends the session, so the last film, if rated that high). ``learning_rate``: Adam step
     size. ``user_last_n``: how many recent training films form the user vector.
     """
 
@@ -62,6 +66,7 @@ class AirbnbConfig(ModelConfig):
     negative: int = 10
     market_share: float = 0.1
     booking_min_rating: float = 4.0
+    booking_rule: Literal["top_rated", "ends_session"] = "top_rated"
     global_context: bool = True
     batch_size: int = 4096
     learning_rate: float = 0.01
@@ -110,22 +115,29 @@ def scatter_rows(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return np.asarray(sel @ values)
 
 
-def booked_positions(sessions: Sessions, min_rating: float) -> np.ndarray:
+def booked_positions(sessions: Sessions, min_rating: float, rule: str = "top_rated") -> np.ndarray:
     """``(n_sessions,)`` flat position of each session's booking, or -1.
 
-    Booking = the highest rating in the session if it is ``>= min_rating``;
-    among ties, the latest position.
+    ``rule="top_rated"``: the highest rating in the session if it is
+    ``>= min_rating``; among ties, the latest position. ``rule="ends_session"``
+    (the paper's rule: a booking ends the session): the session's last film, if
+    its rating is ``>= min_rating``.
     """
+    last_pos = sessions.offsets[1:] - 1
+    if rule == "ends_session":
+        return np.where(sessions.rating[last_pos] >= min_rating, last_pos, -1)
     sid = sessions.session_id()
     pos = np.arange(len(sid))
     order = np.lexsort((pos, sessions.rating, sid))  # by session, then rating, then position
-    last = order[sessions.offsets[1:] - 1]  # the last of each session's group: max rating, latest
+    last = order[last_pos]  # the last of each session's group: max rating, latest
     return np.where(sessions.rating[last] >= min_rating, last, -1)
 
 
-def session_pairs(sessions: Sessions, window: int, min_rating: float | None) -> tuple[np.ndarray, np.ndarray, int]:
+def session_pairs(sessions: Sessions, window: int, min_rating: float | None,
+                  rule: str = "top_rated") -> tuple[np.ndarray, np.ndarray, int]:
     """``(centres, contexts, n_global)``: sliding-window pairs inside sessions, both directions,
-    then (if ``min_rating`` is not None) one ``(item, booked item)`` pair per other item of a booked session."""
+    then (if ``min_rating`` is not None) one ``(item, booked item)`` pair per other item of a booked
+    session (booking by ``rule``, :func:`booked_positions`)."""
     items, sid = sessions.item_idx, sessions.session_id()
     cs, xs = [], []
     for off in range(1, window + 1):
@@ -135,7 +147,7 @@ def session_pairs(sessions: Sessions, window: int, min_rating: float | None) -> 
         xs += [b, a]
     n_global = 0
     if min_rating is not None:
-        booked = booked_positions(sessions, min_rating)
+        booked = booked_positions(sessions, min_rating, rule)
         bp = booked[sid]
         ok = (bp >= 0) & (bp != np.arange(len(items)))
         ok &= items != items[np.maximum(bp, 0)]
@@ -230,7 +242,7 @@ class AirbnbEmbeddings(RecallModel):
         n, d = train.n_items, c.embedding_dim
         sessions = sessions_of(train, c.session_gap_seconds)
         centres, contexts, n_global_pairs = session_pairs(
-            sessions, c.window, c.booking_min_rating if c.global_context else None)
+            sessions, c.window, c.booking_min_rating if c.global_context else None, c.booking_rule)
         if not len(centres):
             raise ValueError("airbnb: no training pairs (every session has a single item?)")
         known = np.zeros(n, bool)
@@ -276,7 +288,8 @@ class AirbnbEmbeddings(RecallModel):
             info={
                 "sessions": sessions.n_sessions, "session_gap_seconds": c.session_gap_seconds,
                 "pairs": int(n_pairs), "global_context_pairs": n_global_pairs,
-                "booked_sessions": int((booked_positions(sessions, c.booking_min_rating) >= 0).sum()),
+                "booked_sessions": int((booked_positions(sessions, c.booking_min_rating, c.booking_rule) >= 0).sum()),
+                "booking_rule": c.booking_rule,
                 "negatives": {"market": k_market, "catalogue": k_global},
                 "market_definition": "most specific genre (fewest catalogue films)",
                 "epoch_loss": losses, "trained_items": int(known.sum()),

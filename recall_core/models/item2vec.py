@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -25,14 +26,26 @@ def stable_hash(s: str) -> int:
 class Item2VecConfig(ModelConfig):
     """Skip-gram settings (gensim names in brackets).
 
-    ``ns_exponent=0`` samples negatives uniformly: with the default 0.75
-    popular films are pushed apart from everything, which hurts next-item
-    recall on this data (measured in BENCHMARKS.md). ``user_last_n``: how many
-    of the most recent training items form the user vector.
+    ``context``: ``"sequence"`` (each history in time order, a window of
+    ``window`` films on each side) or ``"set"`` (the paper's and the tutorial's
+    view: a history is an unordered set, every other film of it is context; the
+    history is shuffled each epoch and the window spans all of it). The set
+    view costs O(L²) per history of length L, so a history longer than
+    ``set_chunk`` is cut, after each epoch's shuffle, into chunks of at most
+    that many films: every epoch pairs a film with a different random
+    ``set_chunk`` of its history.
+    ``ns_exponent``: the negative-sampling distribution's exponent (0 =
+    uniform over films, gensim's default 0.75 favours popular films);
+    ``sample``: gensim's down-sampling of frequent films (0 = off). Each of
+    these choices has a row in BENCHMARKS.md's ablation table.
+    ``user_last_n``: how many of the most recent training items form the user
+    vector.
     """
 
     embedding_dim: int = 64  # [vector_size]
     epochs: int = 20
+    context: Literal["sequence", "set"] = "sequence"
+    set_chunk: int = 50
     window: int = 5
     negative: int = 10
     ns_exponent: float = 0.0
@@ -43,6 +56,7 @@ class Item2VecConfig(ModelConfig):
     def check(self) -> None:
         super().check()
         self.require("window", self.window >= 1, "at least 1")
+        self.require("set_chunk", self.set_chunk >= 2, "at least 2")
         self.require("negative", self.negative >= 1, "at least 1")
         self.require("sample", self.sample >= 0, ">= 0")
         self.require("alpha", self.alpha > 0, "> 0")
@@ -86,18 +100,28 @@ class Item2Vec(RecallModel):
         histories = train.histories()
         sentences = [[ids[i] for i in h] for h in histories if len(h)]
         progress(0.05, f"item2vec: {len(sentences)} histories")
+        as_set = c.context == "set"
+        window = min(max(map(len, sentences), default=1), c.set_chunk) if as_set else c.window
         model = Word2Vec(
-            vector_size=c.embedding_dim, window=c.window, sg=1, hs=0, negative=c.negative,
+            vector_size=c.embedding_dim, window=window, sg=1, hs=0, negative=c.negative,
             ns_exponent=c.ns_exponent, sample=c.sample, alpha=c.alpha, min_count=1, workers=1,
-            seed=c.seed, hashfxn=stable_hash,
+            seed=c.seed, hashfxn=stable_hash, shrink_windows=not as_set,
+            max_final_vocab=None, max_vocab_size=None,
         )
         model.build_vocab(sentences)
+        shuffler = np.random.default_rng(c.seed)
         losses = []
         for epoch in range(c.epochs):
             # One call per epoch with the linearly decayed learning rate gensim would use.
             a0 = c.alpha - (c.alpha - 0.0001) * epoch / c.epochs
             a1 = c.alpha - (c.alpha - 0.0001) * (epoch + 1) / c.epochs
-            model.train(sentences, total_examples=len(sentences), epochs=1, start_alpha=a0, end_alpha=a1,
+            epoch_sentences = sentences
+            if as_set:
+                epoch_sentences = []
+                for s in sentences:
+                    s = list(shuffler.permutation(s))
+                    epoch_sentences += [s[i:i + c.set_chunk] for i in range(0, len(s), c.set_chunk)]
+            model.train(epoch_sentences, total_examples=len(epoch_sentences), epochs=1, start_alpha=a0, end_alpha=a1,
                         compute_loss=True)
             losses.append(float(model.get_latest_training_loss()))
             progress(0.05 + 0.9 * (epoch + 1) / c.epochs, f"item2vec: epoch {epoch + 1}/{c.epochs}")
@@ -119,6 +143,6 @@ class Item2Vec(RecallModel):
             item_known=known_mask,
             user_ids=train.user_vocab.ids, user_vectors=recent_mean(item_in, histories, c.user_last_n),
             candidate_vectors=item_out, u2i_metric="ip", pair_query_vectors=item_in,
-            info={"epoch_loss": losses, "trained_items": int(len(known))},
+            info={"epoch_loss": losses, "trained_items": int(len(known)), "context": c.context, "window": window},
         )
         return self
