@@ -133,3 +133,20 @@ def test_ml100k_cold_start_beats_random(ml100k):
     r = cold_start_genre_overlap(ml100k, n_holdout=100, seed=0)
     assert r["held_out_known"] == 0
     assert r["genre_overlap@10"] >= r["random_genre_overlap"] + 0.2, r
+
+
+def test_switches_popularity_field_off_and_plain_mean_cold_start(planted):
+    """The tutorial's variants are one switch away: no popularity field; cold start as a plain mean."""
+    ds, split = planted
+    out = EGES(**{**SMALL, "epochs": 1, "popularity_field": False, "cold_start": "mean"}).fit(split.train).export()
+    att = out.extras["attention"]
+    np.testing.assert_allclose(att[:, 3], 0.0, atol=1e-6)
+    np.testing.assert_allclose(att.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(out.extras["cold_start_field_weights"], [0.5, 0.5, 0.0])
+    # the cold-start vector is then the plain mean of the genre and year vectors
+    v = cold_start_vector(out, ["Action"], 1995)
+    names = list(np.asarray(out.extras["genre_names"]).astype(str))
+    from recall_core.features.side_info import year_buckets
+    g = out.extras["genre_embeddings"][names.index("Action")]
+    y = out.extras["year_embeddings"][year_buckets([1995], out.extras["year_edges"])[0]]
+    np.testing.assert_allclose(v, 0.5 * g + 0.5 * y, rtol=1e-5, atol=1e-6)

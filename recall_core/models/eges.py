@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -84,6 +85,11 @@ class EGESConfig(ModelConfig):
     recent training items form the user vector (ML-100K, U2I HR@10/NDCG@10:
     last 3 H . Z 0.174/0.094; last 1 0.158/0.081; last 5 0.162/0.087; cosine
     of the last-3 mean H to H 0.133/0.063).
+    ``popularity_field``: the popularity bucket is one of the side fields
+    (False: its attention weight is held at 0, so H mixes id, genres and year).
+    ``cold_start``: how a film with no interactions is embedded from its genres
+    and year: ``"attention"`` (weighted by the fields' mean learned attention)
+    or ``"mean"`` (the tutorial's plain mean of the side-information vectors).
     """
 
     embedding_dim: int = 64
@@ -98,6 +104,8 @@ class EGESConfig(ModelConfig):
     learning_rate: float = 0.02
     user_last_n: int = 3
     jit_compile: bool = True  # XLA-compiled train step: several times faster on CPU
+    popularity_field: bool = True
+    cold_start: Literal["attention", "mean"] = "attention"
     year_edges: tuple = DEFAULT_YEAR_EDGES
     popularity_edges: tuple = DEFAULT_POPULARITY_EDGES
 
@@ -188,7 +196,12 @@ def _exposure_summary(centre_counts: np.ndarray, centre_steps: np.ndarray, known
     }
 
 
-def _build_network(n_items: int, side: SideInfo, dim: int, seed: int):
+def attention_mask(popularity_field: bool) -> np.ndarray:
+    """``(4,)`` float32 added to the attention logits: ``-1e9`` switches a field off (weight 0)."""
+    return np.array([0.0, 0.0, 0.0, 0.0 if popularity_field else -1e9], np.float32)
+
+
+def _build_network(n_items: int, side: SideInfo, dim: int, seed: int, mask: np.ndarray):
     import keras
     import tensorflow as tf
 
@@ -215,6 +228,7 @@ def _build_network(n_items: int, side: SideInfo, dim: int, seed: int):
             self.genre_w = tf.constant(side.genre_weights, tf.float32)
             self.year_b = tf.constant(side.year_bucket, tf.int64)
             self.pop_b = tf.constant(side.popularity_bucket, tf.int64)
+            self.mask = tf.constant(mask, tf.float32)
 
         def item_vectors(self, items):
             fields = tf.stack([
@@ -223,7 +237,7 @@ def _build_network(n_items: int, side: SideInfo, dim: int, seed: int):
                 self.year_emb(tf.gather(self.year_b, items)),
                 self.pop_emb(tf.gather(self.pop_b, items)),
             ], axis=1)  # (B, 4, d)
-            att = tf.nn.softmax(self.attention(items), axis=-1)  # (B, 4)
+            att = tf.nn.softmax(self.attention(items) + self.mask, axis=-1)  # (B, 4)
             return tf.reduce_sum(att[:, :, None] * fields, axis=1)
 
         def call(self, inputs):
@@ -291,7 +305,7 @@ class EGES(RecallModel):
         progress(0.05, f"eges: graph {graph.n_nodes} nodes / {graph.n_edges} edges, {len(centers):,} pairs")
 
         side = side_info(train, c.year_edges, c.popularity_edges)
-        net = _build_network(n_items, side, c.embedding_dim, c.seed)
+        net = _build_network(n_items, side, c.embedding_dim, c.seed, attention_mask(c.popularity_field))
         opt = keras.optimizers.Adam(learning_rate=c.learning_rate)
         labels = np.zeros((1, 1 + c.negative), np.float32)
         labels[0, 0] = 1.0
@@ -330,8 +344,10 @@ class EGES(RecallModel):
         tables = _tables_of(net)
         self._net = net
         self._tables, self._side = tables, side
+        tables["attention"] = tables["attention"] + attention_mask(c.popularity_field)  # the logits H was built from
         h, att = eges_item_vectors(tables, side)
-        cs_weights = cold_start_weights(att, known)
+        cs_weights = (cold_start_weights(att, known) if c.cold_start == "attention"
+                      else np.array([0.5, 0.5, 0.0], np.float32))
         cold = cold_start_vectors(tables, side, cs_weights)
         item_vectors = np.where(known[:, None], h, cold)
         histories = train.histories()
