@@ -1,0 +1,223 @@
+"""`make ablations`: one row per design decision, trained on validation and on test, on two data shapes.
+
+Every variant of every decision is trained twice per data shape: on the
+validation split (each user's second-to-last film held out, training = all
+before it) and on the test split (the last film held out). The choice kept is
+made on **validation only**: the variant whose validation score (the row's
+metric: U2I HR@10, or I2I HR@10 for decisions about an I2I space) is best
+relative to the best on each shape, taking the worse of the two shapes (a
+setting that wins on one shape and collapses on the other is not kept). Test
+columns are reported beside it and never used to choose.
+
+Shapes: ML-100K, and a synthetic MovieLens-shaped folder with the long-tail
+catalogue that broke the tower defaults (610 users, 9.7k movies, 100k ratings;
+``python -m recall_core synth``). Each (shape, model, config, split) is
+trained once with seed 42 in its own process (two at a time) and cached in
+``.bench/ablations/`` so a rerun only trains what changed; ``--fresh`` ignores
+the cache. The table is written into BENCHMARKS.md between the ``ablations``
+markers (``bench/run.py`` keeps that block when it rewrites the file).
+
+    python bench/ablations.py [--shapes ml-100k,synth-10k] [--models item2vec,...] [--jobs 2] [--fresh]
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CACHE = ROOT / ".bench" / "ablations"
+SEED = 42
+SYNTH = {"synth-10k": dict(users=610, items=9700, ratings=100_000, seed=7)}
+START, END = "<!-- ablations:start -->", "<!-- ablations:end -->"
+
+# (model, decision, {variant label: config overrides}, metric the choice is judged by)
+ROWS: list[tuple[str, str, dict[str, dict], str]] = [
+    ("item2vec", "negative sampling exponent", {"0 (uniform)": {"ns_exponent": 0.0},
+                                                "0.75 (gensim default)": {"ns_exponent": 0.75}}, "hr@10"),
+    ("item2vec", "frequent-item down-sampling", {"off (0)": {"sample": 0.0}, "1e-3": {"sample": 1e-3}}, "hr@10"),
+    ("item2vec", "history as", {"sequence, window 5": {"context": "sequence"},
+                                "set (paper, tutorial)": {"context": "set"}}, "hr@10"),
+    ("item2vec", "history as (judged on I2I)", {"sequence, window 5": {"context": "sequence"},
+                                               "set (paper, tutorial)": {"context": "set"}}, "i2i_hr@10"),
+    ("eges", "popularity side field", {"on": {"popularity_field": True}, "off": {"popularity_field": False}},
+     "hr@10"),
+    ("eges", "user vector: last n films", {"1": {"user_last_n": 1}, "3": {"user_last_n": 3}, "5": {"user_last_n": 5}},
+     "hr@10"),
+    ("airbnb", "same-market negative share (I2I)", {"0": {"market_share": 0.0}, "0.1": {"market_share": 0.1},
+                                                     "0.3": {"market_share": 0.3}}, "i2i_hr@10"),
+    ("airbnb", "same-market negative share (U2I)", {"0": {"market_share": 0.0}, "0.1": {"market_share": 0.1},
+                                                     "0.3": {"market_share": 0.3}}, "hr@10"),
+    ("airbnb", "booked film as global context", {"on": {"global_context": True}, "off": {"global_context": False}},
+     "i2i_hr@10"),
+    ("airbnb", "booking rule", {"top-rated film": {"booking_rule": "top_rated"},
+                                "ends the session (paper)": {"booking_rule": "ends_session"}}, "i2i_hr@10"),
+    ("fm", "loss", {"softmax over the catalogue": {"loss": "softmax"},
+                    "BCE with sampled negatives (tutorial)": {"loss": "bce"}}, "hr@10"),
+    ("dssm", "softmax", {"in-batch + logQ": {"softmax": "in_batch", "logq_correction": True},
+                         "in-batch, no logQ": {"softmax": "in_batch", "logq_correction": False},
+                         "full": {"softmax": "full"}}, "hr@10"),
+    ("youtubednn", "softmax", {"full": {"softmax": "full"}, "sampled (paper)": {"softmax": "sampled"}}, "hr@10"),
+    ("youtubednn", "examples per user (cap)", {"50": {"max_examples_per_user": 50},
+                                               "200": {"max_examples_per_user": 200}}, "hr@10"),
+    ("youtubednn", "history table shared with the output table",
+     {"shared": {"share_history_table": True}, "separate": {"share_history_table": False}}, "hr@10"),
+]
+
+
+def shape_folder(shape: str) -> str:
+    """``ml-100k``, or the synthetic folder (written once under .bench/)."""
+    if shape == "ml-100k":
+        return "ml-100k"
+    p = SYNTH[shape]
+    folder = ROOT / ".bench" / "data" / shape
+    if not (folder / "ratings.csv").exists():
+        subprocess.run([sys.executable, "-m", "recall_core", "synth", "--users", str(p["users"]), "--items",
+                        str(p["items"]), "--ratings", str(p["ratings"]), "--seed", str(p["seed"]), "--out",
+                        str(folder), "--force"], check=True, cwd=ROOT, capture_output=True)
+    return str(folder)
+
+
+def task_key(shape: str, model: str, overrides: dict, split: str, seed: int) -> str:
+    blob = json.dumps([shape, model, sorted(overrides.items()), split, seed], default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def run_task(shape: str, model: str, overrides: dict, split: str, seed: int, fresh: bool) -> dict:
+    """Train one variant in a fresh process (bench/_score_one.py) and cache its metrics."""
+    key = task_key(shape, model, overrides, split, seed)
+    path = CACHE / f"{key}.json"
+    if path.exists() and not fresh:
+        return json.loads(path.read_text())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    cmd = [sys.executable, str(ROOT / "bench" / "_score_one.py"), shape_folder(shape), model, json.dumps(overrides),
+           split, str(seed)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        res = {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"}
+    else:
+        res = json.loads(proc.stdout.strip().splitlines()[-1])
+    res.update(shape=shape, model=model, overrides=overrides, split=split, seed=seed,
+               wall_seconds=round(time.perf_counter() - t0, 1))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    if "error" not in res:
+        path.write_text(json.dumps(res, indent=1))
+    return res
+
+
+def choose(row_results: dict[str, dict[str, dict]], metric: str, shapes: list[str]) -> str | None:
+    """The kept variant: best worst-shape ratio of its validation ``metric`` to the shape's best (valid only)."""
+    labels = list(row_results)
+    ratio = {}
+    for lab in labels:
+        worst = float("inf")
+        for shape in shapes:
+            vals = {l: row_results[l].get((shape, "valid"), {}).get(metric) for l in labels}
+            if any(v is None for v in vals.values()):
+                return None
+            best = max(vals.values())
+            worst = min(worst, vals[lab] / best if best > 0 else 0.0)
+        ratio[lab] = worst
+    return max(labels, key=lambda lab: (ratio[lab], -labels.index(lab)))
+
+
+def render(results: dict, shapes: list[str], seconds: float) -> str:
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    from bench.run import machine
+
+    head = "| model | decision | variant | metric | " + " | ".join(
+        f"{s} valid | {s} test" for s in shapes) + " | kept (chosen on valid) |"
+    lines = [START, "", "## Ablations: one row per design decision", "",
+             f"Command: `make ablations` (`python bench/ablations.py`). Date: {now}. Machine: {machine()}. "
+             f"Wall time {seconds / 60:.0f} min (cached variants are not retrained).", "",
+             "Each variant is trained with seed 42 on the validation split (valid: each user's second-to-last film "
+             "held out; training = everything before it) and on the test split (test: the last film). The kept "
+             "variant is chosen on **validation only**: the best worst-shape ratio of its validation score to the "
+             "shape's best, so a setting that wins on one shape and collapses on the other is not kept. Metric: "
+             "U2I HR@10 (hr@10) or I2I HR@10 (i2i_hr@10; query: the user's last training film). Cells are "
+             "HR@10 / NDCG@10 of that metric's list. Shapes: ML-100K and `synth-10k` (`python -m recall_core "
+             "synth --users 610 --items 9.7k --ratings 100k --seed 7`: a long-tail catalogue).", "", head,
+             "|" + "---|" * (5 + 2 * len(shapes))]
+    for model, decision, variants, metric in ROWS:
+        row = results.get((model, decision), {})
+        kept = choose(row, metric, shapes) if row else None
+        ndcg = metric.replace("hr@", "ndcg@")
+        for label in variants:
+            cells = []
+            for shape in shapes:
+                for split in ("valid", "test"):
+                    r = row.get(label, {}).get((shape, split))
+                    if r is None:
+                        cells.append("-")
+                    elif "error" in r:
+                        cells.append("failed")
+                    else:
+                        cells.append(f"{r[metric]:.4f} / {r[ndcg]:.4f}")
+            mark = "**kept**" if label == kept else ""
+            lines.append(f"| {model} | {decision} | {label} | {metric} | " + " | ".join(cells) + f" | {mark} |")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def write_block(text: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    old = path.read_text() if path.exists() else "# Benchmarks\n"
+    if START in old and END in old:
+        new = old[:old.index(START)] + text + old[old.index(END) + len(END):]
+    else:
+        new = old.rstrip() + "\n\n" + text + "\n"
+    path.write_text(new)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shapes", default="ml-100k,synth-10k")
+    ap.add_argument("--models", default=None, help="only the rows of these models (comma-separated)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--fresh", action="store_true")
+    args = ap.parse_args()
+    shapes = args.shapes.split(",")
+    models = set(args.models.split(",")) if args.models else None
+    rows = [r for r in ROWS if models is None or r[0] in models]
+    tasks, seen = [], set()
+    for shape in shapes:  # every shape's valid runs first: they decide
+        for split in ("valid", "test"):
+            for model, _, variants, _ in rows:
+                for ov in variants.values():
+                    k = task_key(shape, model, ov, split, SEED)
+                    if k not in seen:
+                        seen.add(k)
+                        tasks.append((shape, model, ov, split))
+    t0 = time.perf_counter()
+    done: dict[str, dict] = {}
+    with cf.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futs = {pool.submit(run_task, s, m, ov, sp, SEED, args.fresh): (s, m, ov, sp) for s, m, ov, sp in tasks}
+        for i, fut in enumerate(cf.as_completed(futs), 1):
+            s, m, ov, sp = futs[fut]
+            r = fut.result()
+            done[task_key(s, m, ov, sp, SEED)] = r
+            msg = r.get("error") or f"hr@10 {r['hr@10']:.4f}" + (f" i2i {r['i2i_hr@10']:.4f}" if "i2i_hr@10" in r else "")
+            print(f"[{i}/{len(tasks)}] {s} {sp} {m} {ov}: {msg} ({r['wall_seconds']} s)", file=sys.stderr, flush=True)
+    results: dict = {}
+    for model, decision, variants, _ in ROWS:
+        for label, ov in variants.items():
+            for shape in shapes:
+                for split in ("valid", "test"):
+                    r = done.get(task_key(shape, model, ov, split, SEED))
+                    if r is not None:
+                        results.setdefault((model, decision), {}).setdefault(label, {})[(shape, split)] = r
+    write_block(render(results, shapes, time.perf_counter() - t0))
+    print("wrote the ablation table into BENCHMARKS.md", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
