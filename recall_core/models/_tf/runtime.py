@@ -8,13 +8,14 @@ What a seed fixes (measured on ML-100K, YouTubeDNN, seed 42):
   or pinned to one core.
 * Not across machines. TensorFlow's CPU kernels add floats in an order that
   depends on the kernel library (oneDNN, which TensorFlow turns on by default
-  only on CPUs with AVX-512 VNNI-class instructions; Eigen elsewhere), on the
-  instruction set oneDNN picks, and on the size of the intra-op thread pool;
+  on some x86 CPUs only, else Eigen), on the instruction set oneDNN picks, on
+  the size of the intra-op thread pool, and on op determinism itself;
   training amplifies the last-bit differences into another model. HR@10
   on one machine: 0.1888 (oneDNN AVX-512, any of 1/2/4 threads); 0.1866 /
   0.1824 / 0.1771 (oneDNN capped to AVX2, 1/2/4 threads); 0.1824 / 0.1771 /
-  0.1792 (Eigen, 1/2/4 threads). That spread (±0.01, ~10 of 943 users) is
-  seed noise, not a better or worse model.
+  0.1792 (Eigen, 1/2/4 threads); 0.1877 (oneDNN AVX-512 without op
+  determinism). That spread (±0.01, ~10 of 943 users) is seed noise, not a
+  better or worse model.
 
 So the pools have a fixed size (:data:`THREADS`, not "one per core"): the same
 CPU family then gives the same numbers on any number of cores. To reproduce a
