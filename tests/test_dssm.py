@@ -1,4 +1,8 @@
+import pytest
+
 from recall_core.training import train_jobs
+from recall_core.errors import ConfigError
+from recall_core.models.dssm import DSSM
 from recall_core.models.dssm import variant_name
 from tests.conformance import ModelConformance
 
@@ -29,3 +33,10 @@ def test_variant_names():
     jobs = train_jobs("dssm", "0.02,0.5")
     assert [(j.store_name, j.overrides) for j in jobs] == [
         ("dssm", None), ("dssm@t0.02", {"temperature": 0.02}), ("dssm@t0.5", {"temperature": 0.5})]
+
+
+@pytest.mark.parametrize("bad, match", [({"softmax": "sampled"}, "softmax"), ({"temperature": 0.0}, "temperature")])
+def test_bad_settings_fail_before_training(planted, bad, match):
+    _, split = planted
+    with pytest.raises(ConfigError, match=match):
+        DSSM(**bad).fit(split.train)

@@ -16,10 +16,10 @@ def fm_numpy(w0, w, v, x):
 
 
 def test_tower_product_is_fm_score_minus_user_terms():
-    from recall_core.models import _keras_utils as ku
+    from recall_core.models._tf import runtime
     from recall_core.models.fm import FMNet
 
-    ku.setup_keras(0)
+    runtime.start(0)
     rng = np.random.default_rng(0)
     pu, pt, d, n, lu, lt = 13, 11, 5, 7, 4, 3
     net = FMNet(pu, pt, d)

@@ -30,11 +30,13 @@ def test_core_imports_without_streamlit():
             "import recall_core.data, recall_core.models, recall_core.index, recall_core.evaluation, "
             "recall_core.store, recall_core.training\n"
             "import importlib\n"
-            f"for m in {mods!r}: importlib.import_module(m)\n"
-            "print('tensorflow' in sys.modules, 'keras' in sys.modules, 'umap' in sys.modules)\n")
+            f"for m in {[m for m in mods if '._tf' not in m]!r}: importlib.import_module(m)\n"
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules, 'umap' in sys.modules)\n"
+            # the TensorFlow layer (imported inside fit) also needs no streamlit
+            f"for m in {[m for m in mods if '._tf' in m]!r}: importlib.import_module(m)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert r.stdout.split() == ["False", "False", "False"], r.stdout  # nor TensorFlow, Keras or umap
+    assert r.stdout.split()[:3] == ["False", "False", "False"], r.stdout  # nor TensorFlow, Keras or umap
 
 
 def test_only_the_app_package_and_pages_import_streamlit():

@@ -64,9 +64,10 @@ def test_next_item_examples_never_see_the_future(planted):
 
 
 def test_masked_pooling_matches_numpy_and_ignores_padding():
-    from recall_core.models import _keras_utils as ku
+    from recall_core.models._tf import layers as ku
+    from recall_core.models._tf import runtime
 
-    keras, _ = ku.setup_keras(0)
+    keras, _ = runtime.start(0)
     rng = np.random.default_rng(0)
     values = rng.normal(size=(4, 5, 3)).astype(np.float32)
     mask = np.array([[1, 1, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0], [1, 1, 1, 1, 1]], np.float32)

@@ -1,6 +1,8 @@
 import numpy as np
+import pytest
 
-from recall_core.models.youtubednn import example_age
+from recall_core.errors import ConfigError
+from recall_core.models.youtubednn import YouTubeDNN, example_age
 from tests.conformance import ModelConformance
 
 
@@ -22,3 +24,9 @@ def test_example_age():
     a = example_age(np.array([100, 100 - 86_400]), 100, 1.0)
     np.testing.assert_allclose(a[:, 0], [0, np.log(2)], rtol=1e-6)
     np.testing.assert_allclose(a[:, 1], a[:, 0] ** 2)
+
+
+def test_unknown_softmax_fails_before_training(planted):
+    _, split = planted
+    with pytest.raises(ConfigError, match="'in_batch'"):
+        YouTubeDNN(softmax="in_batch").fit(split.train)

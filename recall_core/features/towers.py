@@ -9,7 +9,7 @@ Conventions (shared by every tower):
   ``0`` pads, with a ``float32`` mask (1 = real item, 0 = padding) so padding never
   enters any pooling.
 * Batches are plain ``dict[str, np.ndarray]`` whose keys are exactly the Keras model's
-  input names (built from the same dict, see :func:`recall_core.models._keras_utils.make_inputs`).
+  input names (built from the same dict, see :func:`recall_core.models._tf.layers.make_inputs`).
 
 User fields: ``user_id`` and, where the users table has them, ``gender``, ``age``
 (bucketed), ``occupation``, ``zip`` (prefix). A dataset whose users table has only

@@ -280,14 +280,12 @@ class EGES(RecallModel):
     Config = EGESConfig
 
     def fit(self, train, progress=no_progress):
-        import keras
-        import tensorflow as tf
+        from recall_core.models._tf import runtime
 
         c = self.config
         t_start = time.perf_counter()
         rng = np.random.default_rng(c.seed)
-        keras.utils.set_random_seed(c.seed)
-        tf.config.experimental.enable_op_determinism()
+        keras, tf = runtime.start(c.seed)
 
         sessions = sessions_of(train, c.session_gap_seconds)
         graph = session_graph(sessions, train.n_items)

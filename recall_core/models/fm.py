@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recall_core.errors import ConfigError
 from recall_core.models.base import ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, register
 
 
@@ -178,12 +179,14 @@ class FM(RecallModel):
 
     def fit(self, train, progress=no_progress):
         from recall_core.features.towers import next_item_examples, user_histories
-        from recall_core.models import _keras_utils as ku
+        from recall_core.models._tf import runtime
+        from recall_core.models._tf.losses import full_softmax_loss
+        from recall_core.models._tf.training import batches, predict, train_loop
 
         c = self.config
         if c.loss not in ("softmax", "bce"):
-            raise ValueError(f"fm: loss must be 'softmax' or 'bce', got {c.loss!r}")
-        keras, tf = ku.setup_keras(c.seed)
+            raise ConfigError(f"fm: loss must be 'softmax' or 'bce', got {c.loss!r}")
+        keras, tf = runtime.start(c.seed)
         rng = np.random.default_rng(c.seed)
         feats = FMFeatures(train, c.history_len, c.history_decay)
         ex = next_item_examples(train, c.history_len, c.max_examples_per_user, seed=c.seed)
@@ -202,7 +205,7 @@ class FM(RecallModel):
             u = net.user_vectors(batch["u_ids"], batch["u_vals"])
             if c.loss == "softmax":
                 cand = net.item_vectors(i_ids_t, i_vals_t)
-                return ku.full_softmax_loss(u, cand, batch["target"]) + l2([u])
+                return full_softmax_loss(u, cand, batch["target"]) + l2([u])
             items = tf.concat([batch["target"][:, None], batch["negatives"]], axis=1)  # (B, 1 + k)
             b, k1 = tf.shape(items)[0], tf.shape(items)[1]
             flat = tf.reshape(items, [-1])
@@ -213,7 +216,7 @@ class FM(RecallModel):
             return tf.reduce_sum(ce) / tf.reduce_sum(batch["weight"]) + l2([u])
 
         def make_batches(epoch):
-            for rows in ku.batches(len(ex), c.batch_size, rng):
+            for rows in batches(len(ex), c.batch_size, rng):
                 b = {"u_ids": u_ids[rows], "u_vals": u_vals[rows], "target": ex.target[rows].astype(np.int32)}
                 if c.loss == "bce":
                     neg = rng.integers(train.n_items, size=(len(rows), c.num_negatives))
@@ -225,17 +228,18 @@ class FM(RecallModel):
                     b["weight"] = np.concatenate([np.ones((len(rows), 1)), ~rated], axis=1).astype(np.float32)
                 yield b
 
-        losses = ku.train_loop(net, loss_fn, make_batches, c.epochs, c.learning_rate, progress, "fm")
+        losses = train_loop(net, loss_fn, make_batches, c.epochs, c.learning_rate, progress, "fm")
         hist_ids, hist_mask = user_histories(train, c.history_len)
         uid, uval = feats.user_side(np.arange(train.n_users), hist_ids, hist_mask)
-        user_vecs = ku.predict(lambda b: net.user_vectors(b["ids"], b["vals"]), {"ids": uid, "vals": uval})
-        cand = ku.predict(lambda b: net.item_vectors(b["ids"], b["vals"]), {"ids": i_ids, "vals": i_vals})
+        user_vecs = predict(lambda b: net.user_vectors(b["ids"], b["vals"]), {"ids": uid, "vals": uval})
+        cand = predict(lambda b: net.item_vectors(b["ids"], b["vals"]), {"ids": i_ids, "vals": i_vals})
         self._net, self._features = net, feats
         self._output = RecallOutput(
             item_ids=train.item_vocab.ids, item_vectors=l2_normalize(cand[:, 1:]), metric="cosine",
             user_ids=train.user_vocab.ids, user_vectors=user_vecs, candidate_vectors=cand, u2i_metric="ip",
             item_known=train.item_counts > 0,
             info={"epoch_loss": losses, "loss": c.loss, "examples": int(len(ex)),
-                  "user_features": list(feats.users.sizes), "w0": float(np.asarray(net.w0))},
+                  "user_features": list(feats.users.sizes), "w0": float(np.asarray(net.w0)),
+                  "runtime": runtime.describe()},
         )
         return self

@@ -1,0 +1,74 @@
+"""The training loop shared by the Keras models: batches, Adam over several models' variables, prediction."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def batches(n: int, batch_size: int, rng: np.random.Generator | None) -> Iterator[np.ndarray]:
+    """Row indices of ``n`` examples in batches (shuffled with ``rng``; in order if ``rng`` is None)."""
+    order = rng.permutation(n) if rng is not None else np.arange(n)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]
+
+
+class Variables:
+    """The trainable variables of several Keras models, for :func:`train_loop`."""
+
+    def __init__(self, *models):
+        self.models = models
+
+    @property
+    def trainable_variables(self) -> list:
+        # A shared table appears in several models: list it once, or Adam would step it twice.
+        out, seen = [], set()
+        for m in self.models:
+            for v in m.trainable_variables:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+
+def train_loop(model, loss_fn: Callable, make_batches: Callable[[int], Iterator[dict]], epochs: int,
+               learning_rate: float, progress=None, name: str = "", weight_decay: float | None = None) -> list[float]:
+    """Adam over ``model.trainable_variables``; returns the mean loss per epoch.
+
+    ``loss_fn(batch) -> scalar`` is traced once per batch shape by ``tf.function``;
+    ``make_batches(epoch)`` yields (nested) plain dicts of numpy arrays (seeded by the caller).
+    """
+    opt = keras.optimizers.Adam(learning_rate=learning_rate, weight_decay=weight_decay)
+    variables = model.trainable_variables
+    opt.build(variables)
+
+    @tf.function(reduce_retracing=True)
+    def step(batch):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(batch)
+        grads = tape.gradient(loss, variables)
+        opt.apply_gradients(zip(grads, variables))
+        return loss
+
+    losses = []
+    for epoch in range(epochs):
+        total, count = 0.0, 0
+        for batch in make_batches(epoch):
+            total += float(step(tf.nest.map_structure(tf.convert_to_tensor, batch)))
+            count += 1
+        losses.append(total / max(count, 1))
+        if progress is not None:
+            progress(0.1 + 0.8 * (epoch + 1) / epochs, f"{name}: epoch {epoch + 1}/{epochs} loss {losses[-1]:.4f}")
+    return losses
+
+
+def predict(fn: Callable, batch: dict[str, np.ndarray], batch_size: int = 4096) -> np.ndarray:
+    """Apply ``fn(dict of tensors) -> (n, d)`` in chunks; returns float32 numpy."""
+    n = len(next(iter(batch.values())))
+    out = []
+    for start in range(0, n, batch_size):
+        chunk = {k: tf.convert_to_tensor(v[start:start + batch_size]) for k, v in batch.items()}
+        out.append(np.asarray(fn(chunk), np.float32))
+    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
