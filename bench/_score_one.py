@@ -14,6 +14,11 @@ from recall_core.training import seed_everything
 
 dataset, model, overrides, split, seed = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 ds = load_dataset(dataset)
+if model == "eges-cold-start":  # both cold-start rules from one held-out EGES training
+    from recall_core.evaluation.cold_start import cold_start_genre_overlap
+
+    print(json.dumps(cold_start_genre_overlap(ds, n_holdout=100, seed=0, split=split, **overrides)))
+    sys.exit(0)
 sp = split_for(ds, split)
 cls = get_model_class(model)
 m = cls(**{"seed": seed, **overrides})

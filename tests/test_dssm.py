@@ -40,3 +40,9 @@ def test_bad_settings_fail_before_training(planted, bad, match):
     _, split = planted
     with pytest.raises(ConfigError, match=match):
         DSSM(**bad).fit(split.train)
+
+
+class TestDSSMTutorialTower(TestDSSM):
+    """The tutorial's tower: Dense + BatchNorm + tanh + dropout; it must still find the planted clusters."""
+
+    overrides = {**TestDSSM.overrides, "tower": "tutorial"}

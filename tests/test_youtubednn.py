@@ -30,3 +30,18 @@ def test_unknown_softmax_fails_before_training(planted):
     _, split = planted
     with pytest.raises(ConfigError, match="'in_batch'"):
         YouTubeDNN(softmax="in_batch").fit(split.train)
+
+
+class TestYouTubeDNNWithoutExampleAge(TestYouTubeDNN):
+    overrides = {**TestYouTubeDNN.overrides, "example_age": False}
+
+
+def test_serving_age_per_user_changes_only_the_user_vectors(planted):
+    from recall_core.models.youtubednn import YouTubeDNN
+
+    _, split = planted
+    small = {**TestYouTubeDNN.overrides, "epochs": 2}
+    zero = YouTubeDNN(**small).fit(split.train).export()
+    last = YouTubeDNN(**{**small, "serving_age": "user_last"}).fit(split.train).export()
+    np.testing.assert_array_equal(zero.item_vectors, last.item_vectors)  # same training
+    assert not np.allclose(zero.user_vectors, last.user_vectors)  # scored at other ages

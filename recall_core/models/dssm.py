@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -23,14 +24,16 @@ class DSSMConfig(NextItemConfig):
     softmax (see the temperature page). ``softmax``: ``"in_batch"`` (the other
     targets of the batch are the negatives, with the logQ popularity correction
     when ``logq_correction``) or ``"full"`` (every item is a negative; cheap for
-    catalogues of a few thousand items). On ML-100K (τ 0.1) in-batch with logQ
-    measured HR@10 0.225 / NDCG@10 0.124, full 0.221 / 0.116, in-batch without
-    logQ 0.088 (popular items over-penalised).
+    catalogues of a few thousand items). ``tower``: ``"relu"`` (ReLU layers) or
+    ``"tutorial"`` (the tutorial's tower: Dense + BatchNorm + tanh + dropout
+    ``dropout``). Each choice has its row in BENCHMARKS.md's ablation table.
     """
 
-    softmax: str = "in_batch"
+    softmax: Literal["in_batch", "full"] = "in_batch"
     temperature: float = 0.1
     logq_correction: bool = True
+    tower: Literal["relu", "tutorial"] = "relu"
+    dropout: float = 0.2
 
 
 def _build(keras, user_example: dict, item_example: dict, user_sizes: dict, item_sizes: dict, n_items: int, c):
@@ -39,7 +42,8 @@ def _build(keras, user_example: dict, item_example: dict, user_sizes: dict, item
 
     uin = make_inputs(user_example)
     x = user_features(uin, user_sizes, n_items, c.field_dim, c.embedding_dim, c.recent_k, "user")
-    u = l2_normalise(dnn(x, tuple(c.hidden), c.embedding_dim, "user"), "user_norm")
+    drop = c.dropout if c.tower == "tutorial" else 0.0
+    u = l2_normalise(dnn(x, tuple(c.hidden), c.embedding_dim, "user", drop, c.tower), "user_norm")
     iin = make_inputs(item_example)
     parts = [
         keras.layers.Embedding(item_sizes["item_id"], c.embedding_dim, name="item_id_emb")(iin["item_id"]),
@@ -50,7 +54,7 @@ def _build(keras, user_example: dict, item_example: dict, user_sizes: dict, item
         keras.layers.Embedding(item_sizes["year"], c.field_dim, name="item_year_emb")(iin["year"]),
     ]
     y = keras.layers.Concatenate(name="item_features")(parts)
-    i = l2_normalise(dnn(y, tuple(c.hidden), c.embedding_dim, "item"), "item_norm")
+    i = l2_normalise(dnn(y, tuple(c.hidden), c.embedding_dim, "item", drop, c.tower), "item_norm")
     return keras.Model(uin, u, name="dssm_user"), keras.Model(iin, i, name="dssm_item")
 
 

@@ -16,6 +16,7 @@ int32 rows into that side's feature table and ``vals (n, L)`` float32 values
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -38,7 +39,7 @@ class FMConfig(ModelConfig):
 
     embedding_dim: int = 64
     epochs: int = 10
-    loss: str = "softmax"
+    loss: Literal["softmax", "bce"] = "softmax"
     num_negatives: int = 4
     batch_size: int = 1024
     learning_rate: float = 3e-3

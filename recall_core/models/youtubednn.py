@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -16,20 +17,26 @@ class YouTubeDNNConfig(NextItemConfig):
     ``softmax``: ``"full"`` (all items; on catalogues of a few thousand items this
     is as fast as sampling and exact) or ``"sampled"`` (``num_sampled`` negatives
     drawn from the smoothed popularity ``(count + 1)^sample_alpha`` with the
-    matching logQ correction, accidental hits masked).
+    matching logQ correction, accidental hits masked: the paper's choice).
+    ``share_history_table``: the history films are embedded with the candidate
+    (softmax output) table itself, else with a separate input table.
+    ``example_age``: feed each example's age (time from the example to the end
+    of training, log1p(days / ``age_unit_days``) and its square) into the user
+    tower, as in the paper. ``serving_age``: the age users are scored at:
+    ``"zero"`` (the paper's: "now") or ``"user_last"`` (now minus the user's
+    last training time). Each choice has its row in BENCHMARKS.md's ablation table.
     """
 
     epochs: int = 8
-    softmax: str = "full"
+    softmax: Literal["full", "sampled"] = "full"
     batch_size: int = 512
     learning_rate: float = 3e-3
     hidden: tuple = (256, 128)
     num_sampled: int = 256
     sample_alpha: float = 0.75
-    #: the history items are embedded with the candidate table itself (else a separate input
-    #: table); on ML-100K sharing (with ``use_user_id``) measured HR@10 0.189 vs 0.161-0.169
     share_history_table: bool = True
-    #: example age unit in days (ages are log1p(days)); the serving age is 0
+    example_age: bool = True
+    serving_age: Literal["zero", "user_last"] = "zero"
     age_unit_days: float = 1.0
 
 
@@ -50,7 +57,8 @@ def _build(keras, user_example: dict, sizes: dict, n_items: int, c):
     table.build((None,))
     x = user_features(uin, sizes, n_items, c.field_dim, c.embedding_dim, c.recent_k, "user",
                       history_table=table if c.share_history_table else None)
-    x = keras.layers.Concatenate(name="user_with_age")([x, uin["example_age"]])
+    if c.example_age:
+        x = keras.layers.Concatenate(name="user_with_age")([x, uin["example_age"]])
     u = l2_normalise(dnn(x, tuple(c.hidden), c.embedding_dim, "user"), "user_norm")
     user_tower = keras.Model(uin, u, name="youtubednn_user")
     return user_tower, table
@@ -87,9 +95,18 @@ class YouTubeDNN(NextItemModel):
         run.ages = example_age(run.examples.timestamp, run.now, self.config.age_unit_days)
 
     def _user_extras(self, run, rows):
-        if rows is None:  # serving: every user, now
-            return {"example_age": example_age(np.full(run.train.n_users, run.now), run.now,
-                                               self.config.age_unit_days)}
+        c = self.config
+        if not c.example_age:
+            return {}
+        if rows is None:  # serving: every user, at age 0 ("now") or at their last training time
+            at = np.full(run.train.n_users, run.now)
+            if c.serving_age == "user_last":
+                last = np.full(run.train.n_users, run.now, np.int64)
+                tr = run.train
+                has = np.diff(tr.user_offsets) > 0
+                last[has] = tr.timestamp[tr.user_offsets[1:][has] - 1]
+                at = last
+            return {"example_age": example_age(at, run.now, c.age_unit_days)}
         return {"example_age": run.ages[rows]}
 
     def _build(self, run):

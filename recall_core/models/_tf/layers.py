@@ -69,10 +69,19 @@ def user_features(inputs: dict, sizes: dict[str, int], n_items: int, field_dim: 
     return keras.layers.Concatenate(name=f"{prefix}_features")(parts)
 
 
-def dnn(x, hidden: tuple[int, ...], out_dim: int, prefix: str, dropout: float = 0.0):
-    """ReLU layers then a linear output layer ``(B, out_dim)``."""
+def dnn(x, hidden: tuple[int, ...], out_dim: int, prefix: str, dropout: float = 0.0, style: str = "relu"):
+    """Hidden layers then a linear output layer ``(B, out_dim)``.
+
+    ``style="relu"``: Dense + ReLU (+ dropout). ``style="tutorial"``: the
+    tutorial's DSSM tower, Dense + BatchNormalization + tanh + dropout.
+    """
     for j, units in enumerate(hidden):
-        x = keras.layers.Dense(units, activation="relu", name=f"{prefix}_dense{j}")(x)
+        if style == "tutorial":
+            x = keras.layers.Dense(units, name=f"{prefix}_dense{j}")(x)
+            x = keras.layers.BatchNormalization(name=f"{prefix}_bn{j}")(x)
+            x = keras.layers.Activation("tanh", name=f"{prefix}_tanh{j}")(x)
+        else:
+            x = keras.layers.Dense(units, activation="relu", name=f"{prefix}_dense{j}")(x)
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"{prefix}_dropout{j}")(x)
     return keras.layers.Dense(out_dim, name=f"{prefix}_out")(x)
