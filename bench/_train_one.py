@@ -10,12 +10,13 @@ from recall_core.data.split import split_for
 from recall_core.training import train_models
 
 model, store = sys.argv[1], sys.argv[2]
-temps = sys.argv[3] if len(sys.argv) > 3 else None
+temps = (sys.argv[3] or None) if len(sys.argv) > 3 else None
+seed = int(sys.argv[4]) if len(sys.argv) > 4 else 42
 ds = load_dataset("ml-100k")
 split_for(ds)
 base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
-results = train_models(ds, train_jobs(model, temps), store, seed=42)
+results = train_models(ds, train_jobs(model, temps), store, seed=seed)
 print(json.dumps({
     "model": model,
     "wall_seconds": time.perf_counter() - t0,

@@ -146,6 +146,8 @@ if ctx.stored:
                 desc = ""
             if desc:
                 st.caption(desc)
+            if card["variant"]:
+                st.caption("**Variant stored:** " + "; ".join(card["variant"]) + ".")
             ts = card["train_seconds"]
             st.markdown(f"seed **{card['seed']}** · trained in **{ts:.1f} s**" if ts is not None
                         else f"seed **{card['seed']}**")

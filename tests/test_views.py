@@ -246,3 +246,31 @@ def test_evaluate_valid_and_test_are_apart(tmp_path, capsys):
     capsys.readouterr()
     assert main(["evaluate", "--dataset", folder, "--store", store, "--split", "valid", "--models", "eges"]) == 2
     assert "with --split valid" in capsys.readouterr().err
+
+
+def test_every_switch_names_each_of_its_variants():
+    """A Literal or bool config field that a model describes has a phrase for every value it can take."""
+    import dataclasses
+    import typing
+
+    from recall_core.models import get_model_class
+
+    for name in model_names():
+        cls = get_model_class(name)
+        hints = typing.get_type_hints(cls.Config)
+        fields = {f.name for f in dataclasses.fields(cls.Config)}
+        for field, phrases in cls.variant_notes.items():
+            assert field in fields, (name, field)
+            tp = hints[field]
+            values = typing.get_args(tp) if typing.get_origin(tp) is typing.Literal else (
+                (True, False) if tp is bool else ())
+            for v in values:
+                assert v in phrases or None in phrases, (name, field, v)
+                phrase = cls.describe_variant({field: v})
+                assert phrase and all("{" not in p for p in phrase), (name, field, v, phrase)
+    # the four tutorial variants the issue names are one switch away
+    assert "as in the paper and the tutorial" in " ".join(get_model_class("item2vec").describe_variant(
+        {"context": "set"}))
+    assert "plain mean" in " ".join(get_model_class("eges").describe_variant({"cold_start": "mean"}))
+    assert "sampled softmax, as in the paper" in get_model_class("youtubednn").describe_variant({"softmax": "sampled"})
+    assert any("as in the tutorial" in p for p in get_model_class("dssm").describe_variant({"tower": "tutorial"}))

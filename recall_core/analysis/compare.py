@@ -183,8 +183,14 @@ VIEW_LABELS = {"similar": "Similar", "cooccur": "Co-occurs with", "user": "User 
 
 def model_card(manifest: dict) -> dict:
     """The facts shown on a model's card: class, config, seed, training time, creation time, variant, views."""
+    from recall_core.models import REGISTRY, model_names
+
+    model_names()
+    cls = REGISTRY.get(manifest.get("model_class") or "")
+    variant = cls.describe_variant(manifest.get("config", {})) if cls else manifest.get("variant", [])
     return {
         "views": manifest.get("views") or {},
+        "variant": variant,
         "model_class": manifest.get("model_class"), "variant_of": manifest.get("variant_of"),
         "seed": manifest.get("seed"), "train_seconds": manifest.get("train_seconds"),
         "created": manifest.get("created"), "config": manifest.get("config", {}),

@@ -232,6 +232,13 @@ class AirbnbEmbeddings(RecallModel):
                    "session', not 'comes next'.",
         "user": "Mean input vector of the user's last {user_last_n} known films · output vectors (ip).",
     }
+    variant_notes = {
+        "booking_rule": {"top_rated": "booking = a session's top-rated film (≥ {booking_min_rating:g} stars)",
+                         "ends_session": "booking = a session's last film if rated ≥ {booking_min_rating:g}: a "
+                                         "booking ends the session, as in the paper"},
+        "market_share": {None: "{market_share:g} of each pair's negatives from the film's market"},
+        "global_context": {True: "booked film as global context", False: "no global context"},
+    }
     description = ("Airbnb listing embeddings: 30-minute sessions, skip-gram with the session's top-rated film as "
                    "global context and same-genre negatives (numpy trainer).")
     Config = AirbnbConfig

@@ -243,6 +243,22 @@ class RecallModel:
     map_rank: ClassVar[int | None] = None
     #: per view (:data:`VIEWS`): which vectors, which similarity, and why, in one sentence
     view_notes: ClassVar[dict[str, str]] = {}
+    #: per config field: ``{value: phrase}`` saying which variant of the method a value is, and how it
+    #: relates to the tutorial or the paper; the key ``None`` matches any other value (``{field}`` is filled)
+    variant_notes: ClassVar[dict[str, dict[Any, str]]] = {}
+
+    @classmethod
+    def describe_variant(cls, config: dict | None = None) -> list[str]:
+        """Phrases naming the stored variant (:attr:`variant_notes` for ``config``, defaults filled in)."""
+        cfg = {**dataclasses.asdict(cls.Config()), **(config or {})}
+        out = []
+        for name, phrases in cls.variant_notes.items():
+            value = cfg.get(name)
+            value = tuple(value) if isinstance(value, list) else value
+            phrase = phrases.get(value, phrases.get(None))
+            if phrase:
+                out.append(phrase.format(**cfg))
+        return out
 
     def __init__(self, config: ModelConfig | None = None, **overrides: Any):
         cfg = config if config is not None else self.Config()

@@ -83,6 +83,13 @@ class DSSM(NextItemModel):
         "user": "Cosine between the L2-normalised user and item towers: the trained logit times the "
                 "temperature τ (dividing by τ does not change the ranking).",
     }
+    variant_notes = {
+        "softmax": {"in_batch": "in-batch softmax", "full": "full softmax over the catalogue"},
+        "logq_correction": {True: "logQ correction (in-batch only)", False: "no logQ correction"},
+        "tower": {"relu": "ReLU towers (the tutorial: tanh + BatchNorm + dropout)",
+                  "tutorial": "tanh + BatchNorm + dropout towers, as in the tutorial"},
+        "temperature": {None: "τ = {temperature:g}"},
+    }
     description = ("Two DNN towers, L2-normalised; logit cosine / τ; in-batch softmax with the logQ popularity "
                    "correction by default.")
     Config = DSSMConfig

@@ -275,6 +275,12 @@ class EGES(RecallModel):
                    "'appears near on a walk', not 'comes next'.",
         "user": "Mean H of the user's last {user_last_n} known films · context vectors Z (ip).",
     }
+    variant_notes = {
+        "cold_start": {"attention": "cold start weighted by the learned attention (the tutorial: a plain mean)",
+                       "mean": "cold start as the plain mean of side information, as in the tutorial"},
+        "popularity_field": {True: "popularity bucket as a side field (not in the tutorial)",
+                             False: "side fields genres and year only"},
+    }
     description = ("Session graph, weighted random walks, skip-gram over id + genre/year/popularity embeddings "
                    "mixed by item-specific attention (Keras); cold-start vectors from side information.")
     Config = EGESConfig

@@ -175,6 +175,12 @@ class FM(RecallModel):
         "user": "[1; Σv_u] · [item terms; Σv_t] (ip): exactly the FM score minus the user-only terms, which "
                 "are the same for every film.",
     }
+    variant_notes = {
+        "loss": {"softmax": "softmax over the catalogue (the tutorial's code: pointwise BCE)",
+                 "bce": "pointwise BCE with sampled negatives, as in the tutorial's code"},
+        "history_len": {0: "no history features, as in the tutorial",
+                        None: "the last {history_len} films as user features (not in the tutorial)"},
+    }
     description = "Factorisation machine split exactly into [1; Σv_u] and [item terms; Σv_t] vectors."
     Config = FMConfig
 

@@ -89,6 +89,12 @@ class Item2Vec(RecallModel):
         "user": "Mean input vector of the user's last {user_last_n} films · output vectors (ip): the skip-gram "
                 "score of appearing near the recent films.",
     }
+    variant_notes = {
+        "context": {"sequence": "history as a sequence, window {window} (the paper and the tutorial: a set)",
+                    "set": "history as an unordered set, as in the paper and the tutorial"},
+        "ns_exponent": {0.0: "uniform negatives (gensim's default: ∝ frequency^0.75)",
+                        None: "negatives ∝ frequency^{ns_exponent:g}"},
+    }
     description = "gensim skip-gram over each user's time-ordered history; user = mean of last items."
     Config = Item2VecConfig
 

@@ -84,6 +84,14 @@ class YouTubeDNN(NextItemModel):
                    "user-film pairs only, so this is a view of the item space, not a trained score.",
         "user": "User-tower output · film output vector (ip): the trained next-watch softmax logit.",
     }
+    variant_notes = {
+        "softmax": {"full": "full softmax (the paper: sampled)", "sampled": "sampled softmax, as in the paper"},
+        "example_age": {True: "example age as a feature, as in the paper", False: "no example age"},
+        "serving_age": {"zero": "served at age 0, as in the paper",
+                        "user_last": "served at each user's own age (now − last training time)"},
+        "max_examples_per_user": {None: "at most {max_examples_per_user} examples per user (the tutorial: a "
+                                        "fixed number per user)"},
+    }
     description = "Next-watch softmax: pooled history + demographics + example age through a ReLU DNN."
     Config = YouTubeDNNConfig
     softmax_kinds = ("full", "sampled")
