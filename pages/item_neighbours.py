@@ -3,7 +3,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from recall_core.analysis import compare
-from recall_core.app import state, url, widgets
+from recall_core.app import state, widgets
 
 ctx = state.page_context(url_state={})
 ds = state.require_dataset(ctx)
@@ -14,14 +14,8 @@ st.caption("Nearest items in each model's item space. Above each list, one sente
            "similarity it uses, and whether that is the score the model was trained on. Models come from the "
            "sidebar; the view is in the URL (share it).")
 
-c1, c2 = st.columns([4, 1])
-item = widgets.pick_item(ctx, "i2i_item", "item", container=c1)
-url.seed_state("i2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 50,
-               expected="a whole number K from 1 to 50", label=lambda v: f"K = {v}")
-k = c2.number_input("K", min_value=1, max_value=50, step=1, key="i2i_k")
-url.remember("i2i_item", "i2i_k")
+item, k = widgets.pick_with_k(ctx, "item", "i2i", k_max=50)
 names = ctx.selected
-url.set_url(item=item, k=k, models=",".join(names))
 
 widgets.item_header(ds, item)
 

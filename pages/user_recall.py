@@ -3,7 +3,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from recall_core.analysis import compare
-from recall_core.app import state, url, widgets
+from recall_core.app import state, widgets
 from recall_core.app.style import HISTORY_COLOR, model_color
 from recall_core.explore import user_profile
 
@@ -15,14 +15,8 @@ st.title("User recall")
 st.caption("Each model's top-K items for a user, the user's training items excluded (as in the evaluation). "
            "The held-out test item is highlighted wherever a model recalls it.")
 
-c1, c2 = st.columns([4, 1])
-user = widgets.pick_user(ctx, "u2i_user", "user", container=c1)
-url.seed_state("u2i_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= 100,
-               expected="a whole number K from 1 to 100", label=lambda v: f"K = {v}")
-k = c2.number_input("K", min_value=1, max_value=100, step=1, key="u2i_k")
-url.remember("u2i_user", "u2i_k")
+user, k = widgets.pick_with_k(ctx, "user", "u2i", k_max=100)
 names = ctx.selected
-url.set_url(user=user, k=k, models=",".join(names))
 
 profile = user_profile(ds, user)
 demo = {c: v for c, v in profile["demographics"].items() if c != "user_id" and v == v and v is not None}

@@ -79,3 +79,20 @@ def table(data, key: str, **kwargs) -> None:
     """``st.dataframe`` inside a keyed container (so tests and CSS can find the table by ``key``)."""
     with st.container(key=key):
         st.dataframe(data, **kwargs)
+
+
+def pick_with_k(ctx: Context, kind: str, prefix: str, k_max: int) -> tuple[str, int]:
+    """The item or user picker beside a K box, both kept in the URL (``?item=`` or ``?user=``, ``?k=``).
+
+    ``kind`` is ``"item"`` or ``"user"``; widget keys are ``<prefix>_<kind>`` and
+    ``<prefix>_k``. Writes the page's URL state (with the sidebar's models).
+    """
+    c1, c2 = st.columns([4, 1])
+    pick = pick_item if kind == "item" else pick_user
+    value = pick(ctx, f"{prefix}_{kind}", kind, container=c1)
+    url.seed_state(f"{prefix}_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= k_max,
+                   expected=f"a whole number K from 1 to {k_max}", label=lambda v: f"K = {v}")
+    k = c2.number_input("K", min_value=1, max_value=k_max, step=1, key=f"{prefix}_k")
+    url.remember(f"{prefix}_{kind}", f"{prefix}_k")
+    url.set_url(**{kind: value, "k": k, "models": ",".join(ctx.selected)})
+    return value, int(k)

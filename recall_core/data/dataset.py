@@ -12,14 +12,14 @@ import pandas as pd
 
 from recall_core.data.fetch import fetch_ml100k
 from recall_core.data.movielens import drop_duplicate_pairs, read_folder
-from recall_core.data.vocab import Vocabulary
+from recall_core.data.vocab import VocabSizes, Vocabulary
 from recall_core.errors import DataError, UnknownIdError
 
 DEFAULT_DATASET = "ml-100k"
 
 
 @dataclass(frozen=True)
-class Dataset:
+class Dataset(VocabSizes):
     """One MovieLens dataset in the internal form.
 
     ``interactions`` keeps file order and adds ``user_idx``/``item_idx`` rows
@@ -40,14 +40,6 @@ class Dataset:
     fingerprint: str
     genres: list[str] = field(default_factory=list)
     load_report: dict = field(default_factory=dict)
-
-    @property
-    def n_items(self) -> int:
-        return len(self.item_vocab)
-
-    @property
-    def n_users(self) -> int:
-        return len(self.user_vocab)
 
     @cached_property
     def item_counts(self) -> np.ndarray:

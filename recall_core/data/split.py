@@ -9,11 +9,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recall_core.data.dataset import Dataset
-from recall_core.data.vocab import Vocabulary
+from recall_core.data.vocab import VocabSizes, Vocabulary
 
 
 @dataclass(frozen=True, eq=False)
-class TrainData:
+class TrainData(VocabSizes):
     """Everything a model may see: training interactions and metadata, never a test row.
 
     Interaction arrays have shape ``(n_train,)`` and are sorted by user row,
@@ -31,14 +31,6 @@ class TrainData:
     item_idx: np.ndarray
     rating: np.ndarray
     timestamp: np.ndarray
-
-    @property
-    def n_items(self) -> int:
-        return len(self.item_vocab)
-
-    @property
-    def n_users(self) -> int:
-        return len(self.user_vocab)
 
     @cached_property
     def user_offsets(self) -> np.ndarray:

@@ -52,3 +52,18 @@ class Vocabulary:
 
     def id(self, row: int) -> str:
         return str(self._ids[row])
+
+
+class VocabSizes:
+    """``n_items`` and ``n_users`` from ``item_vocab`` and ``user_vocab`` (mixed into Dataset and TrainData)."""
+
+    item_vocab: Vocabulary
+    user_vocab: Vocabulary
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_vocab)
+
+    @property
+    def n_users(self) -> int:
+        return len(self.user_vocab)
