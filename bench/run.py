@@ -144,6 +144,32 @@ def fmt(x, nd=4):
     return "-" if x is None else f"{x:.{nd}f}"
 
 
+def verdict(seeds: dict, name: str, ref: str) -> str:
+    """``above`` / ``below`` ``ref`` on HR@10 when the gap is at least 2 sd (the larger of the two rows), else ``tie``."""
+    a, b = seeds[name].get("hr@10"), seeds.get(ref, {}).get("hr@10")
+    if a is None or b is None:
+        return "-"
+    gap, sd = a[0] - b[0], max(a[1], b[1])
+    if abs(gap) < 2 * sd:
+        return f"tie with {ref}"
+    return f"{'above' if gap > 0 else 'below'} {ref}"
+
+
+def results_table(seeds: dict, runs: dict) -> str:
+    """The README's results table: mean ± sd over the seeds, with where each model stands (2-sd rule)."""
+    lines = ["| model | HR@10 | NDCG@10 | coverage@10 | I2I HR@10 | train s (seed 42) | against the references |",
+             "|---|---|---|---|---|---|---|"]
+    for name, row in seeds.items():
+        cells = [f"{row[m][0]:.4f} ± {row[m][1]:.4f}" if m in row else "-"
+                 for m in ("hr@10", "ndcg@10", "coverage@10", "i2i hr@10")]
+        r = runs.get(name, {}).get("results", [{}])
+        secs = r[0].get("train_seconds") if r else None
+        stand = "reference" if name in ("mostpop", "transition") else \
+            f"{verdict(seeds, name, 'mostpop')}; {verdict(seeds, name, 'transition')}"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {fmt(secs, 1)} | {stand} |")
+    return "\n".join(lines) + "\n"
+
+
 def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -224,6 +250,7 @@ def main() -> None:
     if START in old and END in old:
         text = text.rstrip() + "\n\n" + old[old.index(START):old.index(END) + len(END)] + "\n"
     (ROOT / "BENCHMARKS.md").write_text(text)
+    (ROOT / ".bench" / "results_table.md").write_text(results_table(seeds, runs))
     print("wrote BENCHMARKS.md", file=sys.stderr)
 
 
