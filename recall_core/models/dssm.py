@@ -26,7 +26,7 @@ class DSSMConfig(NextItemConfig):
     when ``logq_correction``) or ``"full"`` (every item is a negative; cheap for
     catalogues of a few thousand items). ``tower``: ``"relu"`` (ReLU layers) or
     ``"tutorial"`` (the tutorial's tower: Dense + BatchNorm + tanh + dropout
-    ``dropout``). Each choice has its row in BENCHMARKS.md's ablation table.
+    ``dropout``). `make ablations` measures each choice (BENCHMARKS.md, ablation table).
     """
 
     softmax: Literal["in_batch", "full"] = "in_batch"

@@ -37,7 +37,7 @@ class Item2VecConfig(ModelConfig):
     ``ns_exponent``: the negative-sampling distribution's exponent (0 =
     uniform over films, gensim's default 0.75 favours popular films);
     ``sample``: gensim's down-sampling of frequent films (0 = off). Each of
-    these choices has a row in BENCHMARKS.md's ablation table.
+    these choices is measured by `make ablations` (BENCHMARKS.md, ablation table).
     ``user_last_n``: how many of the most recent training items form the user
     vector.
     """

@@ -24,7 +24,7 @@ class YouTubeDNNConfig(NextItemConfig):
     of training, log1p(days / ``age_unit_days``) and its square) into the user
     tower, as in the paper. ``serving_age``: the age users are scored at:
     ``"zero"`` (the paper's: "now") or ``"user_last"`` (now minus the user's
-    last training time). Each choice has its row in BENCHMARKS.md's ablation table.
+    last training time). `make ablations` measures each choice (BENCHMARKS.md, ablation table).
     """
 
     epochs: int = 8
