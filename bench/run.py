@@ -151,11 +151,20 @@ def render_index(idx: dict) -> list[str]:
                      f"{fmt(r['p99_ms'], 3)} | {fmt(r['build_s'], 1)} | {fmt(r['memory_mb'], 1)} |")
     hnsw = [r for r in syn["rows"] if r["kind"] == "hnsw"]
     ok = [r for r in hnsw if r["recall@10"] >= 0.99 and r["p99_ms"] <= 0.5 and r["build_s"] <= 120]
-    best = min(ok, key=lambda r: r["p99_ms"]) if ok else max(hnsw, key=lambda r: (r["recall@10"], -r["p99_ms"]))
-    lines += ["", ("Target (HNSW recall@10 >= 0.99, p99 <= 0.5 ms, build <= 2 min): **met** by "
-                   if ok else "Target (HNSW recall@10 >= 0.99, p99 <= 0.5 ms, build <= 2 min): **not met**; closest: ")
-              + f"HNSW {best['setting']}: recall@10 {fmt(best['recall@10'])}, p99 {fmt(best['p99_ms'], 3)} ms, "
-                f"built in {fmt(best['build_s'], 1)} s."]
+    target = "Target (HNSW recall@10 >= 0.99, p99 <= 0.5 ms, build <= 2 min): "
+
+    def point(r):
+        return (f"HNSW {r['setting']}: recall@10 {fmt(r['recall@10'])}, p99 {fmt(r['p99_ms'], 3)} ms, built in "
+                f"{fmt(r['build_s'], 1)} s")
+
+    if ok:
+        lines += ["", target + "**met** by " + point(min(ok, key=lambda r: r["p99_ms"])) + "."]
+    else:
+        fast = [r for r in hnsw if r["p99_ms"] <= 0.5]
+        accurate = [r for r in hnsw if r["recall@10"] >= 0.99]
+        closest = ["best recall within 0.5 ms: " + point(max(fast, key=lambda r: r["recall@10"]))] if fast else []
+        closest += ["fastest at recall >= 0.99: " + point(min(accurate, key=lambda r: r["p99_ms"]))] if accurate else []
+        lines += ["", target + "**not met**; closest: " + ("; ".join(closest) or "none") + "."]
     lines += ["", "### The `auto` cut-off", "",
               "Command: `python -m recall_core index-bench --crossover --dim 64`. Per size, HNSW at the smallest "
               f"efSearch reaching recall@10 >= {cross['target_recall']}; HNSW *wins* when its p99 is at least "
@@ -174,12 +183,13 @@ def render_index(idx: dict) -> list[str]:
               "Command: `python -m recall_core index-bench --model M` (recorded in the model's `serving.json`). "
               "Queries: the view's own (known items for *similar*, users for *user*).", "",
               "| model | view | metric | vectors | exact p99 ms | HNSW efSearch=128 recall@10 / p99 ms | "
-              "IVF nprobe=16 recall@10 / p99 ms | IVF-PQ nprobe=16 recall@10 | memory MB exact / HNSW / IVF-PQ |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "HNSW-l2 efSearch=128 recall@10 / p99 ms | IVF nprobe=16 recall@10 / p99 ms | "
+              "IVF-PQ nprobe=16 recall@10 | memory MB exact / HNSW / IVF-PQ |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for name, res in idx["models"].items():
         for view, e in res["views"].items():
             by = {(r["kind"], r["setting"]): r for r in e["rows"]}
-            fl, hn = by.get(("flat", "exact")), by.get(("hnsw", "efSearch=128"))
+            fl, hn, hl = by.get(("flat", "exact")), by.get(("hnsw", "efSearch=128")), by.get(("hnsw-l2", "efSearch=128"))
             iv, pq = by.get(("ivf", "nprobe=16")), by.get(("ivfpq", "nprobe=16"))
 
             def pair(r):
@@ -187,7 +197,7 @@ def render_index(idx: dict) -> list[str]:
 
             mem = " / ".join(fmt(r["memory_mb"], 2) if r else "-" for r in (fl, hn, pq))
             lines.append(f"| {name} | {view} | {e['metric']} | {e['n']:,} | {fmt(fl and fl['p99_ms'], 3)} | {pair(hn)} | "
-                         f"{pair(iv)} | {fmt(pq and pq['recall@10'])} | {mem} |")
+                         f"{pair(hl)} | {pair(iv)} | {fmt(pq and pq['recall@10'])} | {mem} |")
     return lines
 
 
