@@ -19,6 +19,7 @@ PAGES = [
     st.Page("pages/eges_attention.py", title="EGES attention", icon=":material/bar_chart:", url_path="eges"),
     st.Page("pages/dssm_temperature.py", title="DSSM temperature", icon=":material/thermostat:", url_path="dssm"),
     st.Page("pages/embedding_maps.py", title="Embedding maps", icon=":material/scatter_plot:", url_path="maps"),
+    st.Page("pages/serving.py", title="Serving", icon=":material/speed:", url_path="serving"),
 ]
 
 page = st.navigation(PAGES)  # each page renders the sidebar (dataset, models) itself

@@ -3,7 +3,9 @@
 Each model is trained in its own process (so peak memory is that model's),
 into a scratch store under .bench/, then evaluated with the project's one
 protocol. Also: the DSSM temperature sweep, the EGES cold-start genre overlap,
-and the app's page timings (AppTest) against the trained store.
+the app's page timings (AppTest) against the trained store, and the ANN indexes
+(``index-bench``: 1M clustered synthetic vectors, the ``auto`` cut-off, and each
+trained model's vectors).
 """
 from __future__ import annotations
 
@@ -140,6 +142,93 @@ def app_timings() -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+INDEX_SYNTHETIC = ["--synthetic-items", "1000000", "--dim", "64"]
+
+
+def index_bench(names: list[str]) -> dict:
+    """``index-bench`` in its own process per run: 1M synthetic vectors, the auto cut-off, each model's vectors."""
+    cmd = [sys.executable, "-m", "recall_core", "index-bench"]
+    print("index-bench on 1M synthetic vectors (minutes) ...", file=sys.stderr, flush=True)
+    synthetic = json.loads(run(cmd + INDEX_SYNTHETIC + ["--json"]))
+    print("index-bench --crossover ...", file=sys.stderr, flush=True)
+    cross = json.loads(run(cmd + ["--crossover", "--dim", "64", "--json"]))
+    models = {}
+    for name in names:
+        if name in ("mostpop", "transition") or "@" in name:  # reference rows and variants: not indexed
+            continue
+        print(f"index-bench --model {name} ...", file=sys.stderr, flush=True)
+        models[name] = json.loads(run(cmd + ["--model", name, "--store", str(STORE), "--json"]))
+    return {"synthetic": synthetic, "crossover": cross, "models": models}
+
+
+def render_index(idx: dict) -> list[str]:
+    """The "Indexes" section: ANN (faiss HNSW, IVF, IVF-PQ) against exact search."""
+    syn, cross = idx["synthetic"], idx["crossover"]
+    src = syn["source"]
+    lines = ["", "## Indexes: ANN against exact search", "",
+             f"Command: `python -m recall_core index-bench {' '.join(INDEX_SYNTHETIC)}`. "
+             f"{src['synthetic_items']:,} clustered synthetic vectors ({src['generator']}; seed {src['seed']}; see "
+             "`recall_core/index/bench.py`), {q:,} queries drawn from the same mixture. Each query is searched alone "
+             "for its top-{lk} on one thread (median of 3 rounds); recall@{rk} is against exact search over the same "
+             "vectors; builds use {bt} thread(s); memory is the index (float32 matrix for exact search, faiss's "
+             "serialised size otherwise).".format(q=syn["queries"], lk=syn["latency_k"], rk=syn["recall_k"],
+                                                  bt=syn["build_threads"]), "",
+             "| kind | setting | recall@10 | p50 ms | p99 ms | build s | memory MB |", "|---|---|---|---|---|---|---|"]
+    for r in syn["rows"]:
+        lines.append(f"| {r['kind']} | {r['setting']} | {fmt(r['recall@10'])} | {fmt(r['p50_ms'], 3)} | "
+                     f"{fmt(r['p99_ms'], 3)} | {fmt(r['build_s'], 1)} | {fmt(r['memory_mb'], 1)} |")
+    hnsw = [r for r in syn["rows"] if r["kind"] == "hnsw"]
+    ok = [r for r in hnsw if r["recall@10"] >= 0.99 and r["p99_ms"] <= 0.5 and r["build_s"] <= 120]
+    target = "Target (HNSW recall@10 >= 0.99, p99 <= 0.5 ms, build <= 2 min): "
+
+    def point(r):
+        return (f"HNSW {r['setting']}: recall@10 {fmt(r['recall@10'])}, p99 {fmt(r['p99_ms'], 3)} ms, built in "
+                f"{fmt(r['build_s'], 1)} s")
+
+    if ok:
+        lines += ["", target + "**met** by " + point(min(ok, key=lambda r: r["p99_ms"])) + "."]
+    else:
+        fast = [r for r in hnsw if r["p99_ms"] <= 0.5]
+        accurate = [r for r in hnsw if r["recall@10"] >= 0.99]
+        closest = ["best recall within 0.5 ms: " + point(max(fast, key=lambda r: r["recall@10"]))] if fast else []
+        closest += ["fastest at recall >= 0.99: " + point(min(accurate, key=lambda r: r["p99_ms"]))] if accurate else []
+        lines += ["", target + "**not met**; closest: " + ("; ".join(closest) or "none") + "."]
+    lines += ["", "### The `auto` cut-off", "",
+              "Command: `python -m recall_core index-bench --crossover --dim 64`. Per size, HNSW at the smallest "
+              f"efSearch reaching recall@10 >= {cross['target_recall']}; HNSW *wins* when its p99 is at least "
+              f"{cross['min_speedup']:g}x lower than exact search's.", "",
+              "| vectors | exact p50 ms | exact p99 ms | efSearch | HNSW recall@10 | HNSW p50 ms | HNSW p99 ms | "
+              "build s | HNSW wins |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in cross["rows"]:
+        lines.append(f"| {r['n']:,} | {fmt(r['exact_p50_ms'], 3)} | {fmt(r['exact_p99_ms'], 3)} | {r['hnsw_efSearch']} "
+                     f"| {fmt(r['hnsw_recall@10'])} | {fmt(r['hnsw_p50_ms'], 3)} | {fmt(r['hnsw_p99_ms'], 3)} | "
+                     f"{fmt(r['hnsw_build_s'], 1)} | {'yes' if r['hnsw_wins'] else 'no'} |")
+    cut = cross["cutoff"]
+    lines += ["", f"Measured cut-off: {f'{cut:,} vectors' if cut else 'none in this range'}; "
+                  f"`make_index(kind='auto')` uses exact search below {cross['auto_exact_below']:,} "
+                  "(`recall_core.index.ann.AUTO_EXACT_BELOW`)."]
+    lines += ["", "### Each model's vectors (ML-100K)", "",
+              "Command: `python -m recall_core index-bench --model M` (recorded in the model's `serving.json`). "
+              "Queries: the view's own (known items for *similar*, users for *user*).", "",
+              "| model | view | metric | vectors | exact p99 ms | HNSW efSearch=128 recall@10 / p99 ms | "
+              "HNSW-l2 efSearch=128 recall@10 / p99 ms | IVF nprobe=16 recall@10 / p99 ms | "
+              "IVF-PQ nprobe=16 recall@10 | memory MB exact / HNSW / IVF-PQ |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, res in idx["models"].items():
+        for view, e in res["views"].items():
+            by = {(r["kind"], r["setting"]): r for r in e["rows"]}
+            fl, hn, hl = by.get(("flat", "exact")), by.get(("hnsw", "efSearch=128")), by.get(("hnsw-l2", "efSearch=128"))
+            iv, pq = by.get(("ivf", "nprobe=16")), by.get(("ivfpq", "nprobe=16"))
+
+            def pair(r):
+                return f"{fmt(r['recall@10'])} / {fmt(r['p99_ms'], 3)}" if r else "-"
+
+            mem = " / ".join(fmt(r["memory_mb"], 2) if r else "-" for r in (fl, hn, pq))
+            lines.append(f"| {name} | {view} | {e['metric']} | {e['n']:,} | {fmt(fl and fl['p99_ms'], 3)} | {pair(hn)} | "
+                         f"{pair(hl)} | {pair(iv)} | {fmt(pq and pq['recall@10'])} | {mem} |")
+    return lines
+
+
 def fmt(x, nd=4):
     return "-" if x is None else f"{x:.{nd}f}"
 
@@ -170,7 +259,7 @@ def results_table(seeds: dict, runs: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict) -> str:
+def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict, idx: dict | None = None) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -228,6 +317,8 @@ def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict)
     for page, t in app.items():
         lines.append(f"| {page} | {fmt(t.get('first_render'), 3)} | {t.get('interaction', '-')} | "
                      f"{fmt(t.get('interaction_seconds'), 3)} |")
+    if idx:
+        lines += render_index(idx)
     return "\n".join(lines) + "\n"
 
 
@@ -239,11 +330,13 @@ def main() -> None:
     app = app_timings()
     cs = cold_start()
     spaces = i2i_spaces()
+    idx = index_bench(list(ev["models"]))
     (ROOT / ".bench").mkdir(exist_ok=True)
     (ROOT / ".bench" / "raw.json").write_text(json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
                                                            "app": app, "i2i_spaces": spaces, "seeds": seeds,
-                                                           "evaluate_by_seed": evals}, indent=2, default=str))
-    text = render(runs, ev, cs, app, spaces, seeds)
+                                                           "evaluate_by_seed": evals, "index": idx},
+                                                          indent=2, default=str))
+    text = render(runs, ev, cs, app, spaces, seeds, idx)
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
     from ablations import END, START  # the ablation table (make ablations) is kept as it is
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m recall_core {data,train,evaluate,neighbours,synth}``.
+"""Command line: ``python -m recall_core {data,train,evaluate,neighbours,index-bench,synth}``.
 
 Parsing lives here; each sub-command is a function of :mod:`recall_core.commands`
 bound with ``set_defaults(func=...)``. Every error a user can cause, including a
@@ -80,6 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "score of the skip-gram models: appears near, before or after; 'next' is an old name for it)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=commands.cmd_neighbours)
+
+    p = sub.add_parser("index-bench", help="measure ANN indexes (HNSW, IVF) against exact search")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--model", help="a stored model: index its item and candidate vectors (recorded in its folder)")
+    src.add_argument("--synthetic-items", help="that many clustered synthetic vectors, e.g. 20000 or 1M")
+    src.add_argument("--crossover", action="store_true",
+                     help="synthetic sizes from 1k to 100k: where HNSW overtakes exact search (the auto cut-off)")
+    _common(p)
+    _store_arg(p)
+    p.add_argument("--dim", type=int, default=None, help="width of the synthetic vectors (default 64)")
+    p.add_argument("--metric", choices=["ip", "cosine"], default=None, help="synthetic vectors' metric (default ip)")
+    p.add_argument("--queries", type=int, default=1000, help="queries per setting (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic vectors and query sample")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=commands.cmd_index_bench)
 
     p = sub.add_parser("synth", help="write a synthetic MovieLens-shaped folder (ml-latest layout)")
     p.add_argument("--users", required=True, help="number of users, e.g. 610 or 16k")

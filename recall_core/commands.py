@@ -156,3 +156,44 @@ def cmd_synth(args) -> int:
     print(f"wrote {s['out']}: {s['users']:,} users, {s['items']:,} items, {s['ratings']:,} ratings "
           f"(seed {s['seed']}) in {s['total_seconds']:.1f}s")
     return 0
+
+
+def cmd_index_bench(args) -> int:
+    from recall_core.index import bench
+
+    if args.queries < 1:
+        raise UsageError(f"--queries must be at least 1, got {args.queries}")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
+    if args.model is not None and (args.dim is not None or args.metric is not None):
+        raise UsageError("--dim and --metric describe synthetic vectors; a stored model has its own")
+    dim = 64 if args.dim is None else args.dim
+    if dim < 1:
+        raise UsageError(f"--dim must be at least 1, got {dim}")
+    bar = ProgressBar()
+    if args.crossover:
+        result = bench.crossover(dim=dim, metric=args.metric or "ip", n_queries=min(args.queries, 500),
+                                 seed=args.seed, progress=bar)
+    elif args.synthetic_items is not None:
+        from recall_core.data.synth import parse_count
+
+        n = parse_count(args.synthetic_items, "--synthetic-items")
+        if n < 1:
+            raise UsageError(f"--synthetic-items must be at least 1, got {args.synthetic_items}")
+        if n * dim > 500_000_000:  # 2 GB of float32, before the indexes' own copies
+            raise UsageError(f"--synthetic-items {n:,} x --dim {dim} is {n * dim * 4 / 1e9:.1f} GB of vectors; "
+                             "this benchmark allows up to 2 GB")
+        result = bench.bench_synthetic(n, dim, args.metric or "ip", args.queries, args.seed, progress=bar)
+    else:
+        from recall_core.analysis.serving import measure
+        from recall_core.explore import load
+
+        ds = _dataset(args)
+        model = load(ds, _store(args), args.model)
+        result = {"source": {"model": args.model, "dataset": ds.name},
+                  **measure(model, n_queries=args.queries, seed=args.seed, progress=bar)}
+    if args.json:
+        print(_json(result))
+        return 0
+    print(bench.format_result(result))
+    return 0

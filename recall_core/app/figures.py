@@ -42,3 +42,36 @@ def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focu
                       xaxis=dict(showticklabels=False, title=None), yaxis=dict(showticklabels=False, title=None),
                       legend=dict(itemsizing="constant"))
     return fig
+
+
+#: one colour per index kind on the Serving page
+INDEX_COLORS = {"flat": "#222222", "hnsw": "#3969ac", "hnsw-l2": "#7f3c8d", "ivf": "#11a579", "ivfpq": "#e73f74"}
+
+
+def serving_tradeoff(frame, title: str, recall_col: str = "recall@10", target: float = 0.99, height: int = 420):
+    """Recall against p99 latency: one line per index kind through its settings (labelled), exact as a star.
+
+    ``frame``: :func:`recall_core.analysis.serving.rows_frame` (``kind, setting, recall@10, p50_ms, p99_ms, ...``).
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for kind, d in frame.groupby("kind", sort=False):
+        exact = kind == "flat"
+        label = "exact (flat)" if exact else kind
+        fig.add_trace(go.Scatter(
+            x=d["p99_ms"], y=d[recall_col], mode="markers" if exact else "lines+markers+text", name=label,
+            text=None if exact else d["setting"].str.split("=").str[-1], textposition="top center",
+            customdata=d[["setting", "p50_ms"]].to_numpy(),
+            marker=dict(size=16 if exact else 8, symbol="star" if exact else "circle",
+                        color=INDEX_COLORS.get(kind, "#7f3c8d")),
+            line=dict(color=INDEX_COLORS.get(kind, "#7f3c8d")),
+            hovertemplate=f"{label} %{{customdata[0]}}<br>recall %{{y:.4f}}<br>p99 %{{x:.3f}} ms"
+                          "<br>p50 %{customdata[1]:.3f} ms<extra></extra>"))
+    fig.add_hline(y=target, line=dict(color="#888888", dash="dot"), annotation_text=f"recall {target}",
+                  annotation_position="bottom right")
+    fig.update_layout(title=title, height=height, margin=dict(t=50, b=10, l=10, r=10),
+                      xaxis=dict(title="p99 latency of one query (ms, log scale)", type="log"),
+                      yaxis=dict(title=recall_col + " against exact", range=[max(0.0, float(frame[recall_col].min()) - 0.05), 1.02]),
+                      legend=dict(orientation="h", y=-0.2))
+    return fig

@@ -326,3 +326,20 @@ def umap_map(ctx: Context, name: str, kind: str, n_neighbors: int, min_dist: flo
     return maps.Map(rows, coords, path, computed=True)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _serving_index(dataset_name: str, store: str, name: str, mtime_ns: int, view: str, kind: str,
+                   setting: tuple[str, int]):
+    from recall_core.analysis import serving
+
+    index = serving.build_ann(_model(dataset_name, store, name, mtime_ns), view, kind)
+    return index.set_search_params(**{setting[0]: setting[1]})
+
+
+def serving_index(ctx: Context, name: str, view: str, kind: str, setting: tuple[str, int]):
+    """An ANN index over a stored model's view (built once per process, model version, kind and setting:
+    an index is never shared between settings, so sessions never change each other's parameters)."""
+    mtime = dict(ctx.stamp).get(name)
+    if mtime is None:
+        raise RecallError(f"model {name!r} is not in the store")
+    return _serving_index(ctx.dataset_name, str(ctx.store), name, mtime, view, kind,
+                          (str(setting[0]), int(setting[1])))

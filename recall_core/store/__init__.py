@@ -9,6 +9,7 @@ Layout::
                                       /v-<UTC time>-<pid>-<random>/manifest.json   (same content)
                                                                   /arrays.npz      (allow_pickle=False)
                                                                   /umap-*.npz      (cached maps, written later)
+                                                                  /serving.json    (ANN measurements, written later)
                                                                   /<extra files>   (written by save_model's write_files, if any)
 
 ``manifest.json`` says what the model is, how it was made (config, seed,
