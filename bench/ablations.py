@@ -38,6 +38,7 @@ CACHE = ROOT / ".bench" / "ablations"
 SEED = 42
 SYNTH = {"synth-10k": dict(users=610, items=9700, ratings=100_000, seed=7)}
 START, END = "<!-- ablations:start -->", "<!-- ablations:end -->"
+SHAPES_ALL = ("ml-100k", "synth-10k")
 
 # (model, decision, {variant label: config overrides}, metric the choice is judged by)
 ROWS: list[tuple[str, str, dict[str, dict], str]] = [
@@ -170,7 +171,10 @@ def render(results: dict, shapes: list[str], seconds: float) -> str:
              "shape's best, so a setting that wins on one shape and collapses on the other is not kept. Metric: "
              "U2I HR@10 (hr@10) or I2I HR@10 (i2i_hr@10; query: the user's last training film). Cells are "
              "HR@10 / NDCG@10 of that metric's list. Shapes: ML-100K and `synth-10k` (`python -m recall_core "
-             "synth --users 610 --items 9.7k --ratings 100k --seed 7`: a long-tail catalogue).", "", head,
+             "synth --users 610 --items 9.7k --ratings 100k --seed 7`: a long-tail catalogue)."
+             + ("" if set(SHAPES_ALL) <= set(shapes) else
+                f" **This run covers {', '.join(shapes)} only** (`--shapes {','.join(shapes)}`): the kept column is "
+                "provisional until every shape is measured, and no default was changed on it."), "", head,
              "|" + "---|" * (5 + 2 * len(shapes))]
     for model, decision, variants, metric in ROWS:
         row = results.get((model, decision), {})
@@ -231,7 +235,9 @@ def main() -> None:
             s, m, ov, sp = futs[fut]
             r = fut.result()
             done[task_key(s, m, ov, sp, SEED)] = r
-            msg = r.get("error") or f"hr@10 {r['hr@10']:.4f}" + (f" i2i {r['i2i_hr@10']:.4f}" if "i2i_hr@10" in r else "")
+            msg = r.get("error") or " ".join(f"{key} {r[key]:.4f}" for key in ("hr@10", "i2i_hr@10") if key in r) \
+                or "cold start: " + ", ".join(f"{rule} recall@10 {r[rule]['recall@10']:.4f}"
+                                              for rule in ("attention", "mean") if rule in r)
             print(f"[{i}/{len(tasks)}] {s} {sp} {m} {ov}: {msg} ({r['wall_seconds']} s)", file=sys.stderr, flush=True)
     results: dict = {}
     for model, decision, variants, _ in ROWS:
