@@ -22,6 +22,7 @@ k = c2.number_input("K", min_value=1, max_value=50, step=1, key="i2i_k")
 url.remember("i2i_item", "i2i_k")
 names = ctx.selected
 url.set_url(item=item, k=k, models=",".join(names))
+widgets.copy_link("i2i_copy_link")
 
 widgets.item_header(ds, item)
 
@@ -36,10 +37,11 @@ tables = compare.mark_agreement(tables)
 co_tables, co_errors = compare.neighbour_tables(ds, models, item, int(k), "cooccur")
 widgets.show_errors({f"{n} (co-occurs with)": m for n, m in co_errors.items()})
 
-shared = {i for t in tables.values() for i in t.loc[t["agree"] >= 2, "item_id"]}
 if len(tables) > 1:
-    st.caption(f"Rows shaded and marked in **agree** are listed by more than one model "
-               f"({len(shared)} such item(s) across {len(tables)} models).")
+    shared = {i for t in tables.values() for i in t.loc[t["agree"] >= 2, "item_id"]}
+    st.caption(f"Each model's top-{k}, side by side. Shaded: listed by more than one model ({len(shared)} such "
+               f"item(s) across {len(tables)} models). Scores, genres and what each score is: below, per model.")
+widgets.side_by_side(*compare.side_by_side(tables), key="i2i_compare", shade=lambda a: a == a and a >= 2)
 
 
 def show(table, name, view, note):
@@ -47,8 +49,7 @@ def show(table, name, view, note):
     if "agree" in table:
         cfg["agree"] = st.column_config.NumberColumn("agree", format="%d", width="small",
                                                      help="number of selected models listing this item")
-        styled = table.style.apply(lambda r: ["background-color: rgba(255, 193, 7, 0.22)" if r["agree"] >= 2
-                                              else "" for _ in r], axis=1)
+        styled = table.style.apply(lambda r: [widgets.AGREE_SHADE if r["agree"] >= 2 else "" for _ in r], axis=1)
     else:
         styled = table
     if note:
@@ -58,22 +59,20 @@ def show(table, name, view, note):
                  key=f"i2i_table_{name}_{view}")
 
 
-per_row = 2
 names_ok = list(tables)
-for start in range(0, len(names_ok), per_row):
-    cols = st.columns(per_row)
-    for col, name in zip(cols, names_ok[start:start + per_row]):
-        with col:
-            widgets.model_header(name)
-            notes = compare.view_notes(models[name])
-            if name in co_tables:
-                sim, co = st.tabs(["Similar", "Co-occurs with"])
-                with sim:
-                    show(tables[name], name, "similar", notes["similar"])
-                with co:
-                    show(co_tables[name], name, "cooccur", notes["cooccur"])
-            else:
-                show(tables[name], name, "similar", notes["similar"])
+first = next((n for n in names_ok if n != "mostpop"), None)  # the reference row is rarely the one to read first
+for name, tab in widgets.model_tabs(names_ok, key="i2i_model_tab", default=first):
+    with tab:
+        widgets.model_header(name)
+        notes = compare.view_notes(models[name])
+        left_col, right_col = st.columns(2) if name in co_tables else (st.container(), None)
+        with left_col:
+            st.markdown("**Similar**")
+            show(tables[name], name, "similar", notes["similar"])
+        if right_col is not None:
+            with right_col:
+                st.markdown("**Co-occurs with**")
+                show(co_tables[name], name, "cooccur", notes["cooccur"])
 
 left, right = st.columns([3, 2])
 with left:

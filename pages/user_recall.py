@@ -23,6 +23,7 @@ k = c2.number_input("K", min_value=1, max_value=100, step=1, key="u2i_k")
 url.remember("u2i_user", "u2i_k")
 names = ctx.selected
 url.set_url(user=user, k=k, models=",".join(names))
+widgets.copy_link("u2i_copy_link")
 
 profile = user_profile(ds, user)
 demo = {c: v for c, v in profile["demographics"].items() if c != "user_id" and v == v and v is not None}
@@ -63,21 +64,25 @@ if tables and test_item is not None:
         col.metric(f"{n}: rank of the held-out item", "—" if r is None else (f"{r}" if r <= ds.n_items else "unranked"),
                    delta="in top-K" if hit else None, delta_color="normal", border=True)
 
-per_row = 2
+if tables:
+    if test_item is not None:
+        st.caption(f"Each model's top-{k}, side by side; the held-out item is shaded where a model recalls it. "
+                   "Scores, genres and what each score is: below, per model.")
+    widgets.side_by_side(*compare.side_by_side(tables, mark="held_out"), key="u2i_compare",
+                         shade=lambda h: h is True or h == 1, style=widgets.HELD_OUT_SHADE)
 names_ok = list(tables)
-for start in range(0, len(names_ok), per_row):
-    cols = st.columns(per_row)
-    for col, name in zip(cols, names_ok[start:start + per_row]):
-        t = tables[name]
-        with col:
-            widgets.model_header(name)
-            styled = t.style.apply(lambda r: ["background-color: rgba(46, 160, 67, 0.35); font-weight: bold"
-                                              if r["held_out"] else "" for _ in r], axis=1)
-            widgets.table(styled, hide_index=True, width="stretch", key=f"u2i_table_{name}",
-                         column_order=["rank", "title", "year", "genres", "score", "held_out"],
-                         column_config={**widgets.ITEM_COLUMNS,
-                                        "score": widgets.score_column("Score", t["score"]),
-                                        "held_out": st.column_config.CheckboxColumn("held out", width="small")})
+first = next((n for n in names_ok if n != "mostpop"), None)
+for name, tab in widgets.model_tabs(names_ok, key="u2i_model_tab", default=first):
+    t = tables[name]
+    with tab:
+        widgets.model_header(name)
+        st.caption(compare.view_notes(models[name]).get("user", ""))
+        styled = t.style.apply(lambda r: [widgets.HELD_OUT_SHADE if r["held_out"] else "" for _ in r], axis=1)
+        widgets.table(styled, hide_index=True, width="stretch", key=f"u2i_table_{name}",
+                      column_order=["rank", "title", "year", "genres", "score", "held_out"],
+                      column_config={**widgets.ITEM_COLUMNS,
+                                     "score": widgets.score_column("Score", t["score"]),
+                                     "held_out": st.column_config.CheckboxColumn("held out", width="small")})
 
 if tables:
     mix = compare.genre_mix(ds, profile["history"]["item_id"], tables)

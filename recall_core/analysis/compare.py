@@ -69,6 +69,26 @@ def mark_agreement(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {n: t.assign(agree=t["item_id"].map(counts).astype(int)) for n, t in tables.items()}
 
 
+def side_by_side(tables: dict[str, pd.DataFrame], mark: str = "agree") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every model's top-K list in one grid: ``(labels, marks)``, rank x model.
+
+    ``labels`` holds ``Title (year)`` (index: rank from 1; columns: the models, in order; a shorter
+    list leaves empty cells). ``marks`` has the same shape and holds each cell's ``mark`` column
+    (``agree``: how many models list the item, from :func:`mark_agreement`; ``held_out``: is it the
+    user's test item), for shading. One table instead of one per model: the browser draws a table in
+    tens of milliseconds, and a page with seven of them settles about a second later (BENCHMARKS.md).
+    """
+    k = max((len(t) for t in tables.values()), default=0)
+    labels = pd.DataFrame(index=pd.RangeIndex(1, k + 1, name="#"), columns=list(tables), dtype=object)
+    marks = pd.DataFrame(index=labels.index, columns=list(tables), dtype=object)
+    for name, t in tables.items():
+        years = [f" ({int(y)})" if y is not None and y == y else "" for y in t["year"]]
+        labels.loc[1:len(t), name] = [f"{title}{y}" for title, y in zip(t["title"], years)]
+        if mark in t:
+            marks.loc[1:len(t), name] = t[mark].to_numpy()
+    return labels.fillna(""), marks
+
+
 def jaccard_matrix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Models x models Jaccard index of the top-K item sets (1 on the diagonal)."""
     names = list(tables)
