@@ -3,7 +3,8 @@
 Each model is trained in its own process (so peak memory is that model's),
 into a scratch store under .bench/, then evaluated with the project's one
 protocol. Also: the DSSM temperature sweep, the EGES cold-start genre overlap,
-and the app's page timings (AppTest) against the trained store.
+the app's page timings (AppTest) against the trained store, and time-to-settled
+per page in headless Chromium beside a floor page (bench/browser_timings.py).
 """
 from __future__ import annotations
 
@@ -112,11 +113,23 @@ def app_timings() -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def browser_timings() -> dict | None:
+    """Time-to-settled per page in headless Chromium beside the floor page (bench/browser_timings.py)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from screenshots import chromium_path
+
+    if chromium_path() is None:
+        print("chromium not found: no browser timings (apt-get install -y chromium)", file=sys.stderr)
+        return None
+    out = run([sys.executable, "bench/browser_timings.py", "--store", str(STORE), "--dataset", "ml-100k", "--json"])
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def fmt(x, nd=4):
     return "-" if x is None else f"{x:.{nd}f}"
 
 
-def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict) -> str:
+def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, browser: dict | None = None) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -165,6 +178,21 @@ def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict) -> str:
     for page, t in app.items():
         lines.append(f"| {page} | {fmt(t.get('first_render'), 3)} | {t.get('interaction', '-')} | "
                      f"{fmt(t.get('interaction_seconds'), 3)} |")
+    lines += ["", "AppTest times the script only. What a viewer waits for is below.", "",
+              "## App speed in a browser (headless Chromium, trained ML-100K store)", ""]
+    if browser is None:
+        lines.append("Not measured: Chromium was not found.")
+    else:
+        from browser_timings import QUIET, table_lines
+
+        lines += [f"Command: `python bench/browser_timings.py --store .bench/store` (part of `make bench`). "
+                  f"Time-to-settled: from the navigation start (a page) or the key or pointer press (an interaction) "
+                  f"until the script has finished, no skeleton, spinner, running indicator or stale element is left, "
+                  f"every visible chart and table is drawn, and nothing changes for {QUIET} s (not counted); the "
+                  f"median of {browser['rounds']} runs. The floor page is one table and one chart served the same "
+                  "way: Streamlit's own cost on this machine. Targets: a page within the floor + 1.5 s, an "
+                  "interaction within 1 s, five sessions at once each within 2x its single-session time.", "",
+                  *table_lines(browser)]
     return "\n".join(lines) + "\n"
 
 
@@ -172,12 +200,14 @@ def main() -> None:
     runs = train_all()
     ev = evaluate()
     app = app_timings()
+    browser = browser_timings()
     cs = cold_start()
     spaces = i2i_spaces()
     (ROOT / ".bench").mkdir(exist_ok=True)
     (ROOT / ".bench" / "raw.json").write_text(json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
-                                                           "app": app, "i2i_spaces": spaces}, indent=2, default=str))
-    (ROOT / "BENCHMARKS.md").write_text(render(runs, ev, cs, app, spaces))
+                                                           "app": app, "browser": browser, "i2i_spaces": spaces},
+                                                          indent=2, default=str))
+    (ROOT / "BENCHMARKS.md").write_text(render(runs, ev, cs, app, spaces, browser))
     print("wrote BENCHMARKS.md", file=sys.stderr)
 
 
