@@ -7,11 +7,13 @@ loaders there. Nothing here imports TensorFlow.
 """
 import streamlit as st
 
+from recall_core.app import routing
+
 st.set_page_config(page_title="Vector Recall Explorer", page_icon="🎬", layout="wide")
 
-# URL paths differ from the file names on purpose: Streamlit still runs its legacy "pages/ folder"
-# mode for the first request of a fresh server, and a URL equal to a file name would then run that
-# page without this entry point (no wide layout, no navigation).
+# URL paths differ from the page files' names: the first request of a fresh server is routed by Streamlit's
+# legacy pages/ scan, which finds pages/<url_path>.py, a two-line file that hands over to this entry point
+# (recall_core/app/routing.py). A new page needs that file too (tests/test_layout.py checks it).
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/leaderboard:", url_path="home", default=True),
     st.Page("pages/item_neighbours.py", title="Item neighbours", icon=":material/movie:", url_path="items"),
@@ -19,11 +21,12 @@ PAGES = [
     st.Page("pages/eges_attention.py", title="EGES attention", icon=":material/bar_chart:", url_path="eges"),
     st.Page("pages/dssm_temperature.py", title="DSSM temperature", icon=":material/thermostat:", url_path="dssm"),
     st.Page("pages/embedding_maps.py", title="Embedding maps", icon=":material/scatter_plot:", url_path="maps"),
-    st.Page("pages/serving.py", title="Serving", icon=":material/speed:", url_path="serving"),
+    st.Page("pages/serving_indexes.py", title="Serving", icon=":material/speed:", url_path="serving"),
 ]
 
 page = st.navigation(PAGES)  # each page renders the sidebar (dataset, models) itself
-try:
-    page.run()
-except Exception as e:  # noqa: BLE001  last net: a message, never a traceback (st.stop/st.rerun pass through)
-    st.error(f"Something went wrong on this page: {type(e).__name__}: {e}")
+with routing.routed():  # a fresh server's first request: every url_path has pages/<url_path>.py (see routing)
+    try:
+        page.run()
+    except Exception as e:  # noqa: BLE001  last net: a message, never a traceback (st.stop/st.rerun pass through)
+        st.error(f"Something went wrong on this page: {type(e).__name__}: {e}")

@@ -3,7 +3,8 @@
 Each model is trained in its own process (so peak memory is that model's),
 into a scratch store under .bench/, then evaluated with the project's one
 protocol. Also: the DSSM temperature sweep, the EGES cold-start genre overlap,
-the app's page timings (AppTest) against the trained store, and the ANN indexes
+the app's page timings (AppTest) against the trained store, time-to-settled per page in
+headless Chromium beside a floor page (bench/browser_timings.py), and the ANN indexes
 (``index-bench``: 1M clustered synthetic vectors, the ``auto`` cut-off, and each
 trained model's vectors).
 """
@@ -229,6 +230,18 @@ def render_index(idx: dict) -> list[str]:
     return lines
 
 
+def browser_timings() -> dict | None:
+    """Time-to-settled per page in headless Chromium beside the floor page (bench/browser_timings.py)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from screenshots import chromium_path
+
+    if chromium_path() is None:
+        print("chromium not found: no browser timings (apt-get install -y chromium)", file=sys.stderr)
+        return None
+    out = run([sys.executable, "bench/browser_timings.py", "--store", str(STORE), "--dataset", "ml-100k", "--json"])
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def fmt(x, nd=4):
     return "-" if x is None else f"{x:.{nd}f}"
 
@@ -259,7 +272,8 @@ def results_table(seeds: dict, runs: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict, idx: dict | None = None) -> str:
+def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict, idx: dict | None = None,
+           browser: dict | None = None) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -317,6 +331,21 @@ def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict,
     for page, t in app.items():
         lines.append(f"| {page} | {fmt(t.get('first_render'), 3)} | {t.get('interaction', '-')} | "
                      f"{fmt(t.get('interaction_seconds'), 3)} |")
+    lines += ["", "AppTest times the script only. What a viewer waits for is below.", "",
+              "## App speed in a browser (headless Chromium, trained ML-100K store)", ""]
+    if browser is None:
+        lines.append("Not measured: Chromium was not found.")
+    else:
+        from browser_timings import QUIET, table_lines
+
+        lines += [f"Command: `python bench/browser_timings.py --store .bench/store` (part of `make bench`). "
+                  f"Time-to-settled: from the navigation start (a page) or the key or pointer press (an interaction) "
+                  f"until the script has finished, no skeleton, spinner, running indicator or stale element is left, "
+                  f"every visible chart and table is drawn, and nothing changes for {QUIET} s (not counted); the "
+                  f"median of {browser['rounds']} runs. The floor page is one table and one chart served the same "
+                  "way: Streamlit's own cost on this machine. Targets: a page within the floor + 1.5 s, an "
+                  "interaction within 1 s, five sessions at once each within 2x its single-session time.", "",
+                  *table_lines(browser)]
     if idx:
         lines += render_index(idx)
     return "\n".join(lines) + "\n"
@@ -328,15 +357,16 @@ def main() -> None:
     ev = evals[SEEDS[0]]
     seeds = seed_table(evals)
     app = app_timings()
+    browser = browser_timings()
     cs = cold_start()
     spaces = i2i_spaces()
     idx = index_bench(list(ev["models"]))
     (ROOT / ".bench").mkdir(exist_ok=True)
     (ROOT / ".bench" / "raw.json").write_text(json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
                                                            "app": app, "i2i_spaces": spaces, "seeds": seeds,
-                                                           "evaluate_by_seed": evals, "index": idx},
+                                                           "evaluate_by_seed": evals, "index": idx, "browser": browser},
                                                           indent=2, default=str))
-    text = render(runs, ev, cs, app, spaces, seeds, idx)
+    text = render(runs, ev, cs, app, spaces, seeds, idx, browser)
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
     from ablations import END, START  # the ablation table (make ablations) is kept as it is
 

@@ -33,7 +33,9 @@ PAGES = [
     ("eges", "EGES attention", "eges_attention"),
     ("dssm", "DSSM temperature", "dssm_temperature"),
     ("maps", "Embedding maps", "embedding_maps"),
+    ("serving", "Serving", "serving"),
 ]
+SERVERS: dict[str, int] = {}  # base URL -> pid of the server started by serve()
 # Text that must never be on a page.
 FORBIDDEN = ("Traceback (most recent call last)", "Something went wrong on this page", "Page not found")
 
@@ -52,17 +54,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0):
-    """Run ``streamlit run app.py`` on localhost; yield its base URL; stop it afterwards."""
+def serve(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0, script: str = "app.py"):
+    """Run ``streamlit run <script>`` (``app.py``; a path relative to the checkout) on localhost; yield its base
+    URL; stop it afterwards. The working directory is the checkout, so ``.streamlit/config.toml`` applies."""
     port = port or free_port()
     log = open(ROOT / "test-artifacts" / f"streamlit-{port}.log", "w") if (ROOT / "test-artifacts").is_dir() else \
         subprocess.DEVNULL
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    SERVERS[url] = proc.pid
     try:
         deadline = time.time() + timeout
         while True:

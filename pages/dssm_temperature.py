@@ -33,113 +33,120 @@ if not models:
 default = models[default_name]
 trained_tau = dssm.temperature_of(default)
 
-st.subheader("(a) One user's candidates under a temperature")
-c1, c2, c3 = st.columns([3, 2, 1])
-user = widgets.pick_user(ctx, "dssm_user", None, container=c1)
-start = trained_tau if trained_tau in TAUS else 0.1
-url.seed_state("dssm_tau", None, start, valid=lambda v: v in TAUS)
-tau = c2.select_slider("τ (temperature)", TAUS, key="dssm_tau",
-                       help=f"{default_name} was trained at τ = {trained_tau}")
-url.seed_state("dssm_n", None, 20, valid=lambda v: isinstance(v, int) and 2 <= v <= 100)
-n = c3.number_input("Top-N", min_value=2, max_value=100, step=1, key="dssm_n")
-url.remember("dssm_user", "dssm_tau", "dssm_n")
-try:
-    table, stats = dssm.softmax_top_n(ds, default, user, int(n), float(tau))
-except RecallError as e:
-    st.error(str(e))
-    st.stop()
-m = st.columns(4)
-m[0].metric("Entropy", f"{stats['entropy']:.2f} bits", help=f"maximum for {stats['n']} candidates: "
-            f"{stats['max_entropy']:.2f} bits (uniform)")
-m[1].metric("Top-1 probability", f"{stats['top1']:.1%}")
-m[2].metric("Perplexity", f"{stats['perplexity']:.1f}", help="effective number of candidates: 2^entropy")
-m[3].metric(f"Mass of these {stats['n']} in the full softmax", f"{stats['mass_in_catalogue']:.1%}",
-            help="share of the softmax over all unseen items held by the top-N")
-left, right = st.columns([3, 2])
-with left:
-    labels = [f"{r}. {t}" for r, t in zip(table["rank"], table["title"])]
-    fig = go.Figure(go.Bar(x=table["probability"], y=labels, orientation="h", marker_color=model_color(default_name),
-                           text=(table["probability"] * 100).round(1).astype(str) + "%", textposition="outside",
-                           hovertemplate="%{y}<br>p = %{x:.3f}<extra></extra>"))
-    fig.update_layout(title=f"softmax(cosine / {tau}) over the top-{stats['n']}", height=max(320, 22 * len(table)),
-                      xaxis=dict(title="probability", tickformat=".0%"), yaxis=dict(autorange="reversed"),
-                      margin=dict(t=50, b=10, l=10, r=40))
-    st.plotly_chart(fig, key="dssm_softmax", width="stretch")
-with right:
-    widgets.table(table, hide_index=True, width="stretch", key="dssm_softmax_table", height=min(36 * len(table) + 40, 600),
-                 column_order=["rank", "title", "cosine", "probability"],
-                 column_config={**widgets.ITEM_COLUMNS,
-                                "cosine": st.column_config.NumberColumn("cosine", format="%.3f"),
-                                "probability": st.column_config.ProgressColumn("p", min_value=0.0, max_value=1.0,
-                                                                               format="percent")})
-st.caption("Lower τ sharpens the distribution (entropy falls, the top item takes more mass); higher τ flattens "
-           "it towards uniform. The ranking itself does not change with τ at inference.")
+user = widgets.pick_user(ctx, "dssm_user", None)
+url.remember("dssm_user")
+# One part at a time: a closed tab is neither computed nor drawn (the page settles faster in a browser).
+part_a, part_b = st.tabs(["(a) τ at inference", "(b) τ in training"], key="dssm_section", on_change="rerun")
+if part_a.open is not False:
+    with part_a:
+        st.subheader("One user's candidates under a temperature")
+        c2, c3 = st.columns([3, 1])
+        start = trained_tau if trained_tau in TAUS else 0.1
+        url.seed_state("dssm_tau", None, start, valid=lambda v: v in TAUS)
+        tau = c2.select_slider("τ (temperature)", TAUS, key="dssm_tau",
+                               help=f"{default_name} was trained at τ = {trained_tau}")
+        url.seed_state("dssm_n", None, 20, valid=lambda v: isinstance(v, int) and 2 <= v <= 100)
+        n = c3.number_input("Top-N", min_value=2, max_value=100, step=1, key="dssm_n")
+        url.remember("dssm_tau", "dssm_n")
+        try:
+            table, stats = dssm.softmax_top_n(ds, default, user, int(n), float(tau))
+        except RecallError as e:
+            st.error(str(e))
+            st.stop()
+        m = st.columns(4)
+        m[0].metric("Entropy", f"{stats['entropy']:.2f} bits", help=f"maximum for {stats['n']} candidates: "
+                    f"{stats['max_entropy']:.2f} bits (uniform)")
+        m[1].metric("Top-1 probability", f"{stats['top1']:.1%}")
+        m[2].metric("Perplexity", f"{stats['perplexity']:.1f}", help="effective number of candidates: 2^entropy")
+        m[3].metric(f"Mass of these {stats['n']} in the full softmax", f"{stats['mass_in_catalogue']:.1%}",
+                    help="share of the softmax over all unseen items held by the top-N")
+        left, right = st.columns([3, 2])
+        with left:
+            labels = [f"{r}. {t}" for r, t in zip(table["rank"], table["title"])]
+            fig = go.Figure(go.Bar(x=table["probability"], y=labels, orientation="h", marker_color=model_color(default_name),
+                                   text=(table["probability"] * 100).round(1).astype(str) + "%", textposition="outside",
+                                   hovertemplate="%{y}<br>p = %{x:.3f}<extra></extra>"))
+            fig.update_layout(title=f"softmax(cosine / {tau}) over the top-{stats['n']}", height=max(320, 22 * len(table)),
+                              xaxis=dict(title="probability", tickformat=".0%"), yaxis=dict(autorange="reversed"),
+                              margin=dict(t=50, b=10, l=10, r=40))
+            st.plotly_chart(fig, key="dssm_softmax", width="stretch")
+        with right:
+            widgets.table(table, hide_index=True, width="stretch", key="dssm_softmax_table", height=min(36 * len(table) + 40, 600),
+                         column_order=["rank", "title", "cosine", "probability"],
+                         column_config={**widgets.ITEM_COLUMNS,
+                                        "cosine": st.column_config.NumberColumn("cosine", format="%.3f"),
+                                        "probability": st.column_config.ProgressColumn("p", min_value=0.0, max_value=1.0,
+                                                                                       format="percent")})
+        st.caption("Lower τ sharpens the distribution (entropy falls, the top item takes more mass); higher τ flattens "
+                   "it towards uniform. The ranking itself does not change with τ at inference.")
 
-st.subheader("(b) Models trained at different τ")
-rows, lb_errors = ctx.leaderboard()
-variants = dssm.dssm_variants(rows, manifests)
-if len(variants.dropna(subset=["tau"])) >= 1:
-    fig = go.Figure()
-    v = variants.dropna(subset=["tau"])
-    for metric, dash in (("HR@10", "solid"), ("NDCG@10", "dot")):
-        fig.add_scatter(x=v["tau"], y=v[metric], mode="lines+markers", name=metric, text=v["model"],
-                        line=dict(color=model_color("dssm"), dash=dash),
-                        hovertemplate="%{text}: τ = %{x}<br>" + metric + " %{y:.4f}<extra></extra>")
-    d = v[v["default"]]
-    if len(d):
-        fig.add_scatter(x=d["tau"], y=d["HR@10"], mode="markers", name="default (dssm)",
-                        marker=dict(size=14, symbol="star", color="black"))
-    fig.update_layout(title="Quality against training temperature", height=360, xaxis=dict(title="τ", type="log", tickvals=v["tau"].tolist(), ticktext=[f"{t:g}" for t in v["tau"]]),
-                      yaxis_title="value", margin=dict(t=50, b=10, l=10, r=10))
-    left, right = st.columns([3, 2])
-    left.plotly_chart(fig, key="dssm_tau_curve", width="stretch")
-    with right:
-        widgets.table(variants, hide_index=True, key="dssm_variants", column_config={
-        "tau": st.column_config.NumberColumn("τ", format="%g"),
-        "HR@10": st.column_config.NumberColumn(format="%.4f"), "NDCG@10": st.column_config.NumberColumn(format="%.4f")})
-if len(family) < 2:
-    st.info("Only one DSSM is stored: train variants at other temperatures below to compare.")
-else:
-    others = [f for f in family if f != default_name]
-    c1, c2 = st.columns([3, 1])
-    url.seed_state("dssm_variant", None, others[0], valid=lambda v: v in others)
-    chosen = c1.selectbox("Variant", others, key="dssm_variant",
-                          format_func=lambda x: f"{x} (τ = {variants.set_index('model')['tau'].get(x)})")
-    url.seed_state("dssm_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
-    kk = c2.number_input("K", min_value=1, max_value=50, step=1, key="dssm_k")
-    url.remember("dssm_variant", "dssm_k")
-    pair, pair_errors = ctx.models([chosen, default_name])
-    widgets.show_errors(pair_errors)
-    cols = st.columns(2)
-    for col, name in zip(cols, [chosen, default_name]):
-        if name not in pair:
-            continue
-        with col:
-            widgets.model_header(name, " (default)" if name == default_name else "")
-            try:
-                t = user_recommendations(ds, pair[name], user, int(kk))
-            except RecallError as e:
-                st.error(str(e))
-                continue
-            widgets.table(t, hide_index=True, width="stretch", key=f"dssm_recs_{name}",
-                         column_order=["rank", "title", "year", "genres", "score"],
-                         column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("cosine", t["score"])})
+if part_b.open is not False:
+    with part_b:
+        st.subheader("Models trained at different τ")
+        rows, lb_errors = ctx.leaderboard()
+        variants = dssm.dssm_variants(rows, manifests)
+        if len(variants.dropna(subset=["tau"])) >= 1:
+            fig = go.Figure()
+            v = variants.dropna(subset=["tau"])
+            for metric, dash in (("HR@10", "solid"), ("NDCG@10", "dot")):
+                fig.add_scatter(x=v["tau"], y=v[metric], mode="lines+markers", name=metric, text=v["model"],
+                                line=dict(color=model_color("dssm"), dash=dash),
+                                hovertemplate="%{text}: τ = %{x}<br>" + metric + " %{y:.4f}<extra></extra>")
+            d = v[v["default"]]
+            if len(d):
+                fig.add_scatter(x=d["tau"], y=d["HR@10"], mode="markers", name="default (dssm)",
+                                marker=dict(size=14, symbol="star", color="black"))
+            fig.update_layout(title="Quality against training temperature", height=360, xaxis=dict(title="τ", type="log", tickvals=v["tau"].tolist(), ticktext=[f"{t:g}" for t in v["tau"]]),
+                              yaxis_title="value", margin=dict(t=50, b=10, l=10, r=10))
+            left, right = st.columns([3, 2])
+            left.plotly_chart(fig, key="dssm_tau_curve", width="stretch")
+            with right:
+                widgets.table(variants, hide_index=True, key="dssm_variants", column_config={
+                "tau": st.column_config.NumberColumn("τ", format="%g"),
+                "HR@10": st.column_config.NumberColumn(format="%.4f"), "NDCG@10": st.column_config.NumberColumn(format="%.4f")})
+        if len(family) < 2:
+            st.info("Only one DSSM is stored: train variants at other temperatures below to compare.")
+        else:
+            others = [f for f in family if f != default_name]
+            c1, c2 = st.columns([3, 1])
+            url.seed_state("dssm_variant", None, others[0], valid=lambda v: v in others)
+            chosen = c1.selectbox("Variant", others, key="dssm_variant",
+                                  format_func=lambda x: f"{x} (τ = {variants.set_index('model')['tau'].get(x)})")
+            url.seed_state("dssm_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
+            kk = c2.number_input("K", min_value=1, max_value=50, step=1, key="dssm_k")
+            url.remember("dssm_variant", "dssm_k")
+            pair, pair_errors = ctx.models([chosen, default_name])
+            widgets.show_errors(pair_errors)
+            cols = st.columns(2)
+            for col, name in zip(cols, [chosen, default_name]):
+                if name not in pair:
+                    continue
+                with col:
+                    widgets.model_header(name, " (default)" if name == default_name else "")
+                    try:
+                        t = user_recommendations(ds, pair[name], user, int(kk))
+                    except RecallError as e:
+                        st.error(str(e))
+                        continue
+                    widgets.table(t, hide_index=True, width="stretch", key=f"dssm_recs_{name}",
+                                 column_order=["rank", "title", "year", "genres", "score"],
+                                 column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("cosine", t["score"])})
 
-with st.expander("Train another temperature"):
-    st.caption("Trains a DSSM variant with the default settings and this τ (" + compare.training_time_phrase(manifests)
-               + "); it is stored as `dssm@t<τ>` and appears above.")
-    c1, c2 = st.columns([1, 3])
-    url.seed_state("dssm_train_tau", None, 0.05, valid=lambda v: isinstance(v, float) and v > 0)
-    t_new = c1.number_input("τ", min_value=0.005, max_value=10.0, step=0.01, format="%.3f", key="dssm_train_tau")
-    busy = state.training_in_progress(ctx)
-    if busy:
-        st.info(busy)
-    if c2.button("Train this variant", key="dssm_train", disabled=bool(busy)):
-        from recall_core.training import temperature_jobs
+        with st.expander("Train another temperature"):
+            st.caption("Trains a DSSM variant with the default settings and this τ (" + compare.training_time_phrase(manifests)
+                       + "); it is stored as `dssm@t<τ>` and appears above.")
+            c1, c2 = st.columns([1, 3])
+            url.seed_state("dssm_train_tau", None, 0.05, valid=lambda v: isinstance(v, float) and v > 0)
+            t_new = c1.number_input("τ", min_value=0.005, max_value=10.0, step=0.01, format="%.3f", key="dssm_train_tau")
+            busy = state.training_in_progress(ctx)
+            if busy:
+                st.info(busy)
+            if c2.button("Train this variant", key="dssm_train", disabled=bool(busy)):
+                from recall_core.training import temperature_jobs
 
-        job = temperature_jobs([float(t_new)])[0]
-        if state.run_training(ctx, [job]):
-            st.session_state["dssm_trained_msg"] = f"Stored {job.store_name}."
-            st.rerun()
-    if msg := st.session_state.pop("dssm_trained_msg", None):
-        st.success(msg)
+                job = temperature_jobs([float(t_new)])[0]
+                if state.run_training(ctx, [job]):
+                    st.session_state["dssm_trained_msg"] = f"Stored {job.store_name}."
+                    st.rerun()
+            if msg := st.session_state.pop("dssm_trained_msg", None):
+                st.success(msg)

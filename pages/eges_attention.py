@@ -30,176 +30,199 @@ if errors:
     st.stop()
 model = models["eges"]
 try:
-    catalogue = analysis.attention_catalogue(ds, model)
-    rel = analysis.attention_drivers(ds, model)
+    fields = analysis.attention_fields(model)
 except RecallError as e:
     st.error(str(e))
     st.stop()
-fields = analysis.attention_fields(model)
-recorded = "centre_count" in catalogue
 color = dict(zip(fields, FIELD_COLORS))
 
-st.subheader("One movie")
-c1, c2 = st.columns([4, 1])
-item = widgets.pick_item(ctx, "eges_item", "item", container=c1)
-url.seed_state("eges_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
-k = c2.number_input("K", min_value=1, max_value=50, step=1, key="eges_k")
-url.remember("eges_item", "eges_k")
-widgets.item_header(ds, item)
-left, right = st.columns([2, 3])
-with left:
-    att = analysis.item_attention(ds, model, item)
-    exp = analysis.item_exposure(ds, model, item)
-    fig = go.Figure(go.Bar(x=att["field"], y=att["weight"], marker_color=[color[f] for f in att["field"]],
-                           text=att["weight"].round(3), textposition="outside"))
-    fig.update_layout(title="Attention over the fields", yaxis=dict(range=[0, 1], title="weight"), height=340,
-                      margin=dict(t=50, b=10, l=10, r=10))
-    st.plotly_chart(fig, key="eges_item_bar", width="stretch")
-    if exp["centre_count"] == 0 or not exp["known"]:
-        st.caption("Never a walk centre in training: its attention row received no gradient, so its weights are "
-                   "still the uniform start, and its vector is the cold-start one.")
-    elif exp["centre_count"] is not None:
-        steps = (f"; its attention row had a gradient in {exp['centre_steps']:,} of {exp['steps']:,} optimiser steps"
-                 if exp["centre_steps"] is not None and exp["steps"] else "")
-        st.caption(f"Walk centre in **{exp['centre_count']:,}** (centre, context) examples per epoch (median trained "
-                   f"movie: {exp['median_centre_count']:,.0f}){steps}. Weights start uniform and move only then.")
-    else:
-        st.caption("This model did not record how often the movie was a walk centre (retrain EGES to see it).")
-with right:
+
+def catalogue_analysis():
+    """The catalogue's attention and what drives it (the two sections that read them), or an error and stop."""
     try:
-        nb = item_neighbours(ds, model, item, int(k))
-        st.markdown(f"**Nearest {k} movies** (cosine)")
-        widgets.table(nb, hide_index=True, width="stretch", key="eges_neighbours",
-                     column_order=["rank", "title", "year", "genres", "score"],
-                     column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("Cosine", nb["score"])})
+        return analysis.attention_catalogue(ds, model), analysis.attention_drivers(ds, model)
     except RecallError as e:
         st.error(str(e))
+        st.stop()
 
-st.subheader("Across the catalogue: do sparse items lean on side information?")
-st.caption("An item's attention row moves only in training steps where it is a walk centre, so a raw "
-           "correlation with its number of interactions can come from how often it was updated. The verdict "
-           "compares items that were walk centres about equally often.")
-st.markdown(rel["text"])
-if rel["verdict"] != "unrecorded":
-    m = st.columns(4)
-    m[0].metric("ρ interactions · id weight", f"{rel['raw'][0]:+.2f}", help="Spearman, not controlled")
-    m[1].metric("ρ interactions · centre count", f"{rel['rho_interactions_exposure']:+.2f}",
-                help="How much exposure and sparsity move together")
-    m[2].metric("partial ρ | centre count", f"{rel['partial'][0]:+.2f}",
-                help="Spearman rank residuals after fitting the centre count's rank")
-    m[3].metric(f"partial ρ within {rel['n_bins']} centre-count bins", f"{rel['within'][0]:+.2f}",
-                help="The same partial ρ inside each quantile bin of the centre count, pooled (Fisher z)")
-    if rel["popularity_note"]:
-        st.caption(rel["popularity_note"])
-left, right = st.columns(2)
-with left:
-    fig = go.Figure()
-    for f in fields:
-        fig.add_box(y=catalogue[f], name=f, marker_color=color[f], boxmean=True)
-    fig.update_layout(title=f"Weight per field over {len(catalogue):,} trained items", height=380,
-                      yaxis=dict(title="weight", range=[0, 1]), showlegend=False, margin=dict(t=50, b=10, l=10, r=10))
-    st.plotly_chart(fig, key="eges_boxes", width="stretch")
-with right:
-    id_field = rel["id_field"]
-    if recorded:
-        cc = catalogue["centre_count"].to_numpy()
-        marker = dict(size=5, opacity=0.7, color=np.log10(np.maximum(cc, 1)), colorscale="Viridis", showscale=True,
-                      colorbar=dict(title="centre count", tickvals=[1, 2, 3, 4], ticktext=["10", "100", "1k", "10k"]))
-        custom, extra = cc, "<br>walk centre %{customdata:,} times per epoch"
-    else:
-        marker, custom, extra = dict(size=5, color=color[id_field], opacity=0.55), None, ""
-    fig = go.Figure(go.Scattergl(
-        x=catalogue["interactions"], y=catalogue[id_field], mode="markers", text=catalogue["title"],
-        marker=marker, customdata=custom,
-        hovertemplate="%{text}<br>%{x} interactions<br>id weight %{y:.3f}" + extra + "<extra></extra>", name="items"))
-    fig.update_layout(title=f"Weight on {id_field} vs interactions (ρ = {rel['raw'][0]:+.2f})", height=380,
-                      xaxis=dict(title="training interactions (log)", type="log"),
-                      yaxis=dict(title=f"{id_field} weight"), margin=dict(t=50, b=10, l=10, r=10))
-    st.plotly_chart(fig, key="eges_scatter", width="stretch")
-RHO = st.column_config.NumberColumn(format="%+.2f")
-if len(rel["fields"]):
-    st.markdown("**Every field against interactions and exposure** (Spearman ρ; the last row leaves the "
-                "popularity field, a bucket of the interaction count, out of the id's share)")
-    widgets.table(rel["fields"], hide_index=True, key="eges_fields", column_config={
-        "weight": "weight", "mean": st.column_config.NumberColumn("mean", format="%.3f"),
-        "rho_interactions": st.column_config.NumberColumn("ρ interactions", format="%+.2f"),
-        "rho_exposure": st.column_config.NumberColumn("ρ centre count", format="%+.2f"),
-        "partial_interactions": st.column_config.NumberColumn("ρ interactions | centre count", format="%+.2f"),
-        "partial_exposure": st.column_config.NumberColumn("ρ centre count | interactions", format="%+.2f"),
-        "within_bins": st.column_config.NumberColumn("partial ρ interactions within centre-count bins",
-                                                     format="%+.2f")})
-left, right = st.columns(2)
-with left:
-    if len(rel["bins"]):
-        st.markdown("**By interactions** (not controlled)")
-        widgets.table(rel["bins"], hide_index=True, key="eges_bins", column_config={
-            rel["bins"].columns[2]: st.column_config.NumberColumn(format="%.3f")})
-with right:
-    if len(rel["strata"]):
-        st.markdown(f"**Within bins of equal exposure** ({rel['id_field']} weight)")
-        widgets.table(rel["strata"], hide_index=True, key="eges_strata",
-                        column_config={c: RHO for c in rel["strata"].columns[2:]})
-top = catalogue["top_field"].value_counts()
-st.caption("Field with the most attention: " + ", ".join(f"{f} for {n:,} items" for f, n in top.items()))
 
-st.subheader("By kind of item: does a field's importance differ?")
-st.caption("The method's other claim. Primary genre = a movie's most specific genre, the one the fewest movies "
-           "list (Toy Story → Animation); year band = release decade. Groups also differ in interactions and "
-           "exposure (see the medians), so compare with the relative view.")
-relative = st.toggle("Relative to movies with a similar centre count", key="eges_group_relative",
-                     disabled=not recorded, help="Each movie's weight minus the mean of movies in its "
-                     "centre-count decile: 0 means no different from movies updated about as often")
-cols = st.columns(2)
-for col, by, title in ((cols[0], "genre", "primary genre"), (cols[1], "year_band", "year band")):
-    with col:
+# One section at a time: a closed tab is neither computed nor drawn (the page settles faster in a browser).
+one, across, kinds, cold_tab = st.tabs(
+    ["One movie", "Across the catalogue", "By kind of item", "Cold-start simulator"], key="eges_section",
+    on_change="rerun")
+
+if one.open is not False:
+    with one:
+        c1, c2 = st.columns([4, 1])
+        item = widgets.pick_item(ctx, "eges_item", "item", container=c1)
+        url.seed_state("eges_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
+        k = c2.number_input("K", min_value=1, max_value=50, step=1, key="eges_k")
+        url.remember("eges_item", "eges_k")
+        widgets.item_header(ds, item)
+        left, right = st.columns([2, 3])
+        with left:
+            att = analysis.item_attention(ds, model, item)
+            exp = analysis.item_exposure(ds, model, item)
+            fig = go.Figure(go.Bar(x=att["field"], y=att["weight"], marker_color=[color[f] for f in att["field"]],
+                                   text=att["weight"].round(3), textposition="outside"))
+            fig.update_layout(title="Attention over the fields", yaxis=dict(range=[0, 1], title="weight"), height=340,
+                              margin=dict(t=50, b=10, l=10, r=10))
+            st.plotly_chart(fig, key="eges_item_bar", width="stretch")
+            if exp["centre_count"] == 0 or not exp["known"]:
+                st.caption("Never a walk centre in training: its attention row received no gradient, so its weights are "
+                           "still the uniform start, and its vector is the cold-start one.")
+            elif exp["centre_count"] is not None:
+                steps = (f"; its attention row had a gradient in {exp['centre_steps']:,} of {exp['steps']:,} optimiser steps"
+                         if exp["centre_steps"] is not None and exp["steps"] else "")
+                st.caption(f"Walk centre in **{exp['centre_count']:,}** (centre, context) examples per epoch (median trained "
+                           f"movie: {exp['median_centre_count']:,.0f}){steps}. Weights start uniform and move only then.")
+            else:
+                st.caption("This model did not record how often the movie was a walk centre (retrain EGES to see it).")
+        with right:
+            try:
+                nb = item_neighbours(ds, model, item, int(k))
+                st.markdown(f"**Nearest {k} movies** (cosine)")
+                widgets.table(nb, hide_index=True, width="stretch", key="eges_neighbours",
+                             column_order=["rank", "title", "year", "genres", "score"],
+                             column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("Cosine", nb["score"])})
+            except RecallError as e:
+                st.error(str(e))
+
+if across.open is not False:
+    with across:
+        catalogue, rel = catalogue_analysis()
+        recorded = "centre_count" in catalogue
+        st.subheader("Do sparse items lean on side information?")
+        st.caption("An item's attention row moves only in training steps where it is a walk centre, so a raw "
+                   "correlation with its number of interactions can come from how often it was updated. The verdict "
+                   "compares items that were walk centres about equally often.")
+        st.markdown(rel["text"])
+        if rel["verdict"] != "unrecorded":
+            m = st.columns(4)
+            m[0].metric("ρ interactions · id weight", f"{rel['raw'][0]:+.2f}", help="Spearman, not controlled")
+            m[1].metric("ρ interactions · centre count", f"{rel['rho_interactions_exposure']:+.2f}",
+                        help="How much exposure and sparsity move together")
+            m[2].metric("partial ρ | centre count", f"{rel['partial'][0]:+.2f}",
+                        help="Spearman rank residuals after fitting the centre count's rank")
+            m[3].metric(f"partial ρ within {rel['n_bins']} centre-count bins", f"{rel['within'][0]:+.2f}",
+                        help="The same partial ρ inside each quantile bin of the centre count, pooled (Fisher z)")
+            if rel["popularity_note"]:
+                st.caption(rel["popularity_note"])
+        left, right = st.columns(2)
+        with left:
+            fig = go.Figure()
+            for f in fields:
+                fig.add_box(y=catalogue[f], name=f, marker_color=color[f], boxmean=True)
+            fig.update_layout(title=f"Weight per field over {len(catalogue):,} trained items", height=380,
+                              yaxis=dict(title="weight", range=[0, 1]), showlegend=False, margin=dict(t=50, b=10, l=10, r=10))
+            st.plotly_chart(fig, key="eges_boxes", width="stretch")
+        with right:
+            id_field = rel["id_field"]
+            if recorded:
+                cc = catalogue["centre_count"].to_numpy()
+                marker = dict(size=5, opacity=0.7, color=np.log10(np.maximum(cc, 1)), colorscale="Viridis", showscale=True,
+                              colorbar=dict(title="centre count", tickvals=[1, 2, 3, 4], ticktext=["10", "100", "1k", "10k"]))
+                custom, extra = cc, "<br>walk centre %{customdata:,} times per epoch"
+            else:
+                marker, custom, extra = dict(size=5, color=color[id_field], opacity=0.55), None, ""
+            fig = go.Figure(go.Scattergl(
+                x=catalogue["interactions"], y=catalogue[id_field], mode="markers", text=catalogue["title"],
+                marker=marker, customdata=custom,
+                hovertemplate="%{text}<br>%{x} interactions<br>id weight %{y:.3f}" + extra + "<extra></extra>", name="items"))
+            fig.update_layout(title=f"Weight on {id_field} vs interactions (ρ = {rel['raw'][0]:+.2f})", height=380,
+                              xaxis=dict(title="training interactions (log)", type="log"),
+                              yaxis=dict(title=f"{id_field} weight"), margin=dict(t=50, b=10, l=10, r=10))
+            st.plotly_chart(fig, key="eges_scatter", width="stretch")
+        RHO = st.column_config.NumberColumn(format="%+.2f")
+        if len(rel["fields"]):
+            st.markdown("**Every field against interactions and exposure** (Spearman ρ; the last row leaves the "
+                        "popularity field, a bucket of the interaction count, out of the id's share)")
+            widgets.table(rel["fields"], hide_index=True, key="eges_fields", column_config={
+                "weight": "weight", "mean": st.column_config.NumberColumn("mean", format="%.3f"),
+                "rho_interactions": st.column_config.NumberColumn("ρ interactions", format="%+.2f"),
+                "rho_exposure": st.column_config.NumberColumn("ρ centre count", format="%+.2f"),
+                "partial_interactions": st.column_config.NumberColumn("ρ interactions | centre count", format="%+.2f"),
+                "partial_exposure": st.column_config.NumberColumn("ρ centre count | interactions", format="%+.2f"),
+                "within_bins": st.column_config.NumberColumn("partial ρ interactions within centre-count bins",
+                                                             format="%+.2f")})
+        left, right = st.columns(2)
+        with left:
+            if len(rel["bins"]):
+                st.markdown("**By interactions** (not controlled)")
+                widgets.table(rel["bins"], hide_index=True, key="eges_bins", column_config={
+                    rel["bins"].columns[2]: st.column_config.NumberColumn(format="%.3f")})
+        with right:
+            if len(rel["strata"]):
+                st.markdown(f"**Within bins of equal exposure** ({rel['id_field']} weight)")
+                widgets.table(rel["strata"], hide_index=True, key="eges_strata",
+                                column_config={c: RHO for c in rel["strata"].columns[2:]})
+        top = catalogue["top_field"].value_counts()
+        st.caption("Field with the most attention: " + ", ".join(f"{f} for {n:,} items" for f, n in top.items()))
+
+if kinds.open is not False:
+    with kinds:
+        catalogue, _ = catalogue_analysis()
+        recorded = "centre_count" in catalogue
+        st.subheader("Does a field's importance differ by kind of item?")
+        st.caption("The method's other claim. Primary genre = a movie's most specific genre, the one the fewest movies "
+                   "list (Toy Story → Animation); year band = release decade. Groups also differ in interactions and "
+                   "exposure (see the medians), so compare with the relative view.")
+        relative = st.toggle("Relative to movies with a similar centre count", key="eges_group_relative",
+                             disabled=not recorded, help="Each movie's weight minus the mean of movies in its "
+                             "centre-count decile: 0 means no different from movies updated about as often")
+        cols = st.columns(2)
+        for col, by, title in ((cols[0], "genre", "primary genre"), (cols[1], "year_band", "year band")):
+            with col:
+                try:
+                    groups = analysis.attention_by_group(ds, model, by, relative_to_exposure=relative and recorded)
+                except RecallError as e:
+                    st.error(str(e))
+                    continue
+                z = groups[fields].to_numpy()
+                ylab = [f"{g} ({n})" for g, n in zip(groups.iloc[:, 0], groups["items"])]
+                heat = go.Heatmap(z=z, x=fields, y=ylab, text=np.round(z, 3), texttemplate="%{text}",
+                                  colorscale="RdBu" if relative else "Viridis", zmid=0 if relative else None,
+                                  hovertemplate="%{y}<br>%{x}: %{z:.3f}<extra></extra>")
+                fig = go.Figure(heat)
+                fig.update_layout(title=("Weight minus exposure-matched mean" if relative else "Mean weight")
+                                  + f" by {title} (items)", height=max(300, 26 * len(groups) + 120),
+                                  yaxis=dict(autorange="reversed"), margin=dict(t=50, b=10, l=10, r=10))
+                st.plotly_chart(fig, key=f"eges_by_{by}", width="stretch")
+                contrast = analysis.group_contrast(groups, fields)
+                if len(contrast):
+                    st.caption("Groups of at least 20 movies: " + "; ".join(
+                        f"{r.field} {r.low:+.3f} ({r.low_group}) to {r.high:+.3f} ({r.high_group})"
+                        if relative else f"{r.field} {r.low:.3f} ({r.low_group}) to {r.high:.3f} ({r.high_group})"
+                        for r in contrast.itertuples()))
+                with st.expander(f"Table by {title}"):
+                    widgets.table(groups, hide_index=True, key=f"eges_by_{by}_table",
+                                    column_config={f: st.column_config.NumberColumn(format="%.3f") for f in fields})
+
+if cold_tab.open is not False:
+    with cold_tab:
+        st.caption("A movie that does not exist: choose its genres and year; EGES embeds it from side information "
+                   "alone (its genre and year embeddings, mixed by the model's average attention on those fields) and "
+                   "finds the nearest real movies.")
+        c1, c2, c3 = st.columns([4, 1, 1])
+        url.seed_state("eges_cold_genres", None, [g for g in ("Sci-Fi", "Romance") if g in ds.genres] or ds.genres[:1],
+                             valid=lambda v: isinstance(v, list) and all(g in ds.genres for g in v))
+        genres = c1.multiselect("Genres", ds.genres, key="eges_cold_genres")
+        years = ds.items["year"].dropna()
+        lo, hi = (int(years.min()), int(years.max())) if len(years) else (1900, 2030)
+        url.seed_state("eges_cold_year", None, min(max(1995, lo), hi), valid=lambda v: isinstance(v, int) and lo <= v <= hi)
+        year = c2.number_input("Year", min_value=lo, max_value=hi, step=1, key="eges_cold_year")
+        url.seed_state("eges_cold_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
+        kc = c3.number_input("K", min_value=1, max_value=50, step=1, key="eges_cold_k")
+        url.remember("eges_cold_genres", "eges_cold_year", "eges_cold_k")
         try:
-            groups = analysis.attention_by_group(ds, model, by, relative_to_exposure=relative and recorded)
-        except RecallError as e:
-            st.error(str(e))
-            continue
-        z = groups[fields].to_numpy()
-        ylab = [f"{g} ({n})" for g, n in zip(groups.iloc[:, 0], groups["items"])]
-        heat = go.Heatmap(z=z, x=fields, y=ylab, text=np.round(z, 3), texttemplate="%{text}",
-                          colorscale="RdBu" if relative else "Viridis", zmid=0 if relative else None,
-                          hovertemplate="%{y}<br>%{x}: %{z:.3f}<extra></extra>")
-        fig = go.Figure(heat)
-        fig.update_layout(title=("Weight minus exposure-matched mean" if relative else "Mean weight")
-                          + f" by {title} (items)", height=max(300, 26 * len(groups) + 120),
-                          yaxis=dict(autorange="reversed"), margin=dict(t=50, b=10, l=10, r=10))
-        st.plotly_chart(fig, key=f"eges_by_{by}", width="stretch")
-        contrast = analysis.group_contrast(groups, fields)
-        if len(contrast):
-            st.caption("Groups of at least 20 movies: " + "; ".join(
-                f"{r.field} {r.low:+.3f} ({r.low_group}) to {r.high:+.3f} ({r.high_group})"
-                if relative else f"{r.field} {r.low:.3f} ({r.low_group}) to {r.high:.3f} ({r.high_group})"
-                for r in contrast.itertuples()))
-        with st.expander(f"Table by {title}"):
-            widgets.table(groups, hide_index=True, key=f"eges_by_{by}_table",
-                            column_config={f: st.column_config.NumberColumn(format="%.3f") for f in fields})
+            vec, cold = analysis.cold_start_neighbours(ds, model, list(genres), int(year), int(kc))
+        except (RecallError, ImportError) as e:
+            st.error(f"The cold-start simulator needs a current EGES model: {e}")
+        else:
+            share = np.mean([bool(set(genres) & set(g.split(", "))) for g in cold["genres"]]) if genres else float("nan")
+            st.markdown(f"Nearest real movies to a **{', '.join(genres) or 'genre-less'} film from {year}**"
+                        + (f" · {share:.0%} share a genre with it" if genres else ""))
+            widgets.table(cold, hide_index=True, width="stretch", key="eges_cold_table",
+                         column_order=["rank", "title", "year", "genres", "score"],
+                         column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("Cosine", cold["score"])})
 
-st.subheader("Cold-start simulator")
-st.caption("A movie that does not exist: choose its genres and year; EGES embeds it from side information "
-           "alone (its genre and year embeddings, mixed by the model's average attention on those fields) and "
-           "finds the nearest real movies.")
-c1, c2, c3 = st.columns([4, 1, 1])
-url.seed_state("eges_cold_genres", None, [g for g in ("Sci-Fi", "Romance") if g in ds.genres] or ds.genres[:1],
-                     valid=lambda v: isinstance(v, list) and all(g in ds.genres for g in v))
-genres = c1.multiselect("Genres", ds.genres, key="eges_cold_genres")
-years = ds.items["year"].dropna()
-lo, hi = (int(years.min()), int(years.max())) if len(years) else (1900, 2030)
-url.seed_state("eges_cold_year", None, min(max(1995, lo), hi), valid=lambda v: isinstance(v, int) and lo <= v <= hi)
-year = c2.number_input("Year", min_value=lo, max_value=hi, step=1, key="eges_cold_year")
-url.seed_state("eges_cold_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
-kc = c3.number_input("K", min_value=1, max_value=50, step=1, key="eges_cold_k")
-url.remember("eges_cold_genres", "eges_cold_year", "eges_cold_k")
-try:
-    vec, cold = analysis.cold_start_neighbours(ds, model, list(genres), int(year), int(kc))
-except (RecallError, ImportError) as e:
-    st.error(f"The cold-start simulator needs a current EGES model: {e}")
-else:
-    share = np.mean([bool(set(genres) & set(g.split(", "))) for g in cold["genres"]]) if genres else float("nan")
-    st.markdown(f"Nearest real movies to a **{', '.join(genres) or 'genre-less'} film from {year}**"
-                + (f" · {share:.0%} share a genre with it" if genres else ""))
-    widgets.table(cold, hide_index=True, width="stretch", key="eges_cold_table",
-                 column_order=["rank", "title", "year", "genres", "score"],
-                 column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("Cosine", cold["score"])})

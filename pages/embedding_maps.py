@@ -22,69 +22,84 @@ if not item_models:
     st.info("No stored model has item vectors to map (most-popular is one number per item).")
     st.stop()
 
-c = st.columns([2, 2, 1, 1, 2])
-prefer = maps.preferred(item_models)
-url.seed_state("maps_left", None, prefer[0], valid=lambda v: v in item_models)
-url.seed_state("maps_right", None, next((n for n in prefer if n != prefer[0]), prefer[0]),
-                     valid=lambda v: v in item_models)
-left_name = c[0].selectbox("Left model", item_models, key="maps_left")
-right_name = c[1].selectbox("Right model", item_models, key="maps_right")
 NN, MD = [5, 10, 15, 30, 50], [0.0, 0.05, 0.1, 0.25, 0.5]
+c = st.columns([1, 1, 3])
 url.seed_state("maps_nn", None, 15, valid=lambda v: v in NN)
 url.seed_state("maps_md", None, 0.1, valid=lambda v: v in MD)
-nn = c[2].select_slider("n_neighbors", NN, key="maps_nn", help="larger: more global structure")
-md = c[3].select_slider("min_dist", MD, key="maps_md", help="smaller: tighter clusters")
-url.seed_state("maps_colour", None, maps.ITEM_COLOURINGS[0], valid=lambda v: v in maps.ITEM_COLOURINGS)
-colour = c[4].selectbox("Colour by", maps.ITEM_COLOURINGS, key="maps_colour",
-                        help="top attention field exists for EGES only (others fall back to primary genre: a movie's most specific genre, the one the fewest movies list)")
-c1, c2 = st.columns([4, 1])
-item = widgets.pick_item(ctx, "maps_item", None, label="Highlight a movie and its neighbours", container=c1)
-url.seed_state("maps_k", None, 10, valid=lambda v: isinstance(v, int) and 0 <= v <= 50)
-k = c2.number_input("Neighbours", min_value=0, max_value=50, step=1, key="maps_k")
-url.remember("maps_left", "maps_right", "maps_nn", "maps_md", "maps_colour", "maps_item", "maps_k")
+nn = c[0].select_slider("n_neighbors", NN, key="maps_nn", help="larger: more global structure")
+md = c[1].select_slider("min_dist", MD, key="maps_md", help="smaller: tighter clusters")
+url.remember("maps_nn", "maps_md")
+# One kind of map at a time: a closed tab is neither computed nor drawn (the page settles faster in a browser).
+items_tab, users_tab = st.tabs(["Items", "Users"], key="maps_section", on_change="rerun")
+@st.fragment
+def item_maps() -> None:
+    """The item maps and their controls. A fragment: changing a control here reruns only this part of the
+    page, not the sidebar and the model loading above it."""
+    c = st.columns([2, 2, 2])
+    prefer = maps.preferred(item_models)
+    url.seed_state("maps_left", None, prefer[0], valid=lambda v: v in item_models)
+    url.seed_state("maps_right", None, next((n for n in prefer if n != prefer[0]), prefer[0]),
+                         valid=lambda v: v in item_models)
+    left_name = c[0].selectbox("Left model", item_models, key="maps_left")
+    right_name = c[1].selectbox("Right model", item_models, key="maps_right")
+    url.seed_state("maps_colour", None, maps.ITEM_COLOURINGS[0], valid=lambda v: v in maps.ITEM_COLOURINGS)
+    colour = c[2].selectbox("Colour by", maps.ITEM_COLOURINGS, key="maps_colour",
+                            help="top attention field exists for EGES only (others fall back to primary genre: a movie's most specific genre, the one the fewest movies list)")
+    c1, c2 = st.columns([4, 1])
+    item = widgets.pick_item(ctx, "maps_item", None, label="Highlight a movie and its neighbours", container=c1)
+    url.seed_state("maps_k", None, 10, valid=lambda v: isinstance(v, int) and 0 <= v <= 50)
+    k = c2.number_input("Neighbours", min_value=0, max_value=50, step=1, key="maps_k")
+    url.remember("maps_left", "maps_right", "maps_colour", "maps_item", "maps_k")
 
-cols = st.columns(2)
-for col, name in zip(cols, [left_name, right_name]):
-    with col:
-        widgets.model_header(name)
+    cols = st.columns(2)
+    for col, name in zip(cols, [left_name, right_name]):
+        with col:
+            widgets.model_header(name)
+            try:
+                m = state.umap_map(ctx, name, "items", nn, md)
+                df = maps.item_frame(ds, loaded[name], m)
+                nb = item_neighbours(ds, loaded[name], item, int(k))["item_id"].tolist() if k else []
+            except RecallError as e:
+                st.error(str(e))
+                continue
+            except Exception as e:  # noqa: BLE001 (one model's map failing leaves the other)
+                st.error(f"{name}: could not draw the map: {type(e).__name__}: {e}")
+                continue
+            use = colour if colour in df else "primary genre"
+            if use != colour:
+                st.caption(f"{name} has no attention weights: coloured by primary genre.")
+            fig = figures.figure(df, use, f"{name}: {len(df):,} items", highlight=nb, focus=item)
+            st.plotly_chart(fig, key=f"maps_fig_{'left' if col is cols[0] else 'right'}", width="stretch")
+            st.caption(("computed now and cached" if m.computed else "read from the store") + f": `{m.path.name}`")
+
+
+if items_tab.open is not False:
+    with items_tab:
+        item_maps()
+
+if users_tab.open is not False:
+    with users_tab:
+        prefer = maps.preferred(item_models)
+        if not user_models:
+            st.info("No stored model has user vectors to map.")
+            st.stop()
+        c = st.columns([2, 2])
+        url.seed_state("maps_user_model", None, next((n for n in prefer if n in user_models), user_models[0]),
+                             valid=lambda v: v in user_models)
+        uname = c[0].selectbox("Model", user_models, key="maps_user_model")
+        ucols = [x for x in maps.USER_COLOURINGS if x in ds.users.columns]
+        if ucols:
+            url.seed_state("maps_user_colour", None, ucols[0], valid=lambda v: v in ucols)
+            ucolour = c[1].selectbox("Colour by", ucols, key="maps_user_colour")
+        else:
+            ucolour = None
+            c[1].caption("This dataset has no demographics.")
+        url.remember("maps_user_model", "maps_user_colour")
         try:
-            m = state.umap_map(ctx, name, "items", nn, md)
-            df = maps.item_frame(ds, loaded[name], m)
-            nb = item_neighbours(ds, loaded[name], item, int(k))["item_id"].tolist() if k else []
+            um = state.umap_map(ctx, uname, "users", nn, md)
+            udf = maps.user_frame(ds, um)
+            fig = figures.figure(udf, ucolour or "user_id", f"{uname}: {len(udf):,} users", hover="label", id_col="user_id",
+                              height=480)
+            st.plotly_chart(fig, key="maps_fig_users", width="stretch")
         except RecallError as e:
             st.error(str(e))
-            continue
-        except Exception as e:  # noqa: BLE001 (one model's map failing leaves the other)
-            st.error(f"{name}: could not draw the map: {type(e).__name__}: {e}")
-            continue
-        use = colour if colour in df else "primary genre"
-        if use != colour:
-            st.caption(f"{name} has no attention weights: coloured by primary genre.")
-        fig = figures.figure(df, use, f"{name}: {len(df):,} items", highlight=nb, focus=item)
-        st.plotly_chart(fig, key=f"maps_fig_{'left' if col is cols[0] else 'right'}", width="stretch")
-        st.caption(("computed now and cached" if m.computed else "read from the store") + f": `{m.path.name}`")
-
-st.subheader("Users")
-if not user_models:
-    st.info("No stored model has user vectors to map.")
-    st.stop()
-c = st.columns([2, 2])
-url.seed_state("maps_user_model", None, next((n for n in prefer if n in user_models), user_models[0]),
-                     valid=lambda v: v in user_models)
-uname = c[0].selectbox("Model", user_models, key="maps_user_model")
-ucols = [x for x in maps.USER_COLOURINGS if x in ds.users.columns]
-if ucols:
-    url.seed_state("maps_user_colour", None, ucols[0], valid=lambda v: v in ucols)
-    ucolour = c[1].selectbox("Colour by", ucols, key="maps_user_colour")
-else:
-    ucolour = None
-    c[1].caption("This dataset has no demographics.")
-url.remember("maps_user_model", "maps_user_colour")
-try:
-    um = state.umap_map(ctx, uname, "users", nn, md)
-    udf = maps.user_frame(ds, um)
-    fig = figures.figure(udf, ucolour or "user_id", f"{uname}: {len(udf):,} users", hover="label", id_col="user_id",
-                      height=480)
-    st.plotly_chart(fig, key="maps_fig_users", width="stretch")
-except RecallError as e:
-    st.error(str(e))

@@ -1,4 +1,6 @@
-"""Overview: dataset summary, leaderboard, charts, model cards and training controls."""
+"""Overview: dataset summary, leaderboard, charts, model cards, training controls, embedding files."""
+import json
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -26,6 +28,8 @@ for warning in ds.load_report.get("warnings", []):
 
 if msg := st.session_state.pop("overview_trained_msg", None):
     st.success(msg)
+if lines := st.session_state.pop("overview_imported_msg", None):
+    st.success("  \n".join(widgets.md_escape(line) for line in lines))
 
 
 def training_controls(expanded: bool) -> None:
@@ -38,7 +42,11 @@ def training_controls(expanded: bool) -> None:
         st.error(f"Could not list the models: {type(e).__name__}: {e}")
         return
     missing = [m for m in known if m not in ctx.stored]
-    with st.expander("Train models" + (f" ({len(missing)} missing)" if missing else ""), expanded=expanded):
+    box = st.expander("Train models" + (f" ({len(missing)} missing)" if missing else ""), expanded=expanded,
+                      key="overview_train_box", on_change="rerun")
+    if box.open is False:  # closed: nothing computed or drawn (lazy, for the browser)
+        return
+    with box:
         st.caption("Training runs here, with progress (" + compare.training_time_phrase(ctx.manifests(), family=None)
                    + "). The command line does the same: `python -m recall_core train --models all`.")
         url.seed_state("overview_train_models", None, missing or ["mostpop", "item2vec"],
@@ -119,43 +127,135 @@ with right:
     st.plotly_chart(fig, key="overview_lines", width="stretch")
 
 if ctx.stored:
-    st.subheader("Models")
-    manifests = ctx.manifests()
-    try:
-        from recall_core.models.base import get_model_class
-    except Exception:  # noqa: BLE001
-        get_model_class = None
-    cols = st.columns(3)
-    with cols[0].container(border=True):
-        st.markdown(f"<span style='color:{model_color('transition')};font-size:1.2em'>■</span> **transition** "
-                    "(reference)", unsafe_allow_html=True)
-        st.caption(TRANSITION_DESCRIPTION)
-        st.caption("Computed from the training split whenever the leaderboard is read; nothing is stored.")
-    for i, name in enumerate(ctx.stored, start=1):
-        man = manifests.get(name)
-        with cols[i % 3].container(border=True):
-            st.markdown(f"<span style='color:{model_color(name)};font-size:1.2em'>■</span> **{name}**",
-                        unsafe_allow_html=True)
-            if not isinstance(man, dict):
-                st.error(man or "manifest missing")
-                continue
-            card = compare.model_card(man)
+    cards = st.expander(f"Model cards ({len(ctx.stored)}): description, seed, training time, config, and what each "
+                        "view's score is", key="overview_cards", on_change="rerun")
+    if cards.open:  # closed: nothing computed or drawn (lazy, for the browser)
+        with cards:
+            manifests = ctx.manifests()
             try:
-                desc = get_model_class(card["model_class"] or name).description if get_model_class else ""
-            except Exception:  # noqa: BLE001 (unknown class: show the card without a description)
-                desc = ""
-            if desc:
-                st.caption(desc)
-            if card["variant"]:
-                st.caption("**Variant stored:** " + "; ".join(card["variant"]) + ".")
-            ts = card["train_seconds"]
-            st.markdown(f"seed **{card['seed']}** · trained in **{ts:.1f} s**" if ts is not None
-                        else f"seed **{card['seed']}**")
-            st.markdown(f"created {card['created'] or '?'}" + (f" · variant of {card['variant_of']}"
-                                                                 if card["variant_of"] else ""))
-            for view, note in card["views"].items():
-                st.caption(f"**{compare.VIEW_LABELS[view]}:** {note}")
-            with st.expander("config"):
-                st.json(card["config"], expanded=True)
+                from recall_core.models.base import get_model_class
+            except Exception:  # noqa: BLE001
+                get_model_class = None
+            cols = st.columns(3)
+            with cols[0].container(border=True):
+                st.markdown(f"<span style='color:{model_color('transition')};font-size:1.2em'>■</span> **transition** "
+                            "(reference)", unsafe_allow_html=True)
+                st.caption(TRANSITION_DESCRIPTION)
+                st.caption("Computed from the training split whenever the leaderboard is read; nothing is stored.")
+            for i, name in enumerate(ctx.stored, start=1):
+                man = manifests.get(name)
+                with cols[i % 3].container(border=True):
+                    st.markdown(f"<span style='color:{model_color(name)};font-size:1.2em'>■</span> **{name}**",
+                                unsafe_allow_html=True)
+                    if not isinstance(man, dict):
+                        st.error(man or "manifest missing")
+                        continue
+                    card = compare.model_card(man)
+                    try:
+                        desc = get_model_class(card["model_class"] or name).description if get_model_class else ""
+                    except Exception:  # noqa: BLE001 (unknown class: show the card without a description)
+                        desc = ""
+                    if desc:
+                        st.caption(desc)
+                    if card["variant"]:
+                        st.caption("**Variant stored:** " + "; ".join(card["variant"]) + ".")
+                    ts = card["train_seconds"]
+                    if card["model_class"] == "imported":
+                        cfg = card["config"]
+                        st.caption(widgets.md_escape(
+                            f"Imported vectors ({cfg.get('dim')} dimensions, {cfg.get('metric')}): {cfg.get('vectors')} "
+                            f"with {cfg.get('ids')}" + (f"; users {cfg.get('users')}" if cfg.get("users") else "")))
+                    else:
+                        st.markdown(f"seed **{card['seed']}** · trained in **{ts:.1f} s**" if ts is not None
+                                    else f"seed **{card['seed']}**")
+                    st.markdown(f"created {card['created'] or '?'}" + (f" · variant of {card['variant_of']}"
+                                                                         if card["variant_of"] else ""))
+                    for view, note in card["views"].items():
+                        st.caption(f"**{compare.VIEW_LABELS[view]}:** {note}")
+                    st.caption("config: `" + json.dumps(card["config"]).replace("`", "'") + "`")
 
     training_controls(expanded=False)
+
+
+def embedding_files() -> None:
+    """Import vectors trained elsewhere (upload) and export a stored model as TensorFlow Projector files."""
+    from recall_core.errors import RecallError, UsageError
+    from recall_core.io import projector
+
+    box = st.expander("Bring your own embeddings: import vectors, export a model", key="overview_files_box",
+                      on_change="rerun")
+    if not box.open:  # closed: nothing computed or drawn (lazy, for the browser)
+        return
+    with box:
+        st.caption("TensorFlow Projector files (`vectors.tsv` and a `metadata.tsv` with an id column such as "
+                   "`item_id`), or a `.npy` array of shape (n, d) with an ids file (one id per line). The ids are "
+                   "matched to the dataset's; ids that match nothing are reported and left out. The model "
+                   "then shows on the item pages and the maps, and on the leaderboard (I2I; U2I with user "
+                   "vectors). The command line does the same: `python -m recall_core import --name N --vectors F "
+                   "--ids F [--users F --user-ids F] [--metric cosine|ip]`.")
+        c1, c2 = st.columns([3, 2])
+        name = c1.text_input("Name in the store", key="overview_import_name", placeholder="my-vectors",
+                             help="letters, digits and _.=-; not a built-in model's name")
+        metric = c2.radio("Similarity of the vectors", ["cosine", "ip"], horizontal=True, key="overview_import_metric",
+                          help="ip: inner product")
+        kinds = ["tsv", "txt", "npy"]
+        c1, c2 = st.columns(2)
+        vec = c1.file_uploader("Item vectors (vectors.tsv or .npy)", type=kinds, key="overview_import_vectors")
+        ids = c2.file_uploader("Item ids (metadata.tsv, one id per line, or .npy)", type=kinds,
+                               key="overview_import_ids")
+        c1, c2 = st.columns(2)
+        uvec = c1.file_uploader("User vectors (optional)", type=kinds, key="overview_import_users")
+        uids = c2.file_uploader("User ids (with user vectors)", type=kinds, key="overview_import_user_ids")
+        if st.button("Import", key="overview_import", disabled=not (name.strip() and vec and ids)):
+            try:
+                if bool(uvec) != bool(uids):
+                    raise UsageError("user vectors and user ids go together: upload both, or neither")
+                items = projector.read_vectors((vec.name, vec.getvalue()), (ids.name, ids.getvalue()), "item")
+                users = (projector.read_vectors((uvec.name, uvec.getvalue()), (uids.name, uids.getvalue()), "user")
+                         if uvec else None)
+                with st.spinner("Matching, evaluating and storing the vectors…"):
+                    report = projector.import_model(ds, ctx.store, name.strip(), items, users, metric=metric)
+            except RecallError as e:
+                st.error(str(e))
+            else:
+                st.session_state["overview_imported_msg"] = [
+                    ("Replaced the earlier import. " if report.replaced else "Imported. ") + report.lines()[0],
+                    *report.lines()[1:]]
+                state.select_models([report.name])
+                st.rerun()
+        if not ctx.stored:
+            return
+        st.divider()
+        c1, c2, c3 = st.columns([2, 2, 1])
+        chosen = c1.selectbox("Export a stored model as Projector TSV files", ctx.stored, key="overview_export_model")
+        view = c2.radio("View", ["similar", "user"], horizontal=True, key="overview_export_view",
+                        help="similar: the item space; user: the items as users are scored against them, with "
+                             "the user vectors")
+        try:
+            model = ctx.model(chosen)
+        except RecallError as e:
+            st.error(str(e))
+            return
+        if view == "user" and not model.output.has_users:
+            c3.caption(f"{chosen} has no user vectors: export its similar view.")
+            return
+
+        def zipped() -> bytes:  # built when the button is pressed
+            import io
+            import zipfile
+
+            files = projector.projector_files(ds, model, view)
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+                for fname, text in files.items():
+                    z.writestr(fname, text)
+            return buf.getvalue()
+
+        c3.download_button("Download (zip)", zipped, file_name=f"{chosen.replace('@', '-')}-{view}-projector.zip",
+                           mime="application/zip", key="overview_export", on_click="ignore",
+                           help="vectors.tsv and metadata.tsv (and user_*.tsv for the user view): open them in "
+                                "projector.tensorflow.org or Embedding Atlas")
+
+
+embedding_files()
+

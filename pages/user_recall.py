@@ -15,71 +15,84 @@ st.title("User recall")
 st.caption("Each model's top-K items for a user, the user's training items excluded (as in the evaluation). "
            "The held-out test item is highlighted wherever a model recalls it.")
 
-user, k = widgets.pick_with_k(ctx, "user", "u2i", k_max=100)
-names = ctx.selected
 
-profile = user_profile(ds, user)
-demo = {c: v for c, v in profile["demographics"].items() if c != "user_id" and v == v and v is not None}
-test_item = profile["test_item"]
-left, right = st.columns([2, 3])
-with left:
-    st.subheader(f"User {user}")
-    if demo:
-        st.markdown(" · ".join(f"{c}: **{v}**" for c, v in demo.items()))
-    st.markdown(f"{len(profile['history'])} training interactions")
-    if test_item is not None:
-        st.markdown(f"Held-out test item: **{widgets.md_escape(ds.item_label(ds.item_vocab.index(test_item)))}**")
-    else:
-        st.caption("This user has a single interaction: nothing is held out.")
-with right:
-    st.markdown("**Recent history** (most recent first)")
-    widgets.table(compare.recent_history(ds, user, 15), hide_index=True, width="stretch", height=250,
-                 column_order=["#", "title", "year", "genres", "rating", "date"], key="u2i_history",
-                 column_config={**widgets.ITEM_COLUMNS,
-                                "rating": st.column_config.NumberColumn("Rating", format="%.0f ★", width="small"),
-                                "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm")})
+@st.fragment
+def view() -> None:
+    """The user, K and everything they decide. A fragment: picking another one or changing K reruns
+    only this part of the page (not the sidebar), so the browser settles sooner."""
+    user, k = widgets.pick_with_k(ctx, "user", "u2i", k_max=100)
+    names = ctx.selected
+    widgets.copy_link("u2i_copy_link")
 
-if not names:
-    st.info("Choose one or more models in the sidebar.")
-    st.stop()
+    profile = user_profile(ds, user)
+    demo = {c: v for c, v in profile["demographics"].items() if c != "user_id" and v == v and v is not None}
+    test_item = profile["test_item"]
+    left, right = st.columns([2, 3])
+    with left:
+        st.subheader(f"User {user}")
+        if demo:
+            st.markdown(" · ".join(f"{c}: **{v}**" for c, v in demo.items()))
+        st.markdown(f"{len(profile['history'])} training interactions")
+        if test_item is not None:
+            st.markdown(f"Held-out test item: **{widgets.md_escape(ds.item_label(ds.item_vocab.index(test_item)))}**")
+        else:
+            st.caption("This user has a single interaction: nothing is held out.")
+    with right:
+        st.markdown("**Recent history** (most recent first)")
+        widgets.table(compare.recent_history(ds, user, 15), hide_index=True, width="stretch", height=250,
+                     column_order=["#", "title", "year", "genres", "rating", "date"], key="u2i_history",
+                     column_config={**widgets.ITEM_COLUMNS,
+                                    "rating": st.column_config.NumberColumn("Rating", format="%.0f ★", width="small"),
+                                    "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm")})
 
-models, load_errors = ctx.models(names)
-tables, errors = compare.user_tables(ds, models, user, int(k))
-widgets.show_errors(load_errors)
-for name, msg in errors.items():
-    (st.info if msg.startswith("no user vectors") else st.error)(f"**{name}**: {msg}")
+    if not names:
+        st.info("Choose one or more models in the sidebar.")
+        st.stop()
 
-if tables and test_item is not None:
-    ranks = {n: compare.test_item_rank(ds, models[n], user) for n in tables}
-    cols = st.columns(len(ranks))
-    for col, (n, r) in zip(cols, ranks.items()):
-        hit = r is not None and r <= k
-        col.metric(f"{n}: rank of the held-out item", "—" if r is None else (f"{r}" if r <= ds.n_items else "unranked"),
-                   delta="in top-K" if hit else None, delta_color="normal", border=True)
+    models, load_errors = ctx.models(names)
+    tables, errors = compare.user_tables(ds, models, user, int(k))
+    widgets.show_errors(load_errors)
+    for name, msg in errors.items():
+        (st.info if msg.startswith("no user vectors") else st.error)(f"**{name}**: {msg}")
 
-per_row = 2
-names_ok = list(tables)
-for start in range(0, len(names_ok), per_row):
-    cols = st.columns(per_row)
-    for col, name in zip(cols, names_ok[start:start + per_row]):
+    if tables and test_item is not None:
+        ranks = {n: compare.test_item_rank(ds, models[n], user) for n in tables}
+        cols = st.columns(len(ranks))
+        for col, (n, r) in zip(cols, ranks.items()):
+            hit = r is not None and r <= k
+            col.metric(f"{n}: rank of the held-out item", "—" if r is None else (f"{r}" if r <= ds.n_items else "unranked"),
+                       delta="in top-K" if hit else None, delta_color="normal", border=True)
+
+    if tables:
+        if test_item is not None:
+            st.caption(f"Each model's top-{k}, side by side; the held-out item is shaded where a model recalls it. "
+                       "Scores, genres and what each score is: below, per model.")
+        widgets.side_by_side(*compare.side_by_side(tables, mark="held_out"), key="u2i_compare",
+                             shade=lambda h: h is True or h == 1, style=widgets.HELD_OUT_SHADE)
+    names_ok = list(tables)
+    first = next((n for n in names_ok if n != "mostpop"), None)
+    for name, tab in widgets.model_tabs(names_ok, key="u2i_model_tab", default=first):
         t = tables[name]
-        with col:
+        with tab:
             widgets.model_header(name)
-            styled = t.style.apply(lambda r: ["background-color: rgba(46, 160, 67, 0.35); font-weight: bold"
-                                              if r["held_out"] else "" for _ in r], axis=1)
+            st.caption(compare.view_notes(models[name]).get("user", ""))
+            styled = t.style.apply(lambda r: [widgets.HELD_OUT_SHADE if r["held_out"] else "" for _ in r], axis=1)
             widgets.table(styled, hide_index=True, width="stretch", key=f"u2i_table_{name}",
-                         column_order=["rank", "title", "year", "genres", "score", "held_out"],
-                         column_config={**widgets.ITEM_COLUMNS,
-                                        "score": widgets.score_column("Score", t["score"]),
-                                        "held_out": st.column_config.CheckboxColumn("held out", width="small")})
+                          column_order=["rank", "title", "year", "genres", "score", "held_out"],
+                          column_config={**widgets.ITEM_COLUMNS,
+                                         "score": widgets.score_column("Score", t["score"]),
+                                         "held_out": st.column_config.CheckboxColumn("held out", width="small")})
 
-if tables:
-    mix = compare.genre_mix(ds, profile["history"]["item_id"], tables)
-    fig = go.Figure()
-    for src in ["history", *tables]:
-        d = mix[mix["source"] == src]
-        fig.add_bar(name="history (training)" if src == "history" else src, x=d["genre"].astype(str),
-                    y=d["share"], marker_color=HISTORY_COLOR if src == "history" else model_color(src))
-    fig.update_layout(barmode="group", title=f"Genre mix: history vs each model's top-{k}", height=380,
-                      yaxis=dict(title="share", tickformat=".0%"), margin=dict(t=50, b=10, l=10, r=10))
-    st.plotly_chart(fig, key="u2i_genres", width="stretch")
+    if tables:
+        mix = compare.genre_mix(ds, profile["history"]["item_id"], tables)
+        fig = go.Figure()
+        for src in ["history", *tables]:
+            d = mix[mix["source"] == src]
+            fig.add_bar(name="history (training)" if src == "history" else src, x=d["genre"].astype(str),
+                        y=d["share"], marker_color=HISTORY_COLOR if src == "history" else model_color(src))
+        fig.update_layout(barmode="group", title=f"Genre mix: history vs each model's top-{k}", height=380,
+                          yaxis=dict(title="share", tickformat=".0%"), margin=dict(t=50, b=10, l=10, r=10))
+        st.plotly_chart(fig, key="u2i_genres", width="stretch")
+
+
+view()

@@ -1,4 +1,4 @@
-"""Command line: ``python -m recall_core {data,train,evaluate,neighbours,index-bench,synth}``.
+"""Command line: ``python -m recall_core {data,train,evaluate,neighbours,index-bench,synth,import,export}``.
 
 Parsing lives here; each sub-command is a function of :mod:`recall_core.commands`
 bound with ``set_defaults(func=...)``. Every error a user can cause, including a
@@ -104,6 +104,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", default="42", help="random seed: the same seed writes the same bytes (default 42)")
     p.add_argument("--force", action="store_true", help="replace --out if it holds an earlier synth folder")
     p.set_defaults(func=commands.cmd_synth)
+
+    p = sub.add_parser("import", help="store vectors trained elsewhere (Projector TSV or .npy + ids) as a model")
+    _common(p)
+    _store_arg(p)
+    p.add_argument("--name", required=True, help="model name in the store (not a built-in model's name)")
+    p.add_argument("--vectors", required=True, help="item vectors: Projector vectors.tsv, or .npy of shape (n, d)")
+    p.add_argument("--ids", required=True, help="item ids, row i for vector i: Projector metadata.tsv with an id "
+                   "column (item_id, movieId, id, ...), one id per line, or .npy")
+    p.add_argument("--users", default=None, help="user vectors (same formats; same width as the items)")
+    p.add_argument("--user-ids", default=None, help="user ids for --users (same formats)")
+    p.add_argument("--metric", choices=["cosine", "ip"], default="cosine",
+                   help="similarity of the vectors: cosine (default) or ip (inner product)")
+    p.set_defaults(func=commands.cmd_import)
+
+    p = sub.add_parser("export", help="write a stored model as TensorFlow Projector TSV files")
+    _common(p)
+    _store_arg(p)
+    p.add_argument("--model", required=True)
+    p.add_argument("--out", required=True, help="folder for vectors.tsv and metadata.tsv (created)")
+    p.add_argument("--view", choices=["similar", "user"], default="similar",
+                   help="similar: the item space (default); user: the items as users are scored against them, "
+                        "plus user_vectors.tsv and user_metadata.tsv")
+    p.set_defaults(func=commands.cmd_export)
     return ap
 
 

@@ -197,3 +197,32 @@ def cmd_index_bench(args) -> int:
         return 0
     print(bench.format_result(result))
     return 0
+
+
+def cmd_import(args) -> int:
+    from recall_core.io.projector import import_model, read_vectors
+
+    if bool(args.users) != bool(args.user_ids):
+        raise UsageError("--users and --user-ids go together (the user vectors and their ids)")
+    items = read_vectors(_path(args.vectors), _path(args.ids), "item")  # bad files fail before the data is read
+    users = read_vectors(_path(args.users), _path(args.user_ids), "user") if args.users else None
+    ds = _dataset(args)
+    report = import_model(ds, _store(args), args.name, items, users, metric=args.metric)
+    for line in report.lines():
+        print(line)
+    print(("replaced the earlier import; " if report.replaced else "") + f"stored in {_store(args) / ds.key / args.name}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from recall_core.explore import load
+    from recall_core.io.projector import export_projector, reimport_command
+
+    ds = _dataset(args)
+    model = load(ds, _store(args), args.model)
+    paths = export_projector(ds, model, _path(args.out), args.view)
+    for p in paths:
+        print(f"wrote {p}")
+    print(f"open them in https://projector.tensorflow.org (Load: vectors, then metadata); read them back with:\n"
+          f"  {reimport_command(model, _path(args.out), args.view)}")
+    return 0

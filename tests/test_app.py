@@ -109,6 +109,10 @@ def test_overview_leaderboard_and_k(env):
     assert "HR@20" in lb.columns and "HR@10" not in lb.columns
     assert lb.loc["item2vec", "HR@20"] == pytest.approx(hr20)
     # one card per stored model, with its seed
+    assert not [m for m in at.markdown if "seed **42**" in m.value]  # the cards' expander is closed: not drawn
+    at.session_state["overview_cards"] = True
+    at.run()
+    ok(at)
     assert sum("seed **42**" in m.value for m in at.markdown) == 6
     # the bar chart uses the fixed model colours
     from recall_core.app.style import model_color
@@ -159,8 +163,18 @@ def test_item_neighbours_pick_k_and_url(env):
     assert "i5" not in set(i2v["item_id"])  # the query item is never its own neighbour
     # "co-occurs with" view for the skip-gram models (input vectors against output vectors)
     assert len(table(at, "i2i_table_item2vec_cooccur")) == 5
-    # agreement: item2vec and its stand-ins agree on the cluster
+    # all lists side by side in one table; the default details tab is the first model that is not mostpop
+    grid = table(at, "i2i_compare")
+    assert list(grid.columns) == ["mostpop", "item2vec", "eges", "dssm"] and len(grid) == 5
+    assert grid["item2vec"].tolist() == [f"{t} ({y})" for t, y in zip(i2v["title"], i2v["year"])]
+    with pytest.raises(KeyError):
+        at.get_by_key("i2i_table_eges_similar")  # a closed tab is not computed
+    # agreement: item2vec and its stand-ins agree on the cluster (the eges tab, opened)
+    at.session_state["i2i_model_tab"] = "eges"
+    at.run()
+    ok(at)
     assert table(at, "i2i_table_eges_similar")["agree"].max() >= 2
+    at.session_state["i2i_model_tab"] = "item2vec"
     assert any("i2i_heatmap" in k for k in plotly_specs(at))
     assert at.get("download_button")
     # K
@@ -190,7 +204,8 @@ def test_item_neighbours_models_from_url_and_damaged_model(tiny, tmp_path, monke
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "eges" in errors[0] and "damaged" in errors[0]
     assert clusters(table(at, "i2i_table_item2vec_similar")["title"]) == {"Comedy"}
-    assert len(table(at, "i2i_table_dssm_similar")) == 10
+    grid = table(at, "i2i_compare")
+    assert list(grid.columns) == ["item2vec", "dssm"] and (grid["dssm"] != "").sum() == 10
 
 
 # --------------------------------------------------------------------------- User recall
@@ -239,14 +254,25 @@ def test_eges_attention_and_cold_start(env):
     weights = values(bar["data"][0]["y"])
     assert values(bar["data"][0]["x"]) == ["item_id", "genres", "year", "popularity"]
     assert sum(weights) == pytest.approx(1.0, abs=1e-5)
-    # the stand-in's id weight grows with interactions, its exposure is random: the claim holds when controlled
-    assert any(m.value.startswith("The claim holds after controlling for exposure") for m in at.markdown)
     assert any(c.value.startswith("Walk centre in **") for c in at.caption)  # the movie's update count
+    assert clusters(table(at, "eges_neighbours")["title"]) == {"Horror"}
+    assert not [k for k in plotly_specs(at) if "eges_scatter" in k]  # one section at a time
+    # the stand-in's id weight grows with interactions, its exposure is random: the claim holds when controlled
+    at.session_state["eges_section"] = "Across the catalogue"
+    at.run()
+    ok(at)
+    assert any(m.value.startswith("The claim holds after controlling for exposure") for m in at.markdown)
     specs = plotly_specs(at)
     assert "centre count" in json.dumps(specs[next(k for k in specs if "eges_scatter" in k)]["data"][0]["marker"])
+    at.session_state["eges_section"] = "By kind of item"
+    at.run()
+    ok(at)
+    specs = plotly_specs(at)
     genre_heat = specs[next(k for k in specs if "eges_by_genre" in k)]["data"][0]
     assert values(genre_heat["x"]) == ["item_id", "genres", "year", "popularity"] and len(values(genre_heat["y"])) == 4
-    assert clusters(table(at, "eges_neighbours")["title"]) == {"Horror"}
+    at.session_state["eges_section"] = "Cold-start simulator"
+    at.run()
+    ok(at)
     at.multiselect(key="eges_cold_genres").set_value(["Horror"]).run()
     ok(at)
     cold = table(at, "eges_cold_table")
@@ -285,6 +311,9 @@ def test_dssm_temperature_sharpens(env):
     assert flat["entropy"] > base["entropy"] and flat["top1"] < base["top1"]
     assert flat["entropy"] <= 20 ** 0 * __import__("math").log2(20) + 1e-9
     # stored variants against τ and the chosen variant beside the default
+    at.session_state["dssm_section"] = "(b) τ in training"
+    at.run()
+    ok(at)
     v = table(at, "dssm_variants")
     assert v["tau"].tolist() == [0.05, 0.1, 0.5]
     assert at.selectbox(key="dssm_variant").value == "dssm@t0.05"
@@ -311,7 +340,12 @@ def test_embedding_maps_computed_once_then_read(env):
     assert {"Action", "Comedy", "Drama", "Horror"} <= set(names) and "selected" in names
     hl = next(t for t in left["data"] if t["name"] == "neighbours")
     assert len(values(hl["x"])) == 5
-    assert any("maps_fig_users" in k for k in specs)
+    assert not any("maps_fig_users" in k for k in specs)  # one kind of map at a time
+    at.session_state["maps_section"] = "Users"
+    at.run()
+    ok(at)
+    assert any("maps_fig_users" in k for k in plotly_specs(at))
+    at.session_state["maps_section"] = "Items"
     # a second session reads the maps from the store
     at2 = run_page("pages/embedding_maps.py")
     ok(at2)
@@ -333,6 +367,11 @@ for p in ["pages/item_neighbours.py", "pages/user_recall.py", "pages/eges_attent
           "pages/dssm_temperature.py", "pages/embedding_maps.py"]:
     at.switch_page(p).run()
     assert not at.exception, (p, [e.message for e in at.exception])
+for key, section in [("eges_section", "Across the catalogue"), ("eges_section", "By kind of item"),
+                     ("maps_section", "Users")]:  # the lazy sections, opened
+    at.session_state[key] = section
+    at.switch_page("pages/" + ("eges_attention.py" if key.startswith("eges") else "embedding_maps.py")).run()
+    assert not at.exception, (key, [e.message for e in at.exception])
 print("tensorflow" in sys.modules, "umap" in sys.modules, "keras" in sys.modules)
 """
     res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180,
@@ -410,18 +449,18 @@ def test_train_button_is_disabled_while_another_process_trains(env):
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=str(ROOT))
     try:
         assert holder.stdout.readline().strip() == "held"
-        at = run_page()
+        at = run_page(state={"overview_train_box": True})
         ok(at)
         assert any(f"pid {holder.pid}" in i.value and "Training in progress" in i.value for i in at.info)
         assert at.button(key="overview_train").disabled
-        at = run_page("pages/dssm_temperature.py")
+        at = run_page("pages/dssm_temperature.py", state={"dssm_section": "(b) τ in training"})
         ok(at)
         assert at.button(key="dssm_train").disabled
     finally:
         holder.kill()
         holder.wait()
     time.sleep(0.2)
-    at = run_page()
+    at = run_page(state={"overview_train_box": True})
     ok(at)
     assert not at.button(key="overview_train").disabled
 
@@ -438,3 +477,78 @@ def test_overview_shows_the_loaders_warnings(tiny, tmp_path, monkeypatch):
     at = run_page()
     ok(at)
     assert any("duplicate" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+# --------------------------------------------------------------------------- demo mode: links and imports
+
+
+def copied_link(at: AppTest, key: str) -> dict[str, str]:
+    """The query of the link the "Copy link to this view" button in container ``key`` copies."""
+    import html
+    import re
+    from urllib.parse import parse_qs, urlparse
+
+    bodies = [h.value for h in at.get_by_key(key).get("html")]
+    assert len(bodies) == 1 and "Copy link to this view" in bodies[0], key
+    link = html.unescape(re.search(r'data-link="([^"]*)"', bodies[0]).group(1))
+    return {k: v[0] for k, v in parse_qs(urlparse(link).query).items()}
+
+
+def test_copy_link_carries_the_view_and_reopens_it(env):
+    at = run_page("pages/item_neighbours.py", query={"item": "i5", "k": "5"})
+    ok(at)
+    q = copied_link(at, "i2i_copy_link")
+    assert q["item"] == "i5" and q["k"] == "5" and q["models"].split(",")[:2] == ["mostpop", "item2vec"]
+    at.number_input(key="i2i_k").set_value(3).run()
+    at.selectbox(key="i2i_item").set_value("i30").run()
+    q = copied_link(at, "i2i_copy_link")
+    assert (q["item"], q["k"]) == ("i30", "3")
+    shown = table(at, "i2i_compare")
+    again = run_page("pages/item_neighbours.py", query=q)  # a new session opening the copied link
+    ok(again)
+    assert table(again, "i2i_compare").equals(shown)
+    at = run_page("pages/user_recall.py", query={"user": "u3", "k": "4", "models": "item2vec,dssm"})
+    ok(at)
+    assert copied_link(at, "u2i_copy_link") == {"user": "u3", "k": "4", "models": "item2vec,dssm"}
+
+
+def test_upload_imports_vectors_that_show_on_the_item_page(tiny, tmp_path, monkeypatch):
+    from recall_core.data import load_dataset
+    from recall_core.explore import load
+    from recall_core.io.projector import projector_files
+
+    folder, store = tiny[0], tmp_path / "store"
+    shutil.copytree(tiny[1], store)
+    monkeypatch.setenv("RECALL_DATASET", str(folder))
+    monkeypatch.setenv("RECALL_STORE", str(store))
+    ds = load_dataset(str(folder))
+    files = projector_files(ds, load(ds, store, "item2vec"))
+    vectors = files["vectors.tsv"] + files["vectors.tsv"].splitlines()[0] + "\n"  # one more row ...
+    meta = files["metadata.tsv"] + "no-such-movie\tNowhere\t\t\n"  # ... for an id the dataset lacks
+    at = run_page(state={"overview_files_box": True})
+    ok(at)
+    at.text_input(key="overview_import_name").set_value("mine")
+    at.file_uploader(key="overview_import_vectors").set_value(("vec.tsv", b"1\t2\n3\n", "text/plain"))
+    at.file_uploader(key="overview_import_ids").set_value(("meta.tsv", meta.encode(), "text/plain")).run()
+    at.button(key="overview_import").click().run()
+    assert [e.value for e in at.error] == ["vec.tsv line 2: 1 values, but line 1 has 2: every vector must have "
+                                           "the same width"]
+    assert not (store / ds.key / "mine").exists()
+    at.file_uploader(key="overview_import_vectors").set_value(("vectors.tsv", vectors.encode(), "text/plain")).run()
+    at.button(key="overview_import").click().run()
+    ok(at)
+    said = " ".join(s.value for s in at.success).replace("\\", "")  # shown as escaped markdown
+    assert "Imported. mine: 48 of 49 item vectors" in said and "left out: 'no-such-movie'" in said
+    lb = table(at, "overview_table").set_index("model")
+    i2i = next(c for c in lb.columns if c.startswith("I2I HR@"))
+    assert lb.loc["mine", i2i] == pytest.approx(lb.loc["item2vec", i2i])
+    assert "mine" in at.multiselect(key="sidebar_models").value
+    at.switch_page("pages/item_neighbours.py").run()
+    ok(at)
+    grid = table(at, "i2i_compare")
+    assert grid["mine"].tolist() == grid["item2vec"].tolist()
+    at.session_state["i2i_model_tab"] = "mine"
+    at.run()
+    ok(at)
+    assert any("imported from vectors.tsv" in c.value and c.value.startswith("Cosine") for c in at.caption)
+    assert len(table(at, "i2i_table_mine_similar")) == 10

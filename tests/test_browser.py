@@ -1,8 +1,17 @@
 """Browser check: `streamlit run app.py` on a free localhost port, headless Chromium through every page.
 
-Fails on any exception box, error box or traceback text, and saves a
-screenshot per page under test-artifacts/browser/. Without Chromium the test
-fails when ``CI`` is set (``.ci/run`` installs Debian's ``chromium``) and is
+One fresh server (the tiny store of the AppTests):
+
+1. Its very first request is a shared deep link, ``/items?item=50&k=10``: the page must show its title and
+   no "Page not found" (Streamlit's legacy pages/ scan routes a fresh server's first request; see
+   recall_core/app/routing.py). The tiny dataset has no movie 50, so the page says it ignored the id:
+   the link's parameters reached the page. The demo header has no Deploy button, and the "Copy link to
+   this view" button puts this view's URL on the clipboard.
+2. Every page, with a screenshot under test-artifacts/browser/: no exception box, error box or traceback.
+3. Five sessions open five pages at the same moment: each settles, with no error (their times against a
+   single session are measured by ``make bench`` on ML-100K, bench/browser_timings.py).
+
+Without Chromium the test fails when ``CI`` is set (``.ci/run`` installs Debian's ``chromium``) and is
 skipped otherwise.
 """
 from __future__ import annotations
@@ -10,13 +19,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from screenshots import PAGES, chromium_path, serve, visit_all  # noqa: E402
+from browser_timings import app_pages, concurrent_sessions  # noqa: E402
+from screenshots import PAGES, chromium_path, launch, problems_on, serve, visit_all, wait_idle  # noqa: E402
 
 from tests.app_fixture import build_tiny_store  # noqa: E402
 
@@ -36,16 +47,48 @@ def browser_ready():
         pytest.skip("playwright is not installed")
 
 
+def first_request_is_a_deep_link(url: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+            page = context.new_page()
+            page.goto(f"{url}/items?item=50&k=10", wait_until="domcontentloaded")
+            page.get_by_role("heading", name="Item neighbours").first.wait_for(timeout=90_000)
+            wait_idle(page)
+            text = page.locator("body").inner_text()
+            assert "Page not found" not in text
+            assert "Ignored item=50 from the link" in text  # the link's parameters reached the page
+            assert page.get_by_label("K", exact=True).first.input_value() == "10"
+            assert not problems_on(page), problems_on(page)
+            assert page.locator('[data-testid="stAppDeployButton"]').count() == 0  # .streamlit/config.toml
+            page.get_by_role("button", name="Copy link to this view").click()
+            page.get_by_role("button", name="Link copied").wait_for(timeout=5_000)
+            copied = page.evaluate("navigator.clipboard.readText()")
+            q = {k: v[0] for k, v in parse_qs(urlparse(copied).query).items()}
+            assert urlparse(copied).path == "/items" and q["k"] == "10" and "item2vec" in q["models"].split(",")
+            assert q["item"] != "50" and copied == page.url  # the view shown, as the address bar has it
+        finally:
+            browser.close()
+
+
 def test_every_page_in_chromium(browser_ready, tmp_path):
     folder, store = build_tiny_store(tmp_path)
     out = ROOT / "test-artifacts" / "browser"
     out.mkdir(parents=True, exist_ok=True)
     env = {"RECALL_DATASET": str(folder), "RECALL_STORE": str(store)}
     with serve(env) as url:
+        first_request_is_a_deep_link(url)
         results = visit_all(url, out, width=1400, height=900,
                             query={"items": "item=i5&k=5", "users": "user=u3&k=5"})
+        five = concurrent_sessions(url, app_pages("i5", "u3")[1:])
     assert [r["page"] for r in results] == [p[0] or "overview" for p in PAGES]
     problems = {r["page"]: r["problems"] for r in results if r["problems"]}
     assert not problems, problems
     for r in results:
         assert Path(r["screenshot"]).stat().st_size > 10_000, r
+    assert len(five) == 5 and {r["page"] for r in five} == {p[0] for p in app_pages("i5", "u3")[1:]}
+    assert not {r["page"]: r["problems"] for r in five if r["problems"]}, five

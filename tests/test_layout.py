@@ -49,3 +49,34 @@ def test_only_the_app_package_and_pages_import_streamlit():
         if "import streamlit" in text or "from streamlit" in text or "import plotly" in text:
             offenders.append(str(rel))
     assert not offenders, offenders
+
+
+def navigation_pages() -> list[tuple[str, str, bool]]:
+    """``(page file, url path, default)`` of every ``st.Page`` in app.py's navigation (read with ast)."""
+    import ast
+
+    out = []
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page" and node.args:
+            kw = {k.arg: k.value for k in node.keywords}
+            path = node.args[0].value
+            url = kw["url_path"].value if "url_path" in kw else Path(path).stem
+            default = "default" in kw and kw["default"].value is True
+            out.append((path, url, default))
+    return out
+
+
+def test_every_url_path_has_its_routing_file_for_a_fresh_server():
+    """A deep link as a fresh server's first request is routed by Streamlit's pages/ scan (by file name):
+    pages/<url path>.py must exist and hand over to app.py (recall_core/app/routing.py)."""
+    pages = navigation_pages()
+    assert len(pages) >= 6 and sum(d for _, _, d in pages) == 1
+    missing = []
+    for path, url, default in pages:
+        assert (ROOT / path).is_file(), path
+        if default:
+            continue  # the root URL runs app.py itself
+        shim = ROOT / "pages" / f"{url}.py"
+        if not shim.is_file() or "routing.through_app()" not in shim.read_text():
+            missing.append(f"pages/{url}.py (for {path})")
+    assert not missing, f"add a routing file like pages/items.py: {missing}"

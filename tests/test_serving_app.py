@@ -16,7 +16,7 @@ pytest.importorskip("streamlit")
 from tests.test_app import APP, ROOT, TIMEOUT, ok, plotly_specs, run_page, table, values  # noqa: E402
 from tests.app_fixture import build_tiny_store  # noqa: E402
 
-PAGE = "pages/serving.py"
+PAGE = "pages/serving_indexes.py"
 
 
 @pytest.fixture(scope="module")

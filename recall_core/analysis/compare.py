@@ -42,13 +42,15 @@ def view_notes(model: StoredModel) -> dict[str, str]:
     """``{view: sentence}`` for every view the stored model offers: which vectors, which similarity, and why.
 
     From the model's class (:attr:`RecallModel.view_notes`, filled with the stored
-    config); a view the class does not describe gets its formula from the arrays.
+    config); for a model without a class (imported vectors: :mod:`recall_core.io.projector`),
+    from the sentences its manifest records (``views``); a view neither describes gets its
+    formula from the arrays.
     """
     from recall_core.models import REGISTRY, model_names
 
     model_names()
     cls = REGISTRY.get(model.manifest.get("model_class", model.name.split("@")[0]))
-    notes = cls.describe_views(model.manifest.get("config", {})) if cls else {}
+    notes = cls.describe_views(model.manifest.get("config", {})) if cls else dict(model.manifest.get("views") or {})
     out = {}
     for view in model.output.views:
         _, _, metric = model.output.view_arrays(view)
@@ -65,6 +67,26 @@ def mark_agreement(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         for i in set(t["item_id"]):
             counts[i] = counts.get(i, 0) + 1
     return {n: t.assign(agree=t["item_id"].map(counts).astype(int)) for n, t in tables.items()}
+
+
+def side_by_side(tables: dict[str, pd.DataFrame], mark: str = "agree") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every model's top-K list in one grid: ``(labels, marks)``, rank x model.
+
+    ``labels`` holds ``Title (year)`` (index: rank from 1; columns: the models, in order; a shorter
+    list leaves empty cells). ``marks`` has the same shape and holds each cell's ``mark`` column
+    (``agree``: how many models list the item, from :func:`mark_agreement`; ``held_out``: is it the
+    user's test item), for shading. One table instead of one per model: the browser draws a table in
+    tens of milliseconds, and a page with seven of them settles about a second later (BENCHMARKS.md).
+    """
+    k = max((len(t) for t in tables.values()), default=0)
+    labels = pd.DataFrame(index=pd.RangeIndex(1, k + 1, name="#"), columns=list(tables), dtype=object)
+    marks = pd.DataFrame(index=labels.index, columns=list(tables), dtype=object)
+    for name, t in tables.items():
+        years = [f" ({int(y)})" if y is not None and y == y else "" for y in t["year"]]
+        labels.loc[1:len(t), name] = [f"{title}{y}" for title, y in zip(t["title"], years)]
+        if mark in t:
+            marks.loc[1:len(t), name] = t[mark].to_numpy()
+    return labels.fillna(""), marks
 
 
 def jaccard_matrix(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -103,6 +125,9 @@ def user_tables(ds: Dataset, models: dict[str, StoredModel], user: str, k: int):
         if not m.output.has_users:
             errors[name] = "no user vectors (item-to-item model only)"
             continue
+        if not has_user_vector(m, user):
+            errors[name] = f"no user vectors for user {user} (the imported file has none for this user)"
+            continue
         try:
             t = user_recommendations(ds, m, user, k)
         except RecallError as e:
@@ -115,6 +140,16 @@ def user_tables(ds: Dataset, models: dict[str, StoredModel], user: str, k: int):
     return tables, errors
 
 
+def has_user_vector(model: StoredModel, user: str) -> bool:
+    """Does the model have a vector for ``user``? (Imported models mark the users their file had:
+    ``extras["user_known"]``; a trained model has one for every user.)"""
+    known = model.output.extras.get("user_known")
+    if known is None or not model.output.has_users:
+        return model.output.has_users
+    rows = np.flatnonzero(model.output.user_ids == str(user))
+    return bool(len(rows) and known[rows[0]])
+
+
 def test_item_rank(ds: Dataset, model: StoredModel, user: str) -> int | None:
     """1-based rank of the user's held-out item among unseen items under the model's U2I score.
 
@@ -123,7 +158,7 @@ def test_item_rank(ds: Dataset, model: StoredModel, user: str) -> int | None:
     model cannot rank the item at all (it knows nothing about it).
     """
     out = model.output
-    if not out.has_users:
+    if not has_user_vector(model, user):
         return None
     split = split_for(ds)
     u = ds.user_vocab.index(str(user))

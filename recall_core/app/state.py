@@ -218,6 +218,8 @@ def sidebar() -> Context:
             st.session_state["sidebar_models"] = from_url or default_sel
         else:  # a dataset or store change can remove models: keep only valid choices
             st.session_state["sidebar_models"] = [m for m in st.session_state["sidebar_models"] if m in stored]
+        if add := [m for m in st.session_state.pop("_sidebar_add_models", []) if m in stored]:
+            st.session_state["sidebar_models"] = list(dict.fromkeys([*st.session_state["sidebar_models"], *add]))
         selected = st.multiselect("Models", stored, key="sidebar_models",
                                   help="Models shown on the item and user pages (colours are fixed per model).")
         st.caption(f"Store: `{store / ds.key}` · {len(stored)} model(s)")
@@ -225,6 +227,11 @@ def sidebar() -> Context:
         url.ignored("models", ",".join(bad_models), f"models stored for {ds.name} ({', '.join(stored) or 'none yet'})",
                     "the models chosen in the sidebar")
     return Context(name, store, ds, stored, list(selected), stamp)
+
+
+def select_models(names: list[str]) -> None:
+    """Add models to the sidebar's selection on the next run (a model just imported, for example)."""
+    st.session_state["_sidebar_add_models"] = [*st.session_state.get("_sidebar_add_models", []), *names]
 
 
 def page_context(url_state: dict | None = None) -> Context:

@@ -81,6 +81,83 @@ def table(data, key: str, **kwargs) -> None:
         st.dataframe(data, **kwargs)
 
 
+_COPY_JS = """
+<button id="{id}" class="copy-link" data-link="{link}" title="{title}"
+  style="font: inherit; font-size: 0.95rem; padding: 0.3rem 0.8rem; border-radius: 0.5rem; cursor: pointer;
+         border: 1px solid rgba(49, 51, 63, 0.2); background: transparent; color: inherit;">{label}</button>
+<script>
+(() => {{
+  const b = document.getElementById("{id}");
+  if (!b || b.dataset.ready) return;
+  b.dataset.ready = "1";
+  b.addEventListener("click", async () => {{
+    const link = new URL(b.dataset.link, window.location.href).href;
+    let ok = false;
+    try {{ await navigator.clipboard.writeText(link); ok = true; }} catch (e) {{
+      const t = document.createElement("textarea");  // http beyond localhost has no clipboard API
+      t.value = link; document.body.appendChild(t); t.select();
+      try {{ ok = document.execCommand("copy"); }} catch (e2) {{}}
+      t.remove();
+    }}
+    b.textContent = ok ? "Link copied" : "Copy this link: " + link;
+    setTimeout(() => {{ b.textContent = {label_js}; }}, ok ? 2000 : 15000);
+  }});
+}})();
+</script>
+"""
+
+
+def view_link() -> str:
+    """This view as a link relative to the page: ``?item=50&k=10&models=...`` (the URL state just written)."""
+    from urllib.parse import urlencode
+
+    params = {k: st.query_params[k] for k in st.query_params}
+    return "?" + urlencode(params) if params else "?"
+
+
+def copy_link(key: str, label: str = "🔗 Copy link to this view", container=None) -> str:
+    """A button that copies this view's link (the page's URL with its current state) to the clipboard.
+
+    Call it after the page has written its URL state (:func:`recall_core.app.url.set_url`). The link is
+    built here from that state and resolved against the page's address in the browser; returns it.
+    """
+    import html
+    import json
+
+    link = view_link()
+    body = _COPY_JS.format(id=f"copy-link-{key}", link=html.escape(link, quote=True), label=html.escape(label),
+                           label_js=json.dumps(label),
+                           title=html.escape("A link that opens this page as it is now: share it or reload it"))
+    with (container or st).container(key=key):
+        st.html(body, unsafe_allow_javascript=True)
+    return link
+
+
+AGREE_SHADE = "background-color: rgba(255, 193, 7, 0.22)"
+HELD_OUT_SHADE = "background-color: rgba(46, 160, 67, 0.35); font-weight: bold"
+
+
+def side_by_side(labels, marks, key: str, shade, style: str = AGREE_SHADE) -> None:
+    """Every model's list in one table (:func:`recall_core.analysis.compare.side_by_side`): a column per model,
+    a row per rank; a cell is shaded with ``style`` where ``shade(mark)`` holds."""
+    styled = labels.style.apply(lambda col: [style if shade(m) else "" for m in marks[col.name]], axis=0)
+    rows = len(labels)
+    table(styled, key=key, width="stretch", height=min(35 * (rows + 1) + 3, 35 * 21 + 3),
+          column_config={"#": st.column_config.NumberColumn("#", width=40, format="%d"),
+                         **{c: st.column_config.TextColumn(c, width="medium") for c in labels.columns}})
+
+
+def model_tabs(names: list[str], key: str, default: str | None = None):
+    """One tab per model, computed only when open (``on_change="rerun"``): ``[(name, tab)]`` of the open one.
+
+    The browser draws one model's details at a time instead of every model's at once.
+    """
+    if not names:
+        return []
+    tabs = st.tabs(names, key=key, on_change="rerun", default=default if default in names else None)
+    return [(n, t) for n, t in zip(names, tabs) if t.open is not False]
+
+
 def pick_with_k(ctx: Context, kind: str, prefix: str, k_max: int) -> tuple[str, int]:
     """The item or user picker beside a K box, both kept in the URL (``?item=`` or ``?user=``, ``?k=``).
 

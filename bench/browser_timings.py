@@ -1,0 +1,510 @@
+"""Time-to-settled of every page in headless Chromium, beside a floor page served the same way.
+
+``python bench/browser_timings.py [--store DIR] [--dataset ml-100k] [--rounds 3] [--json]``
+
+**Settled**, precisely. A script installed in every document before the page's own (``add_init_script``)
+checks the page every 50 ms. The page is *calm* when all of these hold:
+
+* ``[data-testid="stApp"]`` has ``data-test-script-state="notRunning"`` (Streamlit's own run state: the
+  script has finished and no rerun is pending);
+* there is no ``[data-testid="stSkeleton"]`` (an element still loading), no ``[data-testid="stSpinner"]``,
+  no ``[data-testid="stStatusWidget"]`` (the running indicator) and no ``[data-stale="true"]`` element (left
+  over from the previous run);
+* the page's title (its ``h1``) is shown;
+* every visible ``[data-testid="stPlotlyChart"]`` has drawn its SVG (``.main-svg``) and every visible
+  ``[data-testid="stDataFrame"]`` its canvas (visible: ``Element.checkVisibility()``; an element in a closed
+  expander or an inactive tab is not drawn until it is opened, and is not waited for).
+
+Any DOM mutation (a MutationObserver on the document) or a change of that state counts as a *change*.
+The page has **settled** at the last change after which it stays calm, with no change, for ``QUIET``
+(0.5 s). Time-to-settled is that moment minus the start: the navigation start of the document for a page
+load (``performance.now()`` is 0 there: the request, the JavaScript bundle, the websocket session, the
+script run and the rendering are all in it), or the last key press or pointer press for an interaction
+(typing Enter in a picker, a click on a radio). The quiet period itself is not counted.
+
+**Protocol** (one fresh server for the app, one for the floor page, same flags, same machine, one
+Chromium):
+
+1. The app's very first request is a deep link (``/items?item=50&k=10`` on ML-100K); the page must show
+   its title and no "Page not found".
+2. One warm-up visit of every page (the server loads models and reads cached maps once per process).
+3. ``rounds`` rounds over the floor page and every page, each opened twice: as a **new visitor** (a fresh
+   browser context: empty cache, a new renderer; what a shared link costs) and **in the app** (the same
+   tab, the app already loaded, warm cache). Medians are reported.
+4. Interactions, each ``rounds`` times on a settled page: change K, pick another movie or user, move τ.
+5. Concurrency: five new visitors open five different pages at the same moment; each one's time is
+   compared with its time alone (target: within 2x), and every page must be free of error boxes and
+   exceptions. Five new visitors on the floor page, at once, give the machine's own factor (the five
+   browsers share this machine's cores with the server); the CPU seconds of the server and of Chromium
+   during each run show where the time went.
+
+Targets (the issue): page ≤ floor + 1.5 s; interaction ≤ 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from screenshots import CHROMIUM_ARGS, FORBIDDEN, SERVERS, chromium_path, serve  # noqa: E402
+
+QUIET = 0.5  # seconds without a change that make a calm page settled
+PAGE_TARGET = 1.5  # seconds over the floor
+INTERACTION_TARGET = 1.0
+CONCURRENT_FACTOR = 2.0
+
+SETTLE_JS = """
+(() => {
+  const S = window.__settle = {lastChange: performance.now(), lastInput: null, calm: false, sig: "",
+                               runStart: null, runEnd: null, running: false};
+  const visible = (e) => e.checkVisibility({contentVisibilityAuto: true, opacityProperty: true,
+                                            visibilityProperty: true});  // not in a closed expander or tab
+  const state = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) return "no app";
+    const run = app.getAttribute("data-test-script-state");
+    if (run !== "notRunning") return "run " + run;
+    if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stSpinner"], '
+        + '[data-testid="stStatusWidget"], [data-stale="true"]')) return "busy";
+    const h1 = document.querySelector('h1');
+    if (!h1 || (S.title && !h1.innerText.includes(S.title))) return "no title";
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(visible);
+    if (charts.some(c => !c.querySelector('.main-svg'))) return "charts drawing";
+    const tables = [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(visible);
+    if (tables.some(t => !t.querySelector('canvas'))) return "tables drawing";
+    return "calm " + document.querySelectorAll('[data-testid="stElementContainer"]').length + " "
+      + charts.length + " " + tables.length;
+  };
+  const tick = () => {
+    const s = state();
+    if (s !== S.sig) { S.sig = s; S.lastChange = performance.now(); }
+    S.calm = s.startsWith("calm");
+  };
+  const runState = () => {  // when the script run starts and ends, as the browser sees it (for the breakdown)
+    const app = document.querySelector('[data-testid="stApp"]');
+    const running = !!app && app.getAttribute("data-test-script-state") === "running";
+    if (running && !S.running && S.runStart === null) S.runStart = performance.now();
+    if (!running && S.running) S.runEnd = performance.now();
+    S.running = running;
+  };
+  const start = () => {
+    new MutationObserver(() => { S.lastChange = performance.now(); runState(); })
+      .observe(document.documentElement, {subtree: true, childList: true, attributes: true, characterData: true});
+    setInterval(tick, 50);
+  };
+  for (const ev of ["keydown", "pointerdown"]) {
+    window.addEventListener(ev, () => { S.lastInput = performance.now(); }, true);
+  }
+  if (document.documentElement) start(); else document.addEventListener("DOMContentLoaded", start);
+})();
+"""
+
+
+async def settled(page, title: str | None, since: float | None = None, timeout: float = 120.0) -> float:
+    """Seconds from ``since`` (ms of ``performance.now()``; None = the navigation start) to settled."""
+    await page.evaluate("(t) => { window.__settle.title = t; }", title or "")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        s = await page.evaluate("() => { const S = window.__settle; return {calm: S.calm, last: S.lastChange, "
+                                "now: performance.now(), sig: S.sig}; }")
+        started = since is None or s["last"] > since
+        if not started and s["now"] - since > 15_000:
+            raise RuntimeError(f"{page.url}: the interaction changed nothing on the page in 15 s")
+        if s["calm"] and started and s["now"] - s["last"] >= QUIET * 1000:
+            return (s["last"] - (since or 0.0)) / 1000
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"{page.url}: not settled after {timeout:.0f} s (state {s['sig']!r})")
+
+
+async def problems(page) -> list[str]:
+    found = []
+    n = await page.locator('[data-testid="stException"]').count()
+    if n:
+        found.append(f"{n} exception box(es)")
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    for i in range(await errors.count()):
+        found.append("error box: " + (await errors.nth(i).inner_text())[:200])
+    text = await page.locator("body").inner_text()
+    found += [f"page text contains {t!r}" for t in FORBIDDEN if t in text]
+    return found
+
+
+async def open_page(page, url: str, title: str) -> float:
+    await page.goto(url, wait_until="commit")
+    return await settled(page, title)
+
+
+async def profile_page(page, url: str, title: str) -> dict:
+    """One page load with where its time goes: ``connect`` (navigation start to the script run's start, as the
+    browser sees it: HTML, JavaScript bundle, websocket session), ``run`` (the run: the server's script and the
+    elements streamed and drawn meanwhile), ``tail`` (drawing after the run ended, to settled), the websocket
+    bytes received, and the renderer's main-thread busy seconds (CDP ``Performance`` TaskDuration, of which
+    JavaScript ``ScriptDuration`` and ``LayoutDuration``)."""
+    cdp = await page.context.new_cdp_session(page)
+    received = [0]
+
+    def on_frame(ev):
+        data = ev["response"]["payloadData"]
+        received[0] += len(data) * 3 // 4 if ev["response"].get("opcode") == 2 else len(data.encode())
+
+    cdp.on("Network.webSocketFrameReceived", on_frame)
+    await cdp.send("Network.enable")
+    await cdp.send("Performance.enable")
+    before = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
+    total = await open_page(page, url, title)
+    after = {m["name"]: m["value"] for m in (await cdp.send("Performance.getMetrics"))["metrics"]}
+    s = await page.evaluate("() => window.__settle")
+    await cdp.detach()
+    busy = {k: after.get(k, 0) - before.get(k, 0) for k in ("TaskDuration", "ScriptDuration", "LayoutDuration",
+                                                               "RecalcStyleDuration")}
+    start, end = (s["runStart"] or 0) / 1000, (s["runEnd"] or 0) / 1000
+    return {"settled": total, "connect": start, "run": end - start, "tail": total - end,
+            "ws_kb": received[0] / 1024, **{k: round(v, 3) for k, v in busy.items()}}
+
+
+async def last_input(page) -> float:
+    return await page.evaluate("() => window.__settle.lastInput")
+
+
+async def pick(page, label: str, text: str) -> None:
+    """Type ``text`` into the selectbox labelled ``label`` and press Enter (the first match is chosen)."""
+    box = page.get_by_label(label, exact=True).first
+    await box.click()
+    await page.keyboard.type(text, delay=20)
+    await page.wait_for_timeout(300)
+    await page.keyboard.press("Enter")
+
+
+async def set_number(page, label: str, value: int) -> None:
+    box = page.get_by_label(label, exact=True).first
+    await box.fill(str(value))
+    await box.press("Enter")
+
+
+async def click_radio(page, label: str) -> None:
+    await page.get_by_text(label, exact=True).first.click()
+
+
+async def slider_left(page) -> None:
+    thumb = page.get_by_role("slider").first
+    await thumb.focus()
+    await thumb.press("ArrowLeft")
+
+
+def app_pages(item: str, user: str) -> list[tuple[str, str, str]]:
+    """``(name, url path with query, h1)`` of every page measured."""
+    return [
+        ("overview", "", "Overview"),
+        ("item neighbours", f"items?item={item}&k=10", "Item neighbours"),
+        ("user recall", f"users?user={user}&k=10", "User recall"),
+        ("EGES attention", "eges", "EGES attention"),
+        ("DSSM temperature", "dssm", "DSSM temperature"),
+        ("embedding maps", "maps", "Embedding maps"),
+    ]
+
+
+def interactions(item_query: str, user_query: str):
+    """``(page name, what, action(page) coroutine, rounds alternate between two values)``."""
+    return [
+        ("overview", "K 10 -> 20", lambda p, i: click_radio(p, ["20", "10"][i % 2])),
+        ("item neighbours", "K 10 -> 20", lambda p, i: set_number(p, "K", [20, 10][i % 2])),
+        ("item neighbours", "pick another movie",
+         lambda p, i: pick(p, "Movie (type part of a title)", [item_query, "Star Wars"][i % 2])),
+        ("user recall", "K 10 -> 20", lambda p, i: set_number(p, "K", [20, 10][i % 2])),
+        ("user recall", "pick another user", lambda p, i: pick(p, "User", [user_query, "user 13"][i % 2])),
+        ("EGES attention", "pick another movie",
+         lambda p, i: pick(p, "Movie (type part of a title)", [item_query, "Star Wars"][i % 2])),
+        ("DSSM temperature", "τ one step", lambda p, i: slider_left(p)),
+        ("embedding maps", "neighbours 10 -> 20", lambda p, i: set_number(p, "Neighbours", [20, 10][i % 2])),
+    ]
+
+
+async def new_visitor(browser, url: str, title: str) -> tuple[float, list[str]]:
+    """Open ``url`` in a fresh browser context (empty cache, new renderer): a new visitor's first load."""
+    ctx = await browser.new_context(viewport={"width": 1600, "height": 1000})
+    await ctx.add_init_script(SETTLE_JS)
+    try:
+        page = await ctx.new_page()
+        t = await open_page(page, url, title)
+        return t, await problems(page)
+    finally:
+        await ctx.close()
+
+
+def _cpu(pids) -> float:
+    """CPU seconds (user + system) used so far by ``pids`` (Linux /proc; 0 for a process that is gone)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / tick
+
+
+def _descendants(root: int) -> set[int]:
+    """Process ids below ``root`` (here: the Playwright driver and its Chromium processes)."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    out, todo = set(), [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            if c not in out:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+async def at_once(browser, targets: list[tuple[str, str, str]], server_pids=()) -> dict:
+    """Open ``targets`` (``(name, url, title)``) in fresh contexts at the same moment: their times and problems,
+    and the CPU seconds the servers and the browser processes used meanwhile, all on this machine's cores
+    (read from /proc every 0.25 s: the last moments of a renderer that exits are missed)."""
+    import os
+
+    servers = set(server_pids)
+    seen: dict[int, tuple[float, float]] = {}  # pid: (CPU when first seen, CPU last seen)
+
+    def sample():
+        for pid in _descendants(os.getpid()) - servers:
+            c = _cpu([pid])
+            seen[pid] = (seen[pid][0] if pid in seen else c, c)
+
+    sample()
+    start = {pid: first for pid, (first, _) in seen.items()}
+    cpu0, t0 = _cpu(servers), time.monotonic()
+    task = asyncio.gather(*(new_visitor(browser, url, title) for _, url, title in targets))
+    while not task.done():
+        sample()
+        await asyncio.sleep(0.25)
+    res = await task
+    sample()
+    browser_cpu = sum(last - start.get(pid, 0.0) for pid, (_, last) in seen.items())
+    return {"sessions": [{"page": n, "seconds": t, "problems": pr} for (n, _, _), (t, pr) in zip(targets, res)],
+            "wall_s": time.monotonic() - t0, "server_cpu_s": _cpu(servers) - cpu0, "browser_cpu_s": browser_cpu}
+
+
+async def _measure(app_url: str, floor_url: str, rounds: int, item: str, user: str, item_query: str,
+                   user_query: str, concurrent: bool = True, server_pids=()) -> dict:
+    from playwright.async_api import async_playwright
+
+    pages = app_pages(item, user)
+    out: dict = {"quiet_s": QUIET, "rounds": rounds, "pages": {}, "interactions": [], "concurrent": {}}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            ctx = await browser.new_context(viewport={"width": 1600, "height": 1000})
+            await ctx.add_init_script(SETTLE_JS)
+            page = await ctx.new_page()
+            # 1. The deep link as the very first request of the fresh server.
+            first = await open_page(page, f"{app_url}/{pages[1][1]}", pages[1][2])
+            out["first_request"] = {"url": f"/{pages[1][1]}", "seconds": first, "problems": await problems(page)}
+            # 2. Warm-up of every page, then 3. the measured rounds: a new visitor (fresh context) and a
+            # page opened in a browser that has the app loaded (same tab, warm cache).
+            targets = [("floor", floor_url, "Floor"), *((n, f"{app_url}/{p}", t) for n, p, t in pages)]
+            for _, url, title in targets:
+                await open_page(page, url, title)
+            visitor: dict[str, list[float]] = {n: [] for n, _, _ in targets}
+            in_app: dict[str, list[float]] = {n: [] for n, _, _ in targets}
+            for _ in range(rounds):
+                for name, url, title in targets:
+                    t, probs = await new_visitor(browser, url, title)
+                    visitor[name].append(t)
+                    in_app[name].append(await open_page(page, url, title))
+                    if probs := probs + await problems(page):
+                        out.setdefault("problems", {})[name] = probs
+            for name in visitor:
+                entry = {"median": statistics.median(visitor[name]), "all": visitor[name],
+                         "in_app": statistics.median(in_app[name]), "in_app_all": in_app[name]}
+                if name == "floor":
+                    out["floor"] = entry
+                else:
+                    out["pages"][name] = entry
+            # Floor interaction, for reference.
+            await open_page(page, floor_url, "Floor")
+            f_int = []
+            for i in range(rounds):
+                await click_radio(page, ["20", "10"][i % 2])
+                await page.wait_for_timeout(50)
+                f_int.append(await settled(page, "Floor", since=await last_input(page)))
+            out["floor"]["interaction"] = statistics.median(f_int)
+            # 4. Interactions.
+            by_name = {name: (path, title) for name, path, title in pages}
+            for name, what, act in interactions(item_query, user_query):
+                path, title = by_name[name]
+                await open_page(page, f"{app_url}/{path}", title)
+                ts = []
+                for i in range(rounds):
+                    await act(page, i)
+                    await page.wait_for_timeout(50)
+                    ts.append(await settled(page, title, since=await last_input(page)))
+                out["interactions"].append({"page": name, "interaction": what, "median": statistics.median(ts),
+                                            "all": ts, "problems": await problems(page)})
+            await ctx.close()
+            # 5. Five sessions at once (new visitors), and five floor pages at once: the machine's own factor.
+            if concurrent:
+                app = await at_once(browser, [(n, f"{app_url}/{p}", t) for n, p, t in pages[1:]], server_pids)
+                for r in app["sessions"]:
+                    r["single"] = out["pages"][r["page"]]["median"]
+                    r["ratio"] = r["seconds"] / r["single"]
+                floor = await at_once(browser, [("floor", floor_url, "Floor")] * 5, server_pids)
+                for r in floor["sessions"]:
+                    r["single"] = out["floor"]["median"]
+                    r["ratio"] = r["seconds"] / r["single"]
+                out["concurrent"] = {"app": app, "floor": floor}
+        finally:
+            await browser.close()
+    return out
+
+
+async def five_sessions(browser, app_url: str, pages) -> list[dict]:
+    """Open five pages (``(name, url path, title)``) in five fresh contexts at the same moment."""
+    return (await at_once(browser, [(n, f"{app_url}/{p}", t) for n, p, t in pages]))["sessions"]
+
+
+async def _profile(app_url: str, floor_url: str, rounds: int, item: str, user: str) -> dict:
+    """Median breakdown (:func:`profile_page`) per page after a warm-up visit; the floor page beside them."""
+    from playwright.async_api import async_playwright
+
+    pages = [("floor", None, "Floor"), *app_pages(item, user)]
+    out = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            ctx = await browser.new_context(viewport={"width": 1600, "height": 1000})
+            await ctx.add_init_script(SETTLE_JS)
+            page = await ctx.new_page()
+            for name, path, title in pages:
+                url = floor_url if path is None else f"{app_url}/{path}"
+                await open_page(page, url, title)
+                runs = [await profile_page(page, url, title) for _ in range(rounds)]
+                out[name] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        finally:
+            await browser.close()
+    return out
+
+
+def profile(store: Path | str, dataset: str = "ml-100k", rounds: int = 3, item: str = "50", user: str = "13") -> dict:
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    env = {"RECALL_STORE": str(Path(store).resolve()), "RECALL_DATASET": dataset}
+    with serve(env) as app_url, serve(script="bench/floor_app.py") as floor_url:
+        return asyncio.run(_profile(app_url, floor_url, rounds, item, user))
+
+
+def concurrent_sessions(app_url: str, pages: list[tuple[str, str, str]]) -> list[dict]:
+    """Synchronous :func:`five_sessions` with a browser of its own (for the browser check)."""
+    from playwright.async_api import async_playwright
+
+    async def run():
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+            try:
+                return await five_sessions(browser, app_url, pages)
+            finally:
+                await browser.close()
+
+    return asyncio.run(run())
+
+
+def measure(store: Path | str, dataset: str = "ml-100k", rounds: int = 3, item: str = "50", user: str = "13",
+            item_query: str = "Toy Story", user_query: str = "user 14", concurrent: bool = True) -> dict:
+    """Serve the app and the floor page, drive them (see the module docstring), return the timings."""
+    if chromium_path() is None:
+        raise FileNotFoundError("chromium not found (apt-get install -y chromium)")
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    env = {"RECALL_STORE": str(Path(store).resolve()), "RECALL_DATASET": dataset}
+    with serve(env) as app_url, serve(script="bench/floor_app.py") as floor_url:
+        pids = (SERVERS[app_url], SERVERS[floor_url])
+        return asyncio.run(_measure(app_url, floor_url, rounds, item, user, item_query, user_query, concurrent, pids))
+
+
+def table_lines(res: dict) -> list[str]:
+    """Markdown tables for BENCHMARKS.md."""
+    f, fa = res["floor"]["median"], res["floor"]["in_app"]
+    ok = lambda m, floor: "yes" if m <= floor + PAGE_TARGET else "no"  # noqa: E731
+    lines = ["| page | new visitor s | over the floor s | ratio | target | in the app s | over the floor s | ratio | target |",
+             "|---|---|---|---|---|---|---|---|---|",
+             f"| floor page (one table, one chart) | {f:.2f} | - | 1.00 | - | {fa:.2f} | - | 1.00 | - |"]
+    for name, t in res["pages"].items():
+        m, a = t["median"], t["in_app"]
+        lines.append(f"| {name} | {m:.2f} | {m - f:+.2f} | {m / f:.2f} | {ok(m, f)} | "
+                     f"{a:.2f} | {a - fa:+.2f} | {a / fa:.2f} | {ok(a, fa)} |")
+    lines += ["", "*New visitor*: the page opened in a fresh browser context (empty cache, a new renderer), as a "
+              "shared link is. *In the app*: the page opened again in a tab that has the app loaded (warm "
+              "cache). Target: the floor + 1.5 s.",
+              "", "| page | interaction | settled s (median) | target ≤ 1 s |", "|---|---|---|---|",
+              f"| floor page | K 10 -> 20 | {res['floor']['interaction']:.2f} | - |"]
+    for r in res["interactions"]:
+        lines.append(f"| {r['page']} | {r['interaction']} | {r['median']:.2f} | "
+                     f"{'yes' if r['median'] <= INTERACTION_TARGET else 'no'} |")
+    conc = res.get("concurrent") or {}
+    if conc:
+        app, floor = conc["app"], conc["floor"]
+        floor_ratio = statistics.median(r["ratio"] for r in floor["sessions"])
+        lines += ["", "Five new visitors at the same moment, one per page (and, as the machine's own factor, five on "
+                  "the floor page):", "",
+                  "| page | settled s | alone s | ratio | target ≤ 2x | ratio / the floor's | problems |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in app["sessions"]:
+            lines.append(f"| {r['page']} | {r['seconds']:.2f} | {r['single']:.2f} | {r['ratio']:.2f} | "
+                         f"{'yes' if r['ratio'] <= CONCURRENT_FACTOR else 'no'} | {r['ratio'] / floor_ratio:.2f} | "
+                         f"{'; '.join(r['problems']) or 'none'} |")
+        lines.append(f"| floor page x5 | {statistics.median(r['seconds'] for r in floor['sessions']):.2f} | "
+                     f"{res['floor']['median']:.2f} | {floor_ratio:.2f} | "
+                     f"{'yes' if floor_ratio <= CONCURRENT_FACTOR else 'no'} | 1.00 | "
+                     f"{'; '.join(p for r in floor['sessions'] for p in r['problems']) or 'none'} |")
+        lines += ["", f"CPU while the five app pages loaded ({app['wall_s']:.1f} s): the server {app['server_cpu_s']:.1f} "
+                  f"s, Chromium {app['browser_cpu_s']:.1f} s; while the five floor pages loaded ({floor['wall_s']:.1f} "
+                  f"s): the server {floor['server_cpu_s']:.1f} s, Chromium {floor['browser_cpu_s']:.1f} s. The five "
+                  "browsers run on the server's cores here; at a demo each viewer's browser has its own."]
+    fr = res.get("first_request", {})
+    lines += ["", f"First request of the fresh server: `{fr.get('url')}`, settled in {fr.get('seconds', 0):.2f} s "
+              f"(the server loads the dataset and the models), problems: "
+              f"{'; '.join(fr.get('problems') or []) or 'none'}."]
+    return lines
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", default=str(ROOT / "models_store"))
+    ap.add_argument("--dataset", default="ml-100k")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--no-concurrent", action="store_true")
+    ap.add_argument("--json", action="store_true", help="print only the JSON result")
+    ap.add_argument("--profile", action="store_true", help="only where each page's time goes (see profile_page)")
+    args = ap.parse_args()
+    if args.profile:
+        res = profile(args.store, args.dataset, args.rounds)
+        print("| page | settled s | connect s | run s | tail s | websocket KB | main thread busy s | JS s | layout s |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for name, r in res.items():
+            print(f"| {name} | {r['settled']:.2f} | {r['connect']:.2f} | {r['run']:.2f} | {r['tail']:.2f} | "
+                  f"{r['ws_kb']:.0f} | {r['TaskDuration']:.2f} | {r['ScriptDuration']:.2f} | {r['LayoutDuration']:.2f} |")
+        return 0
+    res = measure(args.store, args.dataset, args.rounds, concurrent=not args.no_concurrent)
+    if args.json:
+        print(json.dumps(res))
+        return 0
+    print("\n".join(table_lines(res)))
+    print(json.dumps(res, indent=1), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
