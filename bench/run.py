@@ -131,6 +131,50 @@ def i2i_spaces() -> dict:
     return out
 
 
+def eges_attention(store: Path = STORE) -> dict:
+    """What drives the stored EGES model's id weight (:func:`recall_core.analysis.eges.attention_drivers`)."""
+    from recall_core.analysis.eges import attention_by_group, attention_drivers
+    from recall_core.data import load_dataset
+    from recall_core.store import load_model
+
+    ds = load_dataset("ml-100k")
+    model = load_model(store, ds.key, "eges")
+    r = attention_drivers(ds, model)
+    by_genre = attention_by_group(ds, model, "genre")
+    by_genre_rel = attention_by_group(ds, model, "genre", relative_to_exposure=True)
+    id_field = r["id_field"]
+
+    def spread(t):
+        t = t[t["items"] >= 20] if "items" in t else t
+        return (float(t[id_field].min()), float(t[id_field].max())) if len(t) else (None, None)
+
+    return {"verdict": r["verdict"], "text": r["text"], "n_items": r["n_items"],
+            "rho_interactions_exposure": r["rho_interactions_exposure"], "raw": list(r["raw"]),
+            "partial": list(r["partial"]), "within": list(r["within"]), "exposure_partial": list(r["exposure_partial"]),
+            "popularity_note": r["popularity_note"], "id_by_genre": spread(by_genre),
+            "id_by_genre_relative": spread(by_genre_rel)}
+
+
+def render_eges(e: dict) -> list[str]:
+    fmt2 = lambda v: "-" if v is None else f"{v:+.3f}"  # noqa: E731
+    return ["", "## EGES attention: what drives the id weight", "",
+            "Read from the seed-42 EGES model (no training): `recall_core.analysis.eges.attention_drivers`, the "
+            "numbers the EGES page shows. Exposure = how many (centre, context) examples per epoch had the film as "
+            "walk centre (its attention row moves only then).", "",
+            "| quantity | value |", "|---|---|",
+            f"| trained films | {e['n_items']} |",
+            f"| Spearman ρ(interactions, centre count) | {e['rho_interactions_exposure']:+.3f} |",
+            f"| ρ(interactions, id weight), uncontrolled | {e['raw'][0]:+.3f} (p {e['raw'][1]:.2g}) |",
+            f"| partial ρ(interactions, id weight \| centre count) | {e['partial'][0]:+.3f} (p {e['partial'][1]:.2g}) |",
+            f"| the same pooled within centre-count bins | {e['within'][0]:+.3f} (p {e['within'][1]:.2g}) |",
+            f"| partial ρ(centre count, id weight \| interactions) | {e['exposure_partial'][0]:+.3f} |",
+            f"| mean id weight by primary genre (20+ films): lowest, highest | {fmt2(e['id_by_genre'][0])}, "
+            f"{fmt2(e['id_by_genre'][1])} |",
+            f"| the same relative to films of similar centre count | {fmt2(e['id_by_genre_relative'][0])}, "
+            f"{fmt2(e['id_by_genre_relative'][1])} |",
+            f"| verdict | {e['verdict']} |", "", e["text"], "", e["popularity_note"]]
+
+
 def np_equal(a, b) -> bool:
     import numpy as np
 
@@ -273,7 +317,7 @@ def results_table(seeds: dict, runs: dict) -> str:
 
 
 def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict, idx: dict | None = None,
-           browser: dict | None = None) -> str:
+           browser: dict | None = None, eges: dict | None = None) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -314,6 +358,8 @@ def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict,
             tau = name.split("@t")[1] if "@t" in name else "default"
             lines.append(f"| {name} | {tau} | {fmt(m['hr@10'])} | {fmt(m['ndcg@10'])} | {fmt(m['coverage@10'], 3)} | "
                          f"{m.get('distinct_lists@10', '-')} |")
+    if eges:
+        lines += render_eges(eges)
     lines += ["", "## I2I space", "",
               "Which vectors the I2I \"similar\" view searches, for the three skip-gram models, judged by I2I HR@10 "
               "(query: the user's last training film; is the test film among its 10 nearest?). Read from the stored "
@@ -360,13 +406,15 @@ def main() -> None:
     browser = browser_timings()
     cs = cold_start()
     spaces = i2i_spaces()
+    eges = eges_attention()
     idx = index_bench(list(ev["models"]))
     (ROOT / ".bench").mkdir(exist_ok=True)
     (ROOT / ".bench" / "raw.json").write_text(json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
                                                            "app": app, "i2i_spaces": spaces, "seeds": seeds,
-                                                           "evaluate_by_seed": evals, "index": idx, "browser": browser},
+                                                           "evaluate_by_seed": evals, "index": idx, "browser": browser,
+                                                           "eges_attention": eges},
                                                           indent=2, default=str))
-    text = render(runs, ev, cs, app, spaces, seeds, idx, browser)
+    text = render(runs, ev, cs, app, spaces, seeds, idx, browser, eges)
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
     from ablations import END, START  # the ablation table (make ablations) is kept as it is
 
