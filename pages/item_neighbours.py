@@ -38,9 +38,9 @@ def view() -> None:
 
     if len(tables) > 1:
         shared = {i for t in tables.values() for i in t.loc[t["agree"] >= 2, "item_id"]}
-        st.caption(f"Each model's top-{k}, side by side. Shaded: listed by more than one model ({len(shared)} such "
-                   f"item(s) across {len(tables)} models). Scores, genres and what each score is: below, per model.")
-    widgets.side_by_side(*compare.side_by_side(tables), key="i2i_compare", shade=lambda a: a == a and a >= 2)
+        st.caption(f"Each model's top-{k}, side by side. Shaded: listed by more than one model, darker when more do "
+                   f"({len(shared)} such item(s) across {len(tables)} models). Scores, genres and what each score is: below, per model.")
+    widgets.side_by_side(*compare.side_by_side(tables), key="i2i_compare", style=widgets.agreement_style(len(tables)))
 
 
     def show(table, name, view, note):

@@ -68,7 +68,7 @@ def view() -> None:
             st.caption(f"Each model's top-{k}, side by side; the held-out item is shaded where a model recalls it. "
                        "Scores, genres and what each score is: below, per model.")
         widgets.side_by_side(*compare.side_by_side(tables, mark="held_out"), key="u2i_compare",
-                             shade=lambda h: h is True or h == 1, style=widgets.HELD_OUT_SHADE)
+                             style=lambda h: widgets.HELD_OUT_SHADE if h is True or h == 1 else "")
     names_ok = list(tables)
     first = next((n for n in names_ok if n != "mostpop"), None)
     for name, tab in widgets.model_tabs(names_ok, key="u2i_model_tab", default=first):

@@ -159,6 +159,8 @@ def test_id_file_layouts():
     """One column without a header (the Projector's own), one column with one, several columns with a header."""
     assert projector.read_id_file(("m.tsv", b"a\nb\n"), 2) == ("m.tsv", ["a", "b"], None)
     assert projector.read_id_file(("m.tsv", b"movieId\na\nb"), 2) == ("m.tsv", ["a", "b"], "movieId")
+    with pytest.raises(DataError, match=r"m.tsv: 3 ids for 2 vectors"):  # an extra id is not taken for a header
+        projector.read_id_file(("m.tsv", b"50\na\nb"), 2)
     assert projector.read_id_file(("m.tsv", b"\xef\xbb\xbftitle\tItem_ID\r\nX\ta\r\nY\tb\r\n"), 2)[1:] == (["a", "b"], "Item_ID")
     with pytest.raises(DataError, match=r"m.tsv line 3: 1 column\(s\), the id column 'item_id' is column 2"):
         projector.read_id_file(("m.tsv", b"title\titem_id\nX\ta\nY\n"), 2)

@@ -115,7 +115,7 @@ def view_link() -> str:
     return "?" + urlencode(params) if params else "?"
 
 
-def copy_link(key: str, label: str = "🔗 Copy link to this view", container=None) -> str:
+def copy_link(key: str, label: str = "Copy link to this view", container=None) -> str:
     """A button that copies this view's link (the page's URL with its current state) to the clipboard.
 
     Call it after the page has written its URL state (:func:`recall_core.app.url.set_url`). The link is
@@ -137,14 +137,25 @@ AGREE_SHADE = "background-color: rgba(255, 193, 7, 0.22)"
 HELD_OUT_SHADE = "background-color: rgba(46, 160, 67, 0.35); font-weight: bold"
 
 
-def side_by_side(labels, marks, key: str, shade, style: str = AGREE_SHADE) -> None:
+def side_by_side(labels, marks, key: str, style) -> None:
     """Every model's list in one table (:func:`recall_core.analysis.compare.side_by_side`): a column per model,
-    a row per rank; a cell is shaded with ``style`` where ``shade(mark)`` holds."""
-    styled = labels.style.apply(lambda col: [style if shade(m) else "" for m in marks[col.name]], axis=0)
-    rows = len(labels)
+    a row per rank; ``style(mark)`` gives each cell's CSS (``""``: none)."""
+    styled = labels.style.apply(lambda col: [style(m) for m in marks[col.name]], axis=0)
+    rows, cols = len(labels), max(len(labels.columns), 1)
+    width = max(110, min(240, 1050 // cols))  # about the main column's width in the wide layout, shared
     table(styled, key=key, width="stretch", height=min(35 * (rows + 1) + 3, 35 * 21 + 3),
           column_config={"#": st.column_config.NumberColumn("#", width=40, format="%d"),
-                         **{c: st.column_config.TextColumn(c, width="medium") for c in labels.columns}})
+                         **{c: st.column_config.TextColumn(c, width=width) for c in labels.columns}})
+
+
+def agreement_style(n_models: int):
+    """Cell CSS for :func:`side_by_side` by how many of ``n_models`` list the item: darker when more do."""
+    def style(agree) -> str:
+        if not (agree == agree and agree is not None and agree >= 2):  # NaN: an empty cell
+            return ""
+        alpha = 0.12 + 0.5 * (agree - 1) / max(n_models - 1, 1)
+        return f"background-color: rgba(255, 193, 7, {alpha:.2f})"
+    return style
 
 
 def model_tabs(names: list[str], key: str, default: str | None = None):

@@ -7,8 +7,9 @@
 * *Ids*: a Projector ``metadata.tsv`` or a text file with one id per line, row ``i`` naming vector ``i``.
   With several columns (tab-separated) the first line is a header and the id column is the one named
   ``item_id``, ``movie_id``, ``movieId``, ``id`` or ``item`` (users: ``user_id``, ``userId``, ``id``,
-  ``user``), case-insensitive. With one column, a first line is a header only when the file has one line
-  more than there are vectors (the Projector writes none). A ``.npy`` array of ids is read too.
+  ``user``), case-insensitive. With one column, the first line is a header only when it is one of those
+  names and the file has one line more than there are vectors (the Projector writes none). A ``.npy``
+  array of ids is read too.
 
 **Checks.** Every problem is a :class:`~recall_core.errors.DataError` naming the file and the line (or row):
 an empty file, rows of different widths, a value that is not a number, NaN or infinity, more or fewer ids
@@ -198,9 +199,10 @@ def read_id_file(src, n: int, kind: str = "item") -> tuple[str, list[str], str |
                 ids.append(parts[idx].strip())
             first_line = 2
         else:
-            if len(lines) == n + 1:  # a header over a single column
+            wanted = ITEM_ID_COLUMNS if kind == "item" else USER_ID_COLUMNS
+            if len(lines) == n + 1 and lines[0].strip().lower() in wanted:  # a header over a single column
                 column, lines, first_line = lines[0].strip(), lines[1:], 2
-            else:
+            else:  # never guess: an extra id is an error below, not a header that shifts every row
                 first_line = 1
             ids = [ln.strip() for ln in lines]
     if len(ids) != n:
