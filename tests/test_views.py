@@ -274,3 +274,16 @@ def test_every_switch_names_each_of_its_variants():
     assert "plain mean" in " ".join(get_model_class("eges").describe_variant({"cold_start": "mean"}))
     assert "sampled softmax, as in the paper" in get_model_class("youtubednn").describe_variant({"softmax": "sampled"})
     assert any("as in the tutorial" in p for p in get_model_class("dssm").describe_variant({"tower": "tutorial"}))
+
+
+def test_readme_views_table_says_what_the_models_say():
+    """README's *Views* table repeats each model's view sentences word for word (one home: the model class)."""
+    from pathlib import Path
+
+    from recall_core.models import REGISTRY
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    labels = {"similar": "Similar", "cooccur": "Co-occurs with", "user": "User recall"}
+    for name in model_names():
+        for view, text in REGISTRY[name].describe_views().items():
+            assert f"| {name} | {labels[view]} | {text} |" in readme, (name, view)
