@@ -13,23 +13,11 @@ import pytest
 
 pytest.importorskip("streamlit")
 
-from tests.test_app import APP, ROOT, TIMEOUT, ok, plotly_specs, run_page, table, values  # noqa: E402
-from tests.app_fixture import build_tiny_store  # noqa: E402
+from tests.test_app import (  # noqa: E402,F401  (env and tiny are the shared fixtures)
+    APP, ROOT, TIMEOUT, env, ok, plotly_specs, run_page, table, tiny, values,
+)
 
 PAGE = "pages/serving_indexes.py"
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return build_tiny_store(tmp_path_factory.mktemp("serving_app"))
-
-
-@pytest.fixture()
-def env(tiny, monkeypatch):
-    folder, store = tiny
-    monkeypatch.setenv("RECALL_DATASET", str(folder))
-    monkeypatch.setenv("RECALL_STORE", str(store))
-    return folder, store
 
 
 def _live(env, name: str) -> Path:

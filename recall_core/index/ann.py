@@ -54,7 +54,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from recall_core.errors import UnknownIdError, UsageError
-from recall_core.index.vector_index import VectorIndex
+from recall_core.index.vector_index import IdRows, VectorIndex
 from recall_core.models.base import METRICS, l2_normalize
 
 KINDS = ("auto", "flat", "hnsw", "ivf", "ivfpq")
@@ -119,7 +119,7 @@ def default_pq(d: int, n: int) -> tuple[int, int]:
     return m, nbits
 
 
-class AnnIndex:
+class AnnIndex(IdRows):
     """A faiss index with :class:`VectorIndex`'s contract (see the module docstring).
 
     ``kind`` is ``"hnsw"``, ``"ivf"`` or ``"ivfpq"``; ``params`` the faiss
@@ -235,12 +235,6 @@ class AnnIndex:
     def n_indexed(self) -> int:
         """Vectors in the index (the ``valid`` rows)."""
         return len(self._rows)
-
-    def row(self, item_id: str) -> int:
-        try:
-            return self._row[str(item_id)]
-        except KeyError:
-            raise UnknownIdError(f"unknown id {item_id!r}") from None
 
     def vector(self, item_id: str) -> np.ndarray:
         """The indexed vector of ``item_id`` (normalised for cosine), as faiss reconstructs it:

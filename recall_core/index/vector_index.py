@@ -10,7 +10,19 @@ from recall_core.evaluation.metrics import top_k
 from recall_core.models.base import METRICS, l2_normalize
 
 
-class VectorIndex:
+class IdRows:
+    """String ids to index rows, for every index kind (``self._row``: ``{id: row}``)."""
+
+    _row: dict[str, int]
+
+    def row(self, item_id: str) -> int:
+        try:
+            return self._row[str(item_id)]
+        except KeyError:
+            raise UnknownIdError(f"unknown id {item_id!r}") from None
+
+
+class VectorIndex(IdRows):
     """Exact search: every stored vector is scored, and the top ``k`` are kept.
 
     ``vectors`` ``(n, d)`` float32 with string ``ids`` ``(n,)``. ``metric`` is
@@ -41,12 +53,6 @@ class VectorIndex:
     @property
     def dim(self) -> int:
         return int(self._vectors.shape[1])
-
-    def row(self, item_id: str) -> int:
-        try:
-            return self._row[str(item_id)]
-        except KeyError:
-            raise UnknownIdError(f"unknown id {item_id!r}") from None
 
     def vector(self, item_id: str) -> np.ndarray:
         """The stored (normalised, for cosine) vector of ``item_id``."""
