@@ -14,7 +14,7 @@ from recall_core.data import Dataset
 from recall_core.errors import RecallError, UnknownIdError
 from recall_core.evaluation import KS, evaluate, evaluate_i2i
 from recall_core.index import VectorIndex
-from recall_core.models.base import REGISTRY, RecallOutput, model_names
+from recall_core.models.base import RecallOutput, find_model_class, model_names
 from recall_core.store import StoredModel, list_models, load_model
 from recall_core.data.split import split_for, store_key
 
@@ -33,8 +33,7 @@ def stored_models(ds: Dataset, store: Path, split: str = "test") -> list[str]:
 
 def is_i2i(model_class: str) -> bool:
     """Is the model class's item space meant for I2I (:attr:`RecallModel.i2i`)?"""
-    model_names()  # fills the registry
-    cls = REGISTRY.get(model_class)
+    cls = find_model_class(model_class)
     return bool(cls and cls.i2i)
 
 

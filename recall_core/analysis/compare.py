@@ -46,10 +46,9 @@ def view_notes(model: StoredModel) -> dict[str, str]:
     from the sentences its manifest records (``views``); a view neither describes gets its
     formula from the arrays.
     """
-    from recall_core.models import REGISTRY, model_names
+    from recall_core.models.base import find_model_class
 
-    model_names()
-    cls = REGISTRY.get(model.manifest.get("model_class", model.name.split("@")[0]))
+    cls = find_model_class(model.manifest.get("model_class", model.name))
     notes = cls.describe_views(model.manifest.get("config", {})) if cls else dict(model.manifest.get("views") or {})
     out = {}
     for view in model.output.views:
@@ -218,10 +217,9 @@ VIEW_LABELS = {"similar": "Similar", "cooccur": "Co-occurs with", "user": "User 
 
 def model_card(manifest: dict) -> dict:
     """The facts shown on a model's card: class, config, seed, training time, creation time, variant, views."""
-    from recall_core.models import REGISTRY, model_names
+    from recall_core.models.base import find_model_class
 
-    model_names()
-    cls = REGISTRY.get(manifest.get("model_class") or "")
+    cls = find_model_class(manifest.get("model_class"))
     variant = cls.describe_variant(manifest.get("config", {})) if cls else manifest.get("variant", [])
     return {
         "views": manifest.get("views") or {},

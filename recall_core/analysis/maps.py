@@ -223,12 +223,10 @@ def user_frame(ds, m: Map) -> "pd.DataFrame":
 
 def preferred(names: list[str]) -> list[str]:
     """``names`` ordered for the maps' default choice: by :attr:`RecallModel.map_rank`, then as given."""
-    from recall_core.models import REGISTRY, model_names
-
-    model_names()  # fills the registry
+    from recall_core.models.base import find_model_class
 
     def rank(n: str) -> float:
-        r = getattr(REGISTRY.get(n.split("@")[0]), "map_rank", None)
+        r = getattr(find_model_class(n), "map_rank", None)
         return float("inf") if r is None else r
 
     return sorted(names, key=rank)

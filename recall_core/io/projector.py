@@ -316,13 +316,12 @@ def view_sentences(metric: str, items: dict, dim: int, users: dict | None) -> di
 
 def check_name(name: str, store: Path, dataset_key: str) -> bool:
     """:class:`UsageError` unless ``name`` can hold an import; True when it replaces an earlier import."""
-    from recall_core.models import REGISTRY, model_names
+    from recall_core.models.base import find_model_class
     from recall_core.store import MANIFEST, read_manifest
 
-    model_names()
     if not name or not _NAME.match(name):
         raise UsageError(f"model name {name!r}: use letters, digits and _.=- only (no '@', no spaces)")
-    if name in REGISTRY or name == "transition":
+    if find_model_class(name) is not None or name == "transition":
         raise UsageError(f"model name {name!r} is a built-in model; choose another name for imported vectors")
     folder = Path(store) / dataset_key / name
     if not (folder / MANIFEST).exists():

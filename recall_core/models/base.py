@@ -301,6 +301,13 @@ def get_model_class(name: str) -> type[RecallModel]:
     return REGISTRY[name]
 
 
+def find_model_class(name: str | None) -> type[RecallModel] | None:
+    """The registered class called ``name`` (a stored variant's ``base@...`` name works), or None."""
+    from recall_core import models  # noqa: F401  (fills the registry)
+
+    return REGISTRY.get(str(name or "").split("@")[0])
+
+
 def model_names() -> list[str]:
     """Registered model names in display order (:attr:`RecallModel.order`, then name)."""
     from recall_core import models  # noqa: F401
