@@ -91,6 +91,7 @@ def shape_folder(shape: str) -> str:
     p = SYNTH[shape]
     folder = ROOT / ".bench" / "data" / shape
     if not (folder / "ratings.csv").exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "recall_core", "synth", "--users", str(p["users"]), "--items",
                         str(p["items"]), "--ratings", str(p["ratings"]), "--seed", str(p["seed"]), "--out",
                         str(folder), "--force"], check=True, cwd=ROOT, capture_output=True)
