@@ -193,6 +193,9 @@ def sidebar() -> Context:
     default = default_dataset()
     with st.sidebar:
         st.header("Vector Recall Explorer")
+        from recall_core.app.i18n import language_switch
+
+        language_switch()
         options = list(dict.fromkeys([default, DEFAULT_DATASET]))
         name = st.selectbox("Dataset", options, key="sidebar_dataset",
                             help="ml-100k is fetched and cached on first use; set RECALL_DATASET for a folder.")
