@@ -51,6 +51,9 @@ def language_switch() -> str:
 
     url.seed_state(STATE_KEY, PARAM, DEFAULT, valid=lambda v: v in LANGS, expected="en or zh",
                    label=lambda v: LANGS.get(v, str(v)))
+    # Re-assigning makes the value the app's, not the previous page's widget's: Streamlit would otherwise
+    # reset the switch to English when the same sidebar widget is drawn by another page.
+    st.session_state[STATE_KEY] = st.session_state[STATE_KEY]
     lang = st.radio("Language / 语言", list(LANGS), format_func=LANGS.__getitem__, key=STATE_KEY, horizontal=True)
     url.remember(STATE_KEY)
     write_url(lang)

@@ -140,4 +140,25 @@ STRINGS: dict[str, str] = {
                                 "cannot add the global-context term), with exact gradients checked in the tests."),
     "how.airbnb.diff_user": ("The user vector is the mean input vector of the last {n} known films against the "
                              "output vectors (Airbnb's paper builds user-type embeddings instead)."),
+
+    # ------------------------------------------------------------------ the other pages' explainers
+    'items.caption': "Nearest items in each model's item space. Above each list, one sentence says which vectors and which similarity it uses, and whether that is the score the model was trained on. Models come from the sidebar; the view is in the URL (share it).",
+    'items.side_by_side': "Each model's top-{k}, side by side. Shaded: listed by more than one model, darker when more do ({shared} such item(s) across {models} models). Scores, genres and what each score is: below, per model.",
+    'items.heatmap_needs_two': 'Select two or more models for the overlap heatmap.',
+    'users.caption': "Each model's top-K items for a user, the user's training items excluded (as in the evaluation). The held-out test item is highlighted wherever a model recalls it.",
+    'users.single': 'This user has a single interaction: nothing is held out.',
+    'users.side_by_side': "Each model's top-{k}, side by side; the held-out item is shaded where a model recalls it. Scores, genres and what each score is: below, per model.",
+    'maps.caption': "UMAP of each model's item vectors (cosine, seed 42). Each map is computed once per model and setting, then read from the model's folder in the store. Hover a point for its title.",
+    'serving.caption': "Evaluation and every list in this app score exactly. Serving at scale would not: item vectors go into an approximate nearest-neighbour (ANN) index. This page measures what that costs for a model's own vectors, as recall@{recall_k} against exact search, next to the time of one top-{latency_k} query on one thread and the index's memory.",
+    'eges.caption': "EGES mixes an item's id embedding with side-information embeddings (genres, year, popularity) using weights learned per item. The method's claim: sparse items lean on side information.",
+    'eges.never_centre': 'Never a walk centre in training: its attention row received no gradient, so its weights are still the uniform start, and its vector is the cold-start one.',
+    'eges.exposure_note': "An item's attention row moves only in training steps where it is a walk centre, so a raw correlation with its number of interactions can come from how often it was updated. The verdict compares items that were walk centres about equally often.",
+    'eges.kinds_note': "The method's other claim. Primary genre = a movie's most specific genre, the one the fewest movies list (Toy Story → Animation); year band = release decade. Groups also differ in interactions and exposure (see the medians), so compare with the relative view.",
+    'eges.cold_note': "A movie that does not exist: choose its genres and year; EGES embeds it from side information alone (its genre and year embeddings, mixed by the model's average attention on those fields) and finds the nearest real movies.",
+    'dssm.tau_note': 'Lower τ sharpens the distribution (entropy falls, the top item takes more mass); higher τ flattens it towards uniform. The ranking itself does not change with τ at inference.',
+    'dssm.caption': 'τ decides how peaked that softmax is: at inference (a) and as a training choice (b).',
+    'overview.metrics_note': 'Each user has one held-out film, so Recall@{k} equals HR@{k} and Precision@{k} equals HR@{k} / {k}: they are not shown twice. **mostpop** and **transition** are references, not embedding models: ',
+    'overview.empty_store': 'The store `{store}` has no trained model yet. Choose models and press **Train** (most-popular and Item2Vec take seconds). The most-popular row below is computed on the spot.',
+    'overview.transition_computed': 'Computed from the training split whenever the leaderboard is read; nothing is stored.',
+    'state.no_models': 'No trained models in `{store}` yet. Train them on the Overview page (or run `python -m recall_core train --models all`).',
 }
