@@ -187,3 +187,40 @@ def test_how_model_picker_defaults_to_first_stored_and_ignores_a_bad_link(how_en
     ok(at)
     assert at.selectbox(key="how_model").value == "item2vec"  # the first stored model with a section
     assert any("model=nosuch" in w.value for w in at.warning)
+
+
+def test_attention_breakdown_recomposes_h_from_the_stored_tables():
+    """H_v = sum_j a_j W^j with EGES's own numpy export; with the id table stored the check is independent."""
+    from recall_core.data.synthetic import planted_dataset
+    from recall_core.data.split import leave_last_out
+    from recall_core.features.side_info import FIELDS, side_info
+    from recall_core.models.base import RecallOutput
+    from recall_core.models.eges import eges_item_vectors
+
+    ds = planted_dataset(n_clusters=2, items_per_cluster=5, users_per_cluster=6, history=4, noise=0.1, seed=0)
+    train = leave_last_out(ds).train
+    side = side_info(train)
+    rng = np.random.default_rng(0)
+    d = 6
+    tables = {"id": rng.normal(size=(train.n_items, d)), "genre": rng.normal(size=(side.n_genres, d)),
+              "year": rng.normal(size=(side.n_year_buckets, d)),
+              "popularity": rng.normal(size=(side.n_popularity_buckets, d)),
+              "attention": rng.normal(size=(train.n_items, 4))}
+    h, att = eges_item_vectors(tables, side)
+    extras = {"attention": att, "attention_fields": np.asarray(FIELDS), "genre_embeddings": tables["genre"],
+              "year_embeddings": tables["year"], "popularity_embeddings": tables["popularity"],
+              "year_edges": side.year_edges, "popularity_edges": side.popularity_edges}
+    out = RecallOutput(item_ids=train.item_vocab.ids, item_vectors=h, extras={**extras, "id_embeddings": tables["id"]})
+    b = mechanisms.attention_breakdown(out, train, 3)
+    assert b["id_stored"] and b["max_abs_error"] < 1e-5
+    np.testing.assert_allclose(b["weights"], att[3], rtol=1e-6)
+    assert b["weights"].sum() == pytest.approx(1.0, abs=1e-6)
+    # a wrong id table is caught (the check is not a tautology when the table is stored)
+    wrong = RecallOutput(item_ids=train.item_vocab.ids, item_vectors=h,
+                         extras={**extras, "id_embeddings": tables["id"][::-1].copy()})
+    assert mechanisms.attention_breakdown(wrong, train, 3)["max_abs_error"] > 1e-3
+    # an older store without the id table: the id part is the remainder
+    old = RecallOutput(item_ids=train.item_vocab.ids, item_vectors=h, extras=extras)
+    ob = mechanisms.attention_breakdown(old, train, 3)
+    assert not ob["id_stored"]
+    np.testing.assert_allclose(ob["parts"][0], att[3, 0] * tables["id"][3], atol=1e-4)
