@@ -31,13 +31,22 @@ def _ego(_train, key: str, gap: float, item: int, depth: int):
 def _ego_figure(ctx: HowContext, edges: pd.DataFrame, pos: dict, item: int) -> go.Figure:
     fig = go.Figure()
     wmax = float(edges["weight"].max()) if len(edges) else 1.0
-    for r in edges.itertuples():
-        (x0, y0), (x1, y1) = pos[int(r.src)], pos[int(r.dst)]
-        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip", showlegend=False,
-                                 line=dict(width=1 + 7 * r.weight / wmax, color="rgba(120,120,120,0.45)")))
-        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
-                           arrowhead=2, arrowsize=1, arrowwidth=1, arrowcolor="rgba(120,120,120,0.6)", text="",
-                           standoff=8)
+    # One line trace per width band and one layout update for the arrows: plotly validates every
+    # add_trace / add_annotation call, which is slow for a hundred edges.
+    band = np.minimum((4 * edges["weight"].to_numpy() / wmax).astype(int), 3) if len(edges) else np.zeros(0, int)
+    for b in range(4):
+        xs, ys = [], []
+        for r in edges[band == b].itertuples():
+            (x0, y0), (x1, y1) = pos[int(r.src)], pos[int(r.dst)]
+            xs += [x0, x1, None]
+            ys += [y0, y1, None]
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                                     line=dict(width=1 + 2.3 * b, color="rgba(120,120,120,0.45)")))
+    fig.update_layout(annotations=[
+        dict(x=pos[int(r.dst)][0], y=pos[int(r.dst)][1], ax=pos[int(r.src)][0], ay=pos[int(r.src)][1], xref="x", yref="y",
+             axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1,
+             arrowcolor="rgba(120,120,120,0.6)", text="", standoff=8) for r in edges.itertuples()])
     nodes = list(pos)
     out_w = edges.groupby("src")["weight"].sum()
     in_w = edges.groupby("dst")["weight"].sum()
