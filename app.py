@@ -22,6 +22,7 @@ PAGES = [
     st.Page("pages/dssm_temperature.py", title="DSSM temperature", icon=":material/thermostat:", url_path="dssm"),
     st.Page("pages/embedding_maps.py", title="Embedding maps", icon=":material/scatter_plot:", url_path="maps"),
     st.Page("pages/serving_indexes.py", title="Serving", icon=":material/speed:", url_path="serving"),
+    st.Page("pages/how_it_works.py", title="How it works", icon=":material/school:", url_path="how"),
 ]
 
 page = st.navigation(PAGES)  # each page renders the sidebar (dataset, models) itself

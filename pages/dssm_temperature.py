@@ -7,6 +7,7 @@ from recall_core.app import state, url, widgets
 from recall_core.app.style import model_color
 from recall_core.errors import RecallError
 from recall_core.explore import user_recommendations
+from recall_core.app import i18n
 
 TAUS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
 
@@ -16,8 +17,7 @@ state.require_models(ctx)
 
 st.title("DSSM temperature")
 manifests = ctx.manifests()
-st.caption(dssm.training_sentence(manifests.get("dssm")) + " τ decides how peaked that softmax is: at inference (a) "
-           "and as a training choice (b).")
+st.caption(dssm.training_sentence(manifests.get("dssm")) + " " + i18n.t("dssm.caption"))
 
 family = [n for n in ctx.stored if isinstance(manifests.get(n), dict) and manifests[n].get("model_class") == "dssm"]
 if not family:
@@ -77,8 +77,7 @@ if part_a.open is not False:
                                         "cosine": st.column_config.NumberColumn("cosine", format="%.3f"),
                                         "probability": st.column_config.ProgressColumn("p", min_value=0.0, max_value=1.0,
                                                                                        format="percent")})
-        st.caption("Lower τ sharpens the distribution (entropy falls, the top item takes more mass); higher τ flattens "
-                   "it towards uniform. The ranking itself does not change with τ at inference.")
+        st.caption(i18n.t("dssm.tau_note"))
 
 if part_b.open is not False:
     with part_b:

@@ -8,6 +8,7 @@ from recall_core.app import state, url, widgets
 from recall_core.analysis import eges as analysis
 from recall_core.errors import RecallError
 from recall_core.explore import item_neighbours
+from recall_core.app import i18n
 
 FIELD_COLORS = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
 
@@ -16,8 +17,7 @@ ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
 st.title("EGES attention")
-st.caption("EGES mixes an item's id embedding with side-information embeddings (genres, year, popularity) "
-           "using weights learned per item. The method's claim: sparse items lean on side information.")
+st.caption(i18n.t("eges.caption"))
 
 if "eges" not in ctx.stored:
     st.info("EGES is not in the store yet: train it on the Overview page "
@@ -69,8 +69,7 @@ if one.open is not False:
                               margin=dict(t=50, b=10, l=10, r=10))
             st.plotly_chart(fig, key="eges_item_bar", width="stretch")
             if exp["centre_count"] == 0 or not exp["known"]:
-                st.caption("Never a walk centre in training: its attention row received no gradient, so its weights are "
-                           "still the uniform start, and its vector is the cold-start one.")
+                st.caption(i18n.t("eges.never_centre"))
             elif exp["centre_count"] is not None:
                 steps = (f"; its attention row had a gradient in {exp['centre_steps']:,} of {exp['steps']:,} optimiser steps"
                          if exp["centre_steps"] is not None and exp["steps"] else "")
@@ -93,9 +92,7 @@ if across.open is not False:
         catalogue, rel = catalogue_analysis()
         recorded = "centre_count" in catalogue
         st.subheader("Do sparse items lean on side information?")
-        st.caption("An item's attention row moves only in training steps where it is a walk centre, so a raw "
-                   "correlation with its number of interactions can come from how often it was updated. The verdict "
-                   "compares items that were walk centres about equally often.")
+        st.caption(i18n.t("eges.exposure_note"))
         st.markdown(rel["text"])
         if rel["verdict"] != "unrecorded":
             m = st.columns(4)
@@ -164,9 +161,7 @@ if kinds.open is not False:
         catalogue, _ = catalogue_analysis()
         recorded = "centre_count" in catalogue
         st.subheader("Does a field's importance differ by kind of item?")
-        st.caption("The method's other claim. Primary genre = a movie's most specific genre, the one the fewest movies "
-                   "list (Toy Story → Animation); year band = release decade. Groups also differ in interactions and "
-                   "exposure (see the medians), so compare with the relative view.")
+        st.caption(i18n.t("eges.kinds_note"))
         relative = st.toggle("Relative to movies with a similar centre count", key="eges_group_relative",
                              disabled=not recorded, help="Each movie's weight minus the mean of movies in its "
                              "centre-count decile: 0 means no different from movies updated about as often")
@@ -200,9 +195,7 @@ if kinds.open is not False:
 
 if cold_tab.open is not False:
     with cold_tab:
-        st.caption("A movie that does not exist: choose its genres and year; EGES embeds it from side information "
-                   "alone (its genre and year embeddings, mixed by the model's average attention on those fields) and "
-                   "finds the nearest real movies.")
+        st.caption(i18n.t("eges.cold_note"))
         c1, c2, c3 = st.columns([4, 1, 1])
         url.seed_state("eges_cold_genres", None, [g for g in ("Sci-Fi", "Romance") if g in ds.genres] or ds.genres[:1],
                              valid=lambda v: isinstance(v, list) and all(g in ds.genres for g in v))

@@ -5,14 +5,14 @@ from recall_core.analysis import maps
 from recall_core.app import figures, state, url, widgets
 from recall_core.errors import RecallError
 from recall_core.explore import item_neighbours
+from recall_core.app import i18n
 
 ctx = state.page_context()
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
 st.title("Embedding maps")
-st.caption("UMAP of each model's item vectors (cosine, seed 42). Each map is computed once per model and "
-           "setting, then read from the model's folder in the store. Hover a point for its title.")
+st.caption(i18n.t("maps.caption"))
 
 loaded, errors = ctx.models(ctx.stored)
 widgets.show_errors(errors)

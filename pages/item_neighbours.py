@@ -4,15 +4,14 @@ import streamlit as st
 
 from recall_core.analysis import compare
 from recall_core.app import state, widgets
+from recall_core.app import i18n
 
 ctx = state.page_context(url_state={})
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
 st.title("Item neighbours")
-st.caption("Nearest items in each model's item space. Above each list, one sentence says which vectors and which "
-           "similarity it uses, and whether that is the score the model was trained on. Models come from the "
-           "sidebar; the view is in the URL (share it).")
+st.caption(i18n.t("items.caption"))
 
 
 @st.fragment
@@ -38,8 +37,7 @@ def view() -> None:
 
     if len(tables) > 1:
         shared = {i for t in tables.values() for i in t.loc[t["agree"] >= 2, "item_id"]}
-        st.caption(f"Each model's top-{k}, side by side. Shaded: listed by more than one model, darker when more do "
-                   f"({len(shared)} such item(s) across {len(tables)} models). Scores, genres and what each score is: below, per model.")
+        st.caption(i18n.t("items.side_by_side", k=k, shared=len(shared), models=len(tables)))
     widgets.side_by_side(*compare.side_by_side(tables), key="i2i_compare", style=widgets.agreement_style(len(tables)))
 
 
@@ -84,7 +82,7 @@ def view() -> None:
                               margin=dict(t=50, b=10, l=10, r=10), yaxis=dict(autorange="reversed"))
             st.plotly_chart(fig, key="i2i_heatmap", width="stretch")
         else:
-            st.caption("Select two or more models for the overlap heatmap.")
+            st.caption(i18n.t("items.heatmap_needs_two"))
     with right:
         all_tables = {**tables, **{f"{n} (co-occurs with)": t for n, t in co_tables.items()}}
         csv = compare.combined_table(all_tables, query_item_id=item, query_title=ds.item_label(ds.item_vocab.index(item)))

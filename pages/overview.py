@@ -9,6 +9,7 @@ from recall_core.app import state, url, widgets
 from recall_core.app.style import model_color
 from recall_core.evaluation.baselines import TRANSITION_DESCRIPTION
 from recall_core.explore import leaderboard_frame
+from recall_core.app import i18n
 
 ctx = state.page_context()
 ds = state.require_dataset(ctx)
@@ -65,8 +66,7 @@ def training_controls(expanded: bool) -> None:
 
 
 if not ctx.stored:
-    st.info(f"The store `{ctx.store / ds.key}` has no trained model yet. Choose models and press **Train** "
-            "(most-popular and Item2Vec take seconds). The most-popular row below is computed on the spot.")
+    st.info(i18n.t("overview.empty_store", store=ctx.store / ds.key))
     training_controls(expanded=True)
 
 rows, errors = ctx.leaderboard()
@@ -101,9 +101,7 @@ widgets.table(
 )
 st.caption("Best value per column highlighted (Train s: lowest). " + " · ".join(
     f"best {c}: **{m}**" for c, m in best.items() if c.startswith(("HR@", "NDCG@"))))
-st.caption(f"Each user has one held-out film, so Recall@{k} equals HR@{k} and Precision@{k} equals HR@{k} / {k}: "
-           "they are not shown twice. **mostpop** and **transition** are references, not embedding models: "
-           + TRANSITION_DESCRIPTION)
+st.caption(i18n.t("overview.metrics_note", k=k) + TRANSITION_DESCRIPTION)
 
 long = compare.metrics_long(rows)
 left, right = st.columns(2)
@@ -141,7 +139,7 @@ if ctx.stored:
                 st.markdown(f"<span style='color:{model_color('transition')};font-size:1.2em'>■</span> **transition** "
                             "(reference)", unsafe_allow_html=True)
                 st.caption(TRANSITION_DESCRIPTION)
-                st.caption("Computed from the training split whenever the leaderboard is read; nothing is stored.")
+                st.caption(i18n.t("overview.transition_computed"))
             for i, name in enumerate(ctx.stored, start=1):
                 man = manifests.get(name)
                 with cols[i % 3].container(border=True):

@@ -6,16 +6,14 @@ from recall_core.app import figures, state, url, widgets
 from recall_core.errors import RecallError
 from recall_core.index import AUTO_EXACT_BELOW
 from recall_core.index.bench import LATENCY_K, RECALL_K, SWEEPS
+from recall_core.app import i18n
 
 ctx = state.page_context()
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
 st.title("Serving")
-st.caption("Evaluation and every list in this app score exactly. Serving at scale would not: item vectors go "
-           "into an approximate nearest-neighbour (ANN) index. This page measures what that costs for a model's "
-           f"own vectors, as recall@{RECALL_K} against exact search, next to the time of one top-{LATENCY_K} "
-           "query on one thread and the index's memory.")
+st.caption(i18n.t("serving.caption", recall_k=RECALL_K, latency_k=LATENCY_K))
 
 sc = serving.scale(ds)
 with st.expander("Why two towers serve fast, and what vector norms do to an index"):

@@ -6,14 +6,14 @@ from recall_core.analysis import compare
 from recall_core.app import state, widgets
 from recall_core.app.style import HISTORY_COLOR, model_color
 from recall_core.explore import user_profile
+from recall_core.app import i18n
 
 ctx = state.page_context(url_state={})
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
 st.title("User recall")
-st.caption("Each model's top-K items for a user, the user's training items excluded (as in the evaluation). "
-           "The held-out test item is highlighted wherever a model recalls it.")
+st.caption(i18n.t("users.caption"))
 
 
 @st.fragment
@@ -36,7 +36,7 @@ def view() -> None:
         if test_item is not None:
             st.markdown(f"Held-out test item: **{widgets.md_escape(ds.item_label(ds.item_vocab.index(test_item)))}**")
         else:
-            st.caption("This user has a single interaction: nothing is held out.")
+            st.caption(i18n.t("users.single"))
     with right:
         st.markdown("**Recent history** (most recent first)")
         widgets.table(compare.recent_history(ds, user, 15), hide_index=True, width="stretch", height=250,
@@ -65,8 +65,7 @@ def view() -> None:
 
     if tables:
         if test_item is not None:
-            st.caption(f"Each model's top-{k}, side by side; the held-out item is shaded where a model recalls it. "
-                       "Scores, genres and what each score is: below, per model.")
+            st.caption(i18n.t("users.side_by_side", k=k))
         widgets.side_by_side(*compare.side_by_side(tables, mark="held_out"), key="u2i_compare",
                              style=lambda h: widgets.HELD_OUT_SHADE if h is True or h == 1 else "")
     names_ok = list(tables)

@@ -193,6 +193,9 @@ def sidebar() -> Context:
     default = default_dataset()
     with st.sidebar:
         st.header("Vector Recall Explorer")
+        from recall_core.app.i18n import language_switch
+
+        language_switch()
         options = list(dict.fromkeys([default, DEFAULT_DATASET]))
         name = st.selectbox("Dataset", options, key="sidebar_dataset",
                             help="ml-100k is fetched and cached on first use; set RECALL_DATASET for a folder.")
@@ -257,7 +260,10 @@ def require_dataset(ctx: Context) -> Dataset:
 def require_models(ctx: Context, what: str = "models") -> None:
     """An info box leading to training (and stop) when the store has no model."""
     if not ctx.stored:
-        st.info(f"No trained {what} in `{ctx.store / ctx.ds.key}` yet. Train them on the Overview page "
+        from recall_core.app.i18n import t
+
+        st.info(t("state.no_models", store=ctx.store / ctx.ds.key) if what == "models" else
+                f"No trained {what} in `{ctx.store / ctx.ds.key}` yet. Train them on the Overview page "
                 "(or run `python -m recall_core train --models all`).")
         st.page_link("pages/overview.py", label="Go to Overview to train", icon=":material/model_training:")
         st.stop()

@@ -61,7 +61,7 @@ def remember(*keys: str) -> None:
             st.session_state[f"_{key}"] = st.session_state[key]
 
 
-URL_PARAMS = ("item", "user", "k", "models")  # the parameters pages write
+URL_PARAMS = ("item", "user", "k", "models", "model")  # the parameters pages write (?lang= is the sidebar's: kept)
 
 
 def set_url(**params: Any) -> None:

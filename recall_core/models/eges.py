@@ -42,7 +42,9 @@ Export:
   as hard as the genres); and the side tables
   (``genre_embeddings``/``genre_names``, ``year_embeddings``/``year_edges``,
   ``popularity_embeddings``/``popularity_edges``) that
-  :func:`cold_start_vector` needs to embed a new item without TensorFlow.
+  :func:`cold_start_vector` needs to embed a new item without TensorFlow;
+  ``id_embeddings`` ``(n_items, d)`` (the id field's table, so ``H_v`` can be
+  recomposed from the store: :func:`recall_core.analysis.mechanisms.attention_breakdown`).
 * Exposure (``extras``, ``(n_items,)`` int64): an item's attention row gets a
   gradient only in batches where the item is a walk centre, so how far its
   weights moved from the uniform start depends on how often it was updated.
@@ -366,6 +368,7 @@ class EGES(RecallModel):
                 "year_embeddings": tables["year"], "year_edges": side.year_edges,
                 "popularity_embeddings": tables["popularity"], "popularity_edges": side.popularity_edges,
                 "centre_counts": centre_counts, "centre_steps": centre_steps,
+                "id_embeddings": tables["id"],  # W^0: lets H_v = sum_j a_j W^j be recomposed from the store
             },
             info={
                 "graph": {**graph.summary(), "session_gap_seconds": c.session_gap_seconds,
