@@ -205,8 +205,8 @@ class AgeGrid:
     def from_extras(cls, extras: dict, name: str = "youtubednn") -> "AgeGrid":
         missing = [k for k in AGE_KEYS if k not in extras]
         if missing:
-            raise NotTrainedError(f"{name}: the stored model has no {', '.join(missing)} (trained without "
-                                  f"example age, or before the age grid was exported)")
+            raise NotTrainedError(f"{name}: the stored model has no {', '.join(missing)} (trained before the age "
+                                  f"grid was exported, or without example age); retrain it with example_age on")
         return cls(*(np.asarray(extras[k]) for k in AGE_KEYS))
 
     def row(self, user: int) -> int:

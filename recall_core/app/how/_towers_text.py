@@ -100,6 +100,7 @@ EN = {
     "ytb_check_overlap": "The top 10 at {serve} and at {old} share {k} movies.",
     "ytb_check_popularity": "Mean training count of the top 10 by serving age: {pops}.",
     "ytb_sample": "The age grid was stored for a seeded sample of {m} users.",
+    "ytb_no_age_view": "This model has no example age feature: its scores are the same at every serving age.",
     "ytb_diff_full": ("Full softmax over all {n_items} movies (exact and cheap at this size); the paper samples the "
                       "negatives."),
     "ytb_diff_sampled": ("Sampled softmax with {num_sampled} negatives drawn from count^{alpha:g} and the matching "
@@ -183,6 +184,7 @@ ZH = {
     "ytb_check_overlap": "{serve} 与 {old} 时的前 10 名有 {k} 部相同。",
     "ytb_check_popularity": "各服务年龄下前 10 名的平均训练次数：{pops}。",
     "ytb_sample": "年龄网格只为固定种子抽取的 {m} 个用户存储。",
+    "ytb_no_age_view": "该模型没有样本年龄特征：在任何服务年龄下得分都相同。",
     "ytb_diff_full": "对全部 {n_items} 部电影做完整 softmax（在这个规模下精确且不贵）；论文对负样本做采样。",
     "ytb_diff_sampled": "采样 softmax：按 count^{alpha:g} 抽取 {num_sampled} 个负样本，并做相应的 logQ 校正，与论文相同。",
     "ytb_diff_cap": "每个用户最多 {cap} 个样本（所有下一观看目标中固定种子的随机子集）；教程给每个用户固定数量的样本。",

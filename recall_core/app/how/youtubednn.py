@@ -64,7 +64,9 @@ def render(ctx) -> None:
     if len(table):
         items.append((None, _t(lang, "ytb_check_ages", newest=float(table["age_days"].min()),
                                oldest=float(table["age_days"].max()))))
-    if grid is None:
+    if not cfg["example_age"]:
+        st.info(_t(lang, "ytb_no_age_view"))
+    elif grid is None:
         st.info(grid_error)
     else:
         _age_view(ctx, cfg, grid, u, items)
