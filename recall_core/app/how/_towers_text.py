@@ -99,6 +99,8 @@ EN = {
                          "difference {err:.1e})."),
     "ytb_check_overlap": "The top 10 at {serve} and at {old} share {k} movies.",
     "ytb_check_popularity": "Mean training count of the top 10 by serving age: {pops}.",
+    "ytb_check_extrapolate": ("The oldest training example is {oldest:.0f} days old: the scores at {ages} "
+                              "extrapolate beyond any age the model saw."),
     "ytb_sample": "The age grid was stored for a seeded sample of {m} users.",
     "ytb_no_age_view": "This model has no example age feature: its scores are the same at every serving age.",
     "ytb_diff_full": ("Full softmax over all {n_items} movies (exact and cheap at this size); the paper samples the "
@@ -183,6 +185,7 @@ ZH = {
     "ytb_check_oracle": "服务年龄下的得分与存储的用户推荐得分一致（最大差值 {err:.1e}）。",
     "ytb_check_overlap": "{serve} 与 {old} 时的前 10 名有 {k} 部相同。",
     "ytb_check_popularity": "各服务年龄下前 10 名的平均训练次数：{pops}。",
+    "ytb_check_extrapolate": "最旧的训练样本为 {oldest:.0f} 天：{ages} 时的得分超出了模型见过的任何年龄，属于外推。",
     "ytb_sample": "年龄网格只为固定种子抽取的 {m} 个用户存储。",
     "ytb_no_age_view": "该模型没有样本年龄特征：在任何服务年龄下得分都相同。",
     "ytb_diff_full": "对全部 {n_items} 部电影做完整 softmax（在这个规模下精确且不贵）；论文对负样本做采样。",

@@ -104,6 +104,10 @@ def _age_view(ctx, cfg: dict, grid: AgeGrid, u: int, items: list) -> None:
                            old=names[-1], k=overlap)))
     pops = "; ".join(f"{names[i]}: {counts[tops[a]].mean():.0f}" for i, a in enumerate(order))
     items.append((None, _t(lang, "ytb_check_popularity", pops=pops)))
+    oldest = float((int(ctx.train.timestamp.max()) - int(ctx.train.timestamp.min())) / 86_400.0)
+    beyond = [names[i] for i, a in enumerate(order) if days[a] > oldest]
+    if beyond:
+        items.append((None, _t(lang, "ytb_check_extrapolate", oldest=oldest, ages=", ".join(beyond))))
     if len(grid.users) < len(ds.user_vocab.ids):
         items.append((None, _t(lang, "ytb_sample", m=len(grid.users))))
 
