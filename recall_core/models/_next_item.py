@@ -119,6 +119,11 @@ class NextItemModel(RecallModel):
         """Model-specific facts for ``RecallOutput.info``."""
         return {}
 
+    def _extras(self, run: NextItemRun, user_tower, serving: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Arrays for ``RecallOutput.extras`` computed with the trained ``user_tower`` (the app has no
+        TensorFlow); ``serving`` is the user batch of every user at serving."""
+        return {}
+
     # ----- the skeleton -----
 
     def _user_batch(self, run: NextItemRun, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -155,11 +160,12 @@ class NextItemModel(RecallModel):
         users = user_batch(run.users, np.arange(train.n_users), hist_ids, hist_mask, c.use_user_id)
         users.update(self._user_extras(run, None))
         user_vecs = training.predict(lambda b: user_tower(b, training=False), users)
+        extras = self._extras(run, user_tower, users)
         self._output = RecallOutput(
             item_ids=train.item_vocab.ids, item_vectors=self._item_vectors(run), metric="cosine",
             user_ids=train.user_vocab.ids, user_vectors=user_vecs, u2i_metric=self.u2i_metric,
             # Items never in training only have untrained (or only pushed-down) vectors: keep them out of rankings.
-            item_known=train.item_counts > 0,
+            item_known=train.item_counts > 0, extras=extras,
             info={"epoch_loss": losses, "softmax": c.softmax, "examples": int(len(run.examples)),
                   **self._info(run), "runtime": runtime.describe()},
         )

@@ -139,6 +139,24 @@ class DSSM(NextItemModel):
 
         return predict(lambda b: run.item_tower(b, training=False), run.items.batch())
 
+    #: examples in the stored sample batch (``batch_*`` extras), drawn one per user
+    n_batch_examples = 64
+
+    def _extras(self, run, user_tower, serving):
+        """A seeded sample of training examples, one per user, for the app's in-batch softmax view:
+        ``batch_users`` ``(n,)`` user rows, ``batch_targets`` ``(n,)`` item rows (the positives) and
+        ``batch_user_vectors`` ``(n, d)``: the user tower at each example's own history (what training saw)."""
+        from recall_core.models._tf.training import predict
+
+        ex = run.examples
+        rng = np.random.default_rng(self.config.seed)  # its own generator: training's draws stay as they were
+        order = rng.permutation(len(ex))
+        _, first = np.unique(ex.user[order], return_index=True)
+        rows = order[np.sort(first)[:self.n_batch_examples]]
+        vecs = predict(lambda b: user_tower(b, training=False), self._user_batch(run, rows))
+        return {"batch_users": ex.user[rows].astype(np.int64), "batch_targets": ex.target[rows].astype(np.int64),
+                "batch_user_vectors": vecs}
+
     def _info(self, run):
         c = self.config
         return {"temperature": float(c.temperature),

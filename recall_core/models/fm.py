@@ -122,6 +122,17 @@ class FMNet:
         out = [self.user_v.embeddings, self.item_v.embeddings, self.item_w.embeddings]
         return out + ([self.user_w.embeddings, self.w0] if self.train_user_terms else [])
 
+    def tables(self) -> dict[str, np.ndarray]:
+        """The trained parameters as numpy, for the stored extras (the app shows the FM term by term
+        without TensorFlow): ``fm_user_v`` ``(n_user_features, d)``, ``fm_user_w`` ``(n_user_features,)``,
+        ``fm_item_v`` ``(n_item_features, d)``, ``fm_item_w`` ``(n_item_features,)``, ``fm_w0`` ``(1,)``."""
+        def arr(x):
+            return np.asarray(x, np.float32)
+
+        return {"fm_user_v": arr(self.user_v.embeddings), "fm_user_w": arr(self.user_w.embeddings)[:, 0],
+                "fm_item_v": arr(self.item_v.embeddings), "fm_item_w": arr(self.item_w.embeddings)[:, 0],
+                "fm_w0": arr(self.w0).reshape(1)}
+
     @staticmethod
     def _sums(v_layer, ids, vals):
         from keras import ops
@@ -244,7 +255,7 @@ class FM(RecallModel):
         self._output = RecallOutput(
             item_ids=train.item_vocab.ids, item_vectors=l2_normalize(cand[:, 1:]), metric="cosine",
             user_ids=train.user_vocab.ids, user_vectors=user_vecs, candidate_vectors=cand, u2i_metric="ip",
-            item_known=train.item_counts > 0,
+            item_known=train.item_counts > 0, extras=net.tables(),
             info={"epoch_loss": losses, "loss": c.loss, "examples": int(len(ex)),
                   "user_features": list(feats.users.sizes), "w0": float(np.asarray(net.w0)),
                   "runtime": runtime.describe()},

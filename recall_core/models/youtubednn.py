@@ -156,5 +156,39 @@ class YouTubeDNN(NextItemModel):
     def _item_vectors(self, run):
         return np.asarray(self._candidates(run), np.float32)
 
+    #: fixed serving ages (days) of the stored age grid; a column "own" (the user's own age) follows the first
+    age_grid_days = (0.0, 7.0, 30.0, 365.0)
+    #: users in the stored age grid (all when there are fewer, else a seeded sample)
+    age_grid_max_users = 1000
+
+    def _extras(self, run, user_tower, serving):
+        """The user tower at several serving ages, for the app's example-age view (``example_age`` only).
+
+        ``age_grid_labels`` ``(A,)`` str (``"0"``, ``"own"``, ``"7"``, ...), ``age_grid_users`` ``(m,)``
+        user rows, ``age_grid_days`` ``(m, A)`` float64 ages in days, ``age_grid_user_vectors``
+        ``(m, A, d)`` float32. ``own`` is now minus the user's last training time.
+        """
+        from recall_core.models._tf.training import predict
+
+        c, tr = self.config, run.train
+        if not c.example_age:
+            return {}
+        users = np.arange(tr.n_users)
+        if tr.n_users > self.age_grid_max_users:
+            users = np.sort(np.random.default_rng(c.seed).choice(tr.n_users, self.age_grid_max_users, replace=False))
+        last = np.full(tr.n_users, run.now, np.int64)
+        has = np.diff(tr.user_offsets) > 0
+        last[has] = tr.timestamp[tr.user_offsets[1:][has] - 1]
+        fixed = [run.now - np.round(np.full(len(users), d) * 86_400).astype(np.int64) for d in self.age_grid_days]
+        at = np.stack([fixed[0], last[users], *fixed[1:]], axis=1)  # (m, A) timestamps
+        labels = [f"{self.age_grid_days[0]:g}", "own", *(f"{d:g}" for d in self.age_grid_days[1:])]
+        base = {k: v[users] for k, v in serving.items()}
+        vecs = []
+        for a in range(at.shape[1]):
+            batch = {**base, "example_age": example_age(at[:, a], run.now, c.age_unit_days)}
+            vecs.append(predict(lambda b: user_tower(b, training=False), batch))
+        return {"age_grid_labels": np.asarray(labels, dtype=str), "age_grid_users": users.astype(np.int64),
+                "age_grid_days": (run.now - at) / 86_400.0, "age_grid_user_vectors": np.stack(vecs, axis=1)}
+
     def _info(self, run):
         return {"max_examples_per_user": self.config.max_examples_per_user}
