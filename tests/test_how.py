@@ -104,13 +104,20 @@ def test_ego_network_edges_exist_in_the_graph():
 
 @pytest.fixture(scope="module")
 def how_store(tmp_path_factory):
-    """The app tests' tiny store (tests/app_fixture.py) plus a real Airbnb model (numpy, under a second)."""
+    """The app tests' tiny store (tests/app_fixture.py) plus real Airbnb, FM and YouTubeDNN models.
+
+    FM and YouTubeDNN are trained for 2 epochs with small towers (a few seconds): the page test
+    checks that their sections render from real stored extras, not model quality.
+    """
     pytest.importorskip("streamlit")
-    from recall_core.training import train_models
+    from recall_core.training import TrainJob, train_models
     from tests.app_fixture import build_tiny_store
 
+    small = {"epochs": 2, "embedding_dim": 8, "batch_size": 64, "history_len": 5}
     folder, store = build_tiny_store(tmp_path_factory.mktemp("how"))
-    train_models(str(folder), ["airbnb"], store, seed=42)
+    train_models(str(folder), ["airbnb", TrainJob("fm", overrides=small),
+                               TrainJob("youtubednn", overrides={**small, "hidden": (16,), "field_dim": 4})],
+                 store, seed=42)
     return folder, store
 
 

@@ -155,11 +155,11 @@ def look_for(lines: list[str]) -> None:
     st.markdown(f"**{t('how.look_for')}**\n\n" + "\n".join(f"- {line}" for line in lines))
 
 
-def differs(lines: list[str], expanded: bool = False) -> None:
-    """The "How this differs from the tutorial" box."""
+def differs(lines: list[str], expanded: bool = False, lang: str | None = None) -> None:
+    """The "How this differs from the tutorial" box (in ``lang``, default the page's language)."""
     import streamlit as st
 
-    from recall_core.app.i18n import t
+    from recall_core.app.i18n import current, text
 
-    with st.expander(t("how.differs"), expanded=expanded, icon=":material/compare_arrows:"):
+    with st.expander(text(lang or current(), "how.differs"), expanded=expanded, icon=":material/compare_arrows:"):
         st.markdown("\n".join(f"- {line}" for line in lines))

@@ -51,7 +51,7 @@ def checks(ctx, items: list[tuple[bool | None, str]]) -> None:
 
 
 def differences(ctx, lines: list[str]) -> None:
-    """The "How this differs from the tutorial" box."""
-    with st.container(border=True):
-        st.markdown(f"**{_t(ctx.lang, 'differs')}**")
-        st.markdown("\n".join(f"- {line}" for line in lines))
+    """The "How this differs from the tutorial" box (the page's one expander: :func:`recall_core.app.how.differs`)."""
+    from recall_core.app.how import differs
+
+    differs(lines, lang=ctx.lang)
