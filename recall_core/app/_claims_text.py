@@ -22,13 +22,13 @@ EN = {
                   "excluded: the leaderboard's protocol).",
     "sparse.chart": "HR@{k} by popularity of the held-out film",
     "sparse.x": "training interactions of the held-out film",
-    "sparse.verdict_helps": "On this split, EGES recalls sparse films (at most {limit} training interactions, "
+    "sparse.verdict_helps": "On this split, EGES recalls sparse films (1 to {limit} training interactions, "
                             "{users} test users) better than Item2Vec: HR@{k} {a:.3f} against {b:.3f}.",
-    "sparse.verdict_not": "On this split, EGES does not recall sparse films (at most {limit} training interactions, "
+    "sparse.verdict_not": "On this split, EGES does not recall sparse films (1 to {limit} training interactions, "
                           "{users} test users) better than Item2Vec: HR@{k} {a:.3f} against {b:.3f}.",
     "sparse.few": "Only {users} test users hold such a film: one or two hits change the order, so read this as weak "
                   "evidence either way.",
-    "sparse.none": "No test user's held-out film has at most {limit} training interactions: the claim cannot be "
+    "sparse.none": "No test user's held-out film has 1 to {limit} training interactions: the claim cannot be "
                    "tested on this split.",
     "sparse.unseen": "Films with 0 training interactions are unknown to both models (ranked last), so both score 0 "
                      "there by construction.",
@@ -120,12 +120,12 @@ ZH = {
                   "（全量候选集，排除训练中看过的电影，与排行榜的评测协议相同）。",
     "sparse.chart": "按留出电影的热度分桶的 HR@{k}",
     "sparse.x": "留出电影的训练交互次数",
-    "sparse.verdict_helps": "在这个划分上，EGES 对稀疏电影（训练交互不超过 {limit} 次，共 {users} 个测试用户）的召回"
+    "sparse.verdict_helps": "在这个划分上，EGES 对稀疏电影（训练交互 1 到 {limit} 次，共 {users} 个测试用户）的召回"
                             "优于 Item2Vec：HR@{k} 为 {a:.3f}，对比 {b:.3f}。",
-    "sparse.verdict_not": "在这个划分上，EGES 对稀疏电影（训练交互不超过 {limit} 次，共 {users} 个测试用户）的召回"
+    "sparse.verdict_not": "在这个划分上，EGES 对稀疏电影（训练交互 1 到 {limit} 次，共 {users} 个测试用户）的召回"
                           "并不优于 Item2Vec：HR@{k} 为 {a:.3f}，对比 {b:.3f}。",
     "sparse.few": "只有 {users} 个测试用户的留出电影属于这一类：多命中一两次就会改变先后，因此无论结论如何，证据都很弱。",
-    "sparse.none": "没有测试用户的留出电影在训练中交互不超过 {limit} 次：这个划分无法检验该说法。",
+    "sparse.none": "没有测试用户的留出电影在训练中交互 1 到 {limit} 次：这个划分无法检验该说法。",
     "sparse.unseen": "训练交互为 0 的电影两个模型都不认识（排在最后），因此两者在这一桶的得分按定义都是 0。",
     "ges.title": "EGES 与 GES 对比（注意力与简单平均）",
     "ges.claim": "论文的说法：为每部电影、每个字段学习权重（EGES）优于对各字段向量取简单平均（GES）。",

@@ -21,7 +21,7 @@ from recall_core.app._claims_text import text
 from recall_core.app.style import model_color
 from recall_core.errors import RecallError
 
-SPARSE_LIMIT = 5  # "sparse": at most this many training interactions (the buckets 0 and 1–5)
+SPARSE_LIMIT = 5  # "sparse": 1 to this many training interactions (the bucket 1–5 of POPULARITY_BUCKETS)
 
 
 def _manifests(dataset_name: str, store: str) -> dict:
@@ -100,7 +100,8 @@ def render_sparse_items(dataset_name: str, store: str | Path, lang: str = "en", 
     wide.insert(0, "users", t.drop_duplicates("bucket").set_index("bucket")["users"])
     widgets.table(wide.reset_index(), key=f"{key}_table", hide_index=True)
     a, b = models[0], models[1]
-    sparse_labels = claims.bucket_labels()[:2]
+    # films both models know but saw rarely (the "0" bucket is unknown to both: 0 by construction)
+    sparse_labels = [claims.bucket_labels()[1]]
     s = t[t["bucket"].isin(sparse_labels)].groupby("model")[["users", "hits"]].sum()
     users = int(s.loc[a, "users"])
     if users == 0:
