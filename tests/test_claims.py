@@ -126,6 +126,14 @@ def test_ablation_json_from_cache_keeps_missing_cells_missing(tmp_path, monkeypa
     assert claims.load_ablations(tmp_path / "bad.json") is None
 
 
+def test_compare_pairs():
+    assert claims.compare_pairs({"valid": (0.2, 0.1), "test": (0.3, 0.2)}) == "better"
+    assert claims.compare_pairs({"valid": (0.1, 0.2), "test": (0.2, 0.2)}) == "worse"
+    # the measured GES row: valid favours attention, test the plain mean
+    assert claims.compare_pairs({"valid": (0.1782, 0.1697), "test": (0.1739, 0.1771)}) == "mixed"
+    assert claims.compare_pairs({}) is None
+
+
 def test_committed_ablation_json_is_readable():
     data = claims.load_ablations()
     if data is None:
@@ -298,7 +306,7 @@ def test_views_render_and_say_what_they_show(tiny_store, tmp_path, lang):
     texts = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info])
     d = ZH if lang == "zh" else EN
     # the GES verdict follows the (planted) numbers: the plain mean wins here, and the page says so
-    assert d["ges.verdict_worse"].format(a=0.17, b=0.18) in texts
+    assert d["ges.verdict_worse"].format(splits=d["ges.split"].format(split="test", a=0.17, b=0.18)) in texts
     assert d["airbnb.best"].format(variant="0", metric="hr@10", value=0.19, zero=0.19) in texts
     # unmeasured rows say so instead of showing numbers
     assert d["common.row_missing"].format(model="airbnb", decision="booked film as global context") in texts

@@ -149,6 +149,15 @@ def ablation_table(row: dict | None, metrics=("hr@10", "i2i_hr@10"), splits=("te
     return df[["variant", "kept", *keep]]
 
 
+def compare_pairs(pairs: dict[str, tuple[float, float]]) -> str | None:
+    """``"better"`` if ``a > b`` on every split of ``{split: (a, b)}``, ``"worse"`` if on none, else ``"mixed"``
+    (``None`` without pairs): a claim counts as shown only when the validation and test runs agree."""
+    if not pairs:
+        return None
+    wins = {a > b for a, b in pairs.values()}
+    return "mixed" if len(wins) > 1 else "better" if wins == {True} else "worse"
+
+
 # --------------------------------------------------------------------------- 4. temperature
 
 

@@ -37,10 +37,14 @@ EN = {
     "ges.claim": "The paper: learning a weight per film and field (EGES) beats the plain mean of the field embeddings "
                  "(GES).",
     "ges.stored": "The stored EGES on this dataset: HR@10 {hr:.4f} (test).",
-    "ges.verdict_better": "Measured on ML-100K (test): the learned attention gives HR@10 {a:.4f}, the plain mean "
-                          "{b:.4f}: attention helps here.",
-    "ges.verdict_worse": "Measured on ML-100K (test): the learned attention gives HR@10 {a:.4f}, the plain mean "
-                         "{b:.4f}: attention does not help here.",
+    "ges.verdict_better": "Measured on ML-100K, HR@10 learned attention against plain mean: {splits}. Attention "
+                          "helps here.",
+    "ges.verdict_worse": "Measured on ML-100K, HR@10 learned attention against plain mean: {splits}. Attention does "
+                         "not help here.",
+    "ges.verdict_mixed": "Measured on ML-100K, HR@10 learned attention against plain mean: {splits}. The splits "
+                         "disagree: the difference is within what one training's noise can do, so this data does not "
+                         "show that attention helps.",
+    "ges.split": "{split} {a:.4f} against {b:.4f}",
     # 3. Airbnb
     "airbnb.title": "Airbnb: global context and same-market negatives",
     "airbnb.claim": "The tutorial: the booked listing as global context and negatives from the same market both "
@@ -130,8 +134,11 @@ ZH = {
     "ges.title": "EGES 与 GES 对比（注意力与简单平均）",
     "ges.claim": "论文的说法：为每部电影、每个字段学习权重（EGES）优于对各字段向量取简单平均（GES）。",
     "ges.stored": "该数据集上已保存的 EGES：HR@10 为 {hr:.4f}（测试集）。",
-    "ges.verdict_better": "在 ML-100K 测试集上实测：学习的注意力 HR@10 为 {a:.4f}，简单平均为 {b:.4f}：注意力在这里有帮助。",
-    "ges.verdict_worse": "在 ML-100K 测试集上实测：学习的注意力 HR@10 为 {a:.4f}，简单平均为 {b:.4f}：注意力在这里没有帮助。",
+    "ges.verdict_better": "在 ML-100K 上实测，HR@10（学习的注意力 对 简单平均）：{splits}。注意力在这里有帮助。",
+    "ges.verdict_worse": "在 ML-100K 上实测，HR@10（学习的注意力 对 简单平均）：{splits}。注意力在这里没有帮助。",
+    "ges.verdict_mixed": "在 ML-100K 上实测，HR@10（学习的注意力 对 简单平均）：{splits}。两个划分的结论相反："
+                         "差异没有超出单次训练的随机波动，因此这份数据不能说明注意力有帮助。",
+    "ges.split": "{split} {a:.4f} 对 {b:.4f}",
     "airbnb.title": "Airbnb：全局上下文与同市场负样本",
     "airbnb.claim": "教程的说法：把预订的房源作为全局上下文、从同一市场采负样本，两者都能改进嵌入。",
     "airbnb.market_u2i": "同市场负样本比例，按用户召回评判（U2I HR@10）",

@@ -132,8 +132,10 @@ def render_eges_vs_ges(dataset_name: str, store: str | Path, lang: str = "en", a
         return
     decision = "side-information weights"
     row = claims.ablation_row(data, "eges", decision)
-    learned = _cell(row, "learned attention (EGES)", "hr@10")
-    mean = _cell(row, "plain mean (GES)", "hr@10")
+    pairs = {split: (_cell(row, "learned attention (EGES)", "hr@10", split=split),
+                     _cell(row, "plain mean (GES)", "hr@10", split=split)) for split in ("valid", "test")}
+    pairs = {split: p for split, p in pairs.items() if None not in p}
+    learned, mean = pairs.get("test", (None, None))
     tab = claims.ablation_table(row, metrics=("hr@10", "ndcg@10"), splits=("valid", "test"))
     if learned is None or mean is None:
         st.info(text(lang, "common.row_missing", model="eges", decision=decision))
@@ -141,8 +143,10 @@ def render_eges_vs_ges(dataset_name: str, store: str | Path, lang: str = "en", a
         return
     widgets.table(tab, key=f"{key}_table", hide_index=True)
     _ablation_caption(data, lang)
-    if learned is not None and mean is not None:
-        st.markdown(text(lang, "ges.verdict_better" if learned > mean else "ges.verdict_worse", a=learned, b=mean))
+    if pairs:
+        verdict = "ges.verdict_" + claims.compare_pairs(pairs)
+        splits = "; ".join(text(lang, "ges.split", split=sp, a=a, b=b) for sp, (a, b) in pairs.items())
+        st.markdown(text(lang, verdict, splits=splits))
 
 
 # --------------------------------------------------------------------------- 3. Airbnb
