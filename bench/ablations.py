@@ -298,7 +298,7 @@ def main() -> None:
     if args.from_cache:
         results, mtimes = cached_results(shapes)
         measured = "no cached result" if not mtimes else (
-            _day(min(mtimes)) if _day(min(mtimes)) == _day(max(mtimes)) else f"{_day(min(mtimes))} to {_day(max(mtimes))}")
+            _day(min(mtimes)) if _day(min(mtimes)) == _day(max(mtimes)) else f"{_day(min(mtimes))} … {_day(max(mtimes))}")
         write_json(to_json(results, shapes, "python bench/ablations.py --from-cache (numbers cached by make ablations)",
                            measured, None))
         n = sum(len(c) for row in results.values() for c in row.values())

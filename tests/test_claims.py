@@ -307,7 +307,8 @@ def test_views_render_and_say_what_they_show(tiny_store, tmp_path, lang):
     d = ZH if lang == "zh" else EN
     # the GES verdict follows the (planted) numbers: the plain mean wins here, and the page says so
     assert d["ges.verdict_worse"].format(splits=d["ges.split"].format(split="test", a=0.17, b=0.18)) in texts
-    assert d["airbnb.best"].format(variant="0", metric="hr@10", value=0.19, zero=0.19) in texts
+    assert d["airbnb.best"].format(variant="0", metric="hr@10", value=0.19, zero=0.19) + " " + d["airbnb.market_not"] \
+        in texts
     # unmeasured rows say so instead of showing numbers
     assert d["common.row_missing"].format(model="airbnb", decision="booked film as global context") in texts
     assert d["common.measured_by"].format(date="2026-01-01", command="planted") in texts

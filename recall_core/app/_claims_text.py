@@ -52,6 +52,8 @@ EN = {
     "airbnb.market_u2i": "Same-market negative share, judged on user recall (U2I HR@10)",
     "airbnb.market_i2i": "Same-market negative share, judged on item neighbours (I2I HR@10)",
     "airbnb.global": "Booked film as global context",
+    "airbnb.market_not": "Same-market negatives do not improve this measure here: the claim does not hold on it.",
+    "airbnb.market_helps": "Same-market negatives improve this measure here.",
     "airbnb.best": "Best on ML-100K test: {variant} ({metric} {value:.4f}); no same-market negatives (0): {zero:.4f}.",
     "airbnb.global_verdict": "ML-100K test, I2I HR@10: with global context {on:.4f}, without {off:.4f}; U2I HR@10: "
                              "with {on_u:.4f}, without {off_u:.4f}.",
@@ -144,6 +146,8 @@ ZH = {
     "airbnb.market_u2i": "同市场负样本比例，按用户召回评判（U2I HR@10）",
     "airbnb.market_i2i": "同市场负样本比例，按相似物品评判（I2I HR@10）",
     "airbnb.global": "以预订电影作为全局上下文",
+    "airbnb.market_not": "在这里，同市场负样本没有改进这项指标：教程的说法在这项指标上不成立。",
+    "airbnb.market_helps": "在这里，同市场负样本改进了这项指标。",
     "airbnb.best": "ML-100K 测试集上最好的是：{variant}（{metric} {value:.4f}）；不用同市场负样本（0）：{zero:.4f}。",
     "airbnb.global_verdict": "ML-100K 测试集，I2I HR@10：有全局上下文 {on:.4f}，没有 {off:.4f}；U2I HR@10：有 {on_u:.4f}，"
                              "没有 {off_u:.4f}。",

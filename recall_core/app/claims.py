@@ -177,7 +177,8 @@ def render_airbnb_context(lang: str = "en", ablations_path=None, key: str = "cla
             got = {lab: x for lab, x in vals.items() if x is not None}
             if got and vals.get("0") is not None:
                 best = max(got, key=got.get)
-                st.markdown(text(lang, "airbnb.best", variant=best, metric=metric, value=got[best], zero=vals["0"]))
+                st.markdown(text(lang, "airbnb.best", variant=best, metric=metric, value=got[best], zero=vals["0"]) + " "
+                            + text(lang, "airbnb.market_not" if best == "0" else "airbnb.market_helps"))
         else:
             on, off = _cell(row, "on", "i2i_hr@10"), _cell(row, "off", "i2i_hr@10")
             on_u, off_u = _cell(row, "on", "hr@10"), _cell(row, "off", "hr@10")
