@@ -314,8 +314,8 @@ def card_facts(manifest: dict) -> dict:
 
     ``epoch_loss`` (list of floats or None), ``counts`` (``{label: int}``:
     graph nodes/edges and sessions for EGES, sessions and booked sessions for
-    Airbnb, training examples for the towers), ``user_scoring`` (the rule,
-    from ``info`` or the ``user`` view's sentence; None for I2I-only models).
+    Airbnb, training examples for the towers), ``user_scoring`` (the rule as
+    ``info`` records it, or None: the card shows the ``user`` view's sentence anyway).
     """
     info = manifest.get("info") or {}
     loss = info.get("epoch_loss")
@@ -332,5 +332,6 @@ def card_facts(manifest: dict) -> dict:
                        ("examples", "training examples")):
         if info.get(key) is not None and not isinstance(info.get(key), (dict, list)):
             counts[label] = int(info[key])
-    scoring = info.get("user_scoring") or (manifest.get("views") or {}).get("user")
+    # the rule as training recorded it; the card already shows every model's "user" view sentence
+    scoring = info.get("user_scoring")
     return {"epoch_loss": loss, "counts": counts, "user_scoring": scoring}
