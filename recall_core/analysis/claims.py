@@ -26,8 +26,7 @@ import numpy as np
 import pandas as pd
 
 from recall_core.data.split import Split
-from recall_core.evaluation.evaluate import BATCH, evaluate, u2i_scores
-from recall_core.evaluation.metrics import ranks_from_scores
+from recall_core.evaluation.evaluate import evaluate, ranks_and_tops, u2i_scores
 from recall_core.models.base import RecallOutput
 
 # --------------------------------------------------------------------------- 1. sparse items
@@ -60,13 +59,7 @@ def u2i_ranks(output: RecallOutput, split: Split) -> np.ndarray:
     catalogue, the user's training items excluded, ties by item row; so
     ``(u2i_ranks(o, s) <= k).mean()`` is the stored HR@k.
     """
-    seen_all = split.train.matrix
-    out = []
-    for start in range(0, len(split.test_users), BATCH):
-        users = split.test_users[start:start + BATCH]
-        scores = u2i_scores(output, users)
-        out.append(ranks_from_scores(scores, seen_all[users], split.test_items[start:start + BATCH]))
-    return np.concatenate(out) if out else np.zeros(0, np.int64)
+    return ranks_and_tops(lambda _s, users: u2i_scores(output, users), split, 1)[0]
 
 
 def hr_by_bucket(ranks: dict[str, np.ndarray], test_counts: np.ndarray, k: int = 10,
