@@ -197,6 +197,8 @@ def render_temperature_coverage(dataset_name: str, store: str | Path, lang: str 
     st.subheader(text(lang, "tau.title"))
     st.caption(text(lang, "tau.claim"))
     t = claims.temperature_table(_manifests(dataset_name, str(store))).dropna(subset=["tau"])
+    # the default is also stored under its τ name (dssm and dssm@t0.1): one point per τ, the default kept
+    t = t.sort_values(["tau", "default"], ascending=[True, False]).drop_duplicates("tau").reset_index(drop=True)
     if len(t) < 2:
         st.info(text(lang, "tau.none"))
         return
