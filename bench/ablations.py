@@ -275,6 +275,14 @@ def _day(t: float) -> str:
     return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d")
 
 
+def measured_dates(mtimes: list[float]) -> str:
+    """``"2026-11-28"`` or ``"2026-11-28 … 2026-11-29"``: the days the cached cells were trained."""
+    if not mtimes:
+        return "no cached result"
+    a, b = _day(min(mtimes)), _day(max(mtimes))
+    return a if a == b else f"{a} … {b}"
+
+
 def write_block(text: str) -> None:
     path = ROOT / "BENCHMARKS.md"
     old = path.read_text() if path.exists() else "# Benchmarks\n"
@@ -297,10 +305,8 @@ def main() -> None:
     shapes = args.shapes.split(",")
     if args.from_cache:
         results, mtimes = cached_results(shapes)
-        measured = "no cached result" if not mtimes else (
-            _day(min(mtimes)) if _day(min(mtimes)) == _day(max(mtimes)) else f"{_day(min(mtimes))} … {_day(max(mtimes))}")
         write_json(to_json(results, shapes, "python bench/ablations.py --from-cache (numbers cached by make ablations)",
-                           measured, None))
+                           measured_dates(mtimes), None))
         n = sum(len(c) for row in results.values() for c in row.values())
         print(f"wrote {JSON_PATH.relative_to(ROOT)} from {n} cached cells (nothing trained)", file=sys.stderr)
         return
@@ -339,8 +345,9 @@ def main() -> None:
                             cold_start_cells(r, ov["rule"]) if model == "eges-cold-start" else r
     seconds = time.perf_counter() - t0
     write_block(render(results, shapes, seconds))
+    # cached cells keep the date they were trained on: the file says when its numbers were measured
     write_json(to_json(results, shapes, "make ablations (python bench/ablations.py)",
-                       dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d"), seconds))
+                       measured_dates(cached_results(shapes)[1]), seconds))
     print("wrote the ablation table into BENCHMARKS.md and bench/ablations.json", file=sys.stderr)
 
 
