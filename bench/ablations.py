@@ -15,9 +15,17 @@ catalogue that broke the tower defaults (610 users, 9.7k movies, 100k ratings;
 trained once with seed 42 in its own process (two at a time) and cached in
 ``.bench/ablations/`` so a rerun only trains what changed; ``--fresh`` ignores
 the cache. The table is written into BENCHMARKS.md between the ``ablations``
-markers (``bench/run.py`` keeps that block when it rewrites the file).
+markers (``bench/run.py`` keeps that block when it rewrites the file), and the
+same numbers, machine-readable, into ``bench/ablations.json`` (committed; the
+app's "How it works" claims read it through
+:func:`recall_core.analysis.claims.load_ablations`).
+
+``--from-cache`` trains nothing: it rewrites ``bench/ablations.json`` alone
+from the cached variants (a cell with no cached result is left missing, never
+guessed) and leaves BENCHMARKS.md as it is.
 
     python bench/ablations.py [--shapes ml-100k,synth-10k] [--models item2vec,...] [--jobs 2] [--fresh]
+    python bench/ablations.py --from-cache
 """
 from __future__ import annotations
 
@@ -39,6 +47,13 @@ SEED = 42
 SYNTH = {"synth-10k": dict(users=610, items=9700, ratings=100_000, seed=7)}
 START, END = "<!-- ablations:start -->", "<!-- ablations:end -->"
 SHAPES_ALL = ("ml-100k", "synth-10k")
+JSON_PATH = ROOT / "bench" / "ablations.json"
+#: the metrics a cell of ``bench/ablations.json`` keeps (when the variant has them)
+JSON_METRICS = ("hr@10", "ndcg@10", "coverage@10", "mrr", "i2i_hr@10", "i2i_ndcg@10", "cold_recall@10",
+                "cold_ndcg@10", "train_seconds")
+#: config fields added after the cache was filled: left out of a task's key while at this value, so the
+#: cached trainings made before the field existed (which are that value) stay valid
+KEY_SKIP_DEFAULTS: dict[str, dict] = {"eges": {"attention": "learned"}}
 
 # (model, decision, {variant label: config overrides}, metric the choice is judged by)
 ROWS: list[tuple[str, str, dict[str, dict], str]] = [
@@ -51,6 +66,8 @@ ROWS: list[tuple[str, str, dict[str, dict], str]] = [
                                                "set (paper, tutorial)": {"context": "set"}}, "i2i_hr@10"),
     ("eges", "popularity side field", {"on": {"popularity_field": True}, "off": {"popularity_field": False}},
      "hr@10"),
+    ("eges", "side-information weights", {"learned attention (EGES)": {"attention": "learned"},
+                                          "plain mean (GES)": {"attention": "mean"}}, "hr@10"),
     ("eges-cold-start", "cold-start vector (judged by recall@10 of held-out films; 2nd number: genre overlap@10)",
      {"attention-weighted": {"rule": "attention"}, "plain mean (tutorial)": {"rule": "mean"}}, "cold_recall@10"),
     ("eges", "user vector: last n films", {"1": {"user_last_n": 1}, "3": {"user_last_n": 3}, "5": {"user_last_n": 5}},
@@ -103,6 +120,8 @@ def task_key(shape: str, model: str, overrides: dict, split: str, seed: int) -> 
     from recall_core.models import get_model_class
 
     config = overrides if model == "eges-cold-start" else get_model_class(model).Config(**overrides).to_dict()
+    skip = KEY_SKIP_DEFAULTS.get(model, {})
+    config = {k: v for k, v in config.items() if not (k in skip and skip[k] == v)}
     blob = json.dumps([shape, model, sorted(config.items()), split, seed], default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -198,6 +217,73 @@ def render(results: dict, shapes: list[str], seconds: float) -> str:
     return "\n".join(lines)
 
 
+def _cell(r: dict | None) -> dict | None:
+    if r is None:
+        return None
+    if "error" in r:
+        return {"error": r["error"]}
+    return {m: r[m] for m in JSON_METRICS if m in r}
+
+
+def to_json(results: dict, shapes: list[str], command: str, measured: str, seconds: float | None) -> dict:
+    """The ablation table as data: ``rows[i].variants[j].cells[shape][split]`` -> metrics (``None``: not measured).
+
+    ``measured``: when the numbers were made (a date or a range of dates);
+    ``kept``: the variant chosen on validation, as in the BENCHMARKS.md table
+    (``None`` until every shape's validation cells exist).
+    """
+    rows = []
+    for model, decision, variants, metric in ROWS:
+        row = results.get((model, decision), {})
+        rows.append({
+            "model": model, "decision": decision, "metric": metric,
+            "kept": choose(row, metric, shapes) if row else None,
+            "variants": [{"label": label, "overrides": ov,
+                          "cells": {shape: {split: _cell(row.get(label, {}).get((shape, split)))
+                                            for split in ("valid", "test")} for shape in shapes}}
+                         for label, ov in variants.items()],
+        })
+    return {"command": command, "measured": measured,
+            "written": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "seed": SEED, "shapes": shapes, "wall_seconds": None if seconds is None else round(seconds, 1),
+            "note": "cells are the metrics of one training with seed 42; null = not measured (no cached result)",
+            "rows": rows}
+
+
+def write_json(data: dict) -> None:
+    JSON_PATH.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n")
+
+
+def cached_results(shapes: list[str]) -> tuple[dict, list[float]]:
+    """``(results, mtimes)`` of every (row, variant, shape, split) with a cached result; nothing is trained."""
+    results: dict = {}
+    mtimes = []
+    for model, decision, variants, _ in ROWS:
+        for label, ov in variants.items():
+            for shape in shapes:
+                for split in ("valid", "test"):
+                    path = CACHE / f"{task_key(shape, model, task_overrides(model, ov), split, SEED)}.json"
+                    if not path.exists():
+                        continue
+                    r = json.loads(path.read_text())
+                    mtimes.append(path.stat().st_mtime)
+                    results.setdefault((model, decision), {}).setdefault(label, {})[(shape, split)] = \
+                        cold_start_cells(r, ov["rule"]) if model == "eges-cold-start" else r
+    return results, mtimes
+
+
+def _day(t: float) -> str:
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d")
+
+
+def measured_dates(mtimes: list[float]) -> str:
+    """``"2026-11-28"`` or ``"2026-11-28 … 2026-11-29"``: the days the cached cells were trained."""
+    if not mtimes:
+        return "no cached result"
+    a, b = _day(min(mtimes)), _day(max(mtimes))
+    return a if a == b else f"{a} … {b}"
+
+
 def write_block(text: str) -> None:
     path = ROOT / "BENCHMARKS.md"
     old = path.read_text() if path.exists() else "# Benchmarks\n"
@@ -214,8 +300,17 @@ def main() -> None:
     ap.add_argument("--models", default=None, help="only the rows of these models (comma-separated)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--fresh", action="store_true")
+    ap.add_argument("--from-cache", action="store_true",
+                    help="train nothing: rewrite bench/ablations.json from the cached variants only")
     args = ap.parse_args()
     shapes = args.shapes.split(",")
+    if args.from_cache:
+        results, mtimes = cached_results(shapes)
+        write_json(to_json(results, shapes, "python bench/ablations.py --from-cache (numbers cached by make ablations)",
+                           measured_dates(mtimes), None))
+        n = sum(len(c) for row in results.values() for c in row.values())
+        print(f"wrote {JSON_PATH.relative_to(ROOT)} from {n} cached cells (nothing trained)", file=sys.stderr)
+        return
     models = set(args.models.split(",")) if args.models else None
     rows = [r for r in ROWS if models is None or r[0] in models]
     tasks, seen = [], set()
@@ -249,8 +344,12 @@ def main() -> None:
                     if r is not None:
                         results.setdefault((model, decision), {}).setdefault(label, {})[(shape, split)] = \
                             cold_start_cells(r, ov["rule"]) if model == "eges-cold-start" else r
-    write_block(render(results, shapes, time.perf_counter() - t0))
-    print("wrote the ablation table into BENCHMARKS.md", file=sys.stderr)
+    seconds = time.perf_counter() - t0
+    write_block(render(results, shapes, seconds))
+    # cached cells keep the date they were trained on: the file says when its numbers were measured
+    write_json(to_json(results, shapes, "make ablations (python bench/ablations.py)",
+                       measured_dates(cached_results(shapes)[1]), seconds))
+    print("wrote the ablation table into BENCHMARKS.md and bench/ablations.json", file=sys.stderr)
 
 
 if __name__ == "__main__":

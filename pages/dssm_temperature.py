@@ -102,7 +102,8 @@ if part_b.open is not False:
             with right:
                 widgets.table(variants, hide_index=True, key="dssm_variants", column_config={
                 "tau": st.column_config.NumberColumn("τ", format="%g"),
-                "HR@10": st.column_config.NumberColumn(format="%.4f"), "NDCG@10": st.column_config.NumberColumn(format="%.4f")})
+                "HR@10": st.column_config.NumberColumn(format="%.4f"), "NDCG@10": st.column_config.NumberColumn(format="%.4f"),
+                "Coverage@10": st.column_config.NumberColumn(format="%.4f")})
         if len(family) < 2:
             st.info("Only one DSSM is stored: train variants at other temperatures below to compare.")
         else:

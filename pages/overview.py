@@ -6,6 +6,7 @@ import streamlit as st
 
 from recall_core.analysis import compare
 from recall_core.app import state, url, widgets
+from recall_core.app.claims import render_card_facts
 from recall_core.app.style import model_color
 from recall_core.evaluation.baselines import TRANSITION_DESCRIPTION
 from recall_core.explore import leaderboard_frame
@@ -170,6 +171,7 @@ if ctx.stored:
                                                                          if card["variant_of"] else ""))
                     for view, note in card["views"].items():
                         st.caption(f"**{compare.VIEW_LABELS[view]}:** {note}")
+                    render_card_facts(card, key=f"overview_card_{name}", color=model_color(name))
                     st.caption("config: `" + json.dumps(card["config"]).replace("`", "'") + "`")
 
     training_controls(expanded=False)

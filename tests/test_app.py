@@ -114,6 +114,8 @@ def test_overview_leaderboard_and_k(env):
     at.run()
     ok(at)
     assert sum("seed **42**" in m.value for m in at.markdown) == 6
+    # what training recorded: item2vec's loss per epoch as a small chart
+    assert any("overview_card_item2vec_loss" in k for k in plotly_specs(at))
     # the bar chart uses the fixed model colours
     from recall_core.app.style import model_color
 

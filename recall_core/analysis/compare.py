@@ -216,7 +216,9 @@ VIEW_LABELS = {"similar": "Similar", "cooccur": "Co-occurs with", "user": "User 
 
 
 def model_card(manifest: dict) -> dict:
-    """The facts shown on a model's card: class, config, seed, training time, creation time, variant, views."""
+    """The facts shown on a model's card: class, config, seed, training time, creation time, variant, views,
+    and what training recorded (``epoch_loss``, ``counts``, ``user_scoring``: :func:`~recall_core.analysis.claims.card_facts`)."""
+    from recall_core.analysis.claims import card_facts
     from recall_core.models.base import find_model_class
 
     cls = find_model_class(manifest.get("model_class"))
@@ -229,6 +231,7 @@ def model_card(manifest: dict) -> dict:
         "created": manifest.get("created"), "config": manifest.get("config", {}),
         "metric": manifest.get("metric"), "u2i_metric": manifest.get("u2i_metric"),
         "versions": manifest.get("versions", {}),
+        **card_facts(manifest),
     }
 
 

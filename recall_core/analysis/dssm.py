@@ -59,8 +59,16 @@ def softmax_top_n(ds: Dataset, model: StoredModel, user: str, n: int, tau: float
     return table, stats
 
 
+def temperature_of_manifest(manifest: dict) -> float | None:
+    """The τ recorded in a DSSM manifest (``info``, then ``config``), or ``None``."""
+    for src in (manifest.get("info", {}), manifest.get("config", {})):
+        if isinstance(src, dict) and src.get("temperature") is not None:
+            return float(src["temperature"])
+    return None
+
+
 def dssm_variants(rows: list[dict], manifests: dict[str, dict | str], k: int = 10) -> pd.DataFrame:
-    """Stored DSSM models (default and τ variants): ``model, tau, HR@k, NDCG@k, default`` sorted by τ."""
+    """Stored DSSM models (default and τ variants): ``model, tau, HR@k, NDCG@k, Coverage@k, default`` sorted by τ."""
     recs = []
     for r in rows:
         if r.get("model_class") != "dssm":
@@ -68,14 +76,10 @@ def dssm_variants(rows: list[dict], manifests: dict[str, dict | str], k: int = 1
         man = manifests.get(r["model"])
         if not isinstance(man, dict):
             continue
-        t = None
-        for src in (man.get("info", {}), man.get("config", {})):
-            if isinstance(src, dict) and src.get("temperature") is not None:
-                t = float(src["temperature"])
-                break
-        recs.append({"model": r["model"], "tau": t, f"HR@{k}": r["metrics"].get(f"hr@{k}"),
-                     f"NDCG@{k}": r["metrics"].get(f"ndcg@{k}"), "default": r["model"] == "dssm"})
-    df = pd.DataFrame(recs, columns=["model", "tau", f"HR@{k}", f"NDCG@{k}", "default"])
+        recs.append({"model": r["model"], "tau": temperature_of_manifest(man), f"HR@{k}": r["metrics"].get(f"hr@{k}"),
+                     f"NDCG@{k}": r["metrics"].get(f"ndcg@{k}"), f"Coverage@{k}": r["metrics"].get(f"coverage@{k}"),
+                     "default": r["model"] == "dssm"})
+    df = pd.DataFrame(recs, columns=["model", "tau", f"HR@{k}", f"NDCG@{k}", f"Coverage@{k}", "default"])
     return df.sort_values("tau", na_position="last").reset_index(drop=True)
 
 

@@ -42,14 +42,15 @@ def i2i_scores(output: RecallOutput, item_rows: np.ndarray) -> np.ndarray:
     return view_scores(output, "similar", item_rows)
 
 
-def score_and_rank(score_fn, split: Split, ks) -> dict[str, float]:
-    """Metrics of any scoring rule on ``split``, in batches of ``BATCH`` test users.
+def ranks_and_tops(score_fn, split: Split, kmax: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per test user, in batches of ``BATCH``: ``(ranks (n_test,) int64, top (n_test, kmax) item rows)``.
 
     ``score_fn(start, users)`` returns ``(len(users), n_items)`` scores for the
-    test users ``split.test_users[start:start + len(users)]``.
+    test users ``split.test_users[start:start + len(users)]``; ``ranks`` are the
+    1-based ranks of the held-out items (:func:`ranks_from_scores`), ``top`` the
+    top-``kmax`` lists, training items excluded from both.
     """
     seen_all = split.train.matrix
-    kmax = max(ks)
     ranks, tops = [], []
     for start in range(0, len(split.test_users), BATCH):
         users = split.test_users[start:start + BATCH]
@@ -57,8 +58,14 @@ def score_and_rank(score_fn, split: Split, ks) -> dict[str, float]:
         seen = seen_all[users]
         ranks.append(ranks_from_scores(scores, seen, split.test_items[start:start + BATCH]))
         tops.append(top_k(scores, seen, kmax))
-    ranks_a = np.concatenate(ranks)
-    top = np.concatenate(tops)
+    if not ranks:
+        return np.zeros(0, np.int64), np.zeros((0, kmax), np.int64)
+    return np.concatenate(ranks), np.concatenate(tops)
+
+
+def score_and_rank(score_fn, split: Split, ks) -> dict[str, float]:
+    """Metrics of any scoring rule on ``split``, in batches of ``BATCH`` test users (see :func:`ranks_and_tops`)."""
+    ranks_a, top = ranks_and_tops(score_fn, split, max(ks))
     out = metrics_from_ranks(ranks_a, ks)
     n_items = split.train.n_items
     for k in ks:

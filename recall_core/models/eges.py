@@ -92,6 +92,11 @@ class EGESConfig(ModelConfig):
     ``cold_start``: how a film with no interactions is embedded from its genres
     and year: ``"attention"`` (weighted by the fields' mean learned attention)
     or ``"mean"`` (the tutorial's plain mean of the side-information vectors).
+    ``attention``: how ``H_v`` mixes the field embeddings: ``"learned"`` (EGES,
+    item-specific attention logits trained with the rest) or ``"mean"`` (GES:
+    the logits are frozen at 0, so ``H_v`` is the plain mean of the active
+    fields; with ``popularity_field=False`` that is id, genres and year, 1/3
+    each).
     """
 
     embedding_dim: int = 64
@@ -108,6 +113,7 @@ class EGESConfig(ModelConfig):
     jit_compile: bool = True  # XLA-compiled train step: several times faster on CPU
     popularity_field: bool = True
     cold_start: Literal["attention", "mean"] = "attention"
+    attention: Literal["learned", "mean"] = "learned"
     year_edges: tuple = DEFAULT_YEAR_EDGES
     popularity_edges: tuple = DEFAULT_POPULARITY_EDGES
 
@@ -203,7 +209,8 @@ def attention_mask(popularity_field: bool) -> np.ndarray:
     return np.array([0.0, 0.0, 0.0, 0.0 if popularity_field else -1e9], np.float32)
 
 
-def _build_network(n_items: int, side: SideInfo, dim: int, seed: int, mask: np.ndarray):
+def _build_network(n_items: int, side: SideInfo, dim: int, seed: int, mask: np.ndarray,
+                   learn_attention: bool = True):
     import keras
     import tensorflow as tf
 
@@ -227,6 +234,8 @@ def _build_network(n_items: int, side: SideInfo, dim: int, seed: int, mask: np.n
             self.ctx_emb = keras.layers.Embedding(n_items, dim, embeddings_initializer=init(5), name="context")
             for layer in (self.id_emb, self.genre_emb, self.year_emb, self.pop_emb, self.attention, self.ctx_emb):
                 layer.build((None,))
+            # GES: the logits stay at 0, so every active field keeps an equal weight.
+            self.attention.trainable = learn_attention
             self.genre_w = tf.constant(side.genre_weights, tf.float32)
             self.year_b = tf.constant(side.year_bucket, tf.int64)
             self.pop_b = tf.constant(side.popularity_bucket, tf.int64)
@@ -280,6 +289,8 @@ class EGES(RecallModel):
     variant_notes = {
         "cold_start": {"attention": "cold start weighted by the learned attention (the tutorial: a plain mean)",
                        "mean": "cold start as the plain mean of side information, as in the tutorial"},
+        "attention": {"learned": "item-specific attention over the fields (EGES)",
+                      "mean": "fields mixed by a plain mean, attention frozen (GES, the paper's baseline)"},
         "popularity_field": {True: "popularity bucket as a side field (not in the tutorial)",
                              False: "side fields genres and year only"},
     }
@@ -311,7 +322,8 @@ class EGES(RecallModel):
         progress(0.05, f"eges: graph {graph.n_nodes} nodes / {graph.n_edges} edges, {len(centers):,} pairs")
 
         side = side_info(train, c.year_edges, c.popularity_edges)
-        net = _build_network(n_items, side, c.embedding_dim, c.seed, attention_mask(c.popularity_field))
+        net = _build_network(n_items, side, c.embedding_dim, c.seed, attention_mask(c.popularity_field),
+                             learn_attention=c.attention == "learned")
         opt = keras.optimizers.Adam(learning_rate=c.learning_rate)
         labels = np.zeros((1, 1 + c.negative), np.float32)
         labels[0, 0] = 1.0
