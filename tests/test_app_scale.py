@@ -106,13 +106,101 @@ def test_big_catalogue_link_to_a_movie_outside_the_matches_opens_it(big_env):
     assert any("Zebra Quest" in m.value for m in at.markdown)
 
 
-def test_small_catalogue_keeps_one_selectbox_of_every_movie(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """The planted 48-movie folder with most-popular and item2vec (see tests/app_fixture.py)."""
     from tests.app_fixture import build_tiny_store
 
-    folder, store = build_tiny_store(tmp_path, with_extras=False)
-    monkeypatch.setenv("RECALL_DATASET", str(folder))
-    monkeypatch.setenv("RECALL_STORE", str(store))
+    return build_tiny_store(tmp_path_factory.mktemp("small"), with_extras=False)
+
+
+@pytest.fixture()
+def small_env(small, monkeypatch):
+    monkeypatch.setenv("RECALL_DATASET", str(small[0]))
+    monkeypatch.setenv("RECALL_STORE", str(small[1]))
+    return small
+
+
+def test_small_catalogue_keeps_one_selectbox_of_every_movie(small_env):
     at = run_page("pages/item_neighbours.py")
     ok(at)
     assert len(at.selectbox(key="i2i_item").options) == 48  # 4 planted clusters of 12
     assert not [t for t in at.text_input if t.key == "i2i_item_search"]
+
+
+def _points(spec: dict) -> int:
+    from tests.test_app import values
+
+    return sum(len(values(t["x"])) for t in spec["data"] if t["name"] not in ("neighbours", "selected"))
+
+
+def test_display_sample_and_close_up():
+    import pandas as pd
+
+    from recall_core.analysis import maps
+
+    df = pd.DataFrame({"x": np.arange(100.0), "y": np.zeros(100), "item_id": [str(i) for i in range(100)]})
+    same, notice = maps.display_sample(df, limit=100)
+    assert notice is None and same is df
+    sub, notice = maps.display_sample(df, limit=10, keep=["99"])
+    assert notice.startswith("showing 11 of 100 items") and "99" in set(sub["item_id"]) and len(sub) == 11
+    assert maps.display_sample(df, limit=10, keep=["99"])[0].equals(sub)  # seeded: the same sample every run
+    # close-up of item 50 and neighbours 48, 53: the box [48, 53] is narrower than 10% of the map (9.9), so the
+    # window is 9.9 wide around 50.5, plus 15% of 9.9 on each side: [44.065, 56.935]
+    sub, notice, xr, yr = maps.close_up(df, "50", ["48", "53"])
+    assert notice is None and set(sub["item_id"]) == {str(i) for i in range(45, 57)}
+    assert xr == pytest.approx((44.065, 56.935))
+    assert maps.close_up(df, "nope", ["48"])[0].empty
+
+
+def test_maps_say_when_they_are_sampled_and_only_then(small_env, monkeypatch):
+    from recall_core.analysis import maps
+    from tests.test_app import plotly_specs
+
+    at = run_page("pages/embedding_maps.py", state={"maps_item": "i3"})
+    ok(at)
+    left = next(s for k, s in plotly_specs(at).items() if "maps_fig_left" in k)
+    n = _points(left)
+    assert n == 48 and {t["type"] for t in left["data"]} == {"scattergl"}
+    assert not any("Sampled" in c.value for c in at.caption) and "sampled" not in left["layout"]["title"]["text"]
+
+    monkeypatch.setattr(maps, "MAX_POINTS", 20)
+    at = run_page("pages/embedding_maps.py", state={"maps_item": "i3"})
+    ok(at)
+    left = next(s for k, s in plotly_specs(at).items() if "maps_fig_left" in k)
+    n = _points(left)
+    assert n in (20, 21)  # 20 sampled, and the highlighted movie if it was not among them
+    notes = [c.value for c in at.caption if c.value.startswith("Sampled map")]
+    assert len(notes) == 2 and f"showing {n} of 48 items" in notes[0]  # one per map
+    assert f"showing {n} of 48 items" in left["layout"]["title"]["text"]  # on the map itself
+    monkeypatch.setattr(maps, "MAX_POINTS", 48)
+    at = run_page("pages/embedding_maps.py", state={"maps_item": "i3"})
+    assert not any(c.value.startswith("Sampled") for c in at.caption)
+
+
+def test_changing_k_leaves_the_full_maps_untouched(small_env):
+    """K lives in a fragment of its own: the full maps' specs stay byte-identical (the browser keeps them)."""
+    from tests.test_app import plotly_specs, values
+
+    at = run_page("pages/embedding_maps.py", state={"maps_item": "i3", "maps_k": 5})
+    ok(at)
+    before = {k: s for k, s in plotly_specs(at).items() if "maps_fig_" in k}
+    at.number_input(key="maps_k").set_value(8).run()
+    ok(at)
+    specs = plotly_specs(at)
+    after = {k: s for k, s in specs.items() if "maps_fig_" in k}
+    assert after == before and len(after) == 2
+    zoom = next(s for k, s in specs.items() if "maps_zoom_left" in k)
+    assert len(values(next(t for t in zoom["data"] if t["name"] == "neighbours")["x"])) == 8
+
+
+def test_umap_reports_progress_through_the_layout_epochs():
+    from recall_core.analysis import maps
+
+    seen = []
+    vecs = np.random.default_rng(0).normal(size=(40, 8)).astype(np.float32)
+    coords = maps.compute(vecs, progress=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
+    assert any(m.startswith("layout: epoch") for _, m in seen)
+    assert np.array_equal(coords, maps.compute(vecs))  # reporting changes nothing

@@ -327,10 +327,17 @@ def umap_map(ctx: Context, name: str, kind: str, n_neighbors: int, min_dist: flo
     if path.exists():
         rows, coords, _ = _map(*args)
         return maps.Map(rows, coords, path, computed=False)
-    with st.spinner(f"Computing the UMAP of {name}'s {kind} (once; then read from the store)…"):
-        _map.clear()  # an in-memory copy of a map whose file is gone must not stand in for it
-        rows, coords, _ = _map(*args)
-    return maps.Map(rows, coords, path, computed=True)
+    what = f"Computing the UMAP of {name}'s {kind} (once; then read from the store)"
+    bar = st.progress(0.0, text=f"{what}…")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{what}: {message}")
+
+    # Computed outside the cached function: a cached function may not draw (the progress bar).
+    m = maps.umap_map(model, kind, int(n_neighbors), float(min_dist), progress=progress)
+    _map.clear()  # an in-memory copy of a map whose file is gone must not stand in for it
+    bar.empty()
+    return maps.Map(m.rows, m.coords, path, computed=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
