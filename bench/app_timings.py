@@ -12,7 +12,8 @@
 4. On each page one interaction (pick another movie or user, change K or τ),
    timed as the rerun it causes.
 
-Run alone: ``python bench/app_timings.py [--store DIR] [--dataset ml-100k]``.
+Run alone: ``python bench/app_timings.py [--store DIR] [--dataset ml-100k | FOLDER]`` (a MovieLens or synth
+folder, with a store trained on it: ``python -m recall_core train --dataset FOLDER --store DIR``).
 """
 from __future__ import annotations
 
@@ -127,6 +128,15 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
     _timed(at)
     at.number_input(key="i2i_k").set_value(20)
     out["item neighbours (K)"] = {"first_render": None, "interaction": "K 10 -> 20", "interaction_seconds": _timed(at)}
+    # The maps' neighbours (a fragment of its own: only the close-ups rerun).
+    at.switch_page("pages/embedding_maps.py")
+    _timed(at)
+    try:
+        at.number_input(key="maps_k").set_value(20)
+        out["embedding maps (neighbours)"] = {"first_render": None, "interaction": "neighbours 10 -> 20",
+                                              "interaction_seconds": _timed(at)}
+    except (KeyError, IndexError, ValueError):
+        pass
     if pre:
         out["embedding maps: first UMAP (once per model)"] = pre
     return out
@@ -135,7 +145,7 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
 def main() -> None:
     ap = argparse.ArgumentParser(description="AppTest page timings")
     ap.add_argument("--store", default=None)
-    ap.add_argument("--dataset", default="ml-100k")
+    ap.add_argument("--dataset", default="ml-100k", help="ml-100k or a MovieLens / synth folder")
     ap.add_argument("--json", action="store_true", help="print only the JSON result")
     args = ap.parse_args()
     res = measure(args.store, args.dataset)

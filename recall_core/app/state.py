@@ -116,17 +116,18 @@ def manifests(dataset_name: str, store: str, stamp: tuple) -> dict[str, dict | s
     return out
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# cache_resource, not cache_data: read-only, and a copy per rerun would cost ~80 ms at 60k items.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def item_choices(dataset_name: str) -> tuple[list[str], dict[str, str]]:
-    """Item ids (most-rated first) and their picker labels ``Title (year) · genres``."""
+    """Item ids (most-rated first) and their picker labels ``Title (year) · genres`` (shared: do not modify)."""
     from recall_core.analysis.catalogue import item_choices as _choices
 
     return _choices(dataset(dataset_name))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def user_choices(dataset_name: str) -> tuple[list[str], dict[str, str]]:
-    """User ids (dataset order) and labels with demographics and history length."""
+    """User ids (dataset order) and labels with demographics and history length (shared: do not modify)."""
     from recall_core.analysis.catalogue import user_choices as _choices
 
     return _choices(dataset(dataset_name))
