@@ -40,6 +40,36 @@ def _timed(at) -> float:
     return dt
 
 
+def payload(at) -> dict:
+    """What the last run sent to the browser, from AppTest's element tree: ``{"kb": serialized size of every
+    element, "charts", "chart_kb", "dataframes", "dataframe_kb", "options": selectbox options}``."""
+    out = {"kb": 0.0, "charts": 0, "chart_kb": 0.0, "dataframes": 0, "dataframe_kb": 0.0, "options": 0}
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+        proto = getattr(node, "proto", None)
+        if proto is None or getattr(node, "children", None):
+            return
+        try:
+            kb = proto.ByteSize() / 1024
+        except AttributeError:
+            return
+        out["kb"] += kb
+        kind = getattr(node, "type", "")
+        if kind == "plotly_chart":
+            out["charts"] += 1
+            out["chart_kb"] += kb
+        elif kind in ("arrow_data_frame", "dataframe"):
+            out["dataframes"] += 1
+            out["dataframe_kb"] += kb
+        elif kind == "selectbox":
+            out["options"] += len(proto.options)
+
+    walk(at._tree)
+    return {k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}
+
+
 def _precompute_maps(store: Path, dataset: str) -> dict | None:
     """Compute the maps the maps page shows by default (left/right item maps and the user map)."""
     from recall_core.analysis import maps
@@ -97,7 +127,7 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
     at.radio(key="overview_k").set_value(20)
     t = _timed(at)
     out["overview (first page of the process)"] = {"first_render": first, "interaction": "K 10 -> 20",
-                                                   "interaction_seconds": t}
+                                                   "interaction_seconds": t, "payload": payload(at)}
     # In a child process: numba's UMAP kernels (and their threads) stay out of the timed process.
     pre = _precompute_maps_in_child(store, dataset)
 
@@ -122,7 +152,9 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
             out[name] = {"first_render": first, "interaction": f"{what}: not available (model missing?)",
                          "interaction_seconds": None}
             continue
-        out[name] = {"first_render": first, "interaction": what, "interaction_seconds": _timed(at)}
+        sent = payload(at)
+        out[name] = {"first_render": first, "interaction": what, "interaction_seconds": _timed(at),
+                     "payload": sent}
     # A second interaction where K matters most.
     at.switch_page("pages/item_neighbours.py")
     _timed(at)
@@ -155,7 +187,11 @@ def main() -> None:
     for page, t in res.items():
         fr = "-" if t["first_render"] is None else f"{t['first_render']:.3f}"
         it = "-" if t["interaction_seconds"] is None else f"{t['interaction_seconds']:.3f}"
-        print(f"{page:<48} first render {fr:>7} s   {t['interaction']}: {it} s")
+        sent = t.get("payload")
+        sent = "" if not sent else (f"   sent {sent['kb']:.0f} KB ({sent['charts']} charts {sent['chart_kb']:.0f} KB, "
+                                    f"{sent['dataframes']} tables {sent['dataframe_kb']:.0f} KB, "
+                                    f"{sent['options']} options)")
+        print(f"{page:<48} first render {fr:>7} s   {t['interaction']}: {it} s{sent}")
     print(json.dumps(res, indent=1))
 
 
