@@ -57,6 +57,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+if str(ROOT) not in sys.path:
+    sys.path.insert(1, str(ROOT))
 
 from screenshots import CHROMIUM_ARGS, FORBIDDEN, SERVERS, chromium_path, serve  # noqa: E402
 
@@ -581,6 +583,8 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print only the JSON result")
     ap.add_argument("--profile", action="store_true", help="only where each page's time goes (see profile_page)")
     args = ap.parse_args()
+    if Path(args.dataset).exists():  # a folder: the server runs elsewhere (its own working directory)
+        args.dataset = str(Path(args.dataset).resolve())
     if args.profile:
         res = profile(args.store, args.dataset, args.rounds,
                       pages=args.pages.split(",") if args.pages else None)
