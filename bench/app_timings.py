@@ -12,7 +12,8 @@
 4. On each page one interaction (pick another movie or user, change K or τ),
    timed as the rerun it causes.
 
-Run alone: ``python bench/app_timings.py [--store DIR] [--dataset ml-100k]``.
+Run alone: ``python bench/app_timings.py [--store DIR] [--dataset ml-100k | FOLDER]`` (a MovieLens or synth
+folder, with a store trained on it: ``python -m recall_core train --dataset FOLDER --store DIR``).
 """
 from __future__ import annotations
 
@@ -37,6 +38,36 @@ def _timed(at) -> float:
     if at.exception:
         raise RuntimeError(f"page raised: {[e.message for e in at.exception]}")
     return dt
+
+
+def payload(at) -> dict:
+    """What the last run sent to the browser, from AppTest's element tree: ``{"kb": serialized size of every
+    element, "charts", "chart_kb", "dataframes", "dataframe_kb", "options": selectbox options}``."""
+    out = {"kb": 0.0, "charts": 0, "chart_kb": 0.0, "dataframes": 0, "dataframe_kb": 0.0, "options": 0}
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+        proto = getattr(node, "proto", None)
+        if proto is None or getattr(node, "children", None):
+            return
+        try:
+            kb = proto.ByteSize() / 1024
+        except AttributeError:
+            return
+        out["kb"] += kb
+        kind = getattr(node, "type", "")
+        if kind == "plotly_chart":
+            out["charts"] += 1
+            out["chart_kb"] += kb
+        elif kind in ("arrow_data_frame", "dataframe"):
+            out["dataframes"] += 1
+            out["dataframe_kb"] += kb
+        elif kind == "selectbox":
+            out["options"] += len(proto.options)
+
+    walk(at._tree)
+    return {k: round(v, 1) if isinstance(v, float) else v for k, v in out.items()}
 
 
 def _precompute_maps(store: Path, dataset: str) -> dict | None:
@@ -96,7 +127,7 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
     at.radio(key="overview_k").set_value(20)
     t = _timed(at)
     out["overview (first page of the process)"] = {"first_render": first, "interaction": "K 10 -> 20",
-                                                   "interaction_seconds": t}
+                                                   "interaction_seconds": t, "payload": payload(at)}
     # In a child process: numba's UMAP kernels (and their threads) stay out of the timed process.
     pre = _precompute_maps_in_child(store, dataset)
 
@@ -121,12 +152,23 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
             out[name] = {"first_render": first, "interaction": f"{what}: not available (model missing?)",
                          "interaction_seconds": None}
             continue
-        out[name] = {"first_render": first, "interaction": what, "interaction_seconds": _timed(at)}
+        sent = payload(at)
+        out[name] = {"first_render": first, "interaction": what, "interaction_seconds": _timed(at),
+                     "payload": sent}
     # A second interaction where K matters most.
     at.switch_page("pages/item_neighbours.py")
     _timed(at)
     at.number_input(key="i2i_k").set_value(20)
     out["item neighbours (K)"] = {"first_render": None, "interaction": "K 10 -> 20", "interaction_seconds": _timed(at)}
+    # The maps' neighbours (a fragment of its own: only the close-ups rerun).
+    at.switch_page("pages/embedding_maps.py")
+    _timed(at)
+    try:
+        at.number_input(key="maps_k").set_value(20)
+        out["embedding maps (neighbours)"] = {"first_render": None, "interaction": "neighbours 10 -> 20",
+                                              "interaction_seconds": _timed(at)}
+    except (KeyError, IndexError, ValueError):
+        pass
     if pre:
         out["embedding maps: first UMAP (once per model)"] = pre
     return out
@@ -135,7 +177,7 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
 def main() -> None:
     ap = argparse.ArgumentParser(description="AppTest page timings")
     ap.add_argument("--store", default=None)
-    ap.add_argument("--dataset", default="ml-100k")
+    ap.add_argument("--dataset", default="ml-100k", help="ml-100k or a MovieLens / synth folder")
     ap.add_argument("--json", action="store_true", help="print only the JSON result")
     args = ap.parse_args()
     res = measure(args.store, args.dataset)
@@ -145,7 +187,11 @@ def main() -> None:
     for page, t in res.items():
         fr = "-" if t["first_render"] is None else f"{t['first_render']:.3f}"
         it = "-" if t["interaction_seconds"] is None else f"{t['interaction_seconds']:.3f}"
-        print(f"{page:<48} first render {fr:>7} s   {t['interaction']}: {it} s")
+        sent = t.get("payload")
+        sent = "" if not sent else (f"   sent {sent['kb']:.0f} KB ({sent['charts']} charts {sent['chart_kb']:.0f} KB, "
+                                    f"{sent['dataframes']} tables {sent['dataframe_kb']:.0f} KB, "
+                                    f"{sent['options']} options)")
+        print(f"{page:<48} first render {fr:>7} s   {t['interaction']}: {it} s{sent}")
     print(json.dumps(res, indent=1))
 
 

@@ -1,6 +1,11 @@
 """Time-to-settled of every page in headless Chromium, beside a floor page served the same way.
 
-``python bench/browser_timings.py [--store DIR] [--dataset ml-100k] [--rounds 3] [--json]``
+``python bench/browser_timings.py [--store DIR] [--dataset ml-100k | FOLDER] [--rounds 3] [--json]``
+
+On ML-100K the pages open on Star Wars (item 50) and user 13; on any other dataset (a MovieLens or synth folder)
+on its most-rated movie and its first user, and the pickers are driven with titles of that catalogue
+(:func:`targets`). Above ``widgets.SEARCH_ABOVE`` movies the pickers are a server-side search box: the
+interaction types into it.
 
 **Settled**, precisely. A script installed in every document before the page's own (``add_init_script``)
 checks the page every 50 ms. The page is *calm* when all of these hold:
@@ -52,6 +57,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+if str(ROOT) not in sys.path:
+    sys.path.insert(1, str(ROOT))
 
 from screenshots import CHROMIUM_ARGS, FORBIDDEN, SERVERS, chromium_path, serve  # noqa: E402
 
@@ -174,12 +181,44 @@ async def last_input(page) -> float:
 
 
 async def pick(page, label: str, text: str) -> None:
-    """Type ``text`` into the selectbox labelled ``label`` and press Enter (the first match is chosen)."""
+    """Type ``text`` into the picker labelled ``label`` and press Enter (the first match is chosen).
+
+    A big catalogue's picker is a search box (``Search N movies`` / ``users``) beside a selectbox of matches:
+    the text goes into the search box, where Enter chooses the best match on the server."""
+    search = page.get_by_label("Search ", exact=False)
+    if await search.count():
+        box = search.first
+        await box.fill("")
+        await box.click()
+        await page.keyboard.type(text, delay=20)
+        await page.keyboard.press("Enter")
+        return
     box = page.get_by_label(label, exact=True).first
     await box.click()
     await page.keyboard.type(text, delay=20)
     await page.wait_for_timeout(300)
     await page.keyboard.press("Enter")
+
+
+def targets(dataset: str) -> dict:
+    """What the pages open on and what the pickers are driven with: ``item``, ``user`` (ids in the deep links),
+    ``item_queries`` and ``user_queries`` (two texts each, alternated between rounds). ML-100K keeps Star Wars /
+    Toy Story and users 13 / 14; another dataset uses its most-rated movie, the titles of its 2nd and 3rd
+    most-rated movies, and its first three users."""
+    if dataset == "ml-100k":
+        return {"item": "50", "user": "13", "item_queries": ["Toy Story", "Star Wars"],
+                "user_queries": ["user 14", "user 13"]}
+    import re
+
+    from recall_core.analysis.catalogue import item_choices
+    from recall_core.data import load_dataset
+
+    ds = load_dataset(dataset)
+    ids, labels = item_choices(ds)
+    titles = [re.sub(r" \(\d{4}\)$", "", labels[i].split(" · ")[0]) for i in ids[1:3]]
+    users = ds.user_vocab.ids.tolist()[:3]
+    return {"item": ids[0], "user": users[0], "item_queries": titles,
+            "user_queries": [f"user {users[1]}", f"user {users[0]}"]}
 
 
 async def set_number(page, label: str, value: int) -> None:
@@ -210,17 +249,23 @@ def app_pages(item: str, user: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def interactions(item_query: str, user_query: str):
-    """``(page name, what, action(page) coroutine, rounds alternate between two values)``."""
+def interactions(item_queries, user_queries):
+    """``(page name, what, action(page) coroutine, rounds alternate between two values)``.
+
+    ``item_queries`` / ``user_queries``: two texts each (a str: that one, then ML-100K's Star Wars / user 13)."""
+    if isinstance(item_queries, str):
+        item_queries = [item_queries, "Star Wars"]
+    if isinstance(user_queries, str):
+        user_queries = [user_queries, "user 13"]
     return [
         ("overview", "K 10 -> 20", lambda p, i: click_radio(p, ["20", "10"][i % 2])),
         ("item neighbours", "K 10 -> 20", lambda p, i: set_number(p, "K", [20, 10][i % 2])),
         ("item neighbours", "pick another movie",
-         lambda p, i: pick(p, "Movie (type part of a title)", [item_query, "Star Wars"][i % 2])),
+         lambda p, i: pick(p, "Movie (type part of a title)", item_queries[i % 2])),
         ("user recall", "K 10 -> 20", lambda p, i: set_number(p, "K", [20, 10][i % 2])),
-        ("user recall", "pick another user", lambda p, i: pick(p, "User", [user_query, "user 13"][i % 2])),
+        ("user recall", "pick another user", lambda p, i: pick(p, "User", user_queries[i % 2])),
         ("EGES attention", "pick another movie",
-         lambda p, i: pick(p, "Movie (type part of a title)", [item_query, "Star Wars"][i % 2])),
+         lambda p, i: pick(p, "Movie (type part of a title)", item_queries[i % 2])),
         ("DSSM temperature", "τ one step", lambda p, i: slider_left(p)),
         ("embedding maps", "neighbours 10 -> 20", lambda p, i: set_number(p, "Neighbours", [20, 10][i % 2])),
     ]
@@ -378,11 +423,11 @@ async def five_sessions(browser, app_url: str, pages) -> list[dict]:
     return (await at_once(browser, [(n, f"{app_url}/{p}", t) for n, p, t in pages]))["sessions"]
 
 
-async def _profile(app_url: str, floor_url: str, rounds: int, item: str, user: str) -> dict:
+async def _profile(app_url: str, floor_url: str, rounds: int, item: str, user: str, only=None) -> dict:
     """Median breakdown (:func:`profile_page`) per page after a warm-up visit; the floor page beside them."""
     from playwright.async_api import async_playwright
 
-    pages = [("floor", None, "Floor"), *app_pages(item, user)]
+    pages = [("floor", None, "Floor"), *(p for p in app_pages(item, user) if not only or p[0] in only)]
     out = {}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
@@ -400,11 +445,15 @@ async def _profile(app_url: str, floor_url: str, rounds: int, item: str, user: s
     return out
 
 
-def profile(store: Path | str, dataset: str = "ml-100k", rounds: int = 3, item: str = "50", user: str = "13") -> dict:
+def profile(store: Path | str, dataset: str = "ml-100k", rounds: int = 3, item: str | None = None,
+            user: str | None = None, pages: list[str] | None = None) -> dict:
+    """:func:`_profile` (``pages``: only these page names, and the floor)."""
+    t = targets(dataset)
+    item, user = item or t["item"], user or t["user"]
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     env = {"RECALL_STORE": str(Path(store).resolve()), "RECALL_DATASET": dataset}
     with serve(env) as app_url, serve(script="bench/floor_app.py") as floor_url:
-        return asyncio.run(_profile(app_url, floor_url, rounds, item, user))
+        return asyncio.run(_profile(app_url, floor_url, rounds, item, user, pages))
 
 
 def concurrent_sessions(app_url: str, pages: list[tuple[str, str, str]]) -> list[dict]:
@@ -422,16 +471,58 @@ def concurrent_sessions(app_url: str, pages: list[tuple[str, str, str]]) -> list
     return asyncio.run(run())
 
 
-def measure(store: Path | str, dataset: str = "ml-100k", rounds: int = 3, item: str = "50", user: str = "13",
-            item_query: str = "Toy Story", user_query: str = "user 14", concurrent: bool = True) -> dict:
-    """Serve the app and the floor page, drive them (see the module docstring), return the timings."""
+def measure(store: Path | str, dataset: str = "ml-100k", rounds: int = 3, item: str | None = None,
+            user: str | None = None, item_query=None, user_query=None, concurrent: bool = True) -> dict:
+    """Serve the app and the floor page, drive them (see the module docstring), return the timings.
+
+    ``item``, ``user``, ``item_query``, ``user_query``: by default from :func:`targets` of ``dataset``."""
     if chromium_path() is None:
         raise FileNotFoundError("chromium not found (apt-get install -y chromium)")
+    t = targets(dataset)
+    item, user = item or t["item"], user or t["user"]
+    item_query, user_query = item_query or t["item_queries"], user_query or t["user_queries"]
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
     env = {"RECALL_STORE": str(Path(store).resolve()), "RECALL_DATASET": dataset}
     with serve(env) as app_url, serve(script="bench/floor_app.py") as floor_url:
         pids = (SERVERS[app_url], SERVERS[floor_url])
         return asyncio.run(_measure(app_url, floor_url, rounds, item, user, item_query, user_query, concurrent, pids))
+
+
+def interactions_only(store: Path | str, dataset: str, page_name: str, rounds: int = 3) -> dict:
+    """Only ``page_name``'s interactions (a short check): ``{what: {"median", "all"}}`` seconds to settled."""
+    t = targets(dataset)
+    env = {"RECALL_STORE": str(Path(store).resolve()), "RECALL_DATASET": dataset}
+
+    async def run(app_url):
+        from playwright.async_api import async_playwright
+
+        by_name = {n: (p, title) for n, p, title in app_pages(t["item"], t["user"])}
+        path, title = by_name[page_name]
+        out = {}
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+            try:
+                ctx = await browser.new_context(viewport={"width": 1600, "height": 1000})
+                await ctx.add_init_script(SETTLE_JS)
+                page = await ctx.new_page()
+                out["first visit"] = await open_page(page, f"{app_url}/{path}", title)
+                out["warm visit"] = await open_page(page, f"{app_url}/{path}", title)
+                for name, what, act in interactions(t["item_queries"], t["user_queries"]):
+                    if name != page_name:
+                        continue
+                    ts = []
+                    for i in range(rounds):
+                        await act(page, i)
+                        await page.wait_for_timeout(50)
+                        ts.append(await settled(page, title, since=await last_input(page)))
+                    out[what] = {"median": statistics.median(ts), "all": ts, "problems": await problems(page)}
+            finally:
+                await browser.close()
+        return out
+
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    with serve(env) as app_url:
+        return asyncio.run(run(app_url))
 
 
 def table_lines(res: dict) -> list[str]:
@@ -483,19 +574,29 @@ def table_lines(res: dict) -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default=str(ROOT / "models_store"))
-    ap.add_argument("--dataset", default="ml-100k")
+    ap.add_argument("--dataset", default="ml-100k", help="ml-100k or a MovieLens / synth folder")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--pages", default=None, help="with --profile: only these pages (comma-separated names)")
+    ap.add_argument("--interactions-only", default=None, metavar="PAGE",
+                    help="only the interactions of this page (e.g. 'embedding maps'), after one warm-up visit")
     ap.add_argument("--no-concurrent", action="store_true")
     ap.add_argument("--json", action="store_true", help="print only the JSON result")
     ap.add_argument("--profile", action="store_true", help="only where each page's time goes (see profile_page)")
     args = ap.parse_args()
+    if Path(args.dataset).exists():  # a folder: the server runs elsewhere (its own working directory)
+        args.dataset = str(Path(args.dataset).resolve())
     if args.profile:
-        res = profile(args.store, args.dataset, args.rounds)
+        res = profile(args.store, args.dataset, args.rounds,
+                      pages=args.pages.split(",") if args.pages else None)
         print("| page | settled s | connect s | run s | tail s | websocket KB | main thread busy s | JS s | layout s |")
         print("|---|---|---|---|---|---|---|---|---|")
         for name, r in res.items():
             print(f"| {name} | {r['settled']:.2f} | {r['connect']:.2f} | {r['run']:.2f} | {r['tail']:.2f} | "
                   f"{r['ws_kb']:.0f} | {r['TaskDuration']:.2f} | {r['ScriptDuration']:.2f} | {r['LayoutDuration']:.2f} |")
+        return 0
+    if args.interactions_only:
+        res = interactions_only(args.store, args.dataset, args.interactions_only, args.rounds)
+        print(json.dumps(res, indent=1))
         return 0
     res = measure(args.store, args.dataset, args.rounds, concurrent=not args.no_concurrent)
     if args.json:

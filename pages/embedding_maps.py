@@ -31,6 +31,23 @@ md = c[1].select_slider("min_dist", MD, key="maps_md", help="smaller: tighter cl
 url.remember("maps_nn", "maps_md")
 # One kind of map at a time: a closed tab is neither computed nor drawn (the page settles faster in a browser).
 items_tab, users_tab = st.tabs(["Items", "Users"], key="maps_section", on_change="rerun")
+@st.cache_data(show_spinner=False, max_entries=32)
+def item_frame(dataset_name: str, store: str, name: str, mtime_ns: int, n_neighbors: int, min_dist: float, _m):
+    """:func:`maps.item_frame` of a model's map, built once per model version and setting (not on every rerun)."""
+    return maps.item_frame(ds, loaded[name], _m)
+
+
+def sampled_figure(df, colour: str, title: str, key: str, focus=None, id_col: str = "item_id", hover: str = "title",
+                   height: int = 520) -> None:
+    """A map (scattergl); above :data:`maps.MAX_POINTS` a seeded sample, said on the map and under it."""
+    shown, notice = maps.display_sample(df, keep=() if focus is None else [focus], id_col=id_col)
+    fig = figures.figure(shown, colour, title + (f"<br><sup>{notice}</sup>" if notice else ""), hover=hover,
+                         focus=focus, id_col=id_col, height=height)
+    st.plotly_chart(fig, key=key, width="stretch")
+    if notice:
+        st.caption(f"Sampled map: {notice}.")
+
+
 @st.fragment
 def item_maps() -> None:
     """The item maps and their controls. A fragment: changing a control here reruns only this part of the
@@ -45,20 +62,17 @@ def item_maps() -> None:
     url.seed_state("maps_colour", None, maps.ITEM_COLOURINGS[0], valid=lambda v: v in maps.ITEM_COLOURINGS)
     colour = c[2].selectbox("Colour by", maps.ITEM_COLOURINGS, key="maps_colour",
                             help="top attention field exists for EGES only (others fall back to primary genre: a movie's most specific genre, the one the fewest movies list)")
-    c1, c2 = st.columns([4, 1])
-    item = widgets.pick_item(ctx, "maps_item", None, label="Highlight a movie and its neighbours", container=c1)
-    url.seed_state("maps_k", None, 10, valid=lambda v: isinstance(v, int) and 0 <= v <= 50)
-    k = c2.number_input("Neighbours", min_value=0, max_value=50, step=1, key="maps_k")
-    url.remember("maps_left", "maps_right", "maps_colour", "maps_item", "maps_k")
+    item = widgets.pick_item(ctx, "maps_item", None, label="Highlight a movie and its neighbours")
+    url.remember("maps_left", "maps_right", "maps_colour", "maps_item")
 
     cols = st.columns(2)
-    for col, name in zip(cols, [left_name, right_name]):
+    shown = []
+    for side, col, name in zip(("left", "right"), cols, [left_name, right_name]):
         with col:
             widgets.model_header(name)
             try:
                 m = state.umap_map(ctx, name, "items", nn, md)
-                df = maps.item_frame(ds, loaded[name], m)
-                nb = item_neighbours(ds, loaded[name], item, int(k))["item_id"].tolist() if k else []
+                df = item_frame(ctx.dataset_name, str(ctx.store), name, dict(ctx.stamp).get(name, 0), nn, md, m)
             except RecallError as e:
                 st.error(str(e))
                 continue
@@ -68,9 +82,44 @@ def item_maps() -> None:
             use = colour if colour in df else "primary genre"
             if use != colour:
                 st.caption(f"{name} has no attention weights: coloured by primary genre.")
-            fig = figures.figure(df, use, f"{name}: {len(df):,} items", highlight=nb, focus=item)
-            st.plotly_chart(fig, key=f"maps_fig_{'left' if col is cols[0] else 'right'}", width="stretch")
+            sampled_figure(df, use, f"{name}: {len(df):,} items", key=f"maps_fig_{side}", focus=item)
             st.caption(("computed now and cached" if m.computed else "read from the store") + f": `{m.path.name}`")
+            shown.append((side, name, df, use))
+    if shown:
+        neighbourhood(item, shown)
+
+
+@st.fragment
+def neighbourhood(item: str, shown: list) -> None:
+    """Close-ups of each map around the movie and its K nearest neighbours. A fragment of its own: changing K
+    redraws only the close-ups; the full maps above (thousands of points each) are not sent again."""
+    c1, c2 = st.columns([1, 4])
+    url.seed_state("maps_k", None, 10, valid=lambda v: isinstance(v, int) and 0 <= v <= 50)
+    k = c1.number_input("Neighbours", min_value=0, max_value=50, step=1, key="maps_k")
+    url.remember("maps_k")
+    c2.caption("Close-ups: each model's nearest neighbours of the movie (in the model's own vector space, ringed) "
+               "where they fall on its map (★: the movie).")
+    cols = st.columns(2)
+    for (side, name, df, use), col in zip(shown, cols):
+        with col:
+            try:
+                nb = item_neighbours(ds, loaded[name], item, int(k))["item_id"].tolist() if k else []
+            except RecallError as e:
+                st.error(str(e))
+                continue
+            sub, notice, xr, yr = maps.close_up(df, item, nb)
+            if sub.empty:
+                st.caption(f"This movie is not on {name}'s map (the model has no vector for it).")
+                continue
+            off = len(set(nb) - set(sub["item_id"]))
+            fig = figures.figure(sub, use, f"{name}: the movie and its {len(nb)} neighbours", highlight=nb,
+                                 focus=item, height=380)
+            fig.update_layout(xaxis=dict(range=list(xr)), yaxis=dict(range=list(yr)), showlegend=False)
+            st.plotly_chart(fig, key=f"maps_zoom_{side}", width="stretch")
+            if notice:
+                st.caption(f"Sampled close-up: {notice}.")
+            if off:
+                st.caption(f"{off} neighbour(s) not on the map (no vector).")
 
 
 if items_tab.open is not False:
@@ -98,8 +147,7 @@ if users_tab.open is not False:
         try:
             um = state.umap_map(ctx, uname, "users", nn, md)
             udf = maps.user_frame(ds, um)
-            fig = figures.figure(udf, ucolour or "user_id", f"{uname}: {len(udf):,} users", hover="label", id_col="user_id",
-                              height=480)
-            st.plotly_chart(fig, key="maps_fig_users", width="stretch")
+            sampled_figure(udf, ucolour or "user_id", f"{uname}: {len(udf):,} users", key="maps_fig_users",
+                           id_col="user_id", hover="label", height=480)
         except RecallError as e:
             st.error(str(e))

@@ -38,3 +38,25 @@ def item_summary(ds: Dataset, item: str) -> dict:
     row = ds.find_item(item)
     return {"label": ds.item_label(row), "genres": ", ".join(ds.items["genres"].iloc[row]) or "no genre",
             "interactions": int(split_for(ds).train.item_counts[row])}
+
+
+def search_choices(ids: list[str], labels: dict[str, str], query: str, limit: int = 50) -> list[str]:
+    """At most ``limit`` of ``ids`` whose label contains every word of ``query`` (case-insensitive), best first.
+
+    Order: the id itself (``"50"`` finds item 50), then labels that start with the query, then labels with a
+    word that starts with it, then the rest; within each, the order of ``ids`` (most-rated first for
+    :func:`item_choices`). An empty query gives the first ``limit`` ids.
+    """
+    words = str(query).casefold().split()
+    if not words:
+        return list(ids[:limit])
+    phrase = " ".join(words)
+    exact = str(query).strip()
+    tiers: tuple[list[str], ...] = ([], [], [], [])
+    for i in ids:
+        text = labels[i].casefold()
+        if i == exact:
+            tiers[0].append(i)
+        elif all(w in text for w in words):
+            tiers[1 if text.startswith(phrase) else 2 if (" " + phrase) in text else 3].append(i)
+    return [i for t in tiers for i in t][:limit]

@@ -115,20 +115,52 @@ def _import_umap():
     return umap
 
 
-def compute(vectors: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = SEED) -> np.ndarray:
-    """``(n, d)`` vectors -> ``(n, 2)`` float32 UMAP coordinates (cosine, fixed seed, single-threaded)."""
+class _EpochWriter:
+    """A file for umap's tqdm bar (``bar_format="{n}/{total}"``) that reports each update to ``progress``."""
+
+    def __init__(self, progress):
+        self.progress = progress
+
+    def write(self, text: str) -> None:
+        import re
+
+        m = re.findall(r"(\d+)/(\d+)", text)
+        if m:
+            n, total = map(int, m[-1])
+            self.progress(NN_SHARE + (1 - NN_SHARE) * n / max(total, 1), f"layout: epoch {n} of {total}")
+
+    def flush(self) -> None:
+        pass
+
+
+#: the share of a map's progress bar given to the nearest-neighbour graph (reported as one step); the layout's
+#: epochs fill the rest
+NN_SHARE = 0.3
+
+
+def compute(vectors: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = SEED,
+            progress=None) -> np.ndarray:
+    """``(n, d)`` vectors -> ``(n, 2)`` float32 UMAP coordinates (cosine, fixed seed, single-threaded).
+
+    ``progress(fraction, message)``, if given, hears the steps: the nearest-neighbour graph, then each layout epoch.
+    """
     n = len(vectors)
     if n < 4:
         raise RecallError(f"a map needs at least 4 vectors, got {n}")
+    report = progress or (lambda fraction, message: None)
+    report(0.0, f"nearest neighbours of {n:,} vectors")
     umap = _import_umap()
     import warnings
 
+    tqdm_kwds = {"disable": False, "file": _EpochWriter(report), "bar_format": "{n}/{total}", "mininterval": 0.25,
+                 "ascii": True} if progress else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "n_jobs overridden by random_state": wanted, for determinism
         reducer = umap.UMAP(n_components=2, n_neighbors=max(2, min(int(n_neighbors), n - 1)),
                             min_dist=float(min_dist), metric="cosine", random_state=seed,
-                            init="spectral" if n > 10 else "random")
+                            init="spectral" if n > 10 else "random", tqdm_kwds=tqdm_kwds)
         coords = reducer.fit_transform(np.asarray(vectors, np.float32))
+    report(1.0, "done")
     return np.asarray(coords, np.float32)
 
 
@@ -154,8 +186,9 @@ def read_map(model: StoredModel, kind: str, n_neighbors: int, min_dist: float, s
 
 
 def umap_map(model: StoredModel, kind: str = "items", n_neighbors: int = 15, min_dist: float = 0.1,
-             seed: int = SEED) -> Map:
-    """The 2-D map of a model's item or user vectors: read from disk, or computed once and written."""
+             seed: int = SEED, progress=None) -> Map:
+    """The 2-D map of a model's item or user vectors: read from disk, or computed once and written
+    (``progress``: see :func:`compute`)."""
     found = read_map(model, kind, n_neighbors, min_dist, seed)
     if found is not None:
         return found
@@ -164,7 +197,7 @@ def umap_map(model: StoredModel, kind: str = "items", n_neighbors: int = 15, min
         raise RecallError(f"model {model.name!r} has no {kind} map: {why}")
     rows = _rows(model, kind)
     vecs = _vectors(model, kind)
-    coords = compute(vecs[rows], n_neighbors, min_dist, seed)
+    coords = compute(vecs[rows], n_neighbors, min_dist, seed, progress=progress)
     path = map_file(model, kind, n_neighbors, min_dist, seed)
     if not path.parent.is_dir():  # the model was retrained meanwhile and this version removed: nothing to cache
         return Map(rows, coords, path, computed=True)
@@ -194,7 +227,7 @@ def item_frame(ds, model: StoredModel, m: Map) -> "pd.DataFrame":
     counts = split_for(ds).train.item_counts[rows]
     df = pd.DataFrame({
         "x": m.coords[:, 0], "y": m.coords[:, 1], "item_id": ds.item_vocab.ids[rows],
-        "title": [ds.item_label(r) for r in rows],
+        "title": item_labels(ds, rows),
         "primary genre": primary_genres(ds)[rows],
         "year": items["year"].to_numpy(), "interactions": counts,
         "popularity (log)": np.log10(1.0 + counts),
@@ -204,6 +237,38 @@ def item_frame(ds, model: StoredModel, m: Map) -> "pd.DataFrame":
         fields = np.asarray(ex["attention_fields"]).astype(str)
         df["top attention field"] = fields[np.asarray(ex["attention"])[rows].argmax(axis=1)]
     return df
+
+
+def item_labels(ds, rows: np.ndarray) -> np.ndarray:
+    """``Title (year)`` of item ``rows`` (as :meth:`Dataset.item_label`, for many rows at once)."""
+    items = ds.items.iloc[rows]
+    years = items["year"].to_numpy(dtype=float)
+    suffix = np.where(np.isnan(years), "", " (" + np.nan_to_num(years).astype(np.int64).astype(str) + ")")
+    return (items["title"].astype(str).to_numpy().astype(object) + suffix.astype(object)).astype(str)
+
+
+#: A map draws at most this many points (per model); above it, a uniform random sample (seed 42) that always
+#: keeps the highlighted movie, and the map says so. 30k points are drawn by scattergl in about a second;
+#: the payload (coordinates and hover titles) is about 1.5 MB.
+MAX_POINTS = 30_000
+
+
+def display_sample(df: "pd.DataFrame", limit: int | None = None, keep=(), id_col: str = "item_id",
+                   seed: int = SEED) -> tuple["pd.DataFrame", str | None]:
+    """``(rows to draw, notice)``: all of ``df`` and ``None`` when it has at most ``limit`` rows (default
+    :data:`MAX_POINTS`); else ``limit`` rows drawn uniformly at random (seeded, in ``df``'s order) plus the ids in
+    ``keep``, and a sentence saying so."""
+    limit = MAX_POINTS if limit is None else int(limit)
+    n = len(df)
+    if n <= limit:
+        return df, None
+    rng = np.random.default_rng(seed)
+    take = np.zeros(n, bool)
+    take[rng.choice(n, size=limit, replace=False)] = True
+    take |= df[id_col].isin(set(keep)).to_numpy()
+    what = "items" if id_col == "item_id" else "users"
+    return df[take], (f"showing {int(take.sum()):,} of {n:,} {what}, sampled uniformly at random (seed {seed}; "
+                      f"above {limit:,} points a map is sampled)")
 
 
 def user_frame(ds, m: Map) -> "pd.DataFrame":
@@ -230,3 +295,31 @@ def preferred(names: list[str]) -> list[str]:
         return float("inf") if r is None else r
 
     return sorted(names, key=rank)
+
+
+#: A close-up draws at most this many points around the movie and its neighbours (a seeded sample above it, said).
+CLOSE_UP_POINTS = 3_000
+
+
+def close_up(df: "pd.DataFrame", focus, neighbours, limit: int | None = None, pad: float = 0.15,
+             id_col: str = "item_id") -> tuple["pd.DataFrame", str | None, tuple, tuple]:
+    """The window of a map around ``focus`` and its ``neighbours`` (ids): ``(rows inside, notice, x range, y range)``.
+
+    The window is the bounding box of those points, widened by ``pad`` of its size on each side (at least 5% of
+    the whole map's size); every map point inside is returned, or a seeded sample of ``limit`` (default
+    :data:`CLOSE_UP_POINTS`) plus the focus and neighbours, with a notice. Empty when ``focus`` is not mapped.
+    """
+    limit = CLOSE_UP_POINTS if limit is None else int(limit)
+    marked = df[df[id_col].isin({focus, *neighbours})]
+    if marked.empty or not (df[id_col] == focus).any():
+        return df.iloc[:0], None, (0.0, 1.0), (0.0, 1.0)
+    span = max(float(np.ptp(df["x"])), float(np.ptp(df["y"])), 1e-6)
+    lo_x, hi_x = float(marked["x"].min()), float(marked["x"].max())
+    lo_y, hi_y = float(marked["y"].min()), float(marked["y"].max())
+    w = max(hi_x - lo_x, hi_y - lo_y, 0.1 * span)
+    cx, cy = (lo_x + hi_x) / 2, (lo_y + hi_y) / 2
+    half = w / 2 + pad * w
+    xr, yr = (cx - half, cx + half), (cy - half, cy + half)
+    inside = df[df["x"].between(*xr) & df["y"].between(*yr)]
+    sub, notice = display_sample(inside, limit, keep={focus, *neighbours}, id_col=id_col)
+    return sub, notice, xr, yr

@@ -8,34 +8,41 @@ def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focu
 
     ``highlight``: ids drawn large with a black ring (a movie's neighbours);
     ``focus``: one id drawn as a star (the movie itself).
+    Columns are read once as numpy arrays (plotly validates those quickly; pandas string columns are slow
+    to validate and to slice, which showed at 10k points).
     """
+    import numpy as np
     import plotly.graph_objects as go
 
     fig = go.Figure()
+    x, y = df["x"].to_numpy(), df["y"].to_numpy()
+    text = df[hover].to_numpy(dtype=object)
+    ids = df[id_col].to_numpy(dtype=object)
     col = df[colour] if colour in df else None
     hover_t = "%{text}<extra>%{fullData.name}</extra>"
     if col is not None and (col.dtype.kind in "OUSb" or str(col.dtype) in ("category", "string", "str")):
+        values = col.to_numpy(dtype=object)
         top = col.value_counts()
-        keep = set(top.index[:12])  # more categories than colours are unreadable: group the rest
-        cat = col.where(col.isin(keep), "other")
-        for value in [*top.index[:12], *(["other"] if len(top) > 12 else [])]:
-            d = df[cat == value]
-            fig.add_trace(go.Scattergl(x=d["x"], y=d["y"], mode="markers", name=str(value), text=d[hover],
+        shown = list(top.index[:12])  # more categories than colours are unreadable: group the rest
+        rest = ~np.isin(values, shown)
+        for value in [*shown, *(["other"] if len(top) > 12 else [])]:
+            mask = rest if value == "other" and len(top) > 12 else values == value
+            fig.add_trace(go.Scattergl(x=x[mask], y=y[mask], mode="markers", name=str(value), text=text[mask],
                                        marker=dict(size=5, opacity=0.75), hovertemplate=hover_t))
     else:
         fig.add_trace(go.Scattergl(
-            x=df["x"], y=df["y"], mode="markers", name=colour, text=df[hover], hovertemplate=hover_t,
-            marker=dict(size=5, opacity=0.8, color=col, colorscale="Viridis", showscale=col is not None,
-                        colorbar=dict(title=colour, thickness=12)), showlegend=False))
-    hl = df[df[id_col].isin(set(highlight))]
-    if len(hl):
-        fig.add_trace(go.Scattergl(x=hl["x"], y=hl["y"], mode="markers", name="neighbours", text=hl[hover],
+            x=x, y=y, mode="markers", name=colour, text=text, hovertemplate=hover_t,
+            marker=dict(size=5, opacity=0.8, color=None if col is None else col.to_numpy(), colorscale="Viridis",
+                        showscale=col is not None, colorbar=dict(title=colour, thickness=12)), showlegend=False))
+    hl = np.isin(ids, list(set(highlight)))
+    if hl.any():
+        fig.add_trace(go.Scattergl(x=x[hl], y=y[hl], mode="markers", name="neighbours", text=text[hl],
                                    hovertemplate=hover_t,
                                    marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(color="black", width=2))))
     if focus is not None:
-        f = df[df[id_col] == focus]
-        if len(f):
-            fig.add_trace(go.Scattergl(x=f["x"], y=f["y"], mode="markers", name="selected", text=f[hover],
+        f = ids == focus
+        if f.any():
+            fig.add_trace(go.Scattergl(x=x[f], y=y[f], mode="markers", name="selected", text=text[f],
                                        hovertemplate=hover_t,
                                        marker=dict(size=18, symbol="star", color="red", line=dict(color="black", width=1))))
     fig.update_layout(title=title, height=height, margin=dict(t=50, b=10, l=10, r=10),

@@ -116,17 +116,18 @@ def manifests(dataset_name: str, store: str, stamp: tuple) -> dict[str, dict | s
     return out
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# cache_resource, not cache_data: read-only, and a copy per rerun would cost ~80 ms at 60k items.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def item_choices(dataset_name: str) -> tuple[list[str], dict[str, str]]:
-    """Item ids (most-rated first) and their picker labels ``Title (year) · genres``."""
+    """Item ids (most-rated first) and their picker labels ``Title (year) · genres`` (shared: do not modify)."""
     from recall_core.analysis.catalogue import item_choices as _choices
 
     return _choices(dataset(dataset_name))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def user_choices(dataset_name: str) -> tuple[list[str], dict[str, str]]:
-    """User ids (dataset order) and labels with demographics and history length."""
+    """User ids (dataset order) and labels with demographics and history length (shared: do not modify)."""
     from recall_core.analysis.catalogue import user_choices as _choices
 
     return _choices(dataset(dataset_name))
@@ -333,10 +334,17 @@ def umap_map(ctx: Context, name: str, kind: str, n_neighbors: int, min_dist: flo
     if path.exists():
         rows, coords, _ = _map(*args)
         return maps.Map(rows, coords, path, computed=False)
-    with st.spinner(f"Computing the UMAP of {name}'s {kind} (once; then read from the store)…"):
-        _map.clear()  # an in-memory copy of a map whose file is gone must not stand in for it
-        rows, coords, _ = _map(*args)
-    return maps.Map(rows, coords, path, computed=True)
+    what = f"Computing the UMAP of {name}'s {kind} (once; then read from the store)"
+    bar = st.progress(0.0, text=f"{what}…")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{what}: {message}")
+
+    # Computed outside the cached function: a cached function may not draw (the progress bar).
+    m = maps.umap_map(model, kind, int(n_neighbors), float(min_dist), progress=progress)
+    _map.clear()  # an in-memory copy of a map whose file is gone must not stand in for it
+    bar.empty()
+    return maps.Map(m.rows, m.coords, path, computed=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

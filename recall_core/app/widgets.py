@@ -58,21 +58,64 @@ def item_header(ds, item: str) -> None:
     st.markdown(f"**{md_escape(s['label'])}** · {md_escape(s['genres'])} · {s['interactions']} training interactions")
 
 
+#: Above this many movies (or users) a picker searches on the server and lists only the best matches: a
+#: selectbox sends every option to the browser, which draws them all (10k titles took seconds to settle).
+SEARCH_ABOVE = 2000
+#: How many matches the searching picker lists.
+SEARCH_LIMIT = 50
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _matches(dataset_name: str, kind: str, query: str, limit: int) -> list[str]:
+    from recall_core.analysis.catalogue import search_choices
+    from recall_core.app import state
+
+    ids, labels = (state.item_choices if kind == "item" else state.user_choices)(dataset_name)
+    return search_choices(ids, labels, query, limit)
+
+
+def _picker(ctx: Context, kind: str, key: str, param: str | None, label: str, container) -> str:
+    """A selectbox of every item (user); above :data:`SEARCH_ABOVE` of them, a search box and a selectbox of the
+    top :data:`SEARCH_LIMIT` matches (plus the current choice, so a link's ``?item=`` always opens)."""
+    ids, labels = ctx.items() if kind == "item" else ctx.users()
+    noun = "movie" if kind == "item" else "user"
+    url.seed_state(key, param, ids[0], valid=lambda v: v in labels,
+                   expected=f"a {noun} id of {ctx.ds.name}", label=lambda v: labels.get(v, str(v)))
+    box = container or st
+    if len(ids) <= SEARCH_ABOVE:
+        return box.selectbox(label, ids, format_func=labels.__getitem__, key=key)
+    qkey = f"{key}_search"
+
+    def choose_first() -> None:  # a new search shows its best match at once (as typing + Enter did before)
+        found = _matches(ctx.dataset_name, kind, st.session_state.get(qkey, ""), SEARCH_LIMIT)
+        if found:
+            st.session_state[key] = found[0]
+
+    c1, c2 = box.columns([2, 3])
+    what = "part of a title" if kind == "item" else "an id, age, gender or occupation"
+    query = c1.text_input(f"Search {len(ids):,} {noun}s", key=qkey, on_change=choose_first,
+                          placeholder=f"type {what}, then Enter",
+                          help=f"Searched on the server: the {SEARCH_LIMIT} best matches are listed beside "
+                               f"(most-rated first). Pickers search above {SEARCH_ABOVE:,} {noun}s.")
+    found = _matches(ctx.dataset_name, kind, query, SEARCH_LIMIT)
+    current = st.session_state[key]
+    options = found if current in found else [current, *found]
+    if query.strip() and not found:
+        c1.caption(f"No {noun} matches {query.strip()!r}.")
+    return c2.selectbox(label, options, format_func=labels.__getitem__, key=key)
+
+
 def pick_item(ctx: Context, key: str, param: str | None, label: str = "Movie (type part of a title)",
               container=None) -> str:
-    """A searchable movie picker (most-rated first; title, year and genres in the label)."""
-    ids, labels = ctx.items()
-    url.seed_state(key, param, ids[0], valid=lambda v: v in labels,
-                   expected=f"a movie id of {ctx.ds.name}", label=lambda v: labels.get(v, str(v)))
-    return (container or st).selectbox(label, ids, format_func=labels.__getitem__, key=key)
+    """A movie picker (most-rated first; title, year and genres in the label); a server-side title search
+    above :data:`SEARCH_ABOVE` movies."""
+    return _picker(ctx, "item", key, param, label, container)
 
 
 def pick_user(ctx: Context, key: str, param: str | None, label: str = "User", container=None) -> str:
-    """A user picker (type an id; demographics and number of ratings in the label)."""
-    ids, labels = ctx.users()
-    url.seed_state(key, param, ids[0], valid=lambda v: v in labels,
-                   expected=f"a user id of {ctx.ds.name}", label=lambda v: labels.get(v, str(v)))
-    return (container or st).selectbox(label, ids, format_func=labels.__getitem__, key=key)
+    """A user picker (type an id; demographics and number of ratings in the label); a server-side search
+    above :data:`SEARCH_ABOVE` users."""
+    return _picker(ctx, "user", key, param, label, container)
 
 
 def table(data, key: str, **kwargs) -> None:
