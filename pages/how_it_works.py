@@ -1,7 +1,7 @@
 """How it works: each method's mechanism, rebuilt live from the stored model (sections: recall_core.app.how)."""
 import streamlit as st
 
-from recall_core.app import how, state, url, widgets
+from recall_core.app import claims, how, state, url, widgets
 from recall_core.app.i18n import current, t
 from recall_core.data.split import split_for
 
@@ -36,3 +36,23 @@ st.caption(t("how.trained_on", name=name, model_class=model_class, split=holdout
              items=split.train.n_items, rows=len(split.train.item_idx)))
 how.render(how.HowContext(name=name, output=model.output, manifest=model.manifest, dataset=ds, train=split.train,
                           lang=current(), key=f"how_{model_class}", split=split, app=ctx))
+
+# The tutorial's claims about this method, tested on the stored models and the split (recall_core.app.claims).
+CLAIMS = {
+    "item2vec": ("normalisation",),
+    "eges": ("sparse_items", "eges_vs_ges"),
+    "airbnb": ("airbnb_context",),
+    "fm": ("normalisation",),
+    "dssm": ("temperature_coverage",),
+    "youtubednn": ("normalisation",),
+}
+lang = current()
+# Toggles, not expanders: an expander's body runs even when closed, and the claims evaluate stored models.
+if st.toggle(t("how.claims_title"), key="how_claims"):
+    for claim in CLAIMS.get(model_class, ()):
+        if claim == "airbnb_context":
+            claims.render_airbnb_context(lang=lang)
+        else:
+            getattr(claims, f"render_{claim}")(ctx.dataset_name, str(ctx.store), lang=lang)
+if st.toggle(t("how.tutorial_table_title"), key="how_tutorial_table"):
+    claims.render_tutorial_table(ctx.dataset_name, str(ctx.store), lang=lang)

@@ -231,3 +231,19 @@ def test_attention_breakdown_recomposes_h_from_the_stored_tables():
     ob = mechanisms.attention_breakdown(old, train, 3)
     assert not ob["id_stored"]
     np.testing.assert_allclose(ob["parts"][0], att[3, 0] * tables["id"][3], atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["eges", "airbnb", "dssm", "item2vec"])
+def test_how_claims_and_tutorial_table_render_on_demand(how_env, name):
+    """The claims toggle shows this model's checked claims; the tutorial table toggle shows the table."""
+    from tests.test_app import ok
+
+    at = run_how({"model": name})
+    ok(at)
+    before = len(at.get("plotly_chart")) + len(at.dataframe)
+    at.toggle(key="how_claims").set_value(True).run()
+    ok(at)
+    at.toggle(key="how_tutorial_table").set_value(True).run()
+    ok(at)
+    assert len(at.get("plotly_chart")) + len(at.dataframe) > before
+    assert any("tutorial" in s.value.lower() for s in at.subheader)
