@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.requirements-installed
 PORT   ?= 8501
 DSSM_TEMPERATURES ?= 0.02,0.05,0.1,0.2,0.5,1.0
 
-.PHONY: install data train run test bench ablations clean-store
+.PHONY: install data train run test bench ablations scale clean-store
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ bench: install
 # (about an hour on 2 cores; cached per variant in .bench/ablations/). Writes its block of BENCHMARKS.md.
 ablations: install
 	$(BIN)/python bench/ablations.py
+
+# Every model on MovieLens-shaped catalogues up to 2.5M ratings: fit/eval seconds, peak memory, growth exponents
+# (over an hour on 2 cores; cached per run in .bench/scale/). Writes its block of BENCHMARKS.md, README's and docs/scale.svg.
+scale: install
+	$(BIN)/python bench/scale.py
 
 clean-store:
 	rm -rf models_store/*/

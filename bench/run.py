@@ -417,10 +417,12 @@ def main() -> None:
                                                           indent=2, default=str))
     text = render(runs, ev, cs, app, spaces, seeds, idx, browser, eges)
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
-    from ablations import END, START  # the ablation table (make ablations) is kept as it is
+    import ablations
+    import scale
 
-    if START in old and END in old:
-        text = text.rstrip() + "\n\n" + old[old.index(START):old.index(END) + len(END)] + "\n"
+    for start, end in ((ablations.START, ablations.END), (scale.START, scale.END)):  # make ablations / make scale
+        if start in old and end in old:  # blocks are kept as they are
+            text = text.rstrip() + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
     (ROOT / "BENCHMARKS.md").write_text(text)
     (ROOT / ".bench" / "results_table.md").write_text(results_table(seeds, runs, ev))
     print("wrote BENCHMARKS.md", file=sys.stderr)

@@ -1,0 +1,218 @@
+"""`make scale`: train every model on MovieLens-shaped catalogues of growing size; time, memory, growth.
+
+Shapes: ML-100K itself, and synthetic folders written by ``python -m recall_core
+synth`` (Zipf-like popularity, users mixing genre-tied topics, ratings in
+sessions): ``ml1m-shape`` (6,040 users, 3,700 items, 1M ratings, the size of
+ML-1M) and ``ml25m-tenth`` (16k users, 6k items, 2.5M ratings: ML-25M at one
+tenth). Each (shape, model) runs alone in a fresh process
+(bench/_scale_one.py), one at a time, so the timings are not contended. Per
+model: fit seconds, evaluation seconds (full-catalogue ranking of every test
+user, in batches of ``evaluation.evaluate.BATCH`` users), peak memory, HR@10,
+and the growth exponent b of ``fit seconds ∝ ratings^b`` (least squares on
+the log-log points). Writes its block of BENCHMARKS.md, the README's growth
+block and ``docs/scale.svg`` (the log-log plot). Results are cached per
+(shape, model, config) in ``.bench/scale/``; ``--fresh`` retrains.
+
+    python bench/scale.py [--shapes ml-100k,ml1m-shape,ml25m-tenth] [--models item2vec,...] [--fresh]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CACHE = ROOT / ".bench" / "scale"
+SHAPES = {
+    "ml-100k": None,
+    "ml1m-shape": dict(users=6040, items=3700, ratings=1_000_000, seed=7),
+    "ml25m-tenth": dict(users=16_000, items=6000, ratings=2_500_000, seed=7),
+}
+MODELS = ("item2vec", "eges", "airbnb", "fm", "dssm", "youtubednn")
+START, END = "<!-- scale:start -->", "<!-- scale:end -->"
+SVG = ROOT / "docs" / "scale.svg"
+
+
+def shape_folder(shape: str) -> str:
+    p = SHAPES[shape]
+    if p is None:
+        return shape
+    folder = ROOT / ".bench" / "data" / shape
+    if not (folder / "ratings.csv").exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "recall_core", "synth", "--users", str(p["users"]), "--items",
+                        str(p["items"]), "--ratings", str(p["ratings"]), "--seed", str(p["seed"]), "--out",
+                        str(folder), "--force"], check=True, cwd=ROOT, capture_output=True)
+    return str(folder)
+
+
+def run(shape: str, model: str, fresh: bool) -> dict:
+    from recall_core.models import get_model_class
+
+    config = get_model_class(model).Config().to_dict()
+    key = hashlib.sha256(json.dumps([shape, model, sorted(config.items())], default=str).encode()).hexdigest()[:16]
+    path = CACHE / f"{shape}-{model}-{key}.json"
+    if path.exists() and not fresh:
+        return json.loads(path.read_text())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "_scale_one.py"), shape_folder(shape), model],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"model": model, "error": (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]}
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    res.update(shape=shape, wall_s=time.perf_counter() - t0,
+               date=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(res, indent=1))
+    return res
+
+
+def exponent(points: list[tuple[float, float]]) -> float | None:
+    """Least-squares slope of log y on log x (None with fewer than two points)."""
+    pts = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y > 0]
+    if len(pts) < 2:
+        return None
+    mx = sum(p[0] for p in pts) / len(pts)
+    my = sum(p[1] for p in pts) / len(pts)
+    den = sum((p[0] - mx) ** 2 for p in pts)
+    return sum((p[0] - mx) * (p[1] - my) for p in pts) / den if den else None
+
+
+def svg_plot(series: dict[str, list[tuple[float, float]]], colors: dict[str, str]) -> str:
+    """A log-log line plot (ratings → fit seconds), one line per model, as SVG text."""
+    w, h, ml, mr, mt, mb = 640, 400, 60, 130, 20, 45
+    xs = [x for s in series.values() for x, _ in s]
+    ys = [y for s in series.values() for _, y in s]
+    lx0, lx1 = math.floor(math.log10(min(xs))), math.ceil(math.log10(max(xs)))
+    ly0, ly1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
+    lx1, ly1 = max(lx1, lx0 + 1), max(ly1, ly0 + 1)
+
+    def px(x):
+        return ml + (math.log10(x) - lx0) / (lx1 - lx0) * (w - ml - mr)
+
+    def py(y):
+        return h - mb - (math.log10(y) - ly0) / (ly1 - ly0) * (h - mt - mb)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" '
+           f'font-size="12"><rect width="{w}" height="{h}" fill="white"/>']
+    for e in range(lx0, lx1 + 1):
+        out.append(f'<line x1="{px(10**e):.1f}" y1="{mt}" x2="{px(10**e):.1f}" y2="{h - mb}" stroke="#ddd"/>'
+                   f'<text x="{px(10**e):.1f}" y="{h - mb + 16}" text-anchor="middle">1e{e}</text>')
+    for e in range(ly0, ly1 + 1):
+        out.append(f'<line x1="{ml}" y1="{py(10**e):.1f}" x2="{w - mr}" y2="{py(10**e):.1f}" stroke="#ddd"/>'
+                   f'<text x="{ml - 6}" y="{py(10**e) + 4:.1f}" text-anchor="end">{10**e:g}</text>')
+    out.append(f'<text x="{(ml + w - mr) / 2}" y="{h - 8}" text-anchor="middle">ratings (log)</text>'
+               f'<text x="14" y="{(mt + h - mb) / 2}" transform="rotate(-90 14 {(mt + h - mb) / 2})" '
+               'text-anchor="middle">fit seconds (log)</text>')
+    for i, (name, pts) in enumerate(series.items()):
+        pts = sorted(pts)
+        c = colors.get(name, "#333")
+        out.append('<polyline fill="none" stroke-width="2" stroke="{}" points="{}"/>'.format(
+            c, " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)))
+        out += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{c}"/>' for x, y in pts]
+        out.append(f'<rect x="{w - mr + 12}" y="{mt + 18 * i}" width="12" height="3" fill="{c}"/>'
+                   f'<text x="{w - mr + 30}" y="{mt + 18 * i + 5}">{name}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def render(results: list[dict], shapes: list[str], seconds: float) -> tuple[str, str]:
+    """(BENCHMARKS.md block, README block)."""
+    from bench.run import machine
+    from recall_core.evaluation.evaluate import BATCH
+
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    by = {(r.get("shape"), r["model"]): r for r in results}
+    lines = [START, "", "## Scale: every model on MovieLens-shaped catalogues", "",
+             f"Command: `make scale` (`python bench/scale.py`). Date: {now}. Machine: {machine()}. "
+             f"Wall time {seconds / 60:.0f} min (cached runs are not repeated). One model at a time, each in a "
+             "fresh process; default configs, seed 42, test split.", "",
+             "Shapes: `ml-100k` (the real data); `ml1m-shape` = `python -m recall_core synth --users 6040 --items "
+             "3700 --ratings 1M --seed 7`; `ml25m-tenth` = `synth --users 16k --items 6k --ratings 2.5M --seed 7`. "
+             f"Evaluation ranks the full catalogue for every test user in batches of {BATCH} users: "
+             "O(U·I·d) multiply-adds and O(BATCH·I) memory per batch.", ""]
+    for shape in shapes:
+        rows = [by[(shape, m)] for m in MODELS if (shape, m) in by]
+        if not rows:
+            continue
+        ok = [r for r in rows if "error" not in r]
+        head = ok[0] if ok else {}
+        lines += [f"### {shape}: {head.get('users', '?'):,} users, {head.get('items', '?'):,} items, "
+                  f"{head.get('ratings', '?'):,} ratings" if ok else f"### {shape}", "",
+                  "| model | fit s | eval s | peak memory MB | HR@10 |", "|---|---|---|---|---|"]
+        for r in rows:
+            if "error" in r:
+                lines.append(f"| {r['model']} | failed: {r['error']} | | | |")
+            else:
+                hr = f"{r['hr@10']:.4f}" if r.get("hr@10") is not None else "-"
+                lines.append(f"| {r['model']} | {r['fit_s']:.1f} | {r['eval_s']:.1f} | {r['peak_rss_mb']:.0f} | {hr} |")
+        if ok:
+            lines.append(f"| **all six** | **{sum(r['fit_s'] for r in ok):.0f}** | {sum(r['eval_s'] for r in ok):.0f} "
+                         f"| max {max(r['peak_rss_mb'] for r in ok):.0f} | |")
+        lines.append("")
+    series, exps = {}, {}
+    for m in MODELS:
+        pts = [(by[(s, m)]["ratings"], by[(s, m)]["fit_s"]) for s in shapes
+               if (s, m) in by and "error" not in by[(s, m)]]
+        if len(pts) >= 2:
+            series[m], exps[m] = pts, exponent(pts)
+    growth = ["| model | " + " | ".join(f"fit s at {s}" for s in shapes) + " | exponent b (fit s ∝ ratings^b) |",
+              "|---|" + "---|" * (len(shapes) + 1)]
+    for m, b in exps.items():
+        cells = [f"{by[(s, m)]['fit_s']:.1f}" if (s, m) in by and "error" not in by[(s, m)] else "-" for s in shapes]
+        growth.append(f"| {m} | " + " | ".join(cells) + f" | {b:.2f} |")
+    lines += ["### Growth", "", "b = 1 is linear in the number of ratings. The plot: `docs/scale.svg`.", "",
+              *growth, "", END]
+    readme = [START, "", f"![fit seconds against ratings, log-log](docs/scale.svg)", "",
+              f"Measured by `make scale` on {now} (BENCHMARKS.md, *Scale*):", "", *growth, "", END]
+    if series:
+        from recall_core.models import get_model_class
+
+        SVG.parent.mkdir(exist_ok=True)
+        SVG.write_text(svg_plot(series, {m: get_model_class(m).color for m in series}))
+    return "\n".join(lines), "\n".join(readme)
+
+
+def write_block(path: Path, text: str) -> None:
+    old = path.read_text() if path.exists() else ""
+    if START in old and END in old:
+        new = old[:old.index(START)] + text + old[old.index(END) + len(END):]
+    else:
+        new = old.rstrip() + "\n\n" + text + "\n"
+    path.write_text(new)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shapes", default=",".join(SHAPES))
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--fresh", action="store_true")
+    args = ap.parse_args()
+    shapes, models = args.shapes.split(","), args.models.split(",")
+    t0 = time.perf_counter()
+    results = []
+    for shape in shapes:
+        for m in models:
+            r = run(shape, m, args.fresh)
+            r.setdefault("shape", shape)
+            results.append(r)
+            print(f"{shape} {m}: " + (r.get("error") or f"fit {r['fit_s']:.1f} s, eval {r['eval_s']:.1f} s, "
+                                      f"peak {r['peak_rss_mb']:.0f} MB, HR@10 {r.get('hr@10')}"), flush=True)
+    bench, readme = render(results, shapes, time.perf_counter() - t0)
+    write_block(ROOT / "BENCHMARKS.md", bench)
+    if (ROOT / "README.md").exists() and START in (ROOT / "README.md").read_text():
+        write_block(ROOT / "README.md", readme)
+    print("wrote the scale block of BENCHMARKS.md" + (f" and {SVG.relative_to(ROOT)}" if SVG.exists() else ""))
+
+
+if __name__ == "__main__":
+    main()
