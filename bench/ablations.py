@@ -57,6 +57,7 @@ KEY_SKIP_DEFAULTS: dict[str, dict] = {"eges": {"attention": "learned"}}
 
 # (model, decision, {variant label: config overrides}, metric the choice is judged by)
 ROWS: list[tuple[str, str, dict[str, dict], str]] = [
+    ("mostpop", "reference (nothing to choose)", {"most popular": {}}, "hr@10"),
     ("item2vec", "negative sampling exponent", {"0 (uniform)": {"ns_exponent": 0.0},
                                                 "0.75 (gensim default)": {"ns_exponent": 0.75}}, "hr@10"),
     ("item2vec", "frequent-item down-sampling", {"off (0)": {"sample": 0.0}, "1e-3": {"sample": 1e-3}}, "hr@10"),
@@ -89,6 +90,8 @@ ROWS: list[tuple[str, str, dict[str, dict], str]] = [
                          "full": {"softmax": "full"}}, "hr@10"),
     ("dssm", "tower", {"ReLU": {"tower": "relu"}, "tanh + BatchNorm + dropout (tutorial)": {"tower": "tutorial"}},
      "hr@10"),
+    ("dssm", "temperature τ", {"0.05": {"temperature": 0.05}, "0.1": {"temperature": 0.1},
+                               "0.2": {"temperature": 0.2}}, "hr@10"),
     ("youtubednn", "softmax", {"full": {"softmax": "full"}, "sampled (paper)": {"softmax": "sampled"}}, "hr@10"),
     ("youtubednn", "example age feature", {"on (paper)": {"example_age": True}, "off": {"example_age": False}},
      "hr@10"),
@@ -160,10 +163,16 @@ def cold_start_cells(r: dict, rule: str) -> dict:
     return {"cold_recall@10": r[rule]["recall@10"], "cold_ndcg@10": r[rule]["genre_overlap@10"]}
 
 
-def choose(row_results: dict[str, dict[str, dict]], metric: str, shapes: list[str]) -> str | None:
-    """The kept variant: best worst-shape ratio of its validation ``metric`` to the shape's best (valid only)."""
+#: A variant replaces the current default only when its worst ratio beats the default's by more than this:
+#: every cell is one training with one seed, and smaller gaps are within the seed-to-seed spread of the
+#: 3-seed table (BENCHMARKS.md, "Seed variance").
+TOL = 0.02
+
+
+def ratios(row_results: dict[str, dict[str, dict]], metric: str, shapes: list[str]) -> dict[str, float] | None:
+    """Per variant: the worst over ``shapes`` of its validation ``metric`` / the shape's best (None if incomplete)."""
     labels = list(row_results)
-    ratio = {}
+    out = {}
     for lab in labels:
         worst = float("inf")
         for shape in shapes:
@@ -172,8 +181,60 @@ def choose(row_results: dict[str, dict[str, dict]], metric: str, shapes: list[st
                 return None
             best = max(vals.values())
             worst = min(worst, vals[lab] / best if best > 0 else 0.0)
-        ratio[lab] = worst
-    return max(labels, key=lambda lab: (ratio[lab], -labels.index(lab)))
+        out[lab] = worst
+    return out
+
+
+def default_label(model: str, variants: dict[str, dict]) -> str | None:
+    """The variant that is the code's current default config (None when no variant is)."""
+    from recall_core.models import get_model_class
+
+    if model == "eges-cold-start":
+        rule = get_model_class("eges").Config().cold_start
+        return next((lab for lab, ov in variants.items() if ov.get("rule") == rule), None)
+    cls = get_model_class(model)
+    base = cls.Config().to_dict()
+    return next((lab for lab, ov in variants.items() if cls.Config(**ov).to_dict() == base), None)
+
+
+def choose(rows: list[tuple[dict[str, dict[str, dict]], str]], shapes: list[str],
+           default: str | None = None) -> str | None:
+    """The kept variant, chosen on validation only, jointly over ``rows`` ((results, metric) of one decision).
+
+    Each variant's score is its worst ratio (over shapes and over the rows' metrics) of its validation
+    metric to the best variant's; the best score is kept, except that the current ``default`` stays when
+    it is within :data:`TOL` of the best (ties keep the default; among the others, the first listed wins).
+    """
+    scores: dict[str, float] = {}
+    for row_results, metric in rows:
+        r = ratios(row_results, metric, shapes)
+        if r is None:
+            return None
+        for lab, v in r.items():
+            scores[lab] = min(scores.get(lab, float("inf")), v)
+    if not scores:
+        return None
+    labels = list(scores)
+    best = max(labels, key=lambda lab: (scores[lab], -labels.index(lab)))
+    if default in scores and scores[default] >= scores[best] - TOL:
+        return default
+    return best
+
+
+def kept_by_row(results: dict, shapes: list[str]) -> dict[tuple[str, str], str | None]:
+    """(model, decision) -> kept variant. Rows of one model with the same variants are one decision judged on
+    every metric they list (e.g. Airbnb's market share on U2I and on I2I)."""
+    groups: dict[tuple, list] = {}
+    for model, decision, variants, metric in ROWS:
+        groups.setdefault((model, json.dumps(variants, sort_keys=True, default=str)), []).append((decision, metric))
+    kept = {}
+    for (model, vkey), members in groups.items():
+        variants = json.loads(vkey)
+        rows = [(results.get((model, d), {}), m) for d, m in members]
+        k = choose(rows, shapes, default_label(model, variants)) if all(r for r, _ in rows) else None
+        for d, _ in members:
+            kept[(model, d)] = k
+    return kept
 
 
 def render(results: dict, shapes: list[str], seconds: float) -> str:
@@ -188,7 +249,10 @@ def render(results: dict, shapes: list[str], seconds: float) -> str:
              "Each variant is trained with seed 42 on the validation split (valid: each user's second-to-last film "
              "held out; training = everything before it) and on the test split (test: the last film). The kept "
              "variant is chosen on **validation only**: the best worst-shape ratio of its validation score to the "
-             "shape's best, so a setting that wins on one shape and collapses on the other is not kept. Metric: "
+             "shape's best, so a setting that wins on one shape and collapses on the other is not kept. Rows of "
+             "one model with the same variants are one decision judged on all their metrics (worst ratio over "
+             f"both). The current default stays when it is within {TOL} of the best ratio (one seed per cell: "
+             "smaller gaps are within seed noise). Metric: "
              "U2I HR@10 (hr@10) or I2I HR@10 (i2i_hr@10; query: the user's last training film). Cells are "
              "HR@10 / NDCG@10 of that metric's list. Shapes: ML-100K and `synth-10k` (`python -m recall_core "
              "synth --users 610 --items 9.7k --ratings 100k --seed 7`: a long-tail catalogue)."
@@ -196,9 +260,10 @@ def render(results: dict, shapes: list[str], seconds: float) -> str:
                 f" **This run covers {', '.join(shapes)} only** (`--shapes {','.join(shapes)}`): the kept column is "
                 "provisional until every shape is measured, and no default was changed on it."), "", head,
              "|" + "---|" * (5 + 2 * len(shapes))]
+    kept_rows = kept_by_row(results, shapes)
     for model, decision, variants, metric in ROWS:
         row = results.get((model, decision), {})
-        kept = choose(row, metric, shapes) if row else None
+        kept = kept_rows.get((model, decision))
         ndcg = metric.replace("hr@", "ndcg@").replace("recall@", "ndcg@")
         for label in variants:
             cells = []
@@ -233,11 +298,12 @@ def to_json(results: dict, shapes: list[str], command: str, measured: str, secon
     (``None`` until every shape's validation cells exist).
     """
     rows = []
+    kept_rows = kept_by_row(results, shapes)
     for model, decision, variants, metric in ROWS:
         row = results.get((model, decision), {})
         rows.append({
             "model": model, "decision": decision, "metric": metric,
-            "kept": choose(row, metric, shapes) if row else None,
+            "kept": kept_rows.get((model, decision)),
             "variants": [{"label": label, "overrides": ov,
                           "cells": {shape: {split: _cell(row.get(label, {}).get((shape, split)))
                                             for split in ("valid", "test")} for shape in shapes}}

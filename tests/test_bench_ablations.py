@@ -1,0 +1,49 @@
+"""bench/ablations.py's decision rule, on hand-made validation cells (no training here)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import ablations  # noqa: E402
+
+SHAPES = ["a", "b"]
+
+
+def cells(**by_label):
+    """{label: {(shape, "valid"): {"hr@10": x, "i2i_hr@10": y}}} from label=((a_hr, a_i2i), (b_hr, b_i2i))."""
+    return {lab: {(s, "valid"): {"hr@10": hr, "i2i_hr@10": i2i} for s, (hr, i2i) in zip(SHAPES, v)}
+            for lab, v in by_label.items()}
+
+
+def test_worst_shape_ratio_beats_the_best_on_one_shape():
+    # x wins shape a by 10% and collapses on b (ratio 0.5); y is 0.9 and 1.0: y is kept
+    row = cells(x=((0.20, 0), (0.05, 0)), y=((0.18, 0), (0.10, 0)))
+    r = ablations.ratios(row, "hr@10", SHAPES)
+    assert r["x"] == 0.5 and abs(r["y"] - 0.9) < 1e-12
+    assert ablations.choose([(row, "hr@10")], SHAPES) == "y"
+
+
+def test_the_default_stays_within_the_tolerance_and_goes_beyond_it():
+    row = cells(x=((0.200, 0), (0.100, 0)), y=((0.197, 0), (0.100, 0)))  # y's worst ratio 0.985
+    assert ablations.choose([(row, "hr@10")], SHAPES, default="y") == "y"
+    row = cells(x=((0.200, 0), (0.100, 0)), y=((0.180, 0), (0.100, 0)))  # 0.9: beyond TOL
+    assert ablations.choose([(row, "hr@10")], SHAPES, default="y") == "x"
+
+
+def test_one_decision_judged_on_two_metrics_takes_the_worst_of_both():
+    # on U2I x is best everywhere; on I2I x is 0.5 of y on shape b: jointly y (worst 0.8) beats x (0.5)
+    row = cells(x=((0.20, 0.10), (0.20, 0.05)), y=((0.16, 0.10), (0.18, 0.10)))
+    assert ablations.choose([(row, "hr@10")], SHAPES) == "x"
+    assert ablations.choose([(row, "hr@10"), (row, "i2i_hr@10")], SHAPES) == "y"
+
+
+def test_an_unmeasured_cell_chooses_nothing():
+    row = cells(x=((0.2, 0), (0.1, 0)), y=((0.1, 0), (0.2, 0)))
+    del row["y"][("b", "valid")]
+    assert ablations.choose([(row, "hr@10")], SHAPES) is None
+
+
+def test_default_label_is_the_variant_equal_to_the_code_default():
+    assert ablations.default_label("item2vec", {"0": {"ns_exponent": 0.0}, "0.75": {"ns_exponent": 0.75}}) == "0"
+    assert ablations.default_label("eges-cold-start", {"att": {"rule": "attention"}, "mean": {"rule": "mean"}}) == "att"
