@@ -113,7 +113,7 @@ def neighbourhood(item: str, shown: list) -> None:
                 continue
             off = len(set(nb) - set(sub["item_id"]))
             fig = figures.figure(sub, use, f"{name}: the movie and its {len(nb)} neighbours", highlight=nb,
-                                 focus=item, height=380)
+                                 focus=item, height=380, webgl=False)
             fig.update_layout(xaxis=dict(range=list(xr)), yaxis=dict(range=list(yr)), showlegend=False)
             st.plotly_chart(fig, key=f"maps_zoom_{side}", width="stretch")
             if notice:

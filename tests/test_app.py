@@ -343,7 +343,7 @@ def test_embedding_maps_computed_once_then_read(env):
     assert {t["type"] for t in left["data"]} == {"scattergl"}
     zoom = next(s for k, s in specs.items() if "maps_zoom_left" in k)  # the close-up carries the neighbours
     hl = next(t for t in zoom["data"] if t["name"] == "neighbours")
-    assert len(values(hl["x"])) == 5 and {t["type"] for t in zoom["data"]} == {"scattergl"}
+    assert len(values(hl["x"])) == 5 and {t["type"] for t in zoom["data"]} == {"scatter"}  # small: SVG
     assert not any("maps_fig_users" in k for k in specs)  # one kind of map at a time
     at.session_state["maps_section"] = "Users"
     at.run()

@@ -297,8 +297,9 @@ def preferred(names: list[str]) -> list[str]:
     return sorted(names, key=rank)
 
 
-#: A close-up draws at most this many points around the movie and its neighbours (a seeded sample above it, said).
-CLOSE_UP_POINTS = 3_000
+#: A close-up draws at most this many points around the movie and its neighbours (a seeded sample above it,
+#: said). Close-ups are SVG figures (redrawn on every change of K), so they stay small.
+CLOSE_UP_POINTS = 1_000
 
 
 def close_up(df: "pd.DataFrame", focus, neighbours, limit: int | None = None, pad: float = 0.15,

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 
 def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focus=None, id_col: str = "item_id",
-           height: int = 520):
+           height: int = 520, webgl: bool = True):
     """A plotly ``scattergl`` map coloured by ``colour`` (categorical: one trace per value; numeric: a scale).
+
+    ``webgl=False`` draws SVG ``scatter`` traces instead: for small figures (a close-up of at most
+    :data:`~recall_core.analysis.maps.CLOSE_UP_POINTS` points) the browser draws SVG faster than it sets
+    up a WebGL context per trace, which a redraw (a new K) pays again.
 
     ``highlight``: ids drawn large with a black ring (a movie's neighbours);
     ``focus``: one id drawn as a star (the movie itself).
@@ -15,6 +19,7 @@ def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focu
     import plotly.graph_objects as go
 
     fig = go.Figure()
+    Scatter = go.Scattergl if webgl else go.Scatter  # noqa: N806
     x, y = df["x"].to_numpy(), df["y"].to_numpy()
     text = df[hover].to_numpy(dtype=object)
     ids = df[id_col].to_numpy(dtype=object)
@@ -27,22 +32,22 @@ def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focu
         rest = ~np.isin(values, shown)
         for value in [*shown, *(["other"] if len(top) > 12 else [])]:
             mask = rest if value == "other" and len(top) > 12 else values == value
-            fig.add_trace(go.Scattergl(x=x[mask], y=y[mask], mode="markers", name=str(value), text=text[mask],
+            fig.add_trace(Scatter(x=x[mask], y=y[mask], mode="markers", name=str(value), text=text[mask],
                                        marker=dict(size=5, opacity=0.75), hovertemplate=hover_t))
     else:
-        fig.add_trace(go.Scattergl(
+        fig.add_trace(Scatter(
             x=x, y=y, mode="markers", name=colour, text=text, hovertemplate=hover_t,
             marker=dict(size=5, opacity=0.8, color=None if col is None else col.to_numpy(), colorscale="Viridis",
                         showscale=col is not None, colorbar=dict(title=colour, thickness=12)), showlegend=False))
     hl = np.isin(ids, list(set(highlight)))
     if hl.any():
-        fig.add_trace(go.Scattergl(x=x[hl], y=y[hl], mode="markers", name="neighbours", text=text[hl],
+        fig.add_trace(Scatter(x=x[hl], y=y[hl], mode="markers", name="neighbours", text=text[hl],
                                    hovertemplate=hover_t,
                                    marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(color="black", width=2))))
     if focus is not None:
         f = ids == focus
         if f.any():
-            fig.add_trace(go.Scattergl(x=x[f], y=y[f], mode="markers", name="selected", text=text[f],
+            fig.add_trace(Scatter(x=x[f], y=y[f], mode="markers", name="selected", text=text[f],
                                        hovertemplate=hover_t,
                                        marker=dict(size=18, symbol="star", color="red", line=dict(color="black", width=1))))
     fig.update_layout(title=title, height=height, margin=dict(t=50, b=10, l=10, r=10),
