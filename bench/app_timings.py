@@ -11,6 +11,8 @@
    (its models and indexes are not yet loaded by the page's own loaders).
 4. On each page one interaction (pick another movie or user, change K or τ),
    timed as the rerun it causes.
+5. The How it works page, once per stored model class (rows ``how it works: <class>``): the run that
+   draws that class's section for the first time (issue 11's target: at most 1 s each on ML-100K).
 
 Run alone: ``python bench/app_timings.py [--store DIR] [--dataset ml-100k | FOLDER]`` (a MovieLens or synth
 folder, with a store trained on it: ``python -m recall_core train --dataset FOLDER --store DIR``).
@@ -169,8 +171,56 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
                                               "interaction_seconds": _timed(at)}
     except (KeyError, IndexError, ValueError):
         pass
+    out.update(how_timings(at, store, dataset))
     if pre:
         out["embedding maps: first UMAP (once per model)"] = pre
+    return out
+
+
+#: Row names of the How page's sections: ``HOW_ROW.format(model=...)``.
+HOW_ROW = "how it works: {model}"
+#: Issue 11's target for each section's render under AppTest on the ML-100K store.
+HOW_TARGET_SECONDS = 1.0
+
+
+def how_models(store: Path, dataset: str) -> dict[str, str]:
+    """``{model class: store name}`` for every model class with a How section that the store holds (the default
+    variant of each, e.g. ``dssm`` rather than ``dssm@t0.5``), in the page's order."""
+    from recall_core.app import how
+    from recall_core.data import load_dataset
+    from recall_core.explore import stored_models
+    from recall_core.store import model_dir, read_manifest
+
+    ds = load_dataset(dataset)
+    found: dict[str, str] = {}
+    for name in sorted(stored_models(ds, store), key=lambda n: ("@" in n, n)):
+        try:
+            cls = how.model_class_of(read_manifest(model_dir(store, ds.key, name)), name)
+        except Exception:  # noqa: BLE001 (an unreadable manifest: the page says so, the bench skips it)
+            continue
+        if cls in how.SECTIONS:
+            found.setdefault(cls, name)
+    return {cls: found[cls] for cls in how.SECTIONS if cls in found}
+
+
+def how_timings(at, store: Path, dataset: str) -> dict[str, dict]:
+    """The How page (``/how?model=M``) for each stored model class: the run that draws M's section for the first
+    time in the session. The first model switches to the page (its row includes loading the split); each next one
+    is chosen in the page's model box, as a viewer does."""
+    out: dict[str, dict] = {}
+    for i, (cls, name) in enumerate(how_models(store, dataset).items()):
+        if i == 0:
+            at.session_state["how_model"] = name
+            at.switch_page("pages/how_it_works.py")
+        else:
+            at.selectbox(key="how_model").set_value(name)
+        dt = _timed(at)
+        what = ("open /how?model=" if i == 0 else "choose ") + name + f" (target <= {HOW_TARGET_SECONDS:g} s)"
+        boxes = [e.value for e in (*at.error, *at.warning)]
+        if boxes:  # a stale model's section says so instead of drawing: the time is not the section's
+            what += f"; the page shows a box instead: {boxes[0][:120].replace('|', '/')}"
+        out[HOW_ROW.format(model=cls)] = {"first_render": dt, "interaction": what, "interaction_seconds": None,
+                                          "payload": payload(at), "boxes": len(boxes)}
     return out
 
 

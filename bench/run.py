@@ -378,6 +378,13 @@ def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict,
     for page, t in app.items():
         lines.append(f"| {page} | {fmt(t.get('first_render'), 3)} | {t.get('interaction', '-')} | "
                      f"{fmt(t.get('interaction_seconds'), 3)} |")
+    how_rows = {p: t for p, t in app.items() if p.startswith("how it works: ")}
+    if how_rows:
+        within = [p for p, t in how_rows.items() if t.get("first_render") is not None and t["first_render"] <= 1.0
+                  and not t.get("boxes")]
+        lines += ["", f"How it works (`/how?model=M`): each row is the run that draws that model's section for the "
+                      f"first time in the session (the first also loads the split); target <= 1 s per section. "
+                      f"{len(within)} of {len(how_rows)} sections drawn within it."]
     lines += ["", "AppTest times the script only. What a viewer waits for is below.", "",
               "## App speed in a browser (headless Chromium, trained ML-100K store)", ""]
     if browser is None:

@@ -34,6 +34,7 @@ PAGES = [
     ("dssm", "DSSM temperature", "dssm_temperature"),
     ("maps", "Embedding maps", "embedding_maps"),
     ("serving", "Serving", "serving"),
+    ("how", "How it works", "how"),  # the README tour's "how" screenshot (the store's first model with a section)
 ]
 SERVERS: dict[str, int] = {}  # base URL -> pid of the server started by serve()
 # Text that must never be on a page.
@@ -131,10 +132,12 @@ def launch(playwright):
 
 
 def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 1000, full: bool = True,
-              query: dict[str, str] | None = None) -> list[dict]:
+              query: dict[str, str] | None = None, extra: list[tuple[str, str, str]] = ()) -> list[dict]:
     """Open every page, wait for it to finish, record problems and save ``<out_dir>/<name>.png``.
 
     ``query``: extra URL parameters per url path (e.g. ``{"items": "item=50&k=10"}``).
+    ``extra``: more ``(url path with its query, h1, screenshot name)`` visited after :data:`PAGES`
+    (e.g. ``("how?model=eges", "How it works", "how-eges")``); their ``page`` is that path.
     Returns ``[{"page", "title_found", "problems", "screenshot", "seconds"}]``.
     """
     from playwright.sync_api import sync_playwright
@@ -151,7 +154,7 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
             page.goto(base_url, wait_until="domcontentloaded")
             page.get_by_role("heading", name=PAGES[0][1]).first.wait_for(timeout=90_000)
             wait_idle(page)
-            for path, title, name in PAGES:
+            for path, title, name in [*PAGES, *extra]:
                 q = (query or {}).get(path)
                 t0 = time.time()
                 page.goto(f"{base_url}/{path}" + (f"?{q}" if q else ""), wait_until="domcontentloaded")

@@ -17,13 +17,12 @@ state.require_models(ctx)
 
 st.title("DSSM temperature")
 manifests = ctx.manifests()
-st.caption(dssm.training_sentence(manifests.get("dssm")) + " " + i18n.t("dssm.caption"))
+st.caption(i18n.t("dssm.training." + dssm.training_kind(manifests.get("dssm"))) + " " + i18n.t("dssm.caption"))
 
 family = [n for n in ctx.stored if isinstance(manifests.get(n), dict) and manifests[n].get("model_class") == "dssm"]
 if not family:
-    st.info("No DSSM in the store yet: train it on the Overview page "
-            "(`python -m recall_core train --models dssm --dssm-temperatures 0.05,0.2,0.5`).")
-    st.page_link("pages/overview.py", label="Go to Overview to train", icon=":material/model_training:")
+    st.info(i18n.t("dssm.not_stored"))
+    st.page_link("pages/overview.py", label=i18n.t("common.go_train"), icon=":material/model_training:")
     st.stop()
 default_name = "dssm" if "dssm" in family else family[0]
 models, errors = ctx.models([default_name])
@@ -39,12 +38,12 @@ url.remember("dssm_user")
 part_a, part_b = st.tabs(["(a) τ at inference", "(b) τ in training"], key="dssm_section", on_change="rerun")
 if part_a.open is not False:
     with part_a:
-        st.subheader("One user's candidates under a temperature")
+        st.subheader(i18n.t("dssm.part_a_head"))
         c2, c3 = st.columns([3, 1])
         start = trained_tau if trained_tau in TAUS else 0.1
         url.seed_state("dssm_tau", None, start, valid=lambda v: v in TAUS)
         tau = c2.select_slider("τ (temperature)", TAUS, key="dssm_tau",
-                               help=f"{default_name} was trained at τ = {trained_tau}")
+                               help=i18n.t("dssm.tau_help", name=default_name, tau=trained_tau))
         url.seed_state("dssm_n", None, 20, valid=lambda v: isinstance(v, int) and 2 <= v <= 100)
         n = c3.number_input("Top-N", min_value=2, max_value=100, step=1, key="dssm_n")
         url.remember("dssm_tau", "dssm_n")
@@ -54,12 +53,12 @@ if part_a.open is not False:
             st.error(str(e))
             st.stop()
         m = st.columns(4)
-        m[0].metric("Entropy", f"{stats['entropy']:.2f} bits", help=f"maximum for {stats['n']} candidates: "
-                    f"{stats['max_entropy']:.2f} bits (uniform)")
+        m[0].metric("Entropy", f"{stats['entropy']:.2f} bits", help=i18n.t("dssm.entropy_help", n=stats["n"],
+                                                                             max=stats["max_entropy"]))
         m[1].metric("Top-1 probability", f"{stats['top1']:.1%}")
-        m[2].metric("Perplexity", f"{stats['perplexity']:.1f}", help="effective number of candidates: 2^entropy")
+        m[2].metric("Perplexity", f"{stats['perplexity']:.1f}", help=i18n.t("dssm.perplexity_help"))
         m[3].metric(f"Mass of these {stats['n']} in the full softmax", f"{stats['mass_in_catalogue']:.1%}",
-                    help="share of the softmax over all unseen items held by the top-N")
+                    help=i18n.t("dssm.mass_help"))
         left, right = st.columns([3, 2])
         with left:
             labels = [f"{r}. {t}" for r, t in zip(table["rank"], table["title"])]
@@ -81,7 +80,7 @@ if part_a.open is not False:
 
 if part_b.open is not False:
     with part_b:
-        st.subheader("Models trained at different τ")
+        st.subheader(i18n.t("dssm.part_b_head"))
         rows, lb_errors = ctx.leaderboard()
         variants = dssm.dssm_variants(rows, manifests)
         if len(variants.dropna(subset=["tau"])) >= 1:
@@ -105,7 +104,7 @@ if part_b.open is not False:
                 "HR@10": st.column_config.NumberColumn(format="%.4f"), "NDCG@10": st.column_config.NumberColumn(format="%.4f"),
                 "Coverage@10": st.column_config.NumberColumn(format="%.4f")})
         if len(family) < 2:
-            st.info("Only one DSSM is stored: train variants at other temperatures below to compare.")
+            st.info(i18n.t("dssm.one_variant"))
         else:
             others = [f for f in family if f != default_name]
             c1, c2 = st.columns([3, 1])
@@ -133,8 +132,9 @@ if part_b.open is not False:
                                  column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("cosine", t["score"])})
 
         with st.expander("Train another temperature"):
-            st.caption("Trains a DSSM variant with the default settings and this τ (" + compare.training_time_phrase(manifests)
-                       + "); it is stored as `dssm@t<τ>` and appears above.")
+            span = compare.training_time_span(manifests)
+            st.caption(i18n.t("dssm.train_caption", phrase=i18n.t("overview.time_span", span=span) if span
+                              else i18n.t("overview.time_unknown")))
             c1, c2 = st.columns([1, 3])
             url.seed_state("dssm_train_tau", None, 0.05, valid=lambda v: isinstance(v, float) and v > 0)
             t_new = c1.number_input("τ", min_value=0.005, max_value=10.0, step=0.01, format="%.3f", key="dssm_train_tau")

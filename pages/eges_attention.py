@@ -9,10 +9,12 @@ from recall_core.analysis import eges as analysis
 from recall_core.errors import RecallError
 from recall_core.explore import item_neighbours
 from recall_core.app import i18n
+from recall_core.app.i18n import verdicts
 
 FIELD_COLORS = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
 
 ctx = state.page_context()
+lang = i18n.current()
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
@@ -20,9 +22,8 @@ st.title("EGES attention")
 st.caption(i18n.t("eges.caption"))
 
 if "eges" not in ctx.stored:
-    st.info("EGES is not in the store yet: train it on the Overview page "
-            "(`python -m recall_core train --models eges`).")
-    st.page_link("pages/overview.py", label="Go to Overview to train", icon=":material/model_training:")
+    st.info(i18n.t("eges.not_stored"))
+    st.page_link("pages/overview.py", label=i18n.t("common.go_train"), icon=":material/model_training:")
     st.stop()
 models, errors = ctx.models(["eges"])
 if errors:
@@ -71,16 +72,16 @@ if one.open is not False:
             if exp["centre_count"] == 0 or not exp["known"]:
                 st.caption(i18n.t("eges.never_centre"))
             elif exp["centre_count"] is not None:
-                steps = (f"; its attention row had a gradient in {exp['centre_steps']:,} of {exp['steps']:,} optimiser steps"
+                steps = (i18n.t("eges.centre_steps", centre=exp["centre_steps"], steps=exp["steps"])
                          if exp["centre_steps"] is not None and exp["steps"] else "")
-                st.caption(f"Walk centre in **{exp['centre_count']:,}** (centre, context) examples per epoch (median trained "
-                           f"movie: {exp['median_centre_count']:,.0f}){steps}. Weights start uniform and move only then.")
+                st.caption(i18n.t("eges.centre_line", count=exp["centre_count"], median=exp["median_centre_count"],
+                                  steps=steps))
             else:
-                st.caption("This model did not record how often the movie was a walk centre (retrain EGES to see it).")
+                st.caption(i18n.t("eges.not_recorded"))
         with right:
             try:
                 nb = item_neighbours(ds, model, item, int(k))
-                st.markdown(f"**Nearest {k} movies** (cosine)")
+                st.markdown(i18n.t("eges.nearest", k=k))
                 widgets.table(nb, hide_index=True, width="stretch", key="eges_neighbours",
                              column_order=["rank", "title", "year", "genres", "score"],
                              column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("Cosine", nb["score"])})
@@ -91,20 +92,20 @@ if across.open is not False:
     with across:
         catalogue, rel = catalogue_analysis()
         recorded = "centre_count" in catalogue
-        st.subheader("Do sparse items lean on side information?")
+        st.subheader(i18n.t("eges.sparse_head"))
         st.caption(i18n.t("eges.exposure_note"))
-        st.markdown(rel["text"])
+        st.markdown(verdicts.eges_verdict(lang, rel))
         if rel["verdict"] != "unrecorded":
             m = st.columns(4)
-            m[0].metric("ρ interactions · id weight", f"{rel['raw'][0]:+.2f}", help="Spearman, not controlled")
+            m[0].metric("ρ interactions · id weight", f"{rel['raw'][0]:+.2f}", help=i18n.t("eges.help_raw"))
             m[1].metric("ρ interactions · centre count", f"{rel['rho_interactions_exposure']:+.2f}",
-                        help="How much exposure and sparsity move together")
+                        help=i18n.t("eges.help_exposure"))
             m[2].metric("partial ρ | centre count", f"{rel['partial'][0]:+.2f}",
-                        help="Spearman rank residuals after fitting the centre count's rank")
+                        help=i18n.t("eges.help_partial"))
             m[3].metric(f"partial ρ within {rel['n_bins']} centre-count bins", f"{rel['within'][0]:+.2f}",
-                        help="The same partial ρ inside each quantile bin of the centre count, pooled (Fisher z)")
-            if rel["popularity_note"]:
-                st.caption(rel["popularity_note"])
+                        help=i18n.t("eges.help_within"))
+            if note := verdicts.eges_popularity_note(lang, rel):
+                st.caption(note)
         left, right = st.columns(2)
         with left:
             fig = go.Figure()
@@ -132,8 +133,7 @@ if across.open is not False:
             st.plotly_chart(fig, key="eges_scatter", width="stretch")
         RHO = st.column_config.NumberColumn(format="%+.2f")
         if len(rel["fields"]):
-            st.markdown("**Every field against interactions and exposure** (Spearman ρ; the last row leaves the "
-                        "popularity field, a bucket of the interaction count, out of the id's share)")
+            st.markdown(i18n.t("eges.fields_head"))
             widgets.table(rel["fields"], hide_index=True, key="eges_fields", column_config={
                 "weight": "weight", "mean": st.column_config.NumberColumn("mean", format="%.3f"),
                 "rho_interactions": st.column_config.NumberColumn("ρ interactions", format="%+.2f"),
@@ -145,26 +145,26 @@ if across.open is not False:
         left, right = st.columns(2)
         with left:
             if len(rel["bins"]):
-                st.markdown("**By interactions** (not controlled)")
+                st.markdown(i18n.t("eges.bins_head"))
                 widgets.table(rel["bins"], hide_index=True, key="eges_bins", column_config={
                     rel["bins"].columns[2]: st.column_config.NumberColumn(format="%.3f")})
         with right:
             if len(rel["strata"]):
-                st.markdown(f"**Within bins of equal exposure** ({rel['id_field']} weight)")
+                st.markdown(i18n.t("eges.strata_head", field=rel["id_field"]))
                 widgets.table(rel["strata"], hide_index=True, key="eges_strata",
                                 column_config={c: RHO for c in rel["strata"].columns[2:]})
         top = catalogue["top_field"].value_counts()
-        st.caption("Field with the most attention: " + ", ".join(f"{f} for {n:,} items" for f, n in top.items()))
+        st.caption(i18n.t("eges.top_field", fields=", ".join(i18n.t("eges.top_field_one", field=f, n=n)
+                                                             for f, n in top.items())))
 
 if kinds.open is not False:
     with kinds:
         catalogue, _ = catalogue_analysis()
         recorded = "centre_count" in catalogue
-        st.subheader("Does a field's importance differ by kind of item?")
+        st.subheader(i18n.t("eges.kinds_head"))
         st.caption(i18n.t("eges.kinds_note"))
         relative = st.toggle("Relative to movies with a similar centre count", key="eges_group_relative",
-                             disabled=not recorded, help="Each movie's weight minus the mean of movies in its "
-                             "centre-count decile: 0 means no different from movies updated about as often")
+                             disabled=not recorded, help=i18n.t("eges.relative_help"))
         cols = st.columns(2)
         for col, by, title in ((cols[0], "genre", "primary genre"), (cols[1], "year_band", "year band")):
             with col:
@@ -185,10 +185,10 @@ if kinds.open is not False:
                 st.plotly_chart(fig, key=f"eges_by_{by}", width="stretch")
                 contrast = analysis.group_contrast(groups, fields)
                 if len(contrast):
-                    st.caption("Groups of at least 20 movies: " + "; ".join(
-                        f"{r.field} {r.low:+.3f} ({r.low_group}) to {r.high:+.3f} ({r.high_group})"
-                        if relative else f"{r.field} {r.low:.3f} ({r.low_group}) to {r.high:.3f} ({r.high_group})"
-                        for r in contrast.itertuples()))
+                    st.caption(i18n.t("eges.contrast", groups="; ".join(
+                        f"{r.field} {r.low:+.3f} ({r.low_group}) → {r.high:+.3f} ({r.high_group})"
+                        if relative else f"{r.field} {r.low:.3f} ({r.low_group}) → {r.high:.3f} ({r.high_group})"
+                        for r in contrast.itertuples())))
                 with st.expander(f"Table by {title}"):
                     widgets.table(groups, hide_index=True, key=f"eges_by_{by}_table",
                                     column_config={f: st.column_config.NumberColumn(format="%.3f") for f in fields})
@@ -210,11 +210,11 @@ if cold_tab.open is not False:
         try:
             vec, cold = analysis.cold_start_neighbours(ds, model, list(genres), int(year), int(kc))
         except (RecallError, ImportError) as e:
-            st.error(f"The cold-start simulator needs a current EGES model: {e}")
+            st.error(i18n.t("eges.cold_error", error=e))
         else:
             share = np.mean([bool(set(genres) & set(g.split(", "))) for g in cold["genres"]]) if genres else float("nan")
-            st.markdown(f"Nearest real movies to a **{', '.join(genres) or 'genre-less'} film from {year}**"
-                        + (f" · {share:.0%} share a genre with it" if genres else ""))
+            st.markdown(i18n.t("eges.cold_head", genres=", ".join(genres) or i18n.t("eges.genreless"), year=year)
+                        + (i18n.t("eges.cold_share", share=share) if genres else ""))
             widgets.table(cold, hide_index=True, width="stretch", key="eges_cold_table",
                          column_order=["rank", "title", "year", "genres", "score"],
                          column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("Cosine", cold["score"])})

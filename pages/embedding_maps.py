@@ -19,15 +19,15 @@ widgets.show_errors(errors)
 item_models = [n for n, m in loaded.items() if maps.mappable(m, "items") is None]
 user_models = [n for n, m in loaded.items() if maps.mappable(m, "users") is None]
 if not item_models:
-    st.info("No stored model has item vectors to map (most-popular is one number per item).")
+    st.info(i18n.t("maps.no_item_models"))
     st.stop()
 
 NN, MD = [5, 10, 15, 30, 50], [0.0, 0.05, 0.1, 0.25, 0.5]
 c = st.columns([1, 1, 3])
 url.seed_state("maps_nn", None, 15, valid=lambda v: v in NN)
 url.seed_state("maps_md", None, 0.1, valid=lambda v: v in MD)
-nn = c[0].select_slider("n_neighbors", NN, key="maps_nn", help="larger: more global structure")
-md = c[1].select_slider("min_dist", MD, key="maps_md", help="smaller: tighter clusters")
+nn = c[0].select_slider("n_neighbors", NN, key="maps_nn", help=i18n.t("maps.nn_help"))
+md = c[1].select_slider("min_dist", MD, key="maps_md", help=i18n.t("maps.md_help"))
 url.remember("maps_nn", "maps_md")
 # One kind of map at a time: a closed tab is neither computed nor drawn (the page settles faster in a browser).
 items_tab, users_tab = st.tabs(["Items", "Users"], key="maps_section", on_change="rerun")
@@ -37,15 +37,22 @@ def item_frame(dataset_name: str, store: str, name: str, mtime_ns: int, n_neighb
     return maps.item_frame(ds, loaded[name], _m)
 
 
+def sample_notice(shown, df, id_col: str) -> str:
+    """:func:`maps.display_sample`'s notice in the chosen language."""
+    return i18n.t("maps.notice_items" if id_col == "item_id" else "maps.notice_users", shown=len(shown),
+                  total=len(df), seed=maps.SEED, limit=maps.MAX_POINTS)
+
+
 def sampled_figure(df, colour: str, title: str, key: str, focus=None, id_col: str = "item_id", hover: str = "title",
                    height: int = 520) -> None:
     """A map (scattergl); above :data:`maps.MAX_POINTS` a seeded sample, said on the map and under it."""
     shown, notice = maps.display_sample(df, keep=() if focus is None else [focus], id_col=id_col)
+    notice = notice and sample_notice(shown, df, id_col)
     fig = figures.figure(shown, colour, title + (f"<br><sup>{notice}</sup>" if notice else ""), hover=hover,
                          focus=focus, id_col=id_col, height=height)
     st.plotly_chart(fig, key=key, width="stretch")
     if notice:
-        st.caption(f"Sampled map: {notice}.")
+        st.caption(i18n.t("maps.sampled", notice=notice))
 
 
 @st.fragment
@@ -61,7 +68,7 @@ def item_maps() -> None:
     right_name = c[1].selectbox("Right model", item_models, key="maps_right")
     url.seed_state("maps_colour", None, maps.ITEM_COLOURINGS[0], valid=lambda v: v in maps.ITEM_COLOURINGS)
     colour = c[2].selectbox("Colour by", maps.ITEM_COLOURINGS, key="maps_colour",
-                            help="top attention field exists for EGES only (others fall back to primary genre: a movie's most specific genre, the one the fewest movies list)")
+                            help=i18n.t("maps.colour_help"))
     item = widgets.pick_item(ctx, "maps_item", None, label="Highlight a movie and its neighbours")
     url.remember("maps_left", "maps_right", "maps_colour", "maps_item")
 
@@ -81,9 +88,9 @@ def item_maps() -> None:
                 continue
             use = colour if colour in df else "primary genre"
             if use != colour:
-                st.caption(f"{name} has no attention weights: coloured by primary genre.")
+                st.caption(i18n.t("maps.no_attention", name=name))
             sampled_figure(df, use, f"{name}: {len(df):,} items", key=f"maps_fig_{side}", focus=item)
-            st.caption(("computed now and cached" if m.computed else "read from the store") + f": `{m.path.name}`")
+            st.caption(i18n.t("maps.computed" if m.computed else "maps.from_store", file=m.path.name))
             shown.append((side, name, df, use))
     if shown:
         neighbourhood(item, shown)
@@ -97,8 +104,7 @@ def neighbourhood(item: str, shown: list) -> None:
     url.seed_state("maps_k", None, 10, valid=lambda v: isinstance(v, int) and 0 <= v <= 50)
     k = c1.number_input("Neighbours", min_value=0, max_value=50, step=1, key="maps_k")
     url.remember("maps_k")
-    c2.caption("Close-ups: each model's nearest neighbours of the movie (in the model's own vector space, ringed) "
-               "where they fall on its map (★: the movie).")
+    c2.caption(i18n.t("maps.closeups"))
     cols = st.columns(2)
     for (side, name, df, use), col in zip(shown, cols):
         with col:
@@ -109,7 +115,7 @@ def neighbourhood(item: str, shown: list) -> None:
                 continue
             sub, notice, xr, yr = maps.close_up(df, item, nb)
             if sub.empty:
-                st.caption(f"This movie is not on {name}'s map (the model has no vector for it).")
+                st.caption(i18n.t("maps.not_on_map", name=name))
                 continue
             off = len(set(nb) - set(sub["item_id"]))
             fig = figures.figure(sub, use, f"{name}: the movie and its {len(nb)} neighbours", highlight=nb,
@@ -117,9 +123,9 @@ def neighbourhood(item: str, shown: list) -> None:
             fig.update_layout(xaxis=dict(range=list(xr)), yaxis=dict(range=list(yr)), showlegend=False)
             st.plotly_chart(fig, key=f"maps_zoom_{side}", width="stretch")
             if notice:
-                st.caption(f"Sampled close-up: {notice}.")
+                st.caption(i18n.t("maps.sampled_closeup", notice=notice))
             if off:
-                st.caption(f"{off} neighbour(s) not on the map (no vector).")
+                st.caption(i18n.t("maps.off_map", n=off))
 
 
 if items_tab.open is not False:
@@ -130,7 +136,7 @@ if users_tab.open is not False:
     with users_tab:
         prefer = maps.preferred(item_models)
         if not user_models:
-            st.info("No stored model has user vectors to map.")
+            st.info(i18n.t("maps.no_user_models"))
             st.stop()
         c = st.columns([2, 2])
         url.seed_state("maps_user_model", None, next((n for n in prefer if n in user_models), user_models[0]),
@@ -142,7 +148,7 @@ if users_tab.open is not False:
             ucolour = c[1].selectbox("Colour by", ucols, key="maps_user_colour")
         else:
             ucolour = None
-            c[1].caption("This dataset has no demographics.")
+            c[1].caption(i18n.t("maps.no_demographics"))
         url.remember("maps_user_model", "maps_user_colour")
         try:
             um = state.umap_map(ctx, uname, "users", nn, md)

@@ -25,7 +25,7 @@ def view() -> None:
     widgets.item_header(ds, item)
 
     if not names:
-        st.info("Choose one or more models in the sidebar.")
+        st.info(i18n.t("common.choose_models"))
         st.stop()
 
     models, load_errors = ctx.models(names)
@@ -45,7 +45,7 @@ def view() -> None:
         cfg = {**widgets.ITEM_COLUMNS, "score": widgets.score_column("Score", table["score"])}
         if "agree" in table:
             cfg["agree"] = st.column_config.NumberColumn("agree", format="%d", width="small",
-                                                         help="number of selected models listing this item")
+                                                         help=i18n.t("items.agree_help"))
             styled = table.style.apply(lambda r: [widgets.AGREE_SHADE if r["agree"] >= 2 else "" for _ in r], axis=1)
         else:
             styled = table
@@ -64,11 +64,11 @@ def view() -> None:
             notes = compare.view_notes(models[name])
             left_col, right_col = st.columns(2) if name in co_tables else (st.container(), None)
             with left_col:
-                st.markdown("**Similar**")
+                st.markdown(i18n.t("items.similar_head"))
                 show(tables[name], name, "similar", notes["similar"])
             if right_col is not None:
                 with right_col:
-                    st.markdown("**Co-occurs with**")
+                    st.markdown(i18n.t("items.cooccur_head"))
                     show(co_tables[name], name, "cooccur", notes["cooccur"])
 
     left, right = st.columns([3, 2])

@@ -8,7 +8,6 @@ from recall_core.analysis import compare
 from recall_core.app import state, url, widgets
 from recall_core.app.claims import render_card_facts
 from recall_core.app.style import model_color
-from recall_core.evaluation.baselines import TRANSITION_DESCRIPTION
 from recall_core.explore import leaderboard_frame
 from recall_core.app import i18n
 
@@ -23,8 +22,8 @@ c[1].metric("Items", f"{s['items']:,}")
 c[2].metric("Interactions", f"{s['interactions']:,}")
 c[3].metric("First rating", s["first"])
 c[4].metric("Last rating", s["last"])
-st.caption(f"**{s['dataset']}** ({s['layout']} layout) · genres: {', '.join(s['genres'])} · "
-           f"user fields: {', '.join(s['user_features']) or 'none'}")
+st.caption(i18n.t("overview.summary", dataset=s["dataset"], layout=s["layout"], genres=", ".join(s["genres"]),
+                  fields=", ".join(s["user_features"]) or i18n.t("overview.no_user_fields")))
 for warning in ds.load_report.get("warnings", []):
     st.warning(widgets.md_escape(f"{s['dataset']}: {warning}"), icon=":material/rule:")
 
@@ -32,6 +31,12 @@ if msg := st.session_state.pop("overview_trained_msg", None):
     st.success(msg)
 if lines := st.session_state.pop("overview_imported_msg", None):
     st.success("  \n".join(widgets.md_escape(line) for line in lines))
+
+
+def time_phrase(family: str | None) -> str:
+    """How long training took when this store was trained, or where the times are."""
+    span = compare.training_time_span(ctx.manifests(), family=family)
+    return i18n.t("overview.time_span", span=span) if span else i18n.t("overview.time_unknown")
 
 
 def training_controls(expanded: bool) -> None:
@@ -44,13 +49,13 @@ def training_controls(expanded: bool) -> None:
         st.error(f"Could not list the models: {type(e).__name__}: {e}")
         return
     missing = [m for m in known if m not in ctx.stored]
-    box = st.expander("Train models" + (f" ({len(missing)} missing)" if missing else ""), expanded=expanded,
+    box = st.expander(i18n.t("overview.train_box") + (i18n.t("overview.train_missing", n=len(missing)) if missing
+                                                       else ""), expanded=expanded,
                       key="overview_train_box", on_change="rerun")
     if box.open is False:  # closed: nothing computed or drawn (lazy, for the browser)
         return
     with box:
-        st.caption("Training runs here, with progress (" + compare.training_time_phrase(ctx.manifests(), family=None)
-                   + "). The command line does the same: `python -m recall_core train --models all`.")
+        st.caption(i18n.t("overview.train_caption", phrase=time_phrase(family=None)))
         url.seed_state("overview_train_models", None, missing or ["mostpop", "item2vec"],
                              valid=lambda v: isinstance(v, list) and all(m in known for m in v))
         col1, col2 = st.columns([4, 1])
@@ -62,7 +67,7 @@ def training_controls(expanded: bool) -> None:
             st.info(busy)
         if st.button("Train", key="overview_train", type="primary", disabled=not chosen or bool(busy)):
             if state.run_training(ctx, list(chosen), seed=int(seed)):
-                st.session_state["overview_trained_msg"] = f"Trained and stored: {', '.join(chosen)}."
+                st.session_state["overview_trained_msg"] = i18n.t("overview.trained_msg", models=", ".join(chosen))
                 st.rerun()
 
 
@@ -73,9 +78,9 @@ if not ctx.stored:
 rows, errors = ctx.leaderboard()
 widgets.show_errors(errors)
 
-st.subheader("Leaderboard")
+st.subheader(i18n.t("overview.leaderboard"))
 k = st.radio("K", [5, 10, 20, 50], index=1, horizontal=True, key="overview_k",
-             help="Cut-off of the top-K lists (leave-last-out, full catalogue, training items excluded).")
+             help=i18n.t("overview.k_help"))
 frame = leaderboard_frame(rows, k)
 frame.insert(0, "model", frame.index)
 frame["Distinct lists@10"] = [r["metrics"].get("distinct_lists@10") for r in rows]
@@ -95,14 +100,14 @@ widgets.table(
     column_config={
         "model": st.column_config.TextColumn("Model", pinned=True),
         **{c: st.column_config.NumberColumn(c, format="%.4f") for c in metric_cols},
-        "Train s": st.column_config.NumberColumn("Train s", format="%.1f", help="training wall time, seconds"),
+        "Train s": st.column_config.NumberColumn("Train s", format="%.1f", help=i18n.t("overview.train_s_help")),
         "Distinct lists@10": st.column_config.NumberColumn("Distinct lists@10", format="%d",
-                                                           help="different top-10 lists over all users"),
+                                                           help=i18n.t("overview.distinct_help")),
     },
 )
-st.caption("Best value per column highlighted (Train s: lowest). " + " · ".join(
-    f"best {c}: **{m}**" for c, m in best.items() if c.startswith(("HR@", "NDCG@"))))
-st.caption(i18n.t("overview.metrics_note", k=k) + TRANSITION_DESCRIPTION)
+st.caption(i18n.t("overview.best_caption") + " · ".join(
+    i18n.t("overview.best_of", col=c, model=m) for c, m in best.items() if c.startswith(("HR@", "NDCG@"))))
+st.caption(i18n.t("overview.metrics_note", k=k) + i18n.t("overview.transition_description"))
 
 long = compare.metrics_long(rows)
 left, right = st.columns(2)
@@ -126,8 +131,7 @@ with right:
     st.plotly_chart(fig, key="overview_lines", width="stretch")
 
 if ctx.stored:
-    cards = st.expander(f"Model cards ({len(ctx.stored)}): description, seed, training time, config, and what each "
-                        "view's score is", key="overview_cards", on_change="rerun")
+    cards = st.expander(i18n.t("overview.cards", n=len(ctx.stored)), key="overview_cards", on_change="rerun")
     if cards.open:  # closed: nothing computed or drawn (lazy, for the browser)
         with cards:
             manifests = ctx.manifests()
@@ -138,8 +142,8 @@ if ctx.stored:
             cols = st.columns(3)
             with cols[0].container(border=True):
                 st.markdown(f"<span style='color:{model_color('transition')};font-size:1.2em'>■</span> **transition** "
-                            "(reference)", unsafe_allow_html=True)
-                st.caption(TRANSITION_DESCRIPTION)
+                            + i18n.t("overview.reference"), unsafe_allow_html=True)
+                st.caption(i18n.t("overview.transition_description"))
                 st.caption(i18n.t("overview.transition_computed"))
             for i, name in enumerate(ctx.stored, start=1):
                 man = manifests.get(name)
@@ -157,7 +161,7 @@ if ctx.stored:
                     if desc:
                         st.caption(desc)
                     if card["variant"]:
-                        st.caption("**Variant stored:** " + "; ".join(card["variant"]) + ".")
+                        st.caption(i18n.t("overview.variant_stored", variants="; ".join(card["variant"])))
                     ts = card["train_seconds"]
                     if card["model_class"] == "imported":
                         cfg = card["config"]
@@ -165,12 +169,13 @@ if ctx.stored:
                             f"Imported vectors ({cfg.get('dim')} dimensions, {cfg.get('metric')}): {cfg.get('vectors')} "
                             f"with {cfg.get('ids')}" + (f"; users {cfg.get('users')}" if cfg.get("users") else "")))
                     else:
-                        st.markdown(f"seed **{card['seed']}** · trained in **{ts:.1f} s**" if ts is not None
-                                    else f"seed **{card['seed']}**")
-                    st.markdown(f"created {card['created'] or '?'}" + (f" · variant of {card['variant_of']}"
-                                                                         if card["variant_of"] else ""))
+                        st.markdown(i18n.t("overview.seed_time", seed=card["seed"], secs=ts) if ts is not None
+                                    else i18n.t("overview.seed", seed=card["seed"]))
+                    st.markdown(i18n.t("overview.created", created=card["created"] or "?")
+                                + (i18n.t("overview.variant_of", name=card["variant_of"]) if card["variant_of"] else ""))
                     for view, note in card["views"].items():
-                        st.caption(f"**{compare.VIEW_LABELS[view]}:** {note}")
+                        label = i18n.t(f"overview.view.{view}") if view in compare.VIEW_LABELS else view
+                        st.caption(f"**{label}:** {note}")
                     render_card_facts(card, key=f"overview_card_{name}", color=model_color(name))
                     st.caption("config: `" + json.dumps(card["config"]).replace("`", "'") + "`")
 
@@ -182,22 +187,17 @@ def embedding_files() -> None:
     from recall_core.errors import RecallError, UsageError
     from recall_core.io import projector
 
-    box = st.expander("Bring your own embeddings: import vectors, export a model", key="overview_files_box",
+    box = st.expander(i18n.t("overview.files_box"), key="overview_files_box",
                       on_change="rerun")
     if not box.open:  # closed: nothing computed or drawn (lazy, for the browser)
         return
     with box:
-        st.caption("TensorFlow Projector files (`vectors.tsv` and a `metadata.tsv` with an id column such as "
-                   "`item_id`), or a `.npy` array of shape (n, d) with an ids file (one id per line). The ids are "
-                   "matched to the dataset's; ids that match nothing are reported and left out. The model "
-                   "then shows on the item pages and the maps, and on the leaderboard (I2I; U2I with user "
-                   "vectors). The command line does the same: `python -m recall_core import --name N --vectors F "
-                   "--ids F [--users F --user-ids F] [--metric cosine|ip]`.")
+        st.caption(i18n.t("overview.files_caption"))
         c1, c2 = st.columns([3, 2])
         name = c1.text_input("Name in the store", key="overview_import_name", placeholder="my-vectors",
-                             help="letters, digits and _.=-; not a built-in model's name")
+                             help=i18n.t("overview.import_name_help"))
         metric = c2.radio("Similarity of the vectors", ["cosine", "ip"], horizontal=True, key="overview_import_metric",
-                          help="ip: inner product")
+                          help=i18n.t("overview.import_metric_help"))
         kinds = ["tsv", "txt", "npy"]
         c1, c2 = st.columns(2)
         vec = c1.file_uploader("Item vectors (vectors.tsv or .npy)", type=kinds, key="overview_import_vectors")
@@ -213,7 +213,7 @@ def embedding_files() -> None:
                 items = projector.read_vectors((vec.name, vec.getvalue()), (ids.name, ids.getvalue()), "item")
                 users = (projector.read_vectors((uvec.name, uvec.getvalue()), (uids.name, uids.getvalue()), "user")
                          if uvec else None)
-                with st.spinner("Matching, evaluating and storing the vectors…"):
+                with st.spinner(i18n.t("overview.importing")):
                     report = projector.import_model(ds, ctx.store, name.strip(), items, users, metric=metric)
             except RecallError as e:
                 st.error(str(e))
@@ -229,15 +229,14 @@ def embedding_files() -> None:
         c1, c2, c3 = st.columns([2, 2, 1])
         chosen = c1.selectbox("Export a stored model as Projector TSV files", ctx.stored, key="overview_export_model")
         view = c2.radio("View", ["similar", "user"], horizontal=True, key="overview_export_view",
-                        help="similar: the item space; user: the items as users are scored against them, with "
-                             "the user vectors")
+                        help=i18n.t("overview.export_view_help"))
         try:
             model = ctx.model(chosen)
         except RecallError as e:
             st.error(str(e))
             return
         if view == "user" and not model.output.has_users:
-            c3.caption(f"{chosen} has no user vectors: export its similar view.")
+            c3.caption(i18n.t("overview.no_user_vectors", name=chosen))
             return
 
         def zipped() -> bytes:  # built when the button is pressed
@@ -253,8 +252,7 @@ def embedding_files() -> None:
 
         c3.download_button("Download (zip)", zipped, file_name=f"{chosen.replace('@', '-')}-{view}-projector.zip",
                            mime="application/zip", key="overview_export", on_click="ignore",
-                           help="vectors.tsv and metadata.tsv (and user_*.tsv for the user view): open them in "
-                                "projector.tensorflow.org or Embedding Atlas")
+                           help=i18n.t("overview.download_help"))
 
 
 embedding_files()

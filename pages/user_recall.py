@@ -29,16 +29,16 @@ def view() -> None:
     test_item = profile["test_item"]
     left, right = st.columns([2, 3])
     with left:
-        st.subheader(f"User {user}")
+        st.subheader(i18n.t("users.user_head", user=user))
         if demo:
             st.markdown(" · ".join(f"{c}: **{v}**" for c, v in demo.items()))
-        st.markdown(f"{len(profile['history'])} training interactions")
+        st.markdown(i18n.t("users.n_training", n=len(profile["history"])))
         if test_item is not None:
-            st.markdown(f"Held-out test item: **{widgets.md_escape(ds.item_label(ds.item_vocab.index(test_item)))}**")
+            st.markdown(i18n.t("users.held_out", title=widgets.md_escape(ds.item_label(ds.item_vocab.index(test_item)))))
         else:
             st.caption(i18n.t("users.single"))
     with right:
-        st.markdown("**Recent history** (most recent first)")
+        st.markdown(i18n.t("users.history_head"))
         widgets.table(compare.recent_history(ds, user, 15), hide_index=True, width="stretch", height=250,
                      column_order=["#", "title", "year", "genres", "rating", "date"], key="u2i_history",
                      column_config={**widgets.ITEM_COLUMNS,
@@ -46,7 +46,7 @@ def view() -> None:
                                     "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm")})
 
     if not names:
-        st.info("Choose one or more models in the sidebar.")
+        st.info(i18n.t("common.choose_models"))
         st.stop()
 
     models, load_errors = ctx.models(names)

@@ -7,7 +7,8 @@ One fresh server (the tiny store of the AppTests):
    recall_core/app/routing.py). The tiny dataset has no movie 50, so the page says it ignored the id:
    the link's parameters reached the page. The demo header has no Deploy button, and the "Copy link to
    this view" button puts this view's URL on the clipboard.
-2. Every page, with a screenshot under test-artifacts/browser/: no exception box, error box or traceback.
+2. Every page, with a screenshot under test-artifacts/browser/: no exception box, error box or traceback;
+   then ``/how?model=M`` for every stored model with a section, and one page with ``?lang=zh``.
 3. Five sessions open five pages at the same moment: each settles, with no error (their times against a
    single session are measured by ``make bench`` on ML-100K, bench/browser_timings.py).
 
@@ -19,14 +20,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from browser_timings import app_pages, concurrent_sessions  # noqa: E402
+from browser_timings import CONCURRENT, app_pages, concurrent_sessions  # noqa: E402
 from screenshots import PAGES, chromium_path, launch, problems_on, serve, visit_all, wait_idle  # noqa: E402
 
 from tests.app_fixture import build_tiny_store  # noqa: E402
@@ -75,20 +76,37 @@ def first_request_is_a_deep_link(url: str) -> None:
             browser.close()
 
 
+def how_names(folder: Path, store: Path) -> list[str]:
+    """Every stored model (variants too) whose class has a How it works section."""
+    from recall_core.app import how
+    from recall_core.data import load_dataset
+    from recall_core.explore import stored_models
+    from recall_core.store import model_dir, read_manifest
+
+    ds = load_dataset(str(folder))
+    return [n for n in stored_models(ds, store)
+            if how.model_class_of(read_manifest(model_dir(store, ds.key, n)), n) in how.SECTIONS]
+
+
 def test_every_page_in_chromium(browser_ready, tmp_path):
     folder, store = build_tiny_store(tmp_path)
     out = ROOT / "test-artifacts" / "browser"
     out.mkdir(parents=True, exist_ok=True)
     env = {"RECALL_DATASET": str(folder), "RECALL_STORE": str(store)}
+    # The How page for every stored model with a section, and one page in Chinese (the switch kept in the URL).
+    extra = [(f"how?model={quote(name)}", "How it works", f"how-{name.replace('@', '-')}")
+             for name in how_names(folder, store)]
+    assert {"item2vec", "eges", "dssm"} <= {name for name in how_names(folder, store)}
+    extra.append(("items?lang=zh&item=i5&k=5", "Item neighbours", "items-zh"))
     with serve(env) as url:
         first_request_is_a_deep_link(url)
         results = visit_all(url, out, width=1400, height=900,
-                            query={"items": "item=i5&k=5", "users": "user=u3&k=5"})
-        five = concurrent_sessions(url, app_pages("i5", "u3")[1:])
-    assert [r["page"] for r in results] == [p[0] or "overview" for p in PAGES]
+                            query={"items": "item=i5&k=5", "users": "user=u3&k=5"}, extra=extra)
+        five = concurrent_sessions(url, app_pages("i5", "u3")[1:1 + CONCURRENT])
+    assert [r["page"] for r in results] == [p[0] or "overview" for p in [*PAGES, *extra]]
     problems = {r["page"]: r["problems"] for r in results if r["problems"]}
     assert not problems, problems
     for r in results:
         assert Path(r["screenshot"]).stat().st_size > 10_000, r
-    assert len(five) == 5 and {r["page"] for r in five} == {p[0] for p in app_pages("i5", "u3")[1:]}
+    assert len(five) == CONCURRENT and {r["page"] for r in five} == {p[0] for p in app_pages("i5", "u3")[1:1 + CONCURRENT]}
     assert not {r["page"]: r["problems"] for r in five if r["problems"]}, five

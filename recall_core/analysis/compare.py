@@ -252,10 +252,17 @@ def training_time_phrase(manifests: dict[str, dict | str], family: str | None = 
 
     ``family``: only models of that class (``None``: every stored model).
     """
+    span = training_time_span(manifests, family)
+    if span is None:
+        return "training times on ML-100K are in BENCHMARKS.md"
+    return f"{span} per model when this store was trained"
+
+
+def training_time_span(manifests: dict[str, dict | str], family: str | None = "dssm") -> str | None:
+    """``"18 s"`` or ``"12–30 s"``: the stored training times of ``family`` (``None``: every model); None if none."""
     secs = [m.get("train_seconds") for m in manifests.values() if isinstance(m, dict)
             and (family is None or m.get("model_class") == family) and m.get("train_seconds") is not None]
     if not secs:
-        return "training times on ML-100K are in BENCHMARKS.md"
+        return None
     lo, hi = min(secs), max(secs)
-    span = f"{lo:.0f} s" if round(lo) == round(hi) else f"{lo:.0f}–{hi:.0f} s"
-    return f"{span} per model when this store was trained"
+    return f"{lo:.0f} s" if round(lo) == round(hi) else f"{lo:.0f}–{hi:.0f} s"

@@ -83,20 +83,29 @@ def dssm_variants(rows: list[dict], manifests: dict[str, dict | str], k: int = 1
     return df.sort_values("tau", na_position="last").reset_index(drop=True)
 
 
-def training_sentence(manifest: dict | str | None) -> str:
-    """One true sentence on how the stored default DSSM was trained (its loss, read from the manifest)."""
+def training_kind(manifest: dict | str | None) -> str:
+    """How the stored default DSSM was trained, read from its manifest: ``"in_batch_logq"``, ``"in_batch"``,
+    ``"full"`` or ``"unknown"`` (the app words each in the chosen language)."""
     info = manifest.get("info", {}) if isinstance(manifest, dict) else {}
     cfg = manifest.get("config", {}) if isinstance(manifest, dict) else {}
     softmax = info.get("softmax", cfg.get("softmax"))
-    if softmax == "in_batch" and info.get("logq_correction", cfg.get("logq_correction")):
+    if softmax == "in_batch":
+        return "in_batch_logq" if info.get("logq_correction", cfg.get("logq_correction")) else "in_batch"
+    return "full" if softmax == "full" else "unknown"
+
+
+def training_sentence(manifest: dict | str | None) -> str:
+    """One true sentence on how the stored default DSSM was trained (its loss, read from the manifest)."""
+    kind = training_kind(manifest)
+    if kind == "in_batch_logq":
         return ("DSSM scores a user-film pair by cosine / τ. The stored model was trained with an in-batch softmax: "
                 "each user's next film against the other films of the same batch, with the logQ correction, which "
                 "subtracts log(sampling probability) from each logit. Popular films turn up as in-batch negatives "
                 "more often; without the correction they would be pushed down for being popular.")
-    if softmax == "in_batch":
+    if kind == "in_batch":
         return ("DSSM scores a user-film pair by cosine / τ. The stored model was trained with an in-batch softmax "
                 "(the other films of the batch are the negatives) without the logQ correction.")
-    if softmax == "full":
+    if kind == "full":
         return ("DSSM scores a user-film pair by cosine / τ. The stored model was trained with a full softmax over "
                 "every film of the catalogue.")
     return "DSSM scores a user-film pair by cosine / τ and is trained with a softmax."

@@ -326,7 +326,10 @@ def controlled_analysis(interactions, exposure, attention, fields, n_bins: int =
          "fields": DataFrame, one row per field (+ the id's share of the fields
                    other than popularity): mean weight and the same correlations,
          "strata": DataFrame, the id weight within each exposure bin,
-         "popularity_note": text or ""}
+         "popularity_note": text or "",
+         "values": the verdict's numbers (``raw``, ``partial``, ``partial_p``, ``within``, ``within_p``,
+                   ``rho_xz``, ``alone``, ``n_bins``, ``caveat``, ``collinear``) for the app to word in
+                   another language; "popularity_values": the note's numbers, or None}
 
     Verdict: ``inseparable`` if ``|ρ(interactions, exposure)| > collinear``;
     ``holds`` / ``opposite`` when the partial and the pooled within-bin partial ρ are
@@ -346,7 +349,8 @@ def controlled_analysis(interactions, exposure, attention, fields, n_bins: int =
     if len(x) < 10 or np.ptp(x) == 0 or np.ptp(z) == 0 or np.ptp(att[:, 0]) == 0:
         return {**base, "verdict": "insufficient", "rho_interactions_exposure": float("nan"), "raw": nan2,
                 "partial": nan2, "within": nan2, "exposure_alone": nan2, "exposure_partial": nan2,
-                "text": f"Not enough variation in weights or counts over {len(x)} trained items to tell."}
+                "text": f"Not enough variation in weights or counts over {len(x)} trained items to tell.",
+                "values": {"n_items": int(len(x))}, "popularity_values": None}
     rho_xz = spearman(x, z)[0]
     targets = {f: att[:, j] for j, f in enumerate(fields)}
     if "popularity" in fields and len(fields) > 2:
@@ -367,9 +371,15 @@ def controlled_analysis(interactions, exposure, attention, fields, n_bins: int =
     alone, alone_partial = spearman(z, y), partial_spearman(z, y, x)
     n_used = int(len(strata))
     code, text = _verdict(raw, partial, within, rho_xz, alone, n_used, exposure_label, collinear)
-    note = ""
+    values = {"raw": raw[0], "partial": partial[0], "partial_p": _p(partial[1]), "within": within[0],
+              "within_p": _p(within[1]), "rho_xz": rho_xz, "alone": alone[0], "n_bins": n_used,
+              "caveat": bool(abs(rho_xz) > NEAR_COLLINEAR), "collinear": bool(abs(rho_xz) > collinear)}
+    note, note_values = "", None
     if "popularity" in targets and len(table) > len(fields):
         pop, sh = table.iloc[fields.index("popularity")], table.iloc[-1]
+        note_values = {"pop_rho": pop["rho_interactions"], "pop_partial": pop["partial_interactions"],
+                       "fields": sh["weight"].split("/ ")[1], "rho": sh["rho_interactions"],
+                       "partial": sh["partial_interactions"], "within": sh["within_bins"]}
         note = (f"The popularity field is a bucket of the interaction count itself, so its weight can follow the "
                 f"count by construction (popularity weight: ρ = {pop['rho_interactions']:+.2f}, partial ρ = "
                 f"{pop['partial_interactions']:+.2f}). Leaving that field out, the id's share of "
@@ -382,7 +392,7 @@ def controlled_analysis(interactions, exposure, attention, fields, n_bins: int =
                                              "rho_x_y": f"rho_interactions_{id_field}",
                                              "rho_z_y": f"rho_exposure_{id_field}",
                                              "partial_x_y": f"partial_interactions_{id_field}"}),
-            "popularity_note": note}
+            "popularity_note": note, "values": values, "popularity_values": note_values}
 
 
 def _interaction_bins(df: pd.DataFrame, id_field: str) -> pd.DataFrame:
@@ -413,6 +423,7 @@ def attention_drivers(ds: Dataset, model: StoredModel, n_bins: int = 10, exposur
         raw = spearman(df["interactions"], df[id_field])
         return {"verdict": "unrecorded", "exposure": exposure, "id_field": id_field, "n_items": len(df),
                 "raw": raw, "bins": bins, "fields": pd.DataFrame(), "strata": pd.DataFrame(), "popularity_note": "",
+                "values": {"raw": raw[0]}, "popularity_values": None,
                 "text": (f"This EGES model was stored before training recorded how often each item was a walk "
                          f"centre, so exposure cannot be told from sparsity: retrain EGES. Uncontrolled, "
                          f"ρ(interactions, id weight) = {raw[0]:+.2f}, which by itself says nothing about the claim.")}

@@ -177,6 +177,11 @@ def norm_summary(model: StoredModel, view: str) -> dict:
             "spread": float(np.percentile(n, 99) / med) if med and med > 0 else float("nan")}
 
 
+def norm_kind(s: dict) -> str:
+    """Which case :func:`norm_sentence` words: ``"cosine_unit"``, ``"cosine"``, ``"ip_unit"`` or ``"ip"``."""
+    return ("cosine" if s["metric"] == "cosine" else "ip") + ("_unit" if s["unit"] else "")
+
+
 def norm_sentence(s: dict) -> str:
     """What the view's norms mean for its index, in one or two sentences."""
     if s["metric"] == "cosine":

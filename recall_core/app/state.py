@@ -196,12 +196,14 @@ def sidebar() -> Context:
         st.header("Vector Recall Explorer")
         from recall_core.app.i18n import language_switch
 
-        language_switch()
+        lang = language_switch()
+        from recall_core.app.i18n import text
+
         options = list(dict.fromkeys([default, DEFAULT_DATASET]))
         name = st.selectbox("Dataset", options, key="sidebar_dataset",
-                            help="ml-100k is fetched and cached on first use; set RECALL_DATASET for a folder.")
+                            help=text(lang, "sidebar.dataset_help"))
         custom = st.text_input("…or a MovieLens folder", key="sidebar_dataset_path",
-                               placeholder="/path/to/ml-1m", help="ml-100k, ml-1m or ml-latest layout")
+                               placeholder="/path/to/ml-1m", help=text(lang, "sidebar.path_help"))
         try:
             if custom.strip():
                 check_data_path(custom.strip(), data_roots())
@@ -225,8 +227,8 @@ def sidebar() -> Context:
         if add := [m for m in st.session_state.pop("_sidebar_add_models", []) if m in stored]:
             st.session_state["sidebar_models"] = list(dict.fromkeys([*st.session_state["sidebar_models"], *add]))
         selected = st.multiselect("Models", stored, key="sidebar_models",
-                                  help="Models shown on the item and user pages (colours are fixed per model).")
-        st.caption(f"Store: `{store / ds.key}` · {len(stored)} model(s)")
+                                  help=text(lang, "sidebar.models_help"))
+        st.caption(text(lang, "sidebar.store", store=store / ds.key, n=len(stored)))
     if bad_models:
         url.ignored("models", ",".join(bad_models), f"models stored for {ds.name} ({', '.join(stored) or 'none yet'})",
                     "the models chosen in the sidebar")
@@ -266,7 +268,7 @@ def require_models(ctx: Context, what: str = "models") -> None:
         st.info(t("state.no_models", store=ctx.store / ctx.ds.key) if what == "models" else
                 f"No trained {what} in `{ctx.store / ctx.ds.key}` yet. Train them on the Overview page "
                 "(or run `python -m recall_core train --models all`).")
-        st.page_link("pages/overview.py", label="Go to Overview to train", icon=":material/model_training:")
+        st.page_link("pages/overview.py", label=t("common.go_train"), icon=":material/model_training:")
         st.stop()
 
 

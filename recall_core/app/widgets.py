@@ -54,8 +54,11 @@ def item_header(ds, item: str) -> None:
     """``**Title (year)** · genres · n training interactions`` (the title and genres escaped)."""
     from recall_core.analysis.catalogue import item_summary
 
+    from recall_core.app.i18n import t
+
     s = item_summary(ds, item)
-    st.markdown(f"**{md_escape(s['label'])}** · {md_escape(s['genres'])} · {s['interactions']} training interactions")
+    st.markdown(f"**{md_escape(s['label'])}** · {md_escape(s['genres'])} · "
+                + t("widgets.item_line", n=s["interactions"]))
 
 
 #: Above this many movies (or users) a picker searches on the server and lists only the best matches: a
@@ -82,6 +85,8 @@ def _picker(ctx: Context, kind: str, key: str, param: str | None, label: str, co
     url.seed_state(key, param, ids[0], valid=lambda v: v in labels,
                    expected=f"a {noun} id of {ctx.ds.name}", label=lambda v: labels.get(v, str(v)))
     box = container or st
+    from recall_core.app.i18n import t
+
     if len(ids) <= SEARCH_ABOVE:
         return box.selectbox(label, ids, format_func=labels.__getitem__, key=key)
     qkey = f"{key}_search"
@@ -95,8 +100,8 @@ def _picker(ctx: Context, kind: str, key: str, param: str | None, label: str, co
     what = "part of a title" if kind == "item" else "an id, age, gender or occupation"
     query = c1.text_input(f"Search {len(ids):,} {noun}s", key=qkey, on_change=choose_first,
                           placeholder=f"type {what}, then Enter",
-                          help=f"Searched on the server: the {SEARCH_LIMIT} best matches are listed beside "
-                               f"(most-rated first). Pickers search above {SEARCH_ABOVE:,} {noun}s.")
+                          help=t("widgets.search_help", limit=SEARCH_LIMIT, above=SEARCH_ABOVE,
+                                 what=t("widgets.search_movies" if kind == "item" else "widgets.search_users")))
     found = _matches(ctx.dataset_name, kind, query, SEARCH_LIMIT)
     current = st.session_state[key]
     options = found if current in found else [current, *found]

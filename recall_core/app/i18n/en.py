@@ -291,4 +291,241 @@ STRINGS: dict[str, str] = {
     'claims.card.no_loss': 'No loss per epoch recorded for this model.',
     'how.claims_title': "The tutorial's claims, checked on this data",
     'how.tutorial_table_title': "The tutorial's results table beside ours",
+
+    # ------------------------------------------------------------------ sidebar, pickers (recall_core/app/state.py, widgets.py)
+    'sidebar.dataset_help': 'ml-100k is fetched and cached on first use; set RECALL_DATASET for a folder.',
+    'sidebar.path_help': 'ml-100k, ml-1m or ml-latest layout',
+    'sidebar.models_help': 'Models shown on the item and user pages (colours are fixed per model).',
+    'sidebar.store': 'Store: `{store}` · {n} model(s)',
+    'common.choose_models': 'Choose one or more models in the sidebar.',
+    'common.go_train': 'Go to Overview to train',
+    'widgets.item_line': '{n} training interactions',
+    'widgets.search_help': ('Searched on the server: the {limit} best matches are listed beside (most-rated first). '
+                            'Pickers search above {above:,} {what}.'),
+    'widgets.search_movies': 'movies',
+    'widgets.search_users': 'users',
+
+    # ------------------------------------------------------------------ Overview (pages/overview.py)
+    'overview.summary': '**{dataset}** ({layout} layout) · genres: {genres} · user fields: {fields}',
+    'overview.no_user_fields': 'none',
+    'overview.train_box': 'Train models',
+    'overview.train_missing': ' ({n} missing)',
+    'overview.train_caption': ('Training runs here, with progress ({phrase}). The command line does the same: '
+                               '`python -m recall_core train --models all`.'),
+    'overview.time_span': '{span} per model when this store was trained',
+    'overview.time_unknown': 'training times on ML-100K are in BENCHMARKS.md',
+    'overview.trained_msg': 'Trained and stored: {models}.',
+    'overview.leaderboard': 'Leaderboard',
+    'overview.k_help': 'Cut-off of the top-K lists (leave-last-out, full catalogue, training items excluded).',
+    'overview.train_s_help': 'training wall time, seconds',
+    'overview.distinct_help': 'different top-10 lists over all users',
+    'overview.best_caption': 'Best value per column highlighted (Train s: lowest). ',
+    'overview.best_of': 'best {col}: **{model}**',
+    'overview.transition_description': ("Reference scoring rule, not an embedding model: counts how often film j "
+                                        "followed film i within 2 steps in training histories (weight 1/step), and "
+                                        "scores every film from the user's last 5 films with weights 0.5^age; "
+                                        "popularity breaks ties. Its settings were picked on the test split, so it "
+                                        "is an optimistic bar."),
+    'overview.cards': ("Model cards ({n}): description, seed, training time, config, and what each view's score is"),
+    'overview.reference': '(reference)',
+    'overview.variant_stored': '**Variant stored:** {variants}.',
+    'overview.seed_time': 'seed **{seed}** · trained in **{secs:.1f} s**',
+    'overview.seed': 'seed **{seed}**',
+    'overview.created': 'created {created}',
+    'overview.variant_of': ' · variant of {name}',
+    'overview.view.similar': 'Similar',
+    'overview.view.cooccur': 'Co-occurs with',
+    'overview.view.user': 'User recall',
+    'overview.files_box': 'Bring your own embeddings: import vectors, export a model',
+    'overview.files_caption': ("TensorFlow Projector files (`vectors.tsv` and a `metadata.tsv` with an id column such "
+                               "as `item_id`), or a `.npy` array of shape (n, d) with an ids file (one id per line). "
+                               "The ids are matched to the dataset's; ids that match nothing are reported and left "
+                               "out. The model then shows on the item pages and the maps, and on the leaderboard "
+                               "(I2I; U2I with user vectors). The command line does the same: `python -m recall_core "
+                               "import --name N --vectors F --ids F [--users F --user-ids F] [--metric cosine|ip]`."),
+    'overview.import_name_help': "letters, digits and _.=-; not a built-in model's name",
+    'overview.import_metric_help': 'ip: inner product',
+    'overview.importing': 'Matching, evaluating and storing the vectors…',
+    'overview.export_view_help': ('similar: the item space; user: the items as users are scored against them, with '
+                                  'the user vectors'),
+    'overview.no_user_vectors': '{name} has no user vectors: export its similar view.',
+    'overview.download_help': ('vectors.tsv and metadata.tsv (and user_*.tsv for the user view): open them in '
+                               'projector.tensorflow.org or Embedding Atlas'),
+
+    # ------------------------------------------------------------------ Item neighbours, User recall
+    'items.similar_head': '**Similar**',
+    'items.cooccur_head': '**Co-occurs with**',
+    'items.agree_help': 'number of selected models listing this item',
+    'users.user_head': 'User {user}',
+    'users.n_training': '{n} training interactions',
+    'users.held_out': 'Held-out test item: **{title}**',
+    'users.history_head': '**Recent history** (most recent first)',
+
+    # ------------------------------------------------------------------ EGES attention (pages/eges_attention.py)
+    'eges.not_stored': 'EGES is not in the store yet: train it on the Overview page (`python -m recall_core train --models eges`).',
+    'eges.centre_line': ('Walk centre in **{count:,}** (centre, context) examples per epoch (median trained movie: '
+                         '{median:,.0f}){steps}. Weights start uniform and move only then.'),
+    'eges.centre_steps': '; its attention row had a gradient in {centre:,} of {steps:,} optimiser steps',
+    'eges.not_recorded': 'This model did not record how often the movie was a walk centre (retrain EGES to see it).',
+    'eges.nearest': '**Nearest {k} movies** (cosine)',
+    'eges.sparse_head': 'Do sparse items lean on side information?',
+    'eges.help_raw': 'Spearman, not controlled',
+    'eges.help_exposure': 'How much exposure and sparsity move together',
+    'eges.help_partial': "Spearman rank residuals after fitting the centre count's rank",
+    'eges.help_within': 'The same partial ρ inside each quantile bin of the centre count, pooled (Fisher z)',
+    'eges.fields_head': ('**Every field against interactions and exposure** (Spearman ρ; the last row leaves the '
+                         "popularity field, a bucket of the interaction count, out of the id's share)"),
+    'eges.bins_head': '**By interactions** (not controlled)',
+    'eges.strata_head': '**Within bins of equal exposure** ({field} weight)',
+    'eges.top_field': 'Field with the most attention: {fields}',
+    'eges.top_field_one': '{field} for {n:,} items',
+    'eges.kinds_head': "Does a field's importance differ by kind of item?",
+    'eges.relative_help': ("Each movie's weight minus the mean of movies in its centre-count decile: 0 means no "
+                           "different from movies updated about as often"),
+    'eges.contrast': 'Groups of at least 20 movies: {groups}',
+    'eges.cold_error': 'The cold-start simulator needs a current EGES model: {error}',
+    'eges.cold_head': 'Nearest real movies to a **{genres} film from {year}**',
+    'eges.genreless': 'genre-less',
+    'eges.cold_share': ' · {share:.0%} share a genre with it',
+    # the verdict of recall_core.analysis.eges.controlled_analysis, worded here from its numbers ("values")
+    'eges.exposure.centre_counts': 'centre count',
+    'eges.exposure.centre_steps': 'centre steps',
+    'eges.verdict.nums': ('partial Spearman ρ = {partial:+.2f} ({partial_p}) controlling for the {exposure}; within '
+                          '{n_bins} bins of similar {exposure}, partial ρ = {within:+.2f} ({within_p}); uncontrolled '
+                          'ρ = {raw:+.2f}'),
+    'eges.verdict.caveat': (' Caveat: interactions and {exposure} are nearly collinear (ρ = {rho_xz:+.2f}), so these '
+                            'figures rest on the items whose two counts disagree.'),
+    'eges.verdict.collinear': ("The data cannot separate exposure from sparsity: an item's training interactions and "
+                               "its {exposure} rank almost alike (Spearman ρ = {rho_xz:+.3f}), so there are no items "
+                               "with equal exposure and different interactions to compare. Uncontrolled, "
+                               "ρ(interactions, id weight) = {raw:+.2f}."),
+    'eges.verdict.holds': ('The claim holds after controlling for exposure: among items that were walk centres about '
+                           'equally often, those with more training interactions put more weight on their id, so '
+                           'sparse items lean on side information ({nums}).{caveat}'),
+    'eges.verdict.opposite': ('The opposite of the claim, after controlling for exposure: among items that were walk '
+                              'centres about equally often, those with more training interactions put *less* weight '
+                              'on their id, so sparse items lean on their id ({nums}).{caveat}'),
+    'eges.verdict.inseparable': ('The data cannot separate exposure from sparsity: the two controls disagree '
+                                 '({nums}).{caveat}'),
+    'eges.verdict.exposure': ('Exposure, not sparsity: the uncontrolled relation (ρ = {raw:+.2f}) disappears at equal '
+                              'exposure ({nums}); the {exposure} alone gives ρ = {alone:+.2f} with the id '
+                              'weight.{caveat}'),
+    'eges.verdict.none': 'No clear relation between interactions and id weight, with or without controlling ({nums}).',
+    'eges.verdict.insufficient': 'Not enough variation in weights or counts over {n_items} trained items to tell.',
+    'eges.verdict.unrecorded': ('This EGES model was stored before training recorded how often each item was a walk '
+                                'centre, so exposure cannot be told from sparsity: retrain EGES. Uncontrolled, '
+                                'ρ(interactions, id weight) = {raw:+.2f}, which by itself says nothing about the claim.'),
+    'eges.popularity_note': ('The popularity field is a bucket of the interaction count itself, so its weight can '
+                             'follow the count by construction (popularity weight: ρ = {pop_rho:+.2f}, partial ρ = '
+                             "{pop_partial:+.2f}). Leaving that field out, the id's share of {fields} gives ρ = "
+                             '{rho:+.2f}, partial ρ = {partial:+.2f}, within bins partial ρ = {within:+.2f}.'),
+
+    # ------------------------------------------------------------------ DSSM temperature (pages/dssm_temperature.py)
+    'dssm.training.in_batch_logq': ("DSSM scores a user-film pair by cosine / τ. The stored model was trained with an "
+                                    "in-batch softmax: each user's next film against the other films of the same "
+                                    "batch, with the logQ correction, which subtracts log(sampling probability) from "
+                                    "each logit. Popular films turn up as in-batch negatives more often; without the "
+                                    "correction they would be pushed down for being popular."),
+    'dssm.training.in_batch': ("DSSM scores a user-film pair by cosine / τ. The stored model was trained with an "
+                               "in-batch softmax (the other films of the batch are the negatives) without the logQ "
+                               "correction."),
+    'dssm.training.full': ("DSSM scores a user-film pair by cosine / τ. The stored model was trained with a full "
+                           "softmax over every film of the catalogue."),
+    'dssm.training.unknown': 'DSSM scores a user-film pair by cosine / τ and is trained with a softmax.',
+    'dssm.not_stored': ('No DSSM in the store yet: train it on the Overview page '
+                        '(`python -m recall_core train --models dssm --dssm-temperatures 0.05,0.2,0.5`).'),
+    'dssm.part_a_head': "One user's candidates under a temperature",
+    'dssm.tau_help': '{name} was trained at τ = {tau}',
+    'dssm.entropy_help': 'maximum for {n} candidates: {max:.2f} bits (uniform)',
+    'dssm.perplexity_help': 'effective number of candidates: 2^entropy',
+    'dssm.mass_help': 'share of the softmax over all unseen items held by the top-N',
+    'dssm.part_b_head': 'Models trained at different τ',
+    'dssm.one_variant': 'Only one DSSM is stored: train variants at other temperatures below to compare.',
+    'dssm.train_caption': ('Trains a DSSM variant with the default settings and this τ ({phrase}); it is stored as '
+                           '`dssm@t<τ>` and appears above.'),
+
+    # ------------------------------------------------------------------ Embedding maps (pages/embedding_maps.py)
+    'maps.no_item_models': 'No stored model has item vectors to map (most-popular is one number per item).',
+    'maps.nn_help': 'larger: more global structure',
+    'maps.md_help': 'smaller: tighter clusters',
+    'maps.colour_help': ("top attention field exists for EGES only (others fall back to primary genre: a movie's "
+                         "most specific genre, the one the fewest movies list)"),
+    'maps.notice_items': ('showing {shown:,} of {total:,} items, sampled uniformly at random (seed {seed}; above '
+                          '{limit:,} points a map is sampled)'),
+    'maps.notice_users': ('showing {shown:,} of {total:,} users, sampled uniformly at random (seed {seed}; above '
+                          '{limit:,} points a map is sampled)'),
+    'maps.sampled': 'Sampled map: {notice}.',
+    'maps.no_attention': '{name} has no attention weights: coloured by primary genre.',
+    'maps.computed': 'computed now and cached: `{file}`',
+    'maps.from_store': 'read from the store: `{file}`',
+    'maps.closeups': ("Close-ups: each model's nearest neighbours of the movie (in the model's own vector space, "
+                      "ringed) where they fall on its map (★: the movie)."),
+    'maps.not_on_map': "This movie is not on {name}'s map (the model has no vector for it).",
+    'maps.sampled_closeup': 'Sampled close-up: {notice}.',
+    'maps.off_map': '{n} neighbour(s) not on the map (no vector).',
+    'maps.no_user_models': 'No stored model has user vectors to map.',
+    'maps.no_demographics': 'This dataset has no demographics.',
+
+    # ------------------------------------------------------------------ Serving (pages/serving_indexes.py)
+    'serving.why_title': 'Why two towers serve fast, and what vector norms do to an index',
+    'serving.why_body': (
+        "**From O(U×I) to O(U+I).** Scoring every user against every item is U×I dot products: "
+        "{users:,} × {items:,} = {pairs:,} here, and out of reach for millions of users and items. A two-tower "
+        "model keeps user and item apart until the final dot product, so each item vector is computed once, "
+        "offline, and stored in an index; at request time only the user tower runs. That is U + I tower passes "
+        "({passes:,} here) instead of U×I model calls, and an ANN index answers each user's top-K by visiting a "
+        "small part of the catalogue instead of all of it. A model that crosses user and item features inside the "
+        "network cannot do this: it needs both to score.\n\n"
+        "**Normalised vectors make three measures agree.** For unit vectors, cos(q, x) = q·x and "
+        "‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x = 2 − 2 q·x, so the highest inner product, the highest cosine and the "
+        "smallest Euclidean distance pick the same items, and any index built for one serves the others. "
+        "DSSM's towers end in an L2 normalisation, so its vectors are unit vectors; Item2Vec and FM vectors "
+        "are not (cosine views here use normalised copies).\n\n"
+        "**Norms and ANN recall.** Without normalisation, inner product ranks by ‖x‖·cos θ: a long item vector "
+        "scores high for many users whatever its direction. Inner product is not a distance (a vector need not "
+        "be its own nearest neighbour; no triangle inequality), which is what graph and cluster indexes lean "
+        "on. HNSW links each vector to its best-scoring neighbours, so long vectors collect links while short "
+        "ones become hard to reach; IVF assigns each vector to the centroid with the highest inner product, which "
+        "favours long centroids and unbalances the lists. The usual fixes are to normalise (the score becomes "
+        "cosine) or to add one coordinate √(R² − ‖x‖²) to every item (R the largest norm, 0 to queries), which "
+        "turns the search into a Euclidean one with the same ranking. The chart's **hnsw-l2** line measures that "
+        "rewrite on the chosen vectors: it is not free either (every rewritten vector has norm R, and short items "
+        "crowd together near one pole), so whether it helps depends on the vectors. The norms section below "
+        "says which case the chosen vectors are. Below {exact_below:,} vectors, `make_index(kind='auto')` keeps "
+        "exact search: there, it is faster than HNSW at recall 0.99 (measured with "
+        "`python -m recall_core index-bench --crossover`)."),
+    'serving.not_indexed': 'Not indexed: {models}.',
+    'serving.no_vectors': 'No stored model has vectors to index.',
+    'serving.remeasure_help': "Re-run the benchmark on this model and record it in its folder",
+    'serving.measuring': "Measuring every index kind on {name}'s vectors (once; then read from the store)…",
+    'serving.fastest': ('Fastest setting at recall@{k} ≥ 0.99: **{kind} {setting}**, p99 {p99:.3f} ms against '
+                        '{exact:.3f} ms for exact search.'),
+    'serving.none_099': 'No ANN setting reaches recall@{k} ≥ 0.99 on these vectors.',
+    'serving.memory_head': '**Memory and build time of each index**',
+    'serving.measured_recorded': 'Measured now and recorded',
+    'serving.measured_unrecorded': 'Measured now (not recorded: the model was retrained meanwhile)',
+    'serving.measured_read': 'Read from the store (measured {created})',
+    'serving.measured_tail': (" in `{sidecar}` beside the model's vectors; {queries:,} of the view's own queries, each "
+                              "searched alone on one thread, median of 3 rounds. At {n:,} vectors exact search is "
+                              "cheap: the differences grow with the catalogue (see `index-bench --synthetic-items 1M`)."),
+    'serving.norms_head': 'Vector norms',
+    'serving.norms.cosine_unit': ('Scored by cosine: the index holds normalised copies, so inner product, cosine and '
+                                  'Euclidean distance rank alike here, whatever the stored norms (already 1).'),
+    'serving.norms.cosine': ('Scored by cosine: the index holds normalised copies, so inner product, cosine and '
+                             'Euclidean distance rank alike here, whatever the stored norms (from {min:.2f} to '
+                             '{max:.2f}).'),
+    'serving.norms.ip_unit': 'Scored by inner product on unit vectors: the same ranking as cosine and as Euclidean distance.',
+    'serving.norms.ip': ("Scored by inner product on vectors whose norms run from {min:.2f} to {max:.2f} (the 99th "
+                         "percentile is {spread:.2f}× the median): a long vector scores high for many queries whatever "
+                         "its direction. Inner product is not a distance (a vector need not be its own best match; "
+                         "there is no triangle inequality), and graph (HNSW) and cluster (IVF) indexes rely on one to "
+                         "prune their search. How much recall that costs depends on the vectors and on where the "
+                         "queries come from, not on the norms alone: compare this view's recall with a cosine view's. "
+                         "Adding one coordinate √(R² − ‖x‖²) to every item (R the largest norm; 0 to the queries) "
+                         "makes it a Euclidean search with the same ranking: that is the chart's hnsw-l2 line."),
+    'serving.query_head': 'One query: exact top-K beside ANN top-K',
+    'serving.no_ann': 'No ANN index could be built on these vectors.',
+    'serving.param_help': 'lower: faster, and more misses',
+    'serving.finds_all': '**{kind} {param}={value}** finds {found} of the exact top-{n}.',
+    'serving.finds_missed': '**{kind} {param}={value}** finds {found} of the exact top-{n}; the {missed} it missed are marked ✗.',
 }
