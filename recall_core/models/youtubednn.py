@@ -19,12 +19,15 @@ class YouTubeDNNConfig(NextItemConfig):
     drawn from the smoothed popularity ``(count + 1)^sample_alpha`` with the
     matching logQ correction, accidental hits masked: the paper's choice).
     ``share_history_table``: the history films are embedded with the candidate
-    (softmax output) table itself, else with a separate input table.
+    (softmax output) table itself, else (the default) with a separate input table.
     ``example_age``: feed each example's age (time from the example to the end
     of training, log1p(days / ``age_unit_days``) and its square) into the user
-    tower, as in the paper. ``serving_age``: the age users are scored at:
-    ``"zero"`` (the paper's: "now") or ``"user_last"`` (now minus the user's
-    last training time). `make ablations` measures each choice (BENCHMARKS.md, ablation table).
+    tower, as in the paper (off by default). ``serving_age``: the age users are
+    scored at when ``example_age`` is on: ``"zero"`` (the paper's: "now") or
+    ``"user_last"`` (now minus the user's last training time). `make ablations`
+    measures each choice on ML-100K and on the long-tail synthetic shape
+    (BENCHMARKS.md, ablation table): the shared table and the age feature both
+    lose most on the long tail, so neither is the default.
     """
 
     epochs: int = 8
@@ -34,8 +37,8 @@ class YouTubeDNNConfig(NextItemConfig):
     hidden: tuple = (256, 128)
     num_sampled: int = 256
     sample_alpha: float = 0.75
-    share_history_table: bool = True
-    example_age: bool = True
+    share_history_table: bool = False
+    example_age: bool = False
     serving_age: Literal["zero", "user_last"] = "zero"
     age_unit_days: float = 1.0
 
@@ -86,13 +89,17 @@ class YouTubeDNN(NextItemModel):
     }
     variant_notes = {
         "softmax": {"full": "full softmax (the paper: sampled)", "sampled": "sampled softmax, as in the paper"},
-        "example_age": {True: "example age as a feature, as in the paper", False: "no example age"},
+        "example_age": {True: "example age as a feature, as in the paper",
+                        False: "no example age (the paper: example age; measured better without on validation)"},
+        "share_history_table": {True: "history embedded with the output table",
+                                False: "separate history table (measured better on validation)"},
         "serving_age": {"zero": "served at age 0, as in the paper",
                         "user_last": "served at each user's own age (now − last training time)"},
         "max_examples_per_user": {None: "at most {max_examples_per_user} examples per user (the tutorial: a "
                                         "fixed number per user)"},
     }
-    description = "Next-watch softmax: pooled history + demographics + example age through a ReLU DNN."
+    description = ("Next-watch softmax: pooled history + demographics (+ example age, a switch) through a ReLU "
+                   "DNN.")
     Config = YouTubeDNNConfig
     softmax_kinds = ("full", "sampled")
     example_kind = "next-watch"
