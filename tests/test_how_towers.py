@@ -167,7 +167,8 @@ def test_batch_view_gives_the_models_own_loss():
 def dssm_stored(planted, tmp_path_factory):
     from recall_core.models.dssm import DSSM
 
-    return stored(tmp_path_factory.mktemp("dssm"), planted, "dssm", DSSM(**TOWER, temperature=0.5))
+    return stored(tmp_path_factory.mktemp("dssm"), planted, "dssm",
+                  DSSM(**TOWER, temperature=0.5, softmax="in_batch"))
 
 
 def test_dssm_stores_a_sample_batch_of_training_examples(dssm_stored, planted):
@@ -209,7 +210,7 @@ def ytb_stored(request, planted, tmp_path_factory):
     from recall_core.models.youtubednn import YouTubeDNN
 
     return stored(tmp_path_factory.mktemp("ytb"), planted, "youtubednn",
-                  YouTubeDNN(**TOWER, serving_age=request.param))
+                  YouTubeDNN(**TOWER, example_age=True, serving_age=request.param))
 
 
 def test_age_grid_at_the_serving_age_is_the_stored_u2i_score(ytb_stored, planted):
@@ -232,7 +233,7 @@ def test_age_grid_for_a_sample_of_users(planted, monkeypatch):
 
     _, split = planted
     monkeypatch.setattr(YouTubeDNN, "age_grid_max_users", 10)
-    out = YouTubeDNN(**TOWER).fit(split.train).export()
+    out = YouTubeDNN(**TOWER, example_age=True).fit(split.train).export()
     grid = tm.AgeGrid.from_extras(out.extras)
     assert len(grid.users) == 10 and (np.diff(grid.users) > 0).all()
     u = int(grid.users[3])
