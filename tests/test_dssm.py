@@ -11,7 +11,7 @@ class TestDSSM(ModelConformance):
     model_name = "dssm"
     overrides = {"epochs": 25, "embedding_dim": 16, "batch_size": 64, "learning_rate": 0.01, "history_len": 5,
                  "hidden": (32,), "field_dim": 4, "seed": 3,
-                 # τ = 0.1 (the ML-100K default) lets 80 planted users memorise their own orders
+                 # a small τ (0.1) lets 80 planted users memorise their own orders
                  "temperature": 0.5, "softmax": "in_batch"}
 
     def test_temperature_and_metric(self, fitted):

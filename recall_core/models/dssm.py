@@ -31,7 +31,7 @@ class DSSMConfig(NextItemConfig):
     """
 
     softmax: Literal["in_batch", "full"] = "full"
-    temperature: float = 0.1
+    temperature: float = 0.2  # chosen on validation on both shapes (make ablations, "temperature τ")
     logq_correction: bool = True
     tower: Literal["relu", "tutorial"] = "relu"
     dropout: float = 0.2
