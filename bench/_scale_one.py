@@ -1,10 +1,11 @@
 """Train and evaluate one model on one dataset in a fresh process; print seconds and peak memory as JSON.
 
-    python bench/_scale_one.py DATASET MODEL [SEED]
+    python bench/_scale_one.py DATASET MODEL [SEED] [STORE]
 
 Used by bench/scale.py. Phases are timed separately: load (read the folder),
 split (leave-last-out), fit, export, evaluate (full-catalogue ranking of every
 test user, batched). ``peak_rss_mb`` is the process's peak resident memory.
+With ``STORE``, the model is then stored there as ``train`` would (for the app timings on this shape).
 """
 import json
 import resource
@@ -41,4 +42,15 @@ ev = evaluate(out, sp) if out.has_users else {}
 res["eval_s"] = time.perf_counter() - t0
 res["hr@10"] = ev.get("hr@10")
 res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+if len(sys.argv) > 4:
+    from pathlib import Path
+
+    from recall_core.evaluation import evaluate_i2i
+    from recall_core.store import save_model
+
+    cls = type(m)
+    save_model(Path(sys.argv[4]), ds, model, out, model_class=model, config=m.config.to_dict(), seed=seed,
+               metrics=ev, i2i_metrics=evaluate_i2i(out, sp) if cls.i2i else {}, train_seconds=round(res["fit_s"], 2),
+               extra={"views": {v: n for v, n in cls.describe_views(m.config.to_dict()).items() if v in out.views},
+                      "variant": cls.describe_variant(m.config.to_dict())}, split="test")
 print(json.dumps(res))

@@ -39,6 +39,19 @@ SHAPES = {
 MODELS = ("item2vec", "eges", "airbnb", "fm", "dssm", "youtubednn")
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
 SVG = ROOT / "docs" / "scale.svg"
+STORES = ROOT / ".bench" / "scale-stores"  # each shape's trained models, for the app timings
+APP_SHAPES = ("ml1m-shape",)  # the app is timed on these shapes' stores (AppTest, bench/app_timings.py)
+
+
+def app_timings(shape: str) -> dict:
+    """AppTest first render and interaction seconds per page on ``shape``'s store (bench/app_timings.py)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "app_timings.py"), "--store", str(STORES / shape),
+                           "--dataset", shape_folder(shape), "--json"], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def shape_folder(shape: str) -> str:
@@ -64,8 +77,8 @@ def run(shape: str, model: str, fresh: bool) -> dict:
         return json.loads(path.read_text())
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "_scale_one.py"), shape_folder(shape), model],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "_scale_one.py"), shape_folder(shape), model, "42",
+                           str(STORES / shape)], cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         return {"model": model, "error": (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]}
     res = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -125,7 +138,21 @@ def svg_plot(series: dict[str, list[tuple[float, float]]], colors: dict[str, str
     return "\n".join(out) + "\n"
 
 
-def render(results: list[dict], shapes: list[str], seconds: float) -> tuple[str, str]:
+def app_table(shape: str, res: dict) -> list[str]:
+    """The AppTest timing rows of one shape's store (targets: first render ≤ 2 s, interaction ≤ 0.3 s)."""
+    lines = [f"### The app on {shape} (AppTest, `python bench/app_timings.py --store .bench/scale-stores/{shape} "
+             f"--dataset {shape_folder(shape).replace(str(ROOT) + '/', '')}`)", ""]
+    if "error" in res:
+        return lines + [f"failed: {res['error']}", ""]
+    lines += ["| page | first render s | interaction | interaction s |", "|---|---|---|---|"]
+    for page, t in res.items():
+        fr = "-" if t.get("first_render") is None else f"{t['first_render']:.2f}"
+        it = "-" if t.get("interaction_seconds") is None else f"{t['interaction_seconds']:.3f}"
+        lines.append(f"| {page} | {fr} | {t.get('interaction', '')} | {it} |")
+    return lines + [""]
+
+
+def render(results: list[dict], shapes: list[str], seconds: float, apps: dict | None = None) -> tuple[str, str]:
     """(BENCHMARKS.md block, README block)."""
     from bench.run import machine
     from recall_core.evaluation.evaluate import BATCH
@@ -159,6 +186,8 @@ def render(results: list[dict], shapes: list[str], seconds: float) -> tuple[str,
             lines.append(f"| **all six** | **{sum(r['fit_s'] for r in ok):.0f}** | {sum(r['eval_s'] for r in ok):.0f} "
                          f"| max {max(r['peak_rss_mb'] for r in ok):.0f} | |")
         lines.append("")
+        if apps and shape in apps:
+            lines += app_table(shape, apps[shape])
     series, exps = {}, {}
     for m in MODELS:
         pts = [(by[(s, m)]["ratings"], by[(s, m)]["fit_s"]) for s in shapes
@@ -196,6 +225,7 @@ def main() -> None:
     ap.add_argument("--shapes", default=",".join(SHAPES))
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--fresh", action="store_true")
+    ap.add_argument("--no-app", action="store_true", help="skip the AppTest timings on the ml1m-shape store")
     args = ap.parse_args()
     shapes, models = args.shapes.split(","), args.models.split(",")
     t0 = time.perf_counter()
@@ -207,7 +237,12 @@ def main() -> None:
             results.append(r)
             print(f"{shape} {m}: " + (r.get("error") or f"fit {r['fit_s']:.1f} s, eval {r['eval_s']:.1f} s, "
                                       f"peak {r['peak_rss_mb']:.0f} MB, HR@10 {r.get('hr@10')}"), flush=True)
-    bench, readme = render(results, shapes, time.perf_counter() - t0)
+    apps = {}
+    for shape in shapes:
+        if shape in APP_SHAPES and not args.no_app:
+            print(f"app timings on {shape} ...", flush=True)
+            apps[shape] = app_timings(shape)
+    bench, readme = render(results, shapes, time.perf_counter() - t0, apps)
     write_block(ROOT / "BENCHMARKS.md", bench)
     if (ROOT / "README.md").exists() and START in (ROOT / "README.md").read_text():
         write_block(ROOT / "README.md", readme)
