@@ -20,6 +20,12 @@ if model == "eges-cold-start":  # both cold-start rules from one held-out EGES t
     print(json.dumps(cold_start_genre_overlap(ds, n_holdout=100, seed=0, split=split, **overrides)))
     sys.exit(0)
 sp = split_for(ds, split)
+if model == "transition":  # the reference scoring rule (no training)
+    from recall_core.evaluation.baselines import evaluate_transition
+
+    ev = evaluate_transition(sp, **overrides)
+    print(json.dumps({k: ev[k] for k in ("hr@10", "ndcg@10", "coverage@10", "mrr")}))
+    sys.exit(0)
 cls = get_model_class(model)
 m = cls(**{"seed": seed, **overrides})
 seed_everything(seed)

@@ -58,6 +58,9 @@ KEY_SKIP_DEFAULTS: dict[str, dict] = {"eges": {"attention": "learned"}}
 # (model, decision, {variant label: config overrides}, metric the choice is judged by)
 ROWS: list[tuple[str, str, dict[str, dict], str]] = [
     ("mostpop", "reference (nothing to choose)", {"most popular": {}}, "hr@10"),
+    ("transition", "reference settings: window, last n films, decay",
+     {f"{w}, {n}, {d}": {"window": w, "last_n": n, "decay": d} for w in (1, 2, 3) for n in (5, 10) for d in (0.5, 0.8)},
+     "hr@10"),
     ("item2vec", "negative sampling exponent", {"0 (uniform)": {"ns_exponent": 0.0},
                                                 "0.75 (gensim default)": {"ns_exponent": 0.75}}, "hr@10"),
     ("item2vec", "frequent-item down-sampling", {"off (0)": {"sample": 0.0}, "1e-3": {"sample": 1e-3}}, "hr@10"),
@@ -124,7 +127,8 @@ def task_key(shape: str, model: str, overrides: dict, split: str, seed: int) -> 
     """Keyed by the full resolved config, so two rows' identical variants are trained once."""
     from recall_core.models import get_model_class
 
-    config = overrides if model == "eges-cold-start" else get_model_class(model).Config(**overrides).to_dict()
+    config = overrides if model in ("eges-cold-start", "transition") else \
+        get_model_class(model).Config(**overrides).to_dict()
     skip = KEY_SKIP_DEFAULTS.get(model, {})
     config = {k: v for k, v in config.items() if not (k in skip and skip[k] == v)}
     blob = json.dumps([shape, model, sorted(config.items()), split, seed], default=str)
@@ -194,6 +198,10 @@ def default_label(model: str, variants: dict[str, dict]) -> str | None:
     if model == "eges-cold-start":
         rule = get_model_class("eges").Config().cold_start
         return next((lab for lab, ov in variants.items() if ov.get("rule") == rule), None)
+    if model == "transition":
+        from recall_core.evaluation.baselines import TRANSITION_DEFAULTS
+
+        return next((lab for lab, ov in variants.items() if ov == TRANSITION_DEFAULTS), None)
     cls = get_model_class(model)
     base = cls.Config().to_dict()
     return next((lab for lab, ov in variants.items() if cls.Config(**ov).to_dict() == base), None)

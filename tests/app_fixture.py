@@ -140,3 +140,18 @@ if __name__ == "__main__":  # build a store to look at: python -m tests.app_fixt
 
     f, s = build_tiny_store(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/app_tiny"))
     print(f"RECALL_DATASET={f} RECALL_STORE={s}")
+
+
+#: Small real FM and YouTubeDNN settings for the page tests (2 epochs: rendering, not model quality).
+SMALL_TOWERS = {"epochs": 2, "embedding_dim": 8, "batch_size": 64, "history_len": 5}
+
+
+def add_real_models(folder: Path, store: Path) -> None:
+    """Train and store real Airbnb, FM and YouTubeDNN models on the tiny store (a few seconds), so every
+    model class has a stored model (the How page's sections)."""
+    from recall_core.training import TrainJob, train_models
+
+    train_models(str(folder), ["airbnb", TrainJob("fm", overrides=SMALL_TOWERS),
+                               TrainJob("youtubednn", overrides={**SMALL_TOWERS, "hidden": (16,), "field_dim": 4})],
+                 store, seed=42)
+

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from browser_timings import CONCURRENT, app_pages, concurrent_sessions  # noqa: E402
 from screenshots import PAGES, chromium_path, launch, problems_on, serve, visit_all, wait_idle  # noqa: E402
 
-from tests.app_fixture import build_tiny_store  # noqa: E402
+from tests.app_fixture import add_real_models, build_tiny_store  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -90,13 +90,14 @@ def how_names(folder: Path, store: Path) -> list[str]:
 
 def test_every_page_in_chromium(browser_ready, tmp_path):
     folder, store = build_tiny_store(tmp_path)
+    add_real_models(folder, store)  # every model class has a How section to open
     out = ROOT / "test-artifacts" / "browser"
     out.mkdir(parents=True, exist_ok=True)
     env = {"RECALL_DATASET": str(folder), "RECALL_STORE": str(store)}
     # The How page for every stored model with a section, and one page in Chinese (the switch kept in the URL).
     extra = [(f"how?model={quote(name)}", "How it works", f"how-{name.replace('@', '-')}")
              for name in how_names(folder, store)]
-    assert {"item2vec", "eges", "dssm"} <= {name for name in how_names(folder, store)}
+    assert {"item2vec", "eges", "airbnb", "fm", "dssm", "youtubednn"} <= set(how_names(folder, store))
     extra.append(("items?lang=zh&item=i5&k=5", "Item neighbours", "items-zh"))
     with serve(env) as url:
         first_request_is_a_deep_link(url)

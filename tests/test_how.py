@@ -110,14 +110,10 @@ def how_store(tmp_path_factory):
     checks that their sections render from real stored extras, not model quality.
     """
     pytest.importorskip("streamlit")
-    from recall_core.training import TrainJob, train_models
-    from tests.app_fixture import build_tiny_store
+    from tests.app_fixture import add_real_models, build_tiny_store
 
-    small = {"epochs": 2, "embedding_dim": 8, "batch_size": 64, "history_len": 5}
     folder, store = build_tiny_store(tmp_path_factory.mktemp("how"))
-    train_models(str(folder), ["airbnb", TrainJob("fm", overrides=small),
-                               TrainJob("youtubednn", overrides={**small, "hidden": (16,), "field_dim": 4})],
-                 store, seed=42)
+    add_real_models(folder, store)
     return folder, store
 
 
@@ -147,10 +143,8 @@ def test_how_section_renders_with_formula_and_live_view(how_env, name):
     from recall_core.app import how
     from tests.test_app import ok
 
-    if how.section_module(name) is None:
-        pytest.skip(f"recall_core/app/how/{name}.py is not written yet")
-    if not _stored(how_env, name):
-        pytest.skip(f"{name} is not in the tiny fixture store")
+    assert how.section_module(name) is not None, f"recall_core/app/how/{name}.py is missing"
+    assert _stored(how_env, name), f"{name} is not in the fixture store"
     at = run_how({"model": name})
     ok(at)
     assert at.selectbox(key="how_model").value == name

@@ -50,10 +50,19 @@ def transition_scores(train: TrainData, users: np.ndarray, t: sp.csr_matrix, las
     return (w.tocsr() @ t).toarray() + 1e-6 * pop[None, :]
 
 
-def evaluate_transition(split: Split, ks=KS, window: int = 2, last_n: int = 5, decay: float = 0.5) -> dict:
+#: The reference's settings (see the module docstring for how they were chosen).
+TRANSITION_DEFAULTS = {"window": 2, "last_n": 5, "decay": 0.5}
+
+
+def evaluate_transition(split: Split, ks=KS, window: int | None = None, last_n: int | None = None,
+                        decay: float | None = None) -> dict:
+    """Metrics of the transition reference on ``split`` (settings default to :data:`TRANSITION_DEFAULTS`)."""
+    window = TRANSITION_DEFAULTS["window"] if window is None else window
+    last_n = TRANSITION_DEFAULTS["last_n"] if last_n is None else last_n
+    decay = TRANSITION_DEFAULTS["decay"] if decay is None else decay
     t = transition_matrix(split.train, window)
     return score_and_rank(
         lambda s, users: transition_scores(split.train, users, t, last_n, decay), split, ks)
 
 
-__all__ = ["evaluate_transition", "transition_matrix", "transition_scores"]
+__all__ = ["TRANSITION_DEFAULTS", "evaluate_transition", "transition_matrix", "transition_scores"]

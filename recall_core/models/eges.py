@@ -23,8 +23,8 @@ Export:
 * U2I (documented scoring): user vector = mean of ``H_v`` over the user's
   last ``user_last_n`` known training items, scored against the context
   vectors ``Z`` with the inner product (``candidate_vectors``): the skip-gram's
-  own "j appears near these items" score; measured on ML-100K against the
-  alternatives (see :class:`EGESConfig`).
+  own "j appears near these items" score (``user_last_n`` is chosen on
+  validation: :class:`EGESConfig`).
 * Items never reached by a walk (no training transitions) have an untrained
   ``H`` and ``Z``: they are marked ``item_known=False`` (ranked last, never
   neighbours) and their ``item_vectors`` row holds the cold-start vector
@@ -84,9 +84,10 @@ class EGESConfig(ModelConfig):
     ``walk_length``, ``window``: the walk corpus and skip-gram window.
     ``negative``: sampled negatives per pair, drawn from walk frequency **
     ``ns_exponent`` (0 = uniform over graph nodes). ``user_last_n``: how many
-    recent training items form the user vector (ML-100K, U2I HR@10/NDCG@10:
-    last 3 H . Z 0.174/0.094; last 1 0.158/0.081; last 5 0.162/0.087; cosine
-    of the last-3 mean H to H 0.133/0.063).
+    recent training items form the user vector, chosen on validation (make
+    ablations, row "user vector: last n films": validation HR@10 for n = 1 / 3
+    / 5 is 0.1676 / 0.1782 / 0.1803 on ML-100K and 0.2016 / 0.2115 / 0.1836 on
+    the long-tail shape, so 3 holds up on both).
     ``popularity_field``: the popularity bucket is one of the side fields
     (False: its attention weight is held at 0, so H mixes id, genres and year).
     ``cold_start``: how a film with no interactions is embedded from its genres
@@ -107,7 +108,7 @@ class EGESConfig(ModelConfig):
     window: int = 3
     negative: int = 5
     ns_exponent: float = 0.0
-    batch_size: int = 4096  # with XLA about 3 s per epoch on ML-100K (2 cores)
+    batch_size: int = 4096  # training seconds: BENCHMARKS.md
     learning_rate: float = 0.02
     user_last_n: int = 3
     jit_compile: bool = True  # XLA-compiled train step: several times faster on CPU

@@ -1,6 +1,6 @@
 """The one way into TensorFlow: fixed thread pools once per process, then a reproducible start per fit.
 
-What a seed fixes (measured on ML-100K, YouTubeDNN, seed 42):
+What a seed fixes (checked on ML-100K with YouTubeDNN; tests/test_determinism.py checks the first point):
 
 * On one machine: bit-identical vectors whether the model is trained alone,
   after other models in the same process (``--models all``), in its own
@@ -10,12 +10,9 @@ What a seed fixes (measured on ML-100K, YouTubeDNN, seed 42):
   depends on the kernel library (oneDNN, which TensorFlow turns on by default
   on some x86 CPUs only, else Eigen), on the instruction set oneDNN picks, on
   the size of the intra-op thread pool, and on op determinism itself;
-  training amplifies the last-bit differences into another model. HR@10
-  on one machine: 0.1888 (oneDNN AVX-512, any of 1/2/4 threads); 0.1866 /
-  0.1824 / 0.1771 (oneDNN capped to AVX2, 1/2/4 threads); 0.1824 / 0.1771 /
-  0.1792 (Eigen, 1/2/4 threads); 0.1877 (oneDNN AVX-512 without op
-  determinism). That spread (±0.01, ~10 of 943 users) is seed noise, not a
-  better or worse model.
+  training amplifies the last-bit differences into another model. Across
+  these kernel setups HR@10 moves by about as much as between seeds
+  (BENCHMARKS.md, "Seed variance"): seed noise, not a better or worse model.
 
 So the pools have a fixed size (:data:`THREADS`, not "one per core"): the same
 CPU family then gives the same numbers on any number of cores. To reproduce a
