@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import json
 import statistics
 import sys
@@ -185,7 +186,8 @@ async def pick(page, label: str, text: str) -> None:
 
     A big catalogue's picker is a search box (``Search N movies`` / ``users``) beside a selectbox of matches:
     the text goes into the search box, where Enter chooses the best match on the server."""
-    search = page.get_by_label("Search ", exact=False)
+    # Only the picker's text box ("Search 9,702 movies"), not other "Search" buttons (a table's toolbar has one).
+    search = page.get_by_role("textbox", name=re.compile(r"^Search [\d,]+ "))
     if await search.count():
         box = search.first
         await box.fill("")

@@ -406,7 +406,15 @@ def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict,
 
 
 def main() -> None:
-    runs = train_all()
+    # The training step's results are kept, so a later step that fails can be re-run without retraining:
+    # `python bench/run.py --reuse-training` (the stores in .bench/ must be from that training).
+    done = ROOT / ".bench" / "train_runs.json"
+    if "--reuse-training" in sys.argv and done.exists():
+        runs = json.loads(done.read_text())
+    else:
+        runs = train_all()
+        (ROOT / ".bench").mkdir(exist_ok=True)
+        done.write_text(json.dumps(runs, default=str))
     evals = {seed: evaluate(seed_store(seed)) for seed in SEEDS}
     ev = evals[SEEDS[0]]
     seeds = seed_table(evals)
