@@ -75,9 +75,8 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
         rows.append({"model": name, "metrics": metrics, "i2i": i2i,
                      "train_seconds": m.manifest.get("train_seconds"), "created": m.manifest.get("created"),
                      "model_class": m.manifest.get("model_class", name)})
-    from recall_core.evaluation.baselines import evaluate_transition
-
-    rows.insert(0, {"model": "transition", "metrics": evaluate_transition(split), "i2i": {}, "train_seconds": None,
+    rows.insert(0, {"model": "transition", "metrics": transition_metrics(ds, store, split, holdout), "i2i": {},
+                    "train_seconds": None,
                     "created": None, "model_class": "transition", "reference": True})
     if not any(r["model_class"] == "mostpop" for r in rows):
         out = MostPop().fit(split.train).export()
@@ -86,6 +85,37 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
     first = {"mostpop": 0, "transition": 1}
     rows.sort(key=lambda r: first.get(r["model"], 2))  # stable: models keep their order
     return rows, errors
+
+
+def transition_metrics(ds: Dataset, store: Path, split, holdout: str = "test") -> dict:
+    """The transition reference's metrics on ``split``, computed once per data and settings and kept in the store.
+
+    Scoring every user against every item takes seconds on ML-100K but most of a page's first render on a
+    1M-rating catalogue, and it only changes with the data (``ds.fingerprint``) or the reference's settings.
+    Kept in ``<store>/<dataset key>/.transition.json`` (a dot file: not a model); a store that cannot be
+    written, or a file that does not match, just means computing it again.
+    """
+    import json
+
+    from recall_core.data.split import store_key
+    from recall_core.evaluation.baselines import TRANSITION_DEFAULTS, evaluate_transition
+    from recall_core.store.fs import atomic_write_bytes
+
+    key = {"fingerprint": ds.fingerprint, "split": holdout, "settings": TRANSITION_DEFAULTS}
+    path = Path(store) / store_key(ds.key, holdout) / ".transition.json"
+    try:
+        cached = json.loads(path.read_text())
+        if cached.get("key") == key:
+            return cached["metrics"]
+    except (OSError, ValueError, AttributeError, KeyError):
+        pass
+    metrics = evaluate_transition(split)
+    try:
+        if path.parent.is_dir():
+            atomic_write_bytes(path, json.dumps({"key": key, "metrics": metrics}).encode())
+    except OSError:
+        pass
+    return metrics
 
 
 def leaderboard_frame(rows: list[dict], k: int = 10) -> pd.DataFrame:

@@ -123,3 +123,27 @@ def test_cli_errors_are_messages(cli_env, capsys, argv, message):
 def test_cli_bad_dataset_path(tmp_path, capsys):
     assert main(["data", "--dataset", str(tmp_path / "nope")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_transition_reference_is_computed_once_per_data_and_settings(tmp_path, monkeypatch):
+    """The leaderboard's transition row is kept in the store and recomputed when the data or settings change."""
+    from recall_core.data.synthetic import planted_dataset
+    from recall_core.data.split import split_for
+    from recall_core.evaluation import baselines
+    from recall_core.explore import transition_metrics
+
+    ds = planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8, noise=0.1, seed=0)
+    split = split_for(ds)
+    (tmp_path / ds.key).mkdir(parents=True)
+    calls = []
+    real = baselines.evaluate_transition
+    monkeypatch.setattr(baselines, "evaluate_transition", lambda sp: calls.append(1) or real(sp))
+    first = transition_metrics(ds, tmp_path, split)
+    assert first == real(split) and len(calls) == 1
+    assert transition_metrics(ds, tmp_path, split) == first and len(calls) == 1  # read back, not recomputed
+    monkeypatch.setitem(baselines.TRANSITION_DEFAULTS, "window", 3)  # other settings: computed again
+    transition_metrics(ds, tmp_path, split)
+    assert len(calls) == 2
+    (tmp_path / ds.key / ".transition.json").write_text("{not json")  # a damaged file is recomputed
+    transition_metrics(ds, tmp_path, split)
+    assert len(calls) == 3
