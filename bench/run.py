@@ -407,7 +407,8 @@ def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict,
 
 def main() -> None:
     # The training step's results are kept, so a later step that fails can be re-run without retraining:
-    # `python bench/run.py --reuse-training` (the stores in .bench/ must be from that training).
+    # `python bench/run.py --reuse-training` (the stores in .bench/ must be from that training); with
+    # `--re-evaluate` as well, only the evaluation is redone and the other measurements are read from raw.json.
     done = ROOT / ".bench" / "train_runs.json"
     if "--reuse-training" in sys.argv and done.exists():
         runs = json.loads(done.read_text())
@@ -418,12 +419,19 @@ def main() -> None:
     evals = {seed: evaluate(seed_store(seed)) for seed in SEEDS}
     ev = evals[SEEDS[0]]
     seeds = seed_table(evals)
-    app = app_timings()
-    browser = browser_timings()
-    cs = cold_start()
-    spaces = i2i_spaces()
-    eges = eges_attention()
-    idx = index_bench(list(ev["models"]))
+    if "--re-evaluate" in sys.argv and (ROOT / ".bench" / "raw.json").exists():
+        # Only the evaluation is redone (e.g. the transition reference's settings changed); the timings, cold
+        # start, I2I spaces, EGES attention and index measurements of the last full run are kept.
+        raw = json.loads((ROOT / ".bench" / "raw.json").read_text())
+        app, browser, cs, spaces, eges, idx = (raw[k] for k in ("app", "browser", "cold_start", "i2i_spaces",
+                                                                "eges_attention", "index"))
+    else:
+        app = app_timings()
+        browser = browser_timings()
+        cs = cold_start()
+        spaces = i2i_spaces()
+        eges = eges_attention()
+        idx = index_bench(list(ev["models"]))
     (ROOT / ".bench").mkdir(exist_ok=True)
     (ROOT / ".bench" / "raw.json").write_text(json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
                                                            "app": app, "i2i_spaces": spaces, "seeds": seeds,

@@ -8,6 +8,7 @@ from recall_core.analysis import compare
 from recall_core.app import state, url, widgets
 from recall_core.app.claims import render_card_facts
 from recall_core.app.style import model_color
+from recall_core.evaluation.baselines import TRANSITION_DEFAULTS
 from recall_core.explore import leaderboard_frame
 from recall_core.app import i18n
 
@@ -107,7 +108,8 @@ widgets.table(
 )
 st.caption(i18n.t("overview.best_caption") + " · ".join(
     i18n.t("overview.best_of", col=c, model=m) for c, m in best.items() if c.startswith(("HR@", "NDCG@"))))
-st.caption(i18n.t("overview.metrics_note", k=k) + i18n.t("overview.transition_description"))
+st.caption(i18n.t("overview.metrics_note", k=k)
+           + i18n.t("overview.transition_description", **TRANSITION_DEFAULTS))
 
 long = compare.metrics_long(rows)
 left, right = st.columns(2)
@@ -143,7 +145,7 @@ if ctx.stored:
             with cols[0].container(border=True):
                 st.markdown(f"<span style='color:{model_color('transition')};font-size:1.2em'>■</span> **transition** "
                             + i18n.t("overview.reference"), unsafe_allow_html=True)
-                st.caption(i18n.t("overview.transition_description"))
+                st.caption(i18n.t("overview.transition_description", **TRANSITION_DEFAULTS))
                 st.caption(i18n.t("overview.transition_computed"))
             for i, name in enumerate(ctx.stored, start=1):
                 man = manifests.get(name)

@@ -84,10 +84,10 @@ def test_the_english_catalogue_words_the_analysis_sentences_alike():
     from recall_core.analysis import dssm, serving
     from recall_core.analysis import eges as A
     from recall_core.app.i18n.verdicts import eges_popularity_note, eges_verdict
-    from recall_core.evaluation.baselines import TRANSITION_DESCRIPTION
+    from recall_core.evaluation.baselines import TRANSITION_DEFAULTS, TRANSITION_DESCRIPTION
     from tests.test_eges_analysis import FIELDS, planted
 
-    assert text("en", "overview.transition_description") == TRANSITION_DESCRIPTION
+    assert text("en", "overview.transition_description", **TRANSITION_DEFAULTS) == TRANSITION_DESCRIPTION
     for m in ({"info": {"softmax": "in_batch", "logq_correction": True}}, {"config": {"softmax": "in_batch"}},
               {"info": {"softmax": "full"}}, None):
         assert text("en", "dssm.training." + dssm.training_kind(m)) == dssm.training_sentence(m)

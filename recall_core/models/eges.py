@@ -236,7 +236,8 @@ def _build_network(n_items: int, side: SideInfo, dim: int, seed: int, mask: np.n
             for layer in (self.id_emb, self.genre_emb, self.year_emb, self.pop_emb, self.attention, self.ctx_emb):
                 layer.build((None,))
             # GES: the logits stay at 0, so every active field keeps an equal weight.
-            self.attention.trainable = learn_attention
+            if not learn_attention:
+                self.attention.trainable = False
             self.genre_w = tf.constant(side.genre_weights, tf.float32)
             self.year_b = tf.constant(side.year_bucket, tf.int64)
             self.pop_b = tf.constant(side.popularity_bucket, tf.int64)

@@ -322,10 +322,10 @@ STRINGS: dict[str, str] = {
     'overview.best_caption': 'Best value per column highlighted (Train s: lowest). ',
     'overview.best_of': 'best {col}: **{model}**',
     'overview.transition_description': ("Reference scoring rule, not an embedding model: counts how often film j "
-                                        "followed film i within 2 steps in training histories (weight 1/step), and "
-                                        "scores every film from the user's last 5 films with weights 0.5^age; "
-                                        "popularity breaks ties. Its settings were picked on the test split, so it "
-                                        "is an optimistic bar."),
+                                        "followed film i within {window} steps in training histories (weight "
+                                        "1/step), and scores every film from the user's last {last_n} films with "
+                                        "weights {decay:g}^age; popularity breaks ties. Its settings were chosen on "
+                                        "validation, like the models'."),
     'overview.cards': ("Model cards ({n}): description, seed, training time, config, and what each view's score is"),
     'overview.reference': '(reference)',
     'overview.variant_stored': '**Variant stored:** {variants}.',

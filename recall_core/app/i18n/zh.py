@@ -297,7 +297,7 @@ STRINGS: dict[str, str] = {
     'overview.distinct_help': '所有用户中互不相同的 top-10 列表个数',
     'overview.best_caption': '每列最优值已高亮（Train s：越低越好）。',
     'overview.best_of': '{col} 最优：**{model}**',
-    'overview.transition_description': '参照打分规则，不是嵌入模型：统计训练历史中电影 j 在电影 i 之后 2 步以内出现的次数（权重为 1/步数），再用用户最近 5 部电影按 0.5^时间远近 加权为每部电影打分；分数相同时按热度排序。它的参数是在测试集上选的，因此是一条偏乐观的基准线。',
+    'overview.transition_description': '参照打分规则，不是嵌入模型：统计训练历史中电影 j 在电影 i 之后 {window} 步以内出现的次数（权重为 1/步数），再用用户最近 {last_n} 部电影按 {decay:g}^时间远近 加权为每部电影打分；分数相同时按热度排序。它的参数和模型一样在验证集上选择。',
     'overview.cards': '模型卡片（{n}）：说明、随机种子、训练时间、配置，以及每个视图的得分含义',
     'overview.reference': '（参照）',
     'overview.variant_stored': '**已存储的变体：** {variants}。',
