@@ -28,7 +28,7 @@ res["load_s"] = time.perf_counter() - t0
 t0 = time.perf_counter()
 sp = split_for(ds, "test")
 res["split_s"] = time.perf_counter() - t0
-res.update(users=sp.train.n_users, items=sp.train.n_items, ratings=int(len(ds.ratings)))
+res.update(users=sp.train.n_users, items=sp.train.n_items, ratings=int(len(ds.interactions)))
 m = get_model_class(model)(seed=seed)
 seed_everything(seed)
 t0 = time.perf_counter()
