@@ -168,6 +168,7 @@ def render(results: list[dict], shapes: list[str], seconds: float, apps: dict | 
              "fresh process; default configs, seed 42, test split.", "",
              "Shapes: `ml-100k` (the real data); `ml1m-shape` = `python -m recall_core synth --users 6040 --items "
              "3700 --ratings 1M --seed 7`; `ml25m-tenth` = `synth --users 16k --items 6k --ratings 2.5M --seed 7`. "
+             f"This run measured: {', '.join(shapes)}. "
              f"Evaluation ranks the full catalogue for every test user in batches of {BATCH} users: "
              "O(U·I·d) multiply-adds and O(BATCH·I) memory per batch.", ""]
     for shape in shapes:

@@ -241,3 +241,16 @@ def test_how_claims_and_tutorial_table_render_on_demand(how_env, name):
     ok(at)
     assert len(at.get("plotly_chart")) + len(at.dataframe) > before
     assert any("tutorial" in s.value.lower() for s in at.subheader)
+
+
+def test_how_texts_have_no_unfilled_placeholders(how_env):
+    """Every section's text is formatted: no "{name}" left over from a catalogue string."""
+    import re
+
+    from tests.test_app import ok
+
+    for name in SIX:
+        at = run_how({"model": name})
+        ok(at)
+        shown = "\n".join(x.value for x in [*at.markdown, *at.caption])
+        assert not re.search(r"\{[a-z_]+(:[^}]*)?\}", shown), (name, re.findall(r"\{[a-z_]+[^}]*\}", shown))

@@ -37,7 +37,7 @@ def render(ctx: HowContext) -> None:
     h, p = sentence["history"], sentence["position"]
     lo, hi = sentence["window"]
     user_id = ctx.train.user_vocab.id(sentence["user"])
-    st.markdown("**" + t("how.item2vec.sentence_head", user=user_id, n=len(h), view=t(f"how.item2vec.view_{context}"),
+    st.markdown("**" + t("how.item2vec.sentence_head", user=user_id, n=len(h), view=t(f"how.item2vec.view_{context}", window=window),
                                                       window=window) + "**")
     # Show the centre's neighbourhood of the sentence (a few films beyond the window on each side).
     show_lo, show_hi = max(0, lo - 3), min(len(h), hi + 3)
