@@ -90,8 +90,8 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
 def transition_metrics(ds: Dataset, store: Path, split, holdout: str = "test") -> dict:
     """The transition reference's metrics on ``split``, computed once per data and settings and kept in the store.
 
-    Scoring every user against every item takes seconds on ML-100K but most of a page's first render on a
-    1M-rating catalogue, and it only changes with the data (``ds.fingerprint``) or the reference's settings.
+    It scores every test user against every item, and it only changes with the data (``ds.fingerprint``) or
+    the reference's settings, so the Overview need not pay for it in every new server process.
     Kept in ``<store>/<dataset key>/.transition.json`` (a dot file: not a model); a store that cannot be
     written, or a file that does not match, just means computing it again.
     """
