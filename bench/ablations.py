@@ -360,11 +360,12 @@ def measured_dates(mtimes: list[float]) -> str:
     return a if a == b else f"{a} … {b}"
 
 
-def write_block(text: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
+def write_block(text: str, path: Path = ROOT / "BENCHMARKS.md", start: str = START, end: str = END) -> None:
+    """Put ``text`` (which carries its own markers) in place of ``path``'s block between ``start`` and ``end``,
+    or append it when the file has no such block (make ablations and make scale both write this way)."""
     old = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in old and END in old:
-        new = old[:old.index(START)] + text + old[old.index(END) + len(END):]
+    if start in old and end in old:
+        new = old[:old.index(start)] + text + old[old.index(end) + len(end):]
     else:
         new = old.rstrip() + "\n\n" + text + "\n"
     path.write_text(new)

@@ -216,15 +216,6 @@ def render(results: list[dict], shapes: list[str], seconds: float, apps: dict | 
     return "\n".join(lines), "\n".join(readme)
 
 
-def write_block(path: Path, text: str) -> None:
-    old = path.read_text() if path.exists() else ""
-    if START in old and END in old:
-        new = old[:old.index(START)] + text + old[old.index(END) + len(END):]
-    else:
-        new = old.rstrip() + "\n\n" + text + "\n"
-    path.write_text(new)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shapes", default=",".join(SHAPES))
@@ -251,9 +242,11 @@ def main() -> None:
             print(f"app timings on {shape} ...", flush=True)
             apps[shape] = app_timings(shape)
     bench, readme = render(results, shapes, time.perf_counter() - t0, apps)
-    write_block(ROOT / "BENCHMARKS.md", bench)
+    from bench.ablations import write_block
+
+    write_block(bench, ROOT / "BENCHMARKS.md", START, END)
     if (ROOT / "README.md").exists() and START in (ROOT / "README.md").read_text():
-        write_block(ROOT / "README.md", readme)
+        write_block(readme, ROOT / "README.md", START, END)
     print("wrote the scale block of BENCHMARKS.md" + (f" and {SVG.relative_to(ROOT)}" if SVG.exists() else ""))
 
 

@@ -47,3 +47,12 @@ def test_an_unmeasured_cell_chooses_nothing():
 def test_default_label_is_the_variant_equal_to_the_code_default():
     assert ablations.default_label("item2vec", {"0": {"ns_exponent": 0.0}, "0.75": {"ns_exponent": 0.75}}) == "0"
     assert ablations.default_label("eges-cold-start", {"att": {"rule": "attention"}, "mean": {"rule": "mean"}}) == "att"
+
+
+def test_write_block_replaces_its_block_and_appends_when_missing(tmp_path):
+    path = tmp_path / "B.md"
+    path.write_text("# B\n\n<!-- x:start -->\nold\n<!-- x:end -->\n\ntail\n")
+    ablations.write_block("<!-- x:start -->\nnew\n<!-- x:end -->", path, "<!-- x:start -->", "<!-- x:end -->")
+    assert path.read_text() == "# B\n\n<!-- x:start -->\nnew\n<!-- x:end -->\n\ntail\n"
+    ablations.write_block("<!-- y:start -->\ny\n<!-- y:end -->", path, "<!-- y:start -->", "<!-- y:end -->")
+    assert path.read_text().endswith("tail\n\n<!-- y:start -->\ny\n<!-- y:end -->\n")
