@@ -147,3 +147,19 @@ def test_transition_reference_is_computed_once_per_data_and_settings(tmp_path, m
     (tmp_path / ds.key / ".transition.json").write_text("{not json")  # a damaged file is recomputed
     transition_metrics(ds, tmp_path, split)
     assert len(calls) == 3
+
+
+def test_training_keeps_the_transition_reference_for_the_first_overview(tmp_path, monkeypatch):
+    """`train` leaves the transition row in the store, so a new app process's first Overview only reads it."""
+    from recall_core.data.synthetic import planted_dataset
+    from recall_core.data.split import split_for
+    from recall_core.evaluation import baselines
+    from recall_core.explore import transition_metrics
+    from recall_core.training import train_models
+
+    ds = planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8, noise=0.1, seed=0)
+    expected = baselines.evaluate_transition(split_for(ds))
+    train_models(ds, ["mostpop"], tmp_path)
+    assert (tmp_path / ds.key / ".transition.json").is_file()
+    monkeypatch.setattr(baselines, "evaluate_transition", lambda sp: pytest.fail("recomputed, not read"))
+    assert transition_metrics(ds, tmp_path, split_for(ds)) == expected

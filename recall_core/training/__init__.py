@@ -147,4 +147,16 @@ def train_models(
                     raise
                 msg = str(e) if isinstance(e, RecallError) else f"{type(e).__name__}: {e}"
                 results.append({"model": job.store_name, "error": " ".join(msg.split())})
+        _keep_transition(ds, store, split)
     return results
+
+
+def _keep_transition(ds: Dataset, store: Path, split: str) -> None:
+    """Compute the transition reference's metrics now, into the store, so a new app process's first Overview
+    reads them (:func:`recall_core.explore.transition_metrics`) instead of scoring every user then."""
+    from recall_core.explore import transition_metrics
+
+    try:
+        transition_metrics(ds, store, split_for(ds, split), split)
+    except Exception:  # noqa: BLE001 (a reference row that cannot be computed never fails a training run)
+        pass
