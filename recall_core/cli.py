@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metric", choices=["ip", "cosine"], default=None, help="synthetic vectors' metric (default ip)")
     p.add_argument("--queries", type=int, default=1000, help="queries per setting (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic vectors and query sample")
+    p.add_argument("--kinds", default=None,
+                   help="synthetic: only these index kinds, comma-separated (flat,hnsw,hnsw-l2,ivf,ivfpq; default all)")
+    p.add_argument("--hnsw-m", default=None, help="synthetic: HNSW's M, links per node (default 32)")
+    p.add_argument("--ef-construction", default=None, help="synthetic: HNSW's efConstruction (default 80)")
+    p.add_argument("--ef-search", default=None,
+                   help="synthetic: HNSW efSearch values to sweep, comma-separated (default 16,32,64,128,256)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=commands.cmd_index_bench)
 

@@ -170,6 +170,7 @@ def cmd_index_bench(args) -> int:
     dim = 64 if args.dim is None else args.dim
     if dim < 1:
         raise UsageError(f"--dim must be at least 1, got {dim}")
+    kinds, params, sweeps = _synthetic_options(args, bench)
     bar = ProgressBar()
     if args.crossover:
         result = bench.crossover(dim=dim, metric=args.metric or "ip", n_queries=min(args.queries, 500),
@@ -183,7 +184,8 @@ def cmd_index_bench(args) -> int:
         if n * dim > 500_000_000:  # 2 GB of float32, before the indexes' own copies
             raise UsageError(f"--synthetic-items {n:,} x --dim {dim} is {n * dim * 4 / 1e9:.1f} GB of vectors; "
                              "this benchmark allows up to 2 GB")
-        result = bench.bench_synthetic(n, dim, args.metric or "ip", args.queries, args.seed, progress=bar)
+        result = bench.bench_synthetic(n, dim, args.metric or "ip", args.queries, args.seed, progress=bar,
+                                       kinds=kinds, params=params, sweeps=sweeps)
     else:
         from recall_core.analysis.serving import measure
         from recall_core.explore import load
@@ -197,6 +199,44 @@ def cmd_index_bench(args) -> int:
         return 0
     print(bench.format_result(result))
     return 0
+
+
+def _positive(value: str, flag: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise UsageError(f"{flag} must be a positive integer, got {value!r}") from None
+    if n < 1:
+        raise UsageError(f"{flag} must be a positive integer, got {value!r}")
+    return n
+
+
+def _synthetic_options(args, bench) -> tuple[tuple[str, ...], dict, dict]:
+    """``index-bench``'s ``--kinds``, ``--hnsw-m``, ``--ef-construction`` and ``--ef-search`` (synthetic only)."""
+    tuned = [f for f, v in (("--kinds", args.kinds), ("--hnsw-m", args.hnsw_m), ("--ef-construction",
+                            args.ef_construction), ("--ef-search", args.ef_search)) if v is not None]
+    if tuned and args.synthetic_items is None:
+        raise UsageError(f"{', '.join(tuned)}: only with --synthetic-items")
+    kinds = bench.KINDS
+    if args.kinds is not None:
+        kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+        unknown = [k for k in kinds if k not in bench.KINDS]
+        if unknown or not kinds:
+            raise UsageError(f"--kinds: unknown kind(s) {', '.join(unknown) or repr(args.kinds)}; "
+                             f"known: {', '.join(bench.KINDS)}")
+    build = {}
+    if args.hnsw_m is not None:
+        build["M"] = _positive(args.hnsw_m, "--hnsw-m")
+    if args.ef_construction is not None:
+        build["efConstruction"] = _positive(args.ef_construction, "--ef-construction")
+    params = {"hnsw": build, "hnsw-l2": build} if build else {}
+    sweeps = {}
+    if args.ef_search is not None:
+        values = tuple(_positive(v.strip(), "--ef-search") for v in args.ef_search.split(",") if v.strip())
+        if not values:
+            raise UsageError(f"--ef-search: no values in {args.ef_search!r}")
+        sweeps = {"hnsw": ("efSearch", values), "hnsw-l2": ("efSearch", values)}
+    return kinds, params, sweeps
 
 
 def cmd_import(args) -> int:

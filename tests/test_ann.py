@@ -271,6 +271,16 @@ def test_cli_synthetic_json(capsys):
     assert hnsw["efSearch=128"]["recall@10"] >= 0.95 and hnsw["efSearch=128"]["n"] == 20000
 
 
+def test_cli_synthetic_hnsw_settings_reach_the_index(capsys):
+    """--kinds, --hnsw-m, --ef-construction and --ef-search are the rows' kinds and the built index's parameters."""
+    assert main(["index-bench", "--synthetic-items", "3000", "--dim", "16", "--json", "--queries", "20",
+                 "--kinds", "flat,hnsw", "--hnsw-m", "12", "--ef-construction", "40", "--ef-search", "24,48"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [(r["kind"], r["setting"]) for r in rows] == [("flat", "exact"), ("hnsw", "efSearch=24"),
+                                                         ("hnsw", "efSearch=48")]
+    assert all(r["params"]["M"] == 12 and r["params"]["efConstruction"] == 40 for r in rows[1:])
+
+
 @pytest.mark.parametrize("argv,message", [
     ([], "one of the arguments --model --synthetic-items --crossover is required"),
     (["--model", "x", "--synthetic-items", "10"], "not allowed with argument"),
@@ -282,6 +292,11 @@ def test_cli_synthetic_json(capsys):
     (["--synthetic-items", "1000M"], "this benchmark allows up to 2 GB"),
     (["--model", "item2vec", "--dim", "8"], "--dim and --metric describe synthetic vectors"),
     (["--synthetic-items", "100", "--metric", "l2"], "invalid choice: 'l2'"),
+    (["--synthetic-items", "100", "--hnsw-m", "0"], "--hnsw-m must be a positive integer, got '0'"),
+    (["--synthetic-items", "100", "--ef-construction", "lots"], "--ef-construction must be a positive integer"),
+    (["--synthetic-items", "100", "--ef-search", "64,x"], "--ef-search must be a positive integer, got 'x'"),
+    (["--synthetic-items", "100", "--kinds", "hnsw,annoy"], "--kinds: unknown kind(s) annoy"),
+    (["--crossover", "--hnsw-m", "48"], "--hnsw-m: only with --synthetic-items"),
 ])
 def test_cli_bad_arguments_are_one_line(capsys, argv, message):
     assert main(["index-bench", *argv]) == 2

@@ -297,10 +297,14 @@ def bench_vectors(vectors: np.ndarray, queries: np.ndarray, metric: str = "ip", 
 
 
 def bench_synthetic(n: int, dim: int, metric: str = "ip", n_queries: int = N_QUERIES, seed: int = 0,
-                    kinds: Sequence[str] = KINDS, progress=None) -> dict:
-    """:func:`bench_vectors` on :func:`clustered_vectors`; a JSON-ready dict with the setup and the rows."""
+                    kinds: Sequence[str] = KINDS, progress=None, params: dict | None = None,
+                    sweeps: dict | None = None) -> dict:
+    """:func:`bench_vectors` on :func:`clustered_vectors`; a JSON-ready dict with the setup and the rows.
+
+    ``params`` and ``sweeps`` as in :func:`bench_vectors` (e.g. ``{"hnsw": {"M": 48}}``,
+    ``{"hnsw": ("efSearch", (64, 128))}``)."""
     items, queries = clustered_vectors(n, dim, n_queries, metric=metric, seed=seed)
-    rows = bench_vectors(items, queries, metric, kinds=kinds, progress=progress)
+    rows = bench_vectors(items, queries, metric, kinds=kinds, progress=progress, params=params, sweeps=sweeps)
     return {"source": {"synthetic_items": n, "dim": dim, "metric": metric, "seed": seed,
                        "generator": "gaussian mixture, 256 Zipf-sized clusters, decaying spectrum"
                                     + (", log-normal norms" if metric == "ip" else "")},
