@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recall_core.data.fetch import fetch_ml100k
+from recall_core.data import parse_cache as _parse_cache
+from recall_core.data.fetch import default_cache_dir, fetch_ml100k
 from recall_core.data.movielens import drop_duplicate_pairs, read_folder
 from recall_core.data.vocab import VocabSizes, Vocabulary
 from recall_core.errors import DataError, UnknownIdError
@@ -177,15 +178,32 @@ def load_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = Non
     return ds
 
 
-def read_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None) -> Dataset:
+def read_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None,
+                 parse_cache: bool | None = None) -> Dataset:
     """:func:`load_dataset` without the memo: read the files now. Raises only :class:`DataError`
-    for anything wrong in them."""
+    for anything wrong in them.
+
+    The folder's parsed form is kept in ``<cache dir>/parsed/`` (:mod:`recall_core.data.parse_cache`)
+    and used while its files are unchanged; ``parse_cache=False`` (or ``$RECALL_NO_PARSE_CACHE=1``)
+    reads the files whatever is cached, and writes nothing there.
+    """
     if name == DEFAULT_DATASET:
         folder = fetch_ml100k(Path(cache_dir) if cache_dir else None)
     else:
         folder = Path(name)
         if not folder.exists():
             raise DataError(f"dataset {name!r}: no such folder (use 'ml-100k' or a path to a MovieLens folder)")
+    use_cache = _parse_cache.enabled() if parse_cache is None else parse_cache
+    stamp = cached = None
+    if use_cache:
+        cached = _parse_cache.cache_file(Path(cache_dir) if cache_dir else default_cache_dir(), folder)
+        stamp = _parse_cache.source_stamp(folder)
+        parts = _parse_cache.load(cached, stamp[0], folder) if stamp else None
+        if parts is not None:
+            return Dataset(name=str(name), key=dataset_key(str(name)), **parts)
     raw = read_folder(folder)
-    return build_dataset(str(name), dataset_key(str(name)), raw.layout, raw.interactions, raw.items, raw.users,
-                         load_report=raw.report)
+    ds = build_dataset(str(name), dataset_key(str(name)), raw.layout, raw.interactions, raw.items, raw.users,
+                       load_report=raw.report)
+    if use_cache:
+        _parse_cache.save(cached, stamp, ds, folder)
+    return ds
