@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recall_core.data.fetch import fetch_ml100k
+from recall_core.data import parse_cache as _parse_cache
+from recall_core.data.fetch import default_cache_dir, fetch_ml100k
 from recall_core.data.movielens import drop_duplicate_pairs, read_folder
 from recall_core.data.vocab import VocabSizes, Vocabulary
 from recall_core.errors import DataError, UnknownIdError
@@ -86,15 +87,31 @@ class Dataset(VocabSizes):
 
 
 def _fingerprint(inter: pd.DataFrame, items: pd.DataFrame) -> str:
-    """Content hash: the same data from another source (zip or wheel) hashes the same."""
+    """Content hash: the same data from another source (zip or wheel) hashes the same.
+
+    The rows are hashed sorted by (user id, item id, timestamp), ids compared as Python strings, ties in
+    file order (stores record this digest: it must not change). The ids are sorted once each, as the
+    distinct values ``pd.factorize`` finds, instead of sorting a million Python strings in a lexsort.
+    """
     h = hashlib.sha256()
-    order = np.lexsort((inter["timestamp"].to_numpy(), inter["item_id"].to_numpy(), inter["user_id"].to_numpy()))
+    # factorize sorts the distinct ids as Python compares them (code points; arrow strings compare their
+    # UTF-8 bytes, which orders the same), as lexsort on the object arrays did.
+    keys = {col: pd.factorize(inter[col], sort=True, use_na_sentinel=False) for col in ("user_id", "item_id")}
+    order = np.lexsort((inter["timestamp"].to_numpy(), keys["item_id"][0], keys["user_id"][0]))
     for col in ("user_id", "item_id"):
-        h.update("\n".join(inter[col].to_numpy()[order].tolist()).encode())
+        codes, uniques = keys[col]
+        h.update("\n".join(np.asarray(uniques, dtype=object)[codes[order]].tolist()).encode())
     h.update(inter["rating"].to_numpy(np.float32)[order].tobytes())
     h.update(inter["timestamp"].to_numpy(np.int64)[order].tobytes())
     h.update("\n".join(sorted(items["item_id"].tolist())).encode())
     return h.hexdigest()[:16]
+
+
+def _vocab_rows(ids: pd.Series, vocab: Vocabulary) -> np.ndarray:
+    """``ids.map(vocab.get)`` as int64 (-1 for an id not in ``vocab``), looking up each distinct id once."""
+    codes, uniques = pd.factorize(ids, use_na_sentinel=False)
+    rows = np.fromiter((vocab.get(u) for u in uniques), dtype=np.int64, count=len(uniques))
+    return rows[codes]
 
 
 def build_dataset(name: str, key: str, layout: str, inter: pd.DataFrame, items: pd.DataFrame, users: pd.DataFrame,
@@ -116,12 +133,12 @@ def build_dataset(name: str, key: str, layout: str, inter: pd.DataFrame, items: 
         users = pd.concat([users, pd.DataFrame({"user_id": extra})], ignore_index=True)
     users = users.drop_duplicates("user_id").reset_index(drop=True)
     user_vocab = Vocabulary(users["user_id"], kind="user")
-    item_idx = inter["item_id"].map(lambda s: item_vocab.get(s)).to_numpy(np.int64)
+    item_idx = _vocab_rows(inter["item_id"], item_vocab)
     if (item_idx < 0).any():
         bad = int(np.flatnonzero(item_idx < 0)[0])
         raise DataError(f"{src}: row {bad + 1} rates item {inter['item_id'].iloc[bad]!r}, which is not in the item file")
     inter = inter.copy()
-    inter["user_idx"] = inter["user_id"].map(lambda s: user_vocab.get(s)).to_numpy(np.int64)
+    inter["user_idx"] = _vocab_rows(inter["user_id"], user_vocab)
     inter["item_idx"] = item_idx
     # read_folder has applied the policy already; frames built in code get it here (checked on rows, cheaply).
     if pd.Series(inter["user_idx"].to_numpy() * len(item_vocab) + item_idx).duplicated().any():
@@ -161,15 +178,32 @@ def load_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = Non
     return ds
 
 
-def read_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None) -> Dataset:
+def read_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None,
+                 parse_cache: bool | None = None) -> Dataset:
     """:func:`load_dataset` without the memo: read the files now. Raises only :class:`DataError`
-    for anything wrong in them."""
+    for anything wrong in them.
+
+    The folder's parsed form is kept in ``<cache dir>/parsed/`` (:mod:`recall_core.data.parse_cache`)
+    and used while its files are unchanged; ``parse_cache=False`` (or ``$RECALL_NO_PARSE_CACHE=1``)
+    reads the files whatever is cached, and writes nothing there.
+    """
     if name == DEFAULT_DATASET:
         folder = fetch_ml100k(Path(cache_dir) if cache_dir else None)
     else:
         folder = Path(name)
         if not folder.exists():
             raise DataError(f"dataset {name!r}: no such folder (use 'ml-100k' or a path to a MovieLens folder)")
+    use_cache = _parse_cache.enabled() if parse_cache is None else parse_cache
+    stamp = cached = None
+    if use_cache:
+        cached = _parse_cache.cache_file(Path(cache_dir) if cache_dir else default_cache_dir(), folder)
+        stamp = _parse_cache.source_stamp(folder)
+        parts = _parse_cache.load(cached, stamp[0], folder) if stamp else None
+        if parts is not None:
+            return Dataset(name=str(name), key=dataset_key(str(name)), **parts)
     raw = read_folder(folder)
-    return build_dataset(str(name), dataset_key(str(name)), raw.layout, raw.interactions, raw.items, raw.users,
-                         load_report=raw.report)
+    ds = build_dataset(str(name), dataset_key(str(name)), raw.layout, raw.interactions, raw.items, raw.users,
+                       load_report=raw.report)
+    if use_cache:
+        _parse_cache.save(cached, stamp, ds, folder)
+    return ds

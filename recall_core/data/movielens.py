@@ -80,6 +80,12 @@ import pandas as pd
 
 from recall_core.errors import DataError
 
+try:  # installed with streamlit, optional for pandas: without it, files go through the csv/str.split reader
+    import pyarrow as pa
+    import pyarrow.compute as pc
+except ImportError:  # pragma: no cover
+    pa = pc = None
+
 ML100K_GENRES = [
     "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
     "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
@@ -113,6 +119,10 @@ _DATE_YEAR = r"(?:^|\D)(\d{4})\s*$"  # the year that ends a date such as 01-Jan-
 _INTER = ["user_id", "item_id", "rating", "timestamp"]
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
+# A blank line between two others (``\s`` is ``str.isspace``, the test ``str.strip`` applies).
+_INNER_BLANK = re.compile(r"\n[^\S\n]*\n")
+# Stands in for a multi-character separator in the fast path: a NUL never gets past _read_text.
+_NUL = "\x00"
 
 
 class RawData(NamedTuple):
@@ -140,6 +150,20 @@ def detect_layout(folder: Path) -> str:
         return "atomic"
     expected = "; ".join(f"{k}: {', '.join(v)}" for k, v in LAYOUTS.items())
     raise DataError(f"{folder}: no MovieLens files found (expected one of {expected})")
+
+
+def layout_files(folder: Path, layout: str) -> list[Path]:
+    """The files :func:`read_folder` reads in ``folder`` for ``layout`` (``atomic``: the first ``.inter``,
+    ``.item`` and ``.user`` file by name, those present)."""
+    folder = Path(folder)
+    if layout in LAYOUTS:
+        return [folder / f for f in LAYOUTS[layout]]
+    return [p for p in (_first_file(folder, ext) for ext in ("inter", "item", "user")) if p is not None]
+
+
+def _first_file(folder: Path, ext: str) -> Path | None:
+    paths = sorted(folder.glob(f"*.{ext}"))
+    return paths[0] if paths else None
 
 
 def read_folder(folder: Path) -> RawData:
@@ -241,27 +265,93 @@ def _rows(path: Path, text: str, sep: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
+# Off only in tests that compare the fast path with _rows (and without pyarrow).
+FAST_SPLIT = pa is not None
+
+
+def _split_simple(text: str, sep: str, n_fields: int | None) -> tuple[np.ndarray, int, pa.Array] | None:
+    """The non-blank rows of ``text`` as :func:`_rows` would give them, or None where this path does not apply.
+
+    Applies when every non-blank row has the same number of fields (``n_fields``, or that of the first
+    row when None) and, for CSV, the text holds no quote character (then CSV rows are plain
+    ``split(",")`` lines) and no line longer than the ``csv`` field size limit. Returns ``(line numbers
+    (1-based, int64), fields per row, all fields row after row as an arrow string array)``.
+    """
+    if sep == "," and '"' in text:
+        return None
+    if "\r" in text:
+        text = _BREAK.sub("\n", text)  # one break for one break: line numbers stay
+    if len(sep) != 1:
+        text, sep = text.replace(sep, _NUL), _NUL  # str.replace and str.split both go left to right
+    end = len(text)  # cut trailing blank lines (not the trailing spaces of the last row)
+    while True:
+        k = text.rfind("\n", 0, end)
+        if k < 0 or text[k + 1:end].strip():
+            break
+        end = k
+    body = text[:end]
+    lines = pc.split_pattern(pa.array([body], pa.large_string()), "\n").flatten()
+    numbers = np.arange(1, len(lines) + 1, dtype=np.int64)
+    first_end = body.find("\n")
+    if _INNER_BLANK.search(body) or not body[:first_end if first_end >= 0 else len(body)].strip():
+        keep = np.fromiter((i for i, line in enumerate(body.split("\n")) if line.strip()), dtype=np.int64)
+        lines, numbers = lines.take(pa.array(keep)), numbers[keep]
+    if not len(lines):
+        return None
+    if sep == "," and pc.max(pc.binary_length(lines)).as_py() > csv.field_size_limit():
+        return None  # csv.reader raises on such a field: let _rows say so
+    fields = pc.split_pattern(lines, sep)
+    counts = pc.list_value_length(fields).to_numpy()
+    width = int(counts[0]) if n_fields is None else n_fields
+    if (counts != width).any():
+        return None
+    return numbers, width, fields.flatten()
+
+
 def _table(path: Path, sep: str, names: list[str], header: bool, optional: Sequence[str] = (),
            header_name: Callable[[str], str] = str.strip) -> pd.DataFrame:
     """A delimited file as a DataFrame of strings: the ``names`` columns (plus any ``optional`` ones
-    present in the header) and ``_line``, each row's line number. ``attrs['path']`` names the file."""
-    rows = _rows(path, _read_text(path), sep)
+    present in the header) and ``_line``, each row's line number. ``attrs['path']`` names the file.
+
+    Files where every row has the same number of fields (and, for CSV, no quote character) take a
+    vectorised path (:func:`_split_simple`); every other file, and so every error about rows, goes
+    through :func:`_rows`, whose results the fast path reproduces exactly."""
+    text = _read_text(path)
+    fast = _split_simple(text, sep, None if header else len(names)) if FAST_SPLIT and pa is not None else None
+    if fast is None:
+        rows = _rows(path, text, sep)
+        if not rows:  # text that is not blank but holds no row: a lone quote, say
+            raise DataError(f"{path}: no data rows")
+        first = rows[0]
+    else:
+        lines, width, values = fast
+        first = (int(lines[0]), values.slice(0, width).to_pylist())
     sep_name = {"\t": "tab", ",": "comma"}.get(sep, repr(sep))
     if header:
-        head = [header_name(h) for h in rows[0][1]]
+        head = [header_name(h) for h in first[1]]
         hint = " (wrong separator?)" if len(head) == 1 else ""
         for c in names:
             if c not in head:
                 shown = [h if len(h) <= 40 else h[:37] + "..." for h in head[:12]]
-                raise DataError(f"{path}, line {rows[0][0]}: missing column {c!r}; header has {shown}{hint}")
+                raise DataError(f"{path}, line {first[0]}: missing column {c!r}; header has {shown}{hint}")
             if head.count(c) > 1:
-                raise DataError(f"{path}, line {rows[0][0]}: column {c!r} appears {head.count(c)} times in the header")
+                raise DataError(f"{path}, line {first[0]}: column {c!r} appears {head.count(c)} times in the header")
         names = names + [c for c in optional if c in head and head.count(c) == 1]
         cols = [head.index(c) for c in names]
         shown = ", ".join(h if len(h) <= 40 else h[:37] + "..." for h in head[:12])
-        n_fields, described, rows = len(head), f"as in the header: {shown}", rows[1:]
+        n_fields, described, skip = len(head), f"as in the header: {shown}", 1
     else:
-        cols, n_fields, described = list(range(len(names))), len(names), ", ".join(names)
+        cols, n_fields, described, skip = list(range(len(names))), len(names), ", ".join(names), 0
+    if fast is not None:
+        if len(lines) <= skip:
+            raise DataError(f"{path}: no data rows")
+        # Every row has ``width == n_fields`` fields: row r's field c is values[(r + skip) * width + c].
+        df = pd.DataFrame({name: pd.array(values.take(np.arange(skip * width + c, len(values), width)), dtype=str)
+                           for name, c in zip(names, cols)})
+        df["_line"] = lines[skip:]
+        df.attrs["path"] = str(path)
+        return df
+    rows = rows[skip:]
     if not rows:
         raise DataError(f"{path}: no data rows")
     for line, fields in rows:
@@ -283,8 +373,8 @@ def _where(df: pd.DataFrame, row: int) -> str:
     return f"{df.attrs.get('path', '?')}, line {int(df['_line'].iat[row])}"
 
 
-def _ids(df: pd.DataFrame, col: str) -> np.ndarray:
-    """Column ``col`` as stripped id strings; DataError for an empty, too long or control-character id."""
+def _ids(df: pd.DataFrame, col: str) -> pd.api.extensions.ExtensionArray:
+    """Column ``col`` as stripped id strings (a pandas ``str`` array); DataError for an empty, too long or control-character id."""
     s = df[col].str.strip()
     checks = (
         (s == "", lambda v: "is empty"),
@@ -295,12 +385,24 @@ def _ids(df: pd.DataFrame, col: str) -> np.ndarray:
         rows = np.flatnonzero(bad.to_numpy(dtype=bool))
         if len(rows):
             raise DataError(f"{_where(df, rows[0])}: field {col!r} {what(s.iat[rows[0]])}")
-    return s.to_numpy(dtype=object)
+    return s.array
+
+
+def _to_numbers(s: pd.Series) -> np.ndarray:
+    """``pd.to_numeric(s, errors="coerce")`` as float64, sooner where it can be: on the distinct strings
+    when there are few (ratings), through an integer cast when all are short digit strings (timestamps)."""
+    if len(s) > 1000:
+        if s.str.fullmatch(r"[0-9]{1,15}").all():  # below 2**53: exact as int64 and as float64
+            return s.astype(np.int64).to_numpy(dtype=np.float64)
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+        if len(uniques) * 4 <= len(s):
+            return np.asarray(pd.to_numeric(uniques, errors="coerce"), dtype=np.float64)[codes]
+    return np.asarray(pd.to_numeric(s, errors="coerce"), dtype=np.float64)
 
 
 def _numbers(df: pd.DataFrame, col: str) -> np.ndarray:
     """Column ``col`` as finite float64; DataError naming the first bad line otherwise."""
-    values = np.asarray(pd.to_numeric(df[col].str.strip(), errors="coerce"), dtype=np.float64)
+    values = _to_numbers(df[col].str.strip())
     bad = np.flatnonzero(~np.isfinite(values))
     if len(bad):
         row = int(bad[0])
@@ -448,10 +550,10 @@ def _items_100k(path: Path) -> pd.DataFrame:
 def _read_atomic(folder: Path):
     """The typed-header tab files (``name:type`` header) as shipped in the recbole wheel."""
     def read(ext: str, required: list[str], optional: Sequence[str] = ()) -> pd.DataFrame | None:
-        paths = sorted(folder.glob(f"*.{ext}"))
-        if not paths:
+        path = _first_file(folder, ext)
+        if path is None:
             return None
-        return _table(paths[0], "\t", required, header=True, optional=optional,
+        return _table(path, "\t", required, header=True, optional=optional,
                       header_name=lambda h: h.split(":")[0].strip())
 
     inter = _interactions(read("inter", _INTER))
