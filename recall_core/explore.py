@@ -79,8 +79,9 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
                     "train_seconds": None,
                     "created": None, "model_class": "transition", "reference": True})
     if not any(r["model_class"] == "mostpop" for r in rows):
-        out = MostPop().fit(split.train).export()
-        rows.insert(0, {"model": "mostpop", "metrics": evaluate(out, split), "i2i": {}, "train_seconds": 0.0,
+        metrics = _kept_metrics(ds, store, holdout, "mostpop", {},
+                                lambda: evaluate(MostPop().fit(split.train).export(), split))
+        rows.insert(0, {"model": "mostpop", "metrics": metrics, "i2i": {}, "train_seconds": 0.0,
                         "created": None, "model_class": "mostpop"})
     first = {"mostpop": 0, "transition": 1}
     rows.sort(key=lambda r: first.get(r["model"], 2))  # stable: models keep their order
@@ -95,21 +96,28 @@ def transition_metrics(ds: Dataset, store: Path, split, holdout: str = "test") -
     Kept in ``<store>/<dataset key>/.transition.json`` (a dot file: not a model); a store that cannot be
     written, or a file that does not match, just means computing it again.
     """
+    from recall_core.evaluation.baselines import TRANSITION_DEFAULTS, evaluate_transition
+
+    return _kept_metrics(ds, store, holdout, "transition", TRANSITION_DEFAULTS, lambda: evaluate_transition(split))
+
+
+def _kept_metrics(ds: Dataset, store: Path, holdout: str, name: str, settings: dict, compute) -> dict:
+    """``compute()``'s metrics, kept in ``<store>/<dataset key>/.<name>.json`` under the data's fingerprint, the
+    split and ``settings``: a reference row (a scoring rule, or most-popular when it is not stored as a model)
+    is scored once per data, not in every new app process."""
     import json
 
-    from recall_core.data.split import store_key
-    from recall_core.evaluation.baselines import TRANSITION_DEFAULTS, evaluate_transition
     from recall_core.store.fs import atomic_write_bytes
 
-    key = {"fingerprint": ds.fingerprint, "split": holdout, "settings": TRANSITION_DEFAULTS}
-    path = Path(store) / store_key(ds.key, holdout) / ".transition.json"
+    key = {"fingerprint": ds.fingerprint, "split": holdout, "settings": settings}
+    path = Path(store) / store_key(ds.key, holdout) / f".{name}.json"
     try:
         cached = json.loads(path.read_text())
         if cached.get("key") == key:
             return cached["metrics"]
     except (OSError, ValueError, AttributeError, KeyError):
         pass
-    metrics = evaluate_transition(split)
+    metrics = compute()
     try:
         if path.parent.is_dir():
             atomic_write_bytes(path, json.dumps({"key": key, "metrics": metrics}).encode())

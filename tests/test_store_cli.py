@@ -163,3 +163,26 @@ def test_training_keeps_the_transition_reference_for_the_first_overview(tmp_path
     assert (tmp_path / ds.key / ".transition.json").is_file()
     monkeypatch.setattr(baselines, "evaluate_transition", lambda sp: pytest.fail("recomputed, not read"))
     assert transition_metrics(ds, tmp_path, split_for(ds)) == expected
+
+
+def test_unstored_most_popular_row_is_scored_once_per_data(tmp_path, monkeypatch):
+    """Most-popular is always on the leaderboard; when it is not a stored model its metrics are kept in the store
+    (a new app process reads them), and they equal scoring it on the spot."""
+    from recall_core.data.synthetic import planted_dataset
+    from recall_core.data.split import split_for
+    from recall_core.evaluation import evaluate
+    from recall_core.explore import leaderboard
+    from recall_core.models.mostpop import MostPop
+
+    ds = planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8, noise=0.1, seed=0)
+    split = split_for(ds)
+    (tmp_path / ds.key).mkdir(parents=True)
+    fits = []
+    real_fit = MostPop.fit
+    monkeypatch.setattr(MostPop, "fit", lambda self, train, *a, **k: fits.append(1) or real_fit(self, train, *a, **k))
+    rows, _ = leaderboard(ds, tmp_path)
+    again, _ = leaderboard(ds, tmp_path)
+    expected = evaluate(real_fit(MostPop(), split.train).export(), split)
+    assert len(fits) == 1 and (tmp_path / ds.key / ".mostpop.json").is_file()
+    for r in (rows, again):
+        assert next(x for x in r if x["model"] == "mostpop")["metrics"] == expected
