@@ -63,3 +63,22 @@ def test_auto_trains_exactly_the_variant_it_resolves_to(model, planted, monkeypa
     if not small_threshold:  # the other variant does train differently: the equality above is not vacuous
         other = fit(model, planted, **{field: sampled})
         assert not np.array_equal(other.item_vectors, auto.item_vectors)
+
+
+@pytest.mark.parametrize("model, used", [("fm", "sampled"), ("fm", "softmax"), ("youtubednn", "sampled")])
+def test_how_pages_read_the_softmax_training_used(model, used):
+    """The How page's config is the one trained: "auto" replaced by what fit recorded in info."""
+    from types import SimpleNamespace
+
+    pytest.importorskip("streamlit")
+    from recall_core.app.how._towers_text import _t
+    from recall_core.app.how._towers_ui import config_of
+
+    field = FIELD[model]
+    ctx = SimpleNamespace(name=model, manifest={"model_class": model, "config": {field: "auto"},
+                                                "info": {f"{field}_used": used}})
+    cfg = config_of(ctx)
+    assert cfg[field] == used and cfg["num_sampled"] == 256
+    for lang in ("en", "zh"):
+        said = _t(lang, "fm_diff_sampled", num_sampled=cfg["num_sampled"], alpha=0.75)
+        assert "256" in said and "0.75" in said and "{" not in said
