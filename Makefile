@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.requirements-installed
 PORT   ?= 8501
 DSSM_TEMPERATURES ?= 0.02,0.05,0.1,0.2,0.5,1.0
 
-.PHONY: install data train run test bench ablations scale clean-store
+.PHONY: install data train run test bench ablations scale softmax-switch clean-store
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ ablations: install
 # (over an hour on 2 cores; cached per run in .bench/scale/). Writes its block of BENCHMARKS.md, README's and docs/scale.svg.
 scale: install
 	$(BIN)/python bench/scale.py
+
+# FM, YouTubeDNN and DSSM, full against sampled softmax, on synthetic catalogues of 1.7k to 60k items: seconds per
+# epoch, peak memory, validation HR@10; the rule that sets SAMPLED_SOFTMAX_MIN_ITEMS (recall_core/models/_softmax.py)
+# (about 20 min on 2 cores; cached per cell in .bench/softmax/). Writes its block of BENCHMARKS.md.
+softmax-switch: install
+	$(BIN)/python bench/softmax_switch.py
 
 clean-store:
 	rm -rf models_store/*/

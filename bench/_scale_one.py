@@ -52,7 +52,7 @@ if len(sys.argv) > 4:
     save_model(Path(sys.argv[4]), ds, model, out, model_class=model, config=m.config.to_dict(), seed=seed,
                metrics=ev, i2i_metrics=evaluate_i2i(out, sp) if cls.i2i else {}, train_seconds=round(res["fit_s"], 2),
                extra={"views": {v: n for v, n in cls.describe_views(m.config.to_dict()).items() if v in out.views},
-                      "variant": cls.describe_variant(m.config.to_dict())}, split="test")
+                      "variant": cls.describe_variant(m.config.to_dict(), out.info)}, split="test")
     from recall_core.explore import transition_metrics
 
     transition_metrics(ds, Path(sys.argv[4]), sp, "test")  # as `train` does: the app's first Overview reads it

@@ -7,7 +7,10 @@ made on **validation only**: the variant whose validation score (the row's
 metric: U2I HR@10, or I2I HR@10 for decisions about an I2I space) is best
 relative to the best on each shape, taking the worse of the two shapes (a
 setting that wins on one shape and collapses on the other is not kept). Test
-columns are reported beside it and never used to choose.
+columns are reported beside it and never used to choose. A default that settles
+itself by the catalogue size (``"auto"``: FM's loss, YouTubeDNN's softmax) is
+the variant it resolves to on the shapes (:func:`default_label`), and it is
+trained (and cached) as that variant.
 
 Shapes: ML-100K, and a synthetic MovieLens-shaped folder with the long-tail
 catalogue that broke the tower defaults (610 users, 9.7k movies, 100k ratings;
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -53,7 +57,7 @@ JSON_METRICS = ("hr@10", "ndcg@10", "coverage@10", "mrr", "i2i_hr@10", "i2i_ndcg
                 "cold_ndcg@10", "train_seconds")
 #: config fields added after the cache was filled: left out of a task's key while at this value, so the
 #: cached trainings made before the field existed (which are that value) stay valid
-KEY_SKIP_DEFAULTS: dict[str, dict] = {"eges": {"attention": "learned"}}
+KEY_SKIP_DEFAULTS: dict[str, dict] = {"eges": {"attention": "learned"}, "fm": {"num_sampled": 256, "sample_alpha": 0.75}}
 
 # (model, decision, {variant label: config overrides}, metric the choice is judged by)
 ROWS: list[tuple[str, str, dict[str, dict], str]] = [
@@ -123,12 +127,29 @@ def shape_folder(shape: str) -> str:
     return str(folder)
 
 
-def task_key(shape: str, model: str, overrides: dict, split: str, seed: int) -> str:
-    """Keyed by the full resolved config, so two rows' identical variants are trained once."""
+@functools.lru_cache(maxsize=None)
+def catalogue_items(shape: str) -> int:
+    """The number of items of ``shape`` (what a model's ``"auto"`` softmax is settled by)."""
+    from recall_core.data import load_dataset
+
+    return load_dataset(shape_folder(shape)).n_items
+
+
+def shape_config(model: str, overrides: dict, shape: str) -> dict:
+    """The config a variant trains with on ``shape``: an ``"auto"`` setting (FM's loss, YouTubeDNN's softmax)
+    resolved for the shape's catalogue, so ``"auto"`` and the variant it resolves to are one training."""
     from recall_core.models import get_model_class
 
-    config = overrides if model in ("eges-cold-start", "transition") else \
-        get_model_class(model).Config(**overrides).to_dict()
+    cls = get_model_class(model)
+    config = cls.Config(**overrides).to_dict()
+    if any(config.get(f) == "auto" for f in cls.auto_fields):
+        config = cls.used_config(config, n_items=catalogue_items(shape))
+    return config
+
+
+def task_key(shape: str, model: str, overrides: dict, split: str, seed: int) -> str:
+    """Keyed by the full resolved config, so two rows' identical variants are trained once."""
+    config = overrides if model in ("eges-cold-start", "transition") else shape_config(model, overrides, shape)
     skip = KEY_SKIP_DEFAULTS.get(model, {})
     config = {k: v for k, v in config.items() if not (k in skip and skip[k] == v)}
     blob = json.dumps([shape, model, sorted(config.items()), split, seed], default=str)
@@ -191,8 +212,13 @@ def ratios(row_results: dict[str, dict[str, dict]], metric: str, shapes: list[st
     return out
 
 
-def default_label(model: str, variants: dict[str, dict]) -> str | None:
-    """The variant that is the code's current default config (None when no variant is)."""
+def default_label(model: str, variants: dict[str, dict], shapes: list[str] | None = None) -> str | None:
+    """The variant that is the code's current default config (None when no variant is).
+
+    A default that settles itself by the catalogue (``"auto"``) is the variant it resolves to on every
+    one of ``shapes``; when it resolves to different variants on different shapes, no variant is the
+    default (None).
+    """
     from recall_core.models import get_model_class
 
     if model == "eges-cold-start":
@@ -204,6 +230,10 @@ def default_label(model: str, variants: dict[str, dict]) -> str | None:
         return next((lab for lab, ov in variants.items() if ov == TRANSITION_DEFAULTS), None)
     cls = get_model_class(model)
     base = cls.Config().to_dict()
+    if shapes and any(base.get(f) == "auto" for f in cls.auto_fields):
+        found = {next((lab for lab, ov in variants.items() if shape_config(model, ov, s) == shape_config(model, {}, s)),
+                      None) for s in shapes}
+        return found.pop() if len(found) == 1 else None
     return next((lab for lab, ov in variants.items() if cls.Config(**ov).to_dict() == base), None)
 
 
@@ -241,10 +271,21 @@ def kept_by_row(results: dict, shapes: list[str]) -> dict[tuple[str, str], str |
     for (model, vkey), members in groups.items():
         variants = json.loads(vkey)
         rows = [(results.get((model, d), {}), m) for d, m in members]
-        k = choose(rows, shapes, default_label(model, variants)) if all(r for r, _ in rows) else None
+        k = choose(rows, shapes, default_label(model, variants, shapes)) if all(r for r, _ in rows) else None
         for d, _ in members:
             kept[(model, d)] = k
     return kept
+
+
+def auto_note(shapes: list[str]) -> str:
+    """One sentence on the ``"auto"`` defaults: which variant they are on these shapes."""
+    from recall_core.models._softmax import SAMPLED_SOFTMAX_MIN_ITEMS
+
+    sizes = ", ".join(f"{s} {catalogue_items(s):,}" for s in shapes)
+    return (f"FM's loss and YouTubeDNN's softmax default to `auto` (the full softmax below "
+            f"{SAMPLED_SOFTMAX_MIN_ITEMS:,} items, the sampled one from there: BENCHMARKS.md, *Softmax switch*); "
+            f"on these shapes' catalogues ({sizes} items) their default is the variant `auto` resolves to, "
+            "and none when it resolves differently on the two shapes.")
 
 
 def render(results: dict, shapes: list[str], seconds: float) -> str:
@@ -265,7 +306,8 @@ def render(results: dict, shapes: list[str], seconds: float) -> str:
              "smaller gaps are within seed noise). Metric: "
              "U2I HR@10 (hr@10) or I2I HR@10 (i2i_hr@10; query: the user's last training film). Cells are "
              "HR@10 / NDCG@10 of that metric's list. Shapes: ML-100K and `synth-10k` (`python -m recall_core "
-             "synth --users 610 --items 9.7k --ratings 100k --seed 7`: a long-tail catalogue)."
+             "synth --users 610 --items 9.7k --ratings 100k --seed 7`: a long-tail catalogue). "
+             + auto_note(shapes)
              + ("" if set(SHAPES_ALL) <= set(shapes) else
                 f" **This run covers {', '.join(shapes)} only** (`--shapes {','.join(shapes)}`): the kept column is "
                 "provisional until every shape is measured, and no default was changed on it."), "", head,

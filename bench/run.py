@@ -470,8 +470,11 @@ def main() -> None:
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
     import ablations
     import scale
+    import softmax_switch
 
-    for start, end in ((ablations.START, ablations.END), (scale.START, scale.END)):  # make ablations / make scale
+    # make ablations / make scale / make softmax-switch
+    for start, end in ((ablations.START, ablations.END), (scale.START, scale.END),
+                       (softmax_switch.START, softmax_switch.END)):
         if start in old and end in old:  # blocks are kept as they are
             text = text.rstrip() + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
     (ROOT / "BENCHMARKS.md").write_text(text)

@@ -56,3 +56,25 @@ def test_write_block_replaces_its_block_and_appends_when_missing(tmp_path):
     assert path.read_text() == "# B\n\n<!-- x:start -->\nnew\n<!-- x:end -->\n\ntail\n"
     ablations.write_block("<!-- y:start -->\ny\n<!-- y:end -->", path, "<!-- y:start -->", "<!-- y:end -->")
     assert path.read_text().endswith("tail\n\n<!-- y:start -->\ny\n<!-- y:end -->\n")
+
+
+def test_an_auto_default_is_the_variant_it_resolves_to_on_every_shape(monkeypatch):
+    from recall_core.models import _softmax
+
+    n = _softmax.SAMPLED_SOFTMAX_MIN_ITEMS
+    sizes = {"small": n - 1, "small2": 10, "large": n}
+    monkeypatch.setattr(ablations, "catalogue_items", lambda shape: sizes[shape])
+    loss = {"full": {"loss": "softmax"}, "sampled": {"loss": "sampled"}, "bce": {"loss": "bce"}}
+    assert ablations.default_label("fm", loss, ["small", "small2"]) == "full"
+    assert ablations.default_label("fm", loss, ["large"]) == "sampled"
+    assert ablations.default_label("fm", loss, ["small", "large"]) is None  # a different variant per shape
+    soft = {"full": {"softmax": "full"}, "sampled (paper)": {"softmax": "sampled"}}
+    assert ablations.default_label("youtubednn", soft, ["small"]) == "full"
+    # a row about another field: the variant at the other field's default, "auto" included
+    hist = {"20": {"history_len": 20}, "0": {"history_len": 0}}
+    assert ablations.default_label("fm", hist, ["small", "large"]) == "20"
+    # "auto" and the variant it resolves to on a shape are one training (one cache key)
+    assert ablations.task_key("large", "fm", {}, "valid", 42) == ablations.task_key("large", "fm", loss["sampled"],
+                                                                                     "valid", 42)
+    assert ablations.task_key("small", "fm", {}, "valid", 42) != ablations.task_key("small", "fm", loss["sampled"],
+                                                                                     "valid", 42)

@@ -74,7 +74,7 @@ def fm_dense(t: tm.FMTables, u_ids, u_vals, i_ids, i_vals) -> float:
     return t.w0 + w @ x + inter
 
 
-@pytest.fixture(scope="module", params=["bce", "softmax"])
+@pytest.fixture(scope="module", params=["bce", "softmax", "sampled"])
 def fm_stored(request, planted, tmp_path_factory):
     from recall_core.models.fm import FM
 
@@ -104,8 +104,8 @@ def test_fm_identity_on_a_trained_fm_against_the_stored_vectors(fm_stored, plant
         shares = tm.fm_cross_by_user_feature(t, u_ids[users[k]], u_vals[users[k]], i_ids[items[k]], i_vals[items[k]])
         assert shares.sum() == pytest.approx(terms["cross"][k], abs=1e-9)
     assert np.abs(terms["user_pairwise"]).max() > 1e-3  # the dropped part is not zero
-    if fm_stored.manifest["config"]["loss"] == "softmax":
-        assert t.w0 == 0 and not t.user_w.any()  # the page's claim: never trained under the softmax
+    if fm_stored.manifest["config"]["loss"] in ("softmax", "sampled"):
+        assert t.w0 == 0 and not t.user_w.any()  # the page's claim: never trained under a softmax
     else:
         assert t.w0 != 0 and t.user_w.any()
 

@@ -222,7 +222,7 @@ def model_card(manifest: dict) -> dict:
     from recall_core.models.base import find_model_class
 
     cls = find_model_class(manifest.get("model_class"))
-    variant = cls.describe_variant(manifest.get("config", {})) if cls else manifest.get("variant", [])
+    variant = cls.describe_variant(manifest.get("config", {}), manifest.get("info")) if cls else manifest.get("variant", [])
     return {
         "views": manifest.get("views") or {},
         "variant": variant,

@@ -246,19 +246,49 @@ class RecallModel:
     #: per config field: ``{value: phrase}`` saying which variant of the method a value is, and how it
     #: relates to the tutorial or the paper; the key ``None`` matches any other value (``{field}`` is filled)
     variant_notes: ClassVar[dict[str, dict[Any, str]]] = {}
+    #: config fields whose value ``"auto"`` ``fit`` settles by the catalogue size: ``{field: (value below
+    #: SAMPLED_SOFTMAX_MIN_ITEMS items, value from there)}`` (:mod:`recall_core.models._softmax`); ``fit``
+    #: records the value it used in ``info[f"{field}_used"]`` and why in ``info[f"{field}_auto"]``
+    auto_fields: ClassVar[dict[str, tuple[str, str]]] = {}
 
     @classmethod
-    def describe_variant(cls, config: dict | None = None) -> list[str]:
-        """Phrases naming the stored variant (:attr:`variant_notes` for ``config``, defaults filled in)."""
+    def describe_variant(cls, config: dict | None = None, info: dict | None = None) -> list[str]:
+        """Phrases naming the stored variant (:attr:`variant_notes` for ``config``, defaults filled in).
+
+        With ``info`` (what ``fit`` recorded), an :attr:`auto_fields` field left at ``"auto"`` is named
+        by the value it resolved to: ``"auto → <that value's phrase>; <why>"``.
+        """
         cfg = {**dataclasses.asdict(cls.Config()), **(config or {})}
+        info = info or {}
         out = []
         for name, phrases in cls.variant_notes.items():
             value = cfg.get(name)
             value = tuple(value) if isinstance(value, list) else value
             phrase = phrases.get(value, phrases.get(None))
+            used = info.get(f"{name}_used") if name in cls.auto_fields and value == "auto" else None
+            if used is not None and phrases.get(used):
+                why = info.get(f"{name}_auto")
+                phrase = f"auto → {phrases[used]}" + (f"; {why}" if why else "")
             if phrase:
                 out.append(phrase.format(**cfg))
         return out
+
+    @classmethod
+    def used_config(cls, config: dict | None = None, info: dict | None = None, n_items: int | None = None) -> dict:
+        """The config ``fit`` runs with: ``config`` over the defaults, each :attr:`auto_fields` field left at
+        ``"auto"`` replaced by the value ``info`` records, else (given ``n_items``, the training catalogue's
+        size) the value ``fit`` would choose; it stays ``"auto"`` when neither is given."""
+        from recall_core.models._softmax import resolve_softmax
+
+        cfg = {**dataclasses.asdict(cls.Config()), **(config or {})}
+        for name, (full, sampled) in cls.auto_fields.items():
+            if cfg.get(name) != "auto":
+                continue
+            if (info or {}).get(f"{name}_used") is not None:
+                cfg[name] = info[f"{name}_used"]
+            elif n_items is not None:
+                cfg[name] = resolve_softmax("auto", n_items, full, sampled)
+        return cfg
 
     def __init__(self, config: ModelConfig | None = None, **overrides: Any):
         cfg = config if config is not None else self.Config()

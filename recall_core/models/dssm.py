@@ -26,7 +26,11 @@ class DSSMConfig(NextItemConfig):
     correction when ``logq_correction``) or ``"full"`` (every item is a
     negative; cheap for catalogues of a few thousand items). At τ = 0.1 the
     full softmax measured better on validation, at τ = 0.2 the in-batch one
-    (make ablations, "softmax" and "temperature τ"). ``tower``: ``"relu"`` (ReLU layers) or
+    (make ablations, "softmax" and "temperature τ"). Unlike FM and YouTubeDNN,
+    DSSM needs no ``"auto"`` switch to a sampled softmax on large catalogues: the
+    in-batch one runs the item tower on the batch's ``B`` targets only, ``O(B²)``
+    logits a step whatever the catalogue size, while ``"full"`` runs it on every
+    item each step (`make softmax-switch` measures both). ``tower``: ``"relu"`` (ReLU layers) or
     ``"tutorial"`` (the tutorial's tower: Dense + BatchNorm + tanh + dropout
     ``dropout``). `make ablations` measures each choice (BENCHMARKS.md, ablation table).
     """
@@ -86,7 +90,8 @@ class DSSM(NextItemModel):
                 "temperature τ (dividing by τ does not change the ranking).",
     }
     variant_notes = {
-        "softmax": {"in_batch": "in-batch softmax", "full": "full softmax over the catalogue"},
+        "softmax": {"in_batch": "in-batch softmax (its cost does not grow with the catalogue)",
+                    "full": "full softmax over the catalogue"},
         "logq_correction": {True: "logQ correction (in-batch only)", False: "no logQ correction"},
         "tower": {"relu": "ReLU towers (the tutorial: tanh + BatchNorm + dropout)",
                   "tutorial": "tanh + BatchNorm + dropout towers, as in the tutorial"},

@@ -21,7 +21,10 @@ from typing import Literal
 import numpy as np
 
 from recall_core.errors import ConfigError
+from recall_core.models._softmax import auto_phrase, auto_reason, resolve_softmax
 from recall_core.models.base import ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, register
+
+LOSSES = ("auto", "softmax", "sampled", "bce")
 
 
 @dataclass
@@ -32,15 +35,26 @@ class FMConfig(ModelConfig):
     the target (weights ``history_decay^j`` for the item ``j+1`` steps back,
     normalised to sum 1: recent items count more). Item features: item id,
     genres (weights 1/#genres), year bucket. ``loss``: ``"softmax"`` (full softmax
-    over the catalogue of the FM score; the user-only terms cancel in it) or
-    ``"bce"`` (logistic loss on the full FM score, ``num_negatives`` uniform
-    negatives per positive, never an item the user rated).
+    over the catalogue of the FM score; the user-only terms cancel in it; the item
+    tower runs on every item at every step), ``"sampled"`` (the same softmax over
+    each target and ``num_sampled`` negatives shared by the batch, drawn from the
+    smoothed popularity ``(count + 1)^sample_alpha``, with the logQ correction and
+    accidental hits masked; the item tower runs on those rows only, so a step's
+    cost does not grow with the catalogue), ``"auto"`` (the default: ``"softmax"``
+    below :data:`~recall_core.models._softmax.SAMPLED_SOFTMAX_MIN_ITEMS` items,
+    ``"sampled"`` from there; ``info["loss_used"]`` records which, measured by
+    `make softmax-switch`) or ``"bce"`` (logistic loss on the full FM score,
+    ``num_negatives`` uniform negatives per positive, never an item the user rated).
+    The full softmax beat BCE on validation (`make ablations`, FM "loss");
+    ``num_sampled`` and ``sample_alpha`` are YouTubeDNN's values, not tuned for FM.
     """
 
     embedding_dim: int = 64
     epochs: int = 10
-    loss: Literal["softmax", "bce"] = "softmax"
+    loss: Literal["auto", "softmax", "sampled", "bce"] = "auto"
     num_negatives: int = 4
+    num_sampled: int = 256
+    sample_alpha: float = 0.75
     batch_size: int = 1024
     learning_rate: float = 3e-3
     l2: float = 0.0
@@ -165,6 +179,22 @@ class FMNet:
         return self.w0 + lin + 0.5 * ops.sum(s * s - sq, axis=1)
 
 
+def fm_sampled_loss(net: FMNet, user_vecs, i_ids, i_vals, targets, negatives, logq):
+    """FM's sampled softmax: :func:`~recall_core.models._tf.losses.sampled_negatives_loss` of the user
+    vectors ``(B, d + 1)`` against the item tower run on the ``B`` targets and ``S`` shared negatives only.
+
+    ``i_ids``/``i_vals`` ``(n_items, L)``: every item's features (rows are gathered, the tower is not
+    run on the catalogue); ``targets`` ``(B,)``, ``negatives`` ``(S,)`` item rows; ``logq`` ``(n_items,)``.
+    """
+    import tensorflow as tf
+
+    from recall_core.models._tf.losses import sampled_negatives_loss
+
+    rows = tf.concat([targets, negatives], axis=0)
+    cand = net.item_vectors(tf.gather(i_ids, rows), tf.gather(i_vals, rows))
+    return sampled_negatives_loss(user_vecs, cand, targets, negatives, logq)
+
+
 @register
 class FM(RecallModel):
     """FM recall (Rendle, 2010) split into two towers.
@@ -188,22 +218,29 @@ class FM(RecallModel):
     }
     variant_notes = {
         "loss": {"softmax": "softmax over the catalogue (the tutorial's code: pointwise BCE)",
+                 "sampled": "sampled softmax with logQ correction (the tutorial's code: pointwise BCE)",
+                 "auto": auto_phrase("softmax over the catalogue", "sampled softmax with logQ correction")
+                 + " (the tutorial's code: pointwise BCE)",
                  "bce": "pointwise BCE with sampled negatives, as in the tutorial's code"},
         "history_len": {0: "no history features, as in the tutorial",
                         None: "the last {history_len} films as user features (not in the tutorial)"},
     }
     description = "Factorisation machine split exactly into [1; Σv_u] and [item terms; Σv_t] vectors."
     Config = FMConfig
+    auto_fields = {"loss": ("softmax", "sampled")}
 
     def fit(self, train, progress=no_progress):
         from recall_core.features.towers import next_item_examples, user_histories
         from recall_core.models._tf import runtime
-        from recall_core.models._tf.losses import full_softmax_loss
+        from recall_core.models._tf.losses import full_softmax_loss, log_q, sample_negatives
         from recall_core.models._tf.training import batches, predict, train_loop
 
         c = self.config
-        if c.loss not in ("softmax", "bce"):
-            raise ConfigError(f"fm: loss must be 'softmax' or 'bce', got {c.loss!r}")
+        if c.loss not in LOSSES:
+            raise ConfigError(f"fm: loss must be one of {LOSSES}, got {c.loss!r}")
+        if c.loss in ("auto", "sampled") and c.num_sampled < 1:
+            raise ConfigError(f"fm: num_sampled must be >= 1, got {c.num_sampled}")
+        loss = resolve_softmax(c.loss, train.n_items, *self.auto_fields["loss"])
         keras, tf = runtime.start(c.seed)
         rng = np.random.default_rng(c.seed)
         feats = FMFeatures(train, c.history_len, c.history_decay)
@@ -213,7 +250,9 @@ class FM(RecallModel):
         i_ids, i_vals = feats.item_side()
         i_ids_t, i_vals_t = tf.constant(i_ids), tf.constant(i_vals)
         net = FMNet(feats.n_user_features, feats.n_item_features, c.embedding_dim)
-        net.train_user_terms = c.loss == "bce"  # they cancel in the softmax
+        net.train_user_terms = loss == "bce"  # they cancel in the softmax (full or sampled)
+        logq = log_q(train.item_counts, c.sample_alpha)
+        logq_t = tf.constant(logq)
         seen = np.sort(train.user_idx * train.n_items + train.item_idx)
 
         def l2(vs):
@@ -221,9 +260,12 @@ class FM(RecallModel):
 
         def loss_fn(batch):
             u = net.user_vectors(batch["u_ids"], batch["u_vals"])
-            if c.loss == "softmax":
+            if loss == "softmax":
                 cand = net.item_vectors(i_ids_t, i_vals_t)
                 return full_softmax_loss(u, cand, batch["target"]) + l2([u])
+            if loss == "sampled":
+                return fm_sampled_loss(net, u, i_ids_t, i_vals_t, batch["target"], batch["negatives"], logq_t) \
+                    + l2([u])
             items = tf.concat([batch["target"][:, None], batch["negatives"]], axis=1)  # (B, 1 + k)
             b, k1 = tf.shape(items)[0], tf.shape(items)[1]
             flat = tf.reshape(items, [-1])
@@ -236,7 +278,9 @@ class FM(RecallModel):
         def make_batches(epoch):
             for rows in batches(len(ex), c.batch_size, rng):
                 b = {"u_ids": u_ids[rows], "u_vals": u_vals[rows], "target": ex.target[rows].astype(np.int32)}
-                if c.loss == "bce":
+                if loss == "sampled":
+                    b["negatives"] = sample_negatives(rng, logq, c.num_sampled).astype(np.int32)
+                elif loss == "bce":
                     neg = rng.integers(train.n_items, size=(len(rows), c.num_negatives))
                     # A "negative" the user rated is no negative (PITFALLS): weight 0.
                     keys = ex.user[rows][:, None] * train.n_items + neg
@@ -256,7 +300,9 @@ class FM(RecallModel):
             item_ids=train.item_vocab.ids, item_vectors=l2_normalize(cand[:, 1:]), metric="cosine",
             user_ids=train.user_vocab.ids, user_vectors=user_vecs, candidate_vectors=cand, u2i_metric="ip",
             item_known=train.item_counts > 0, extras=net.tables(),
-            info={"epoch_loss": losses, "loss": c.loss, "examples": int(len(ex)),
+            info={"epoch_loss": losses, "loss": c.loss, "loss_used": loss,
+                  **({"loss_auto": auto_reason(train.n_items)} if c.loss == "auto" else {}),
+                  "examples": int(len(ex)),
                   "user_features": list(feats.users.sizes), "w0": float(np.asarray(net.w0)),
                   "runtime": runtime.describe()},
         )

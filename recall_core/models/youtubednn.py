@@ -7,6 +7,7 @@ from typing import Literal
 import numpy as np
 
 from recall_core.models._next_item import NextItemConfig, NextItemModel
+from recall_core.models._softmax import auto_phrase, auto_reason, resolve_softmax
 from recall_core.models.base import register
 
 
@@ -14,10 +15,14 @@ from recall_core.models.base import register
 class YouTubeDNNConfig(NextItemConfig):
     """YouTubeDNN settings (the shared next-item ones: :class:`~recall_core.models._next_item.NextItemConfig`).
 
-    ``softmax``: ``"full"`` (all items; on catalogues of a few thousand items this
-    is as fast as sampling and exact) or ``"sampled"`` (``num_sampled`` negatives
-    drawn from the smoothed popularity ``(count + 1)^sample_alpha`` with the
-    matching logQ correction, accidental hits masked: the paper's choice).
+    ``softmax``: ``"full"`` (all items: exact, and measured better on validation,
+    but its cost per step grows with the catalogue), ``"sampled"`` (``num_sampled``
+    negatives shared by the batch, drawn from the smoothed popularity
+    ``(count + 1)^sample_alpha`` with the matching logQ correction, accidental hits
+    masked: the paper's choice; its cost does not grow with the catalogue) or
+    ``"auto"`` (the default: full below
+    :data:`~recall_core.models._softmax.SAMPLED_SOFTMAX_MIN_ITEMS` items, sampled
+    from there; ``info["softmax_used"]`` records which, measured by `make softmax-switch`).
     ``share_history_table``: the history films are embedded with the candidate
     (softmax output) table itself, else (the default) with a separate input table.
     ``example_age``: feed each example's age (time from the example to the end
@@ -31,7 +36,7 @@ class YouTubeDNNConfig(NextItemConfig):
     """
 
     epochs: int = 8
-    softmax: Literal["full", "sampled"] = "full"
+    softmax: Literal["auto", "full", "sampled"] = "auto"
     batch_size: int = 512
     learning_rate: float = 3e-3
     hidden: tuple = (256, 128)
@@ -88,7 +93,8 @@ class YouTubeDNN(NextItemModel):
         "user": "User-tower output · film output vector (ip): the trained next-watch softmax logit.",
     }
     variant_notes = {
-        "softmax": {"full": "full softmax (the paper: sampled)", "sampled": "sampled softmax, as in the paper"},
+        "softmax": {"full": "full softmax (the paper: sampled)", "sampled": "sampled softmax, as in the paper",
+                    "auto": auto_phrase("full softmax", "sampled softmax (as in the paper)")},
         "example_age": {True: "example age as a feature, as in the paper",
                         False: "no example age (the paper: example age; measured better without on validation)"},
         "share_history_table": {True: "history embedded with the output table",
@@ -101,11 +107,13 @@ class YouTubeDNN(NextItemModel):
     description = ("Next-watch softmax: pooled history + demographics (+ example age, a switch) through a ReLU "
                    "DNN.")
     Config = YouTubeDNNConfig
-    softmax_kinds = ("full", "sampled")
+    softmax_kinds = ("auto", "full", "sampled")
+    auto_fields = {"softmax": ("full", "sampled")}
     example_kind = "next-watch"
     u2i_metric = "ip"
 
     def _prepare(self, run):
+        run.softmax = resolve_softmax(self.config.softmax, run.train.n_items, *self.auto_fields["softmax"])
         run.now = int(run.train.timestamp.max())
         run.ages = example_age(run.examples.timestamp, run.now, self.config.age_unit_days)
 
@@ -143,22 +151,19 @@ class YouTubeDNN(NextItemModel):
         from recall_core.models._tf.losses import sample_negatives
 
         b = super()._batch(run, rows)
-        if self.config.softmax == "sampled":
+        if run.softmax == "sampled":
             b["negatives"] = sample_negatives(run.rng, run.logq, self.config.num_sampled).astype(np.int32)
         return b
 
     def _loss(self, run, user_vecs, batch):
-        from recall_core.models._tf.losses import full_softmax_loss, sampled_softmax_loss
+        from recall_core.models._tf.losses import full_softmax_loss, sampled_negatives_loss
 
-        c, tf = self.config, run.tf
-        if c.softmax == "full":
+        tf = run.tf
+        if run.softmax == "full":
             return full_softmax_loss(user_vecs, self._candidates(run), batch["target"])
         cand = tf.concat([batch["target"], batch["negatives"]], axis=0)
-        # Positives come from the data, not the sampler: only the sampled columns get the correction.
-        lq = tf.concat([tf.zeros_like(batch["target"], tf.float32),
-                        tf.gather(run.logq_t, batch["negatives"]) + tf.math.log(float(c.num_sampled))], axis=0)
-        return sampled_softmax_loss(user_vecs, tf.gather(self._candidates(run), cand), cand, batch["target"], lq,
-                                    in_batch_negatives=False)
+        return sampled_negatives_loss(user_vecs, tf.gather(self._candidates(run), cand), batch["target"],
+                                      batch["negatives"], run.logq_t)
 
     def _item_vectors(self, run):
         return np.asarray(self._candidates(run), np.float32)
@@ -198,4 +203,7 @@ class YouTubeDNN(NextItemModel):
                 "age_grid_days": (run.now - at) / 86_400.0, "age_grid_user_vectors": np.stack(vecs, axis=1)}
 
     def _info(self, run):
-        return {"max_examples_per_user": self.config.max_examples_per_user}
+        out = {"max_examples_per_user": self.config.max_examples_per_user, "softmax_used": run.softmax}
+        if self.config.softmax == "auto":
+            out["softmax_auto"] = auto_reason(run.train.n_items)
+        return out

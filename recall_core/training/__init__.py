@@ -98,7 +98,7 @@ def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress:
         metrics=metrics, i2i_metrics=i2i, train_seconds=round(seconds, 2),
         extra={"variant_of": job.model if job.name else None,
                "views": {v: n for v, n in cls.describe_views(model.config.to_dict()).items() if v in output.views},
-               "variant": cls.describe_variant(model.config.to_dict())},
+               "variant": cls.describe_variant(model.config.to_dict(), output.info)},
         split=holdout,
     )
     progress(1.0, f"{job.store_name}: stored")

@@ -1,8 +1,6 @@
 """What the FM, DSSM and YouTubeDNN sections share: config from the manifest, cache keys, small widgets."""
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import streamlit as st
 
@@ -11,10 +9,12 @@ from recall_core.models.base import find_model_class
 
 
 def config_of(ctx) -> dict:
-    """The stored model's config: the manifest's ``config`` over its class's defaults (never hard-coded)."""
+    """The stored model's config as trained: the manifest's ``config`` over its class's defaults (never
+    hard-coded), an ``"auto"`` setting replaced by the value training used (``RecallModel.used_config``)."""
     cls = find_model_class(ctx.manifest.get("model_class") or ctx.name)
-    base = dataclasses.asdict(cls.Config()) if cls is not None else {}
-    return {**base, **(ctx.manifest.get("config") or {})}
+    if cls is None:
+        return dict(ctx.manifest.get("config") or {})
+    return cls.used_config(ctx.manifest.get("config"), ctx.manifest.get("info"))
 
 
 def cap_text(cfg: dict) -> str:

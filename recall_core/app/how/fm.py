@@ -103,7 +103,7 @@ def render(ctx) -> None:
              (abs(two - stored_pair) < 1e-4 and cand_err < 1e-4,
               _t(lang, "fm_check_stored", err=abs(two - stored_pair), cand_err=cand_err)),
              (same_top, _t(lang, "fm_check_rank", uo=uo, n=int(ds.n_items)))]
-    if cfg["loss"] == "softmax":
+    if cfg["loss"] in ("softmax", "sampled"):
         untrained = tables.w0 == 0 and not np.any(tables.user_w)
         items.append((untrained, _t(lang, "fm_check_softmax_bias")))
     if cfg["history_len"]:
@@ -115,7 +115,8 @@ def render(ctx) -> None:
 def _differences(ctx, cfg: dict) -> None:
     lang = ctx.lang
     lines = [_t(lang, "fm_diff_softmax", n_items=ctx.train.n_items) if cfg["loss"] == "softmax"
-             else _t(lang, "fm_diff_bce", num_negatives=cfg["num_negatives"])]
+             else _t(lang, "fm_diff_sampled", num_sampled=cfg["num_sampled"], alpha=cfg["sample_alpha"])
+             if cfg["loss"] == "sampled" else _t(lang, "fm_diff_bce", num_negatives=cfg["num_negatives"])]
     lines.append(_t(lang, "fm_diff_history", history_len=cfg["history_len"], decay=cfg["history_decay"])
                  if cfg["history_len"] else _t(lang, "fm_diff_no_history"))
     lines.append(_t(lang, "fm_diff_examples", cap=cap_text(cfg)))

@@ -176,6 +176,7 @@ STRINGS: dict[str, str] = {
     'how.towers.fm_check_softmax_bias': 'w0 and every user weight w_u are exactly 0: in a softmax over movies they cancel, get no gradient and keep their initial value.',
     'how.towers.fm_check_history': "The history features carry {share:.0%} of the cross term's absolute size for this pair.",
     'how.towers.fm_diff_softmax': "Loss: a full softmax over the {n_items} movies (the user-only terms cancel in it); the tutorial's code trains a pointwise sigmoid (BCE) on sampled negatives.",
+    'how.towers.fm_diff_sampled': "Loss: a sampled softmax over each target and {num_sampled} negatives shared by the batch, drawn from count^{alpha:g} with the matching logQ correction (the catalogue is too large for the full one); the tutorial's code trains a pointwise sigmoid (BCE) on sampled negatives.",
     'how.towers.fm_diff_bce': "Loss: pointwise sigmoid (BCE) on the full FM score with {num_negatives} uniform negatives per positive, as in the tutorial's code, except that a movie the user rated is never a negative.",
     'how.towers.fm_diff_history': "User features include the last {history_len} movies before the target (weights {decay}^j, normalised to sum 1); the tutorial's user features are the profile only.",
     'how.towers.fm_diff_no_history': 'No history features: the user side is the profile only, as in the tutorial.',

@@ -154,6 +154,7 @@ STRINGS: dict[str, str] = {
     'how.towers.fm_check_softmax_bias': 'w0 和所有用户一阶权重 w_u 都恰好为 0：在对电影的 softmax 中它们相互抵消，得不到梯度，保持初始值。',
     'how.towers.fm_check_history': '对这一对，历史特征占交叉项绝对值的 {share:.0%}。',
     'how.towers.fm_diff_softmax': '损失：对全部 {n_items} 部电影做完整 softmax（仅用户项在其中抵消）；教程的代码用逐点 sigmoid（BCE）加采样负样本训练。',
+    'how.towers.fm_diff_sampled': '损失：采样 softmax，每个目标对整批共享的 {num_sampled} 个负样本（按 count^{alpha:g} 抽取），并做相应的 logQ 校正（目录太大，不宜用完整 softmax）；教程的代码用逐点 sigmoid（BCE）加采样负样本训练。',
     'how.towers.fm_diff_bce': '损失：对完整 FM 得分做逐点 sigmoid（BCE），每个正样本配 {num_negatives} 个均匀采样的负样本，与教程代码相同，只是用户评过分的电影永远不会被当作负样本。',
     'how.towers.fm_diff_history': '用户特征包含目标之前的最近 {history_len} 部电影（权重 {decay}^j，归一化为和 1）；教程的用户特征只有画像。',
     'how.towers.fm_diff_no_history': '没有历史特征：用户侧只有画像，与教程相同。',

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from recall_core.models._softmax import SAMPLED_SOFTMAX_MIN_ITEMS  # noqa: F401  (the "auto" switch; its home)
+
 
 def log_q(counts: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """``(n_items,)`` float32 log of the sampling probability ``q ∝ (count + 1)^alpha`` (logQ correction)."""
@@ -49,3 +51,21 @@ def sampled_softmax_loss(user_vecs, cand_vecs, cand_ids, pos_ids, logq_cand=None
         drop = drop | ((tf.range(c)[None, :] < b) & ~own)
     logits = tf.where(drop, tf.constant(-1e9, logits.dtype), logits)
     return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.range(b), logits=logits))
+
+
+def sampled_negatives_loss(user_vecs, cand_vecs, targets, negatives, logq, scale: float = 1.0):
+    """Sampled softmax: each row's target against ``S`` negatives shared by the batch, with the logQ correction.
+
+    ``user_vecs`` ``(B, d)``; ``targets`` ``(B,)`` and ``negatives`` ``(S,)`` int item rows, the
+    negatives drawn (with replacement) from ``q = exp(logq)`` by :func:`sample_negatives`;
+    ``cand_vecs`` ``(B + S, d)``: the vectors of ``concat(targets, negatives)``, so a model
+    evaluates its item side on ``B + S`` rows only, never the whole catalogue; ``logq``
+    ``(n_items,)`` tensor. Row ``b``'s logits are its target's and the ``S`` negatives'
+    (the other rows' targets are masked, and so is a negative equal to the target: an
+    accidental hit); a negative's logit is corrected by ``− log(S · q)``, its expected
+    count in the sample. The target comes from the data, not the sampler: no correction.
+    """
+    cand = tf.concat([targets, negatives], axis=0)
+    s = tf.cast(tf.shape(negatives)[0], tf.float32)
+    lq = tf.concat([tf.zeros_like(targets, tf.float32), tf.gather(logq, negatives) + tf.math.log(s)], axis=0)
+    return sampled_softmax_loss(user_vecs, cand_vecs, cand, targets, lq, scale, in_batch_negatives=False)
