@@ -55,6 +55,17 @@ def app_timings(shape: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def load_timings(shape: str) -> dict:
+    """Reading ``shape``'s folder in a fresh process, cold and from the parsed cache (bench/_load_one.py)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("RECALL_NO_PARSE_CACHE", None)
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "_load_one.py"), shape_folder(shape)], cwd=ROOT,
+                          env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def shape_folder(shape: str) -> str:
     p = SHAPES[shape]
     if p is None:
@@ -155,7 +166,8 @@ def app_table(shape: str, res: dict) -> list[str]:
     return lines + [""]
 
 
-def render(results: list[dict], shapes: list[str], seconds: float, apps: dict | None = None) -> tuple[str, str]:
+def render(results: list[dict], shapes: list[str], seconds: float, apps: dict | None = None,
+           loads: dict | None = None) -> tuple[str, str]:
     """(BENCHMARKS.md block, README block)."""
     from bench.run import machine
     from recall_core.evaluation.evaluate import BATCH
@@ -191,6 +203,14 @@ def render(results: list[dict], shapes: list[str], seconds: float, apps: dict | 
             lines.append(f"| **all six** | **{sum(r['fit_s'] for r in ok):.0f}** | {sum(r['eval_s'] for r in ok):.0f} "
                          f"| max {max(r['peak_rss_mb'] for r in ok):.0f} | |")
         lines.append("")
+        load = (loads or {}).get(shape)
+        if load and "error" not in load:
+            lines += [f"Reading the folder in a fresh process (`python bench/_load_one.py`): {load['cold_s']:.2f} s "
+                      f"with the validating reader, {load['cached_s']:.2f} s from the parsed cache (same "
+                      f"fingerprint: {'yes' if load['same_fingerprint'] else 'NO'}), after "
+                      f"{load['import_s']:.2f} s of imports.", ""]
+        elif load:
+            lines += [f"Reading the folder: failed: {load['error']}", ""]
         if apps and shape in apps:
             lines += app_table(shape, apps[shape])
     series, exps = {}, {}
@@ -241,7 +261,8 @@ def main() -> None:
         if shape in APP_SHAPES and not args.no_app:
             print(f"app timings on {shape} ...", flush=True)
             apps[shape] = app_timings(shape)
-    bench, readme = render(results, shapes, time.perf_counter() - t0, apps)
+    loads = {shape: load_timings(shape) for shape in shapes} if not args.cached_only else {}
+    bench, readme = render(results, shapes, time.perf_counter() - t0, apps, loads)
     from bench.ablations import write_block
 
     write_block(bench, ROOT / "BENCHMARKS.md", START, END)
