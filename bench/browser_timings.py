@@ -533,10 +533,10 @@ def interactions_only(store: Path | str, dataset: str, page_name: str, rounds: i
         return asyncio.run(run(app_url))
 
 
-def table_lines(res: dict) -> list[str]:
-    """Markdown tables for BENCHMARKS.md."""
+def table_lines(res: dict, page_target: float = PAGE_TARGET) -> list[str]:
+    """Markdown tables for BENCHMARKS.md (``page_target``: seconds over the floor a page may take)."""
     f, fa = res["floor"]["median"], res["floor"]["in_app"]
-    ok = lambda m, floor: "yes" if m <= floor + PAGE_TARGET else "no"  # noqa: E731
+    ok = lambda m, floor: "yes" if m <= floor + page_target else "no"  # noqa: E731
     lines = ["| page | new visitor s | over the floor s | ratio | target | in the app s | over the floor s | ratio | target |",
              "|---|---|---|---|---|---|---|---|---|",
              f"| floor page (one table, one chart) | {f:.2f} | - | 1.00 | - | {fa:.2f} | - | 1.00 | - |"]
@@ -546,7 +546,7 @@ def table_lines(res: dict) -> list[str]:
                      f"{a:.2f} | {a - fa:+.2f} | {a / fa:.2f} | {ok(a, fa)} |")
     lines += ["", "*New visitor*: the page opened in a fresh browser context (empty cache, a new renderer), as a "
               "shared link is. *In the app*: the page opened again in a tab that has the app loaded (warm "
-              "cache). Target: the floor + 1.5 s.",
+              f"cache). Target: the floor + {page_target:g} s.",
               "", "| page | interaction | settled s (median) | target ≤ 1 s |", "|---|---|---|---|",
               f"| floor page | K 10 -> 20 | {res['floor']['interaction']:.2f} | - |"]
     for r in res["interactions"]:
