@@ -31,7 +31,7 @@ def resolve_softmax(choice: str, n_items: int, full: str, sampled: str) -> str:
 
 
 def auto_reason(n_items: int) -> str:
-    """Why ``"auto"`` chose what it did, for the model card: ``"catalogue 1,682 items < 20,000"``."""
+    """Why ``"auto"`` chose what it did, for the model card: ``"catalogue 1,682 items < 30,000"``."""
     op = "≥" if n_items >= SAMPLED_SOFTMAX_MIN_ITEMS else "<"
     return f"catalogue {n_items:,} items {op} {SAMPLED_SOFTMAX_MIN_ITEMS:,}"
 
