@@ -13,6 +13,8 @@
    timed as the rerun it causes.
 5. The How it works page, once per stored model class (rows ``how it works: <class>``): the run that
    draws that class's section for the first time (issue 11's target: at most 1 s each on ML-100K).
+6. A second session opens the Overview: a new viewer of a server that is already running (the dataset,
+   models and imports are loaded; step 1 paid for them).
 
 Run alone: ``python bench/app_timings.py [--store DIR] [--dataset ml-100k | FOLDER]`` (a MovieLens or synth
 folder, with a store trained on it: ``python -m recall_core train --dataset FOLDER --store DIR``).
@@ -172,6 +174,11 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
     except (KeyError, IndexError, ValueError):
         pass
     out.update(how_timings(at, store, dataset))
+    # A new viewer of a server that is already running: a new session in this process (the dataset, the models
+    # and the imports are loaded; the first row above paid for them once).
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    out["overview (a new session of a running server)"] = {"first_render": _timed(again), "interaction": "-",
+                                                            "interaction_seconds": None}
     if pre:
         out["embedding maps: first UMAP (once per model)"] = pre
     return out
