@@ -98,10 +98,11 @@ def _precompute_maps(store: Path, dataset: str) -> dict | None:
     computed = 0
     for n, kind in todo:
         computed += maps.umap_map(loaded[n], kind, 15, 0.1).computed
-    return {"first_render": time.perf_counter() - t0,
-            "interaction": f"{computed} map(s) computed ({', '.join(f'{n} {k}' for n, k in todo)}); "
-                           "then read from the store",
-            "interaction_seconds": None}
+    which = ", ".join(f"{n} {k}" for n, k in todo)
+    what = (f"{computed} of {len(todo)} map(s) computed ({which}); then read from the store" if computed else
+            f"none computed: the {len(todo)} map(s) ({which}) were already in the store (computed by an earlier run; "
+            "this row is then only the read)")
+    return {"first_render": time.perf_counter() - t0, "interaction": what, "interaction_seconds": None}
 
 
 def _precompute_maps_in_child(store: Path, dataset: str) -> dict | None:
