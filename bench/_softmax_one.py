@@ -35,7 +35,6 @@ def main() -> None:
     seed = int(sys.argv[6]) if len(sys.argv) > 6 else 42
     ds = load_dataset(dataset)
     train = split_for(ds, "valid").train
-    import keras
     import tensorflow as tf
 
     from recall_core.models._tf import runtime, training
@@ -44,19 +43,7 @@ def main() -> None:
     base = rss_mb()
 
     def timed_loop(net, loss_fn, make_batches, epochs, learning_rate, progress=None, name="", weight_decay=None):
-        # the same optimiser and step as training.train_loop
-        opt = keras.optimizers.Adam(learning_rate=learning_rate, weight_decay=weight_decay)
-        variables = net.trainable_variables
-        opt.build(variables)
-
-        @tf.function(reduce_retracing=True)
-        def step(batch):
-            with tf.GradientTape() as tape:
-                loss = loss_fn(batch)
-            grads = tape.gradient(loss, variables)
-            opt.apply_gradients(zip(grads, variables))
-            return loss
-
+        step = training.adam_step(net, loss_fn, learning_rate, weight_decay)  # train_loop's own step
         it = iter(make_batches(0))
 
         def run(n):

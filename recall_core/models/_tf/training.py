@@ -33,13 +33,10 @@ class Variables:
         return out
 
 
-def train_loop(model, loss_fn: Callable, make_batches: Callable[[int], Iterator[dict]], epochs: int,
-               learning_rate: float, progress=None, name: str = "", weight_decay: float | None = None) -> list[float]:
-    """Adam over ``model.trainable_variables``; returns the mean loss per epoch.
-
-    ``loss_fn(batch) -> scalar`` is traced once per batch shape by ``tf.function``;
-    ``make_batches(epoch)`` yields (nested) plain dicts of numpy arrays (seeded by the caller).
-    """
+def adam_step(model, loss_fn: Callable, learning_rate: float, weight_decay: float | None = None) -> Callable:
+    """``step(batch) -> loss``: one Adam update of ``model.trainable_variables`` on ``loss_fn(batch)``
+    (a ``tf.function``, traced once per batch shape). :func:`train_loop` runs it; so does the softmax
+    bench (bench/_softmax_one.py), to time exactly these steps."""
     opt = keras.optimizers.Adam(learning_rate=learning_rate, weight_decay=weight_decay)
     variables = model.trainable_variables
     opt.build(variables)
@@ -52,6 +49,17 @@ def train_loop(model, loss_fn: Callable, make_batches: Callable[[int], Iterator[
         opt.apply_gradients(zip(grads, variables))
         return loss
 
+    return step
+
+
+def train_loop(model, loss_fn: Callable, make_batches: Callable[[int], Iterator[dict]], epochs: int,
+               learning_rate: float, progress=None, name: str = "", weight_decay: float | None = None) -> list[float]:
+    """Adam over ``model.trainable_variables``; returns the mean loss per epoch.
+
+    ``loss_fn(batch) -> scalar`` is traced once per batch shape by ``tf.function``;
+    ``make_batches(epoch)`` yields (nested) plain dicts of numpy arrays (seeded by the caller).
+    """
+    step = adam_step(model, loss_fn, learning_rate, weight_decay)
     losses = []
     for epoch in range(epochs):
         total, count = 0.0, 0
