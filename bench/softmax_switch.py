@@ -182,6 +182,26 @@ def _n(n: int | None) -> str:
     return "none" if n is None else f"{n:,} items"
 
 
+def variant_rows(by: dict, sizes: list[int], cell, ratio_label, ratio) -> list[str]:
+    """Per model in :data:`VARIANTS`: a row per variant (``cell(result)`` per size) and a row comparing them
+    (``ratio(full, scalable)`` per size, labelled ``ratio_label(variant)``); ``by``: ``{(model, kind, size): result}``.
+    A missing cell is "-", a failed one "failed"; a comparison needs both cells."""
+    lines = []
+    for v in VARIANTS:
+        for kind in ("full", "scalable"):
+            cells = []
+            for n in sizes:
+                r = by.get((v["model"], kind, n))
+                cells.append("-" if r is None else "failed" if "error" in r else cell(r))
+            lines.append(f"| {v['model']} | {v['field']}={v[kind]} | " + " | ".join(cells) + " |")
+        ratios = []
+        for n in sizes:
+            f, s = by.get((v["model"], "full", n)), by.get((v["model"], "scalable", n))
+            ratios.append(ratio(f, s) if f and s and "error" not in f and "error" not in s else "-")
+        lines.append(f"| {v['model']} | {ratio_label(v)} | " + " | ".join(ratios) + " |")
+    return lines
+
+
 def render(costs: list[dict], quality: list[dict], sizes: list[int], qsizes: list[int], decision: dict,
            seconds: float, steps: int, warmup: int) -> str:
     from bench.run import machine
@@ -205,38 +225,18 @@ def render(costs: list[dict], quality: list[dict], sizes: list[int], qsizes: lis
              "growth during `fit` (over the peak with the data and TensorFlow loaded).", "",
              "| model | variant | " + " | ".join(f"{size_label(n)}: s/epoch (peak MB; +fit)" for n in sizes) + " |",
              "|---|---|" + "---|" * len(sizes)]
-    for v in VARIANTS:
-        for kind in ("full", "scalable"):
-            cells = []
-            for n in sizes:
-                r = by.get((v["model"], kind, n))
-                cells.append("-" if r is None else "failed" if "error" in r else
-                             f"{r['sec_per_epoch']:.1f} ({r['peak_rss_mb']:,.0f}; +{r['peak_rss_mb'] - r['base_rss_mb']:,.0f})")
-            lines.append(f"| {v['model']} | {v['field']}={v[kind]} | " + " | ".join(cells) + " |")
-        ratios = []
-        for n in sizes:
-            f, s = by.get((v["model"], "full", n)), by.get((v["model"], "scalable", n))
-            ok = f and s and "error" not in f and "error" not in s
-            ratios.append(f"**{f['sec_per_epoch'] / s['sec_per_epoch']:.1f}×**" if ok else "-")
-        lines.append(f"| {v['model']} | full / {v['scalable']} | " + " | ".join(ratios) + " |")
+    lines += variant_rows(
+        by, sizes,
+        lambda r: f"{r['sec_per_epoch']:.1f} ({r['peak_rss_mb']:,.0f}; +{r['peak_rss_mb'] - r['base_rss_mb']:,.0f})",
+        lambda v: f"full / {v['scalable']}", lambda f, s: f"**{f['sec_per_epoch'] / s['sec_per_epoch']:.1f}×**")
     lines += ["", f"Validation HR@10 / NDCG@10 (seed 42, the models' default epochs; where the full softmax is still "
                   "affordable):", "",
               "| model | variant | " + " | ".join(f"{size_label(n)} valid" for n in qsizes) + " |",
               "|---|---|" + "---|" * len(qsizes)]
-    for v in VARIANTS:
-        for kind in ("full", "scalable"):
-            cells = []
-            for n in qsizes:
-                r = qby.get((v["model"], kind, n))
-                cells.append("-" if r is None else "failed" if "error" in r else
-                             f"{r['hr@10']:.4f} / {r['ndcg@10']:.4f}")
-            lines.append(f"| {v['model']} | {v['field']}={v[kind]} | " + " | ".join(cells) + " |")
-        ratios = []
-        for n in qsizes:
-            f, s = qby.get((v["model"], "full", n)), qby.get((v["model"], "scalable", n))
-            ok = f and s and "error" not in f and "error" not in s and f["hr@10"] > 0
-            ratios.append(f"{s['hr@10'] / f['hr@10']:.3f}" if ok else "-")
-        lines.append(f"| {v['model']} | HR@10 {v['scalable']} / full | " + " | ".join(ratios) + " |")
+    lines += variant_rows(
+        qby, qsizes, lambda r: f"{r['hr@10']:.4f} / {r['ndcg@10']:.4f}",
+        lambda v: f"HR@10 {v['scalable']} / full",
+        lambda f, s: f"{s['hr@10'] / f['hr@10']:.3f}" if f["hr@10"] > 0 else "-")
     switch = [v["model"] for v in VARIANTS if v["switch"]]
     rule_n = decision["switch"]
     result = (f"This run: the cost half alone gives {_n(decision['cost_only'])}; validation keeps the full softmax "
