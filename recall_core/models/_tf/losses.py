@@ -4,8 +4,6 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from recall_core.models._softmax import SAMPLED_SOFTMAX_MIN_ITEMS  # noqa: F401  (the "auto" switch; its home)
-
 
 def log_q(counts: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """``(n_items,)`` float32 log of the sampling probability ``q ∝ (count + 1)^alpha`` (logQ correction)."""
