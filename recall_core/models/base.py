@@ -273,6 +273,16 @@ class RecallModel:
                 out.append(phrase.format(**cfg))
         return out
 
+    def resolve_auto(self, field: str, n_items: int) -> tuple[str, dict]:
+        """``(value fit trains with, info entries)`` for an :attr:`auto_fields` ``field``: the config's value,
+        or for ``"auto"`` the one chosen by the catalogue size; the entries are ``{f"{field}_used": value}``
+        and, for ``"auto"``, ``{f"{field}_auto": why}`` (what :meth:`describe_variant` reads)."""
+        from recall_core.models._softmax import auto_reason, resolve_softmax
+
+        chosen = getattr(self.config, field)
+        value = resolve_softmax(chosen, n_items, *self.auto_fields[field])
+        return value, {f"{field}_used": value, **({f"{field}_auto": auto_reason(n_items)} if chosen == "auto" else {})}
+
     @classmethod
     def used_config(cls, config: dict | None = None, info: dict | None = None, n_items: int | None = None) -> dict:
         """The config ``fit`` runs with: ``config`` over the defaults, each :attr:`auto_fields` field left at

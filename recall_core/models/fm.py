@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 
 from recall_core.errors import ConfigError
-from recall_core.models._softmax import auto_phrase, auto_reason, resolve_softmax
+from recall_core.models._softmax import auto_phrase
 from recall_core.models.base import ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, register
 
 LOSSES = ("auto", "softmax", "sampled", "bce")
@@ -240,7 +240,7 @@ class FM(RecallModel):
             raise ConfigError(f"fm: loss must be one of {LOSSES}, got {c.loss!r}")
         if c.loss in ("auto", "sampled") and c.num_sampled < 1:
             raise ConfigError(f"fm: num_sampled must be >= 1, got {c.num_sampled}")
-        loss = resolve_softmax(c.loss, train.n_items, *self.auto_fields["loss"])
+        loss, loss_info = self.resolve_auto("loss", train.n_items)
         keras, tf = runtime.start(c.seed)
         rng = np.random.default_rng(c.seed)
         feats = FMFeatures(train, c.history_len, c.history_decay)
@@ -300,9 +300,7 @@ class FM(RecallModel):
             item_ids=train.item_vocab.ids, item_vectors=l2_normalize(cand[:, 1:]), metric="cosine",
             user_ids=train.user_vocab.ids, user_vectors=user_vecs, candidate_vectors=cand, u2i_metric="ip",
             item_known=train.item_counts > 0, extras=net.tables(),
-            info={"epoch_loss": losses, "loss": c.loss, "loss_used": loss,
-                  **({"loss_auto": auto_reason(train.n_items)} if c.loss == "auto" else {}),
-                  "examples": int(len(ex)),
+            info={"epoch_loss": losses, "loss": c.loss, **loss_info, "examples": int(len(ex)),
                   "user_features": list(feats.users.sizes), "w0": float(np.asarray(net.w0)),
                   "runtime": runtime.describe()},
         )

@@ -7,7 +7,7 @@ from typing import Literal
 import numpy as np
 
 from recall_core.models._next_item import NextItemConfig, NextItemModel
-from recall_core.models._softmax import auto_phrase, auto_reason, resolve_softmax
+from recall_core.models._softmax import auto_phrase
 from recall_core.models.base import register
 
 
@@ -113,7 +113,7 @@ class YouTubeDNN(NextItemModel):
     u2i_metric = "ip"
 
     def _prepare(self, run):
-        run.softmax = resolve_softmax(self.config.softmax, run.train.n_items, *self.auto_fields["softmax"])
+        run.softmax, run.softmax_info = self.resolve_auto("softmax", run.train.n_items)
         run.now = int(run.train.timestamp.max())
         run.ages = example_age(run.examples.timestamp, run.now, self.config.age_unit_days)
 
@@ -203,7 +203,4 @@ class YouTubeDNN(NextItemModel):
                 "age_grid_days": (run.now - at) / 86_400.0, "age_grid_user_vectors": np.stack(vecs, axis=1)}
 
     def _info(self, run):
-        out = {"max_examples_per_user": self.config.max_examples_per_user, "softmax_used": run.softmax}
-        if self.config.softmax == "auto":
-            out["softmax_auto"] = auto_reason(run.train.n_items)
-        return out
+        return {"max_examples_per_user": self.config.max_examples_per_user, **run.softmax_info}
