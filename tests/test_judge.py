@@ -266,6 +266,14 @@ def test_p10_and_ndcg10_equal_ir_measures_on_the_exported_files(tiny, store, tmp
         listed = [(p, i) for p in q for i in runs[name].get(p, [])[:10]]
         assert m["coverage@10"] == pytest.approx(sum(i in q[p] for p, i in listed) / len(listed))
     assert checked >= 3
+    # human against offline: Kendall's tau recomputed from the numbers shown
+    from scipy.stats import kendalltau
+
+    o = s["offline"][0]
+    both = [(m["ndcg@10"], m["offline"]["hr@10"]) for m in s["models"].values()
+            if m["ndcg@10"] is not None and m["offline"]["hr@10"] is not None]
+    assert o["metric"] == "hr@10" and o["n_models"] == len(both) == 4
+    assert o["kendall_tau"] == pytest.approx(kendalltau(*zip(*both)).statistic)
     # the planted truth: a model that learned the clusters beats most-popular, decided by the paired bootstrap
     pair = next(p for p in s["pairs"] if {p["a"], p["b"]} == {"mostpop", "item2vec"} and p["metric"] == "ndcg@10")
     assert pair["verdict"] == "item2vec"
@@ -665,3 +673,12 @@ def test_cli_summary_export_import(tiny, store, tmp_path, capsys):
     r = cli("judgments", "summary", *common)
     assert r.returncode == 2 and "damaged judgments database" in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_probes_needed_by_hand():
+    # ((1.95996 + 0.84162) × 0.2 / 0.05)² = (11.2063)² = 125.58 -> 126
+    assert S.probes_needed(0.05, 0.2) == 126 and S.probes_needed(-0.05, 0.2) == 126
+    assert S.probes_needed(0.1, 0.2) == 32  # a difference twice as large needs a quarter of the probes
+    assert S.probes_needed(0.0, 0.2) is None and S.probes_needed(0.1, float("nan")) is None
+    out = S.paired_bootstrap(np.array([[1.0, 0.5], [0.8, 0.5], [0.6, 0.5]]), n_boot=10)
+    assert out["pairs"][(0, 1)]["sd"] == pytest.approx(np.std([0.5, 0.3, 0.1], ddof=1))

@@ -267,7 +267,7 @@ def graded_panel(sess: Session) -> None:
         tag = sess.tag()
         grade_label = _grade_labels(current())
         for it in items:
-            c1, c2 = st.columns([3, 2], vertical_alignment="center")
+            c1, c2 = st.columns([1, 1], vertical_alignment="center")
             c1.markdown(widgets.md_escape(labels.get(it, it)))
             stored = mine.get((probe.id, it), "missing")
             key = f"judge_g_{tag}_{probe.id}_{it}"
@@ -394,19 +394,21 @@ def results_panel(sess: Session) -> None:
     for name, m in s["models"].items():
         rows.append({"model": name, f"P@{k}": m[pk], f"P@{k} 95% CI": _ci(m["ci95"][pk]),
                      f"nDCG@{k}": m[nk], f"nDCG@{k} 95% CI": _ci(m["ci95"][nk]), f"coverage@{k}": m[ck],
-                     "probes (n)": m["n_probes"], m["offline"]["metric"]: m["offline"]["value"]})
+                     "probes (n)": m["n_probes"], **{f"offline {x}": v for x, v in m["offline"].items()}})
     st.markdown(t("judge.models_head", k=k))
     widgets.table(pd.DataFrame(rows), key="judge_results_models", hide_index=True, width="stretch")
     st.caption(t("judge.models_caption", k=k, rounds=s["n_boot"]))
-    o = s["offline"]
-    st.caption(t("judge.offline", metric=o["metric"], k=k, tau=_fmt(o["kendall_tau"]), n=o["n_models"]))
+    for o in s["offline"]:
+        st.caption(t("judge.offline", metric=o["metric"], k=k, tau=_fmt(o["kendall_tau"]), n=o["n_models"]))
     pairs = [p for p in s["pairs"] if p["metric"] == nk]
     if pairs:
         st.markdown(t("judge.pairs_head", k=k))
         widgets.table(pd.DataFrame([{"a": p["a"], "b": p["b"], f"nDCG@{k} a − b": p["diff"], "95% CI": _ci(p["ci95"]),
                                      "probes (n)": p["n"], "verdict": t("judge.tie") if p["verdict"] == "tie"
-                                     else (p["verdict"] or "–")} for p in pairs]),
+                                     else (p["verdict"] or "–"), "probes needed": p["probes_needed"]}
+                                    for p in pairs]),
                       key="judge_results_pairs", hide_index=True, width="stretch")
+        st.caption(t("judge.pairs_caption"))
     st.markdown(t("judge.bt_head"))
     if s["bradley_terry"]:
         bt = sorted(s["bradley_terry"].items(), key=lambda x: -x[1]["rating"])

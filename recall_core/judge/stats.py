@@ -8,7 +8,8 @@
   is a log-strength (natural log, mean 0 over the models voted on): P(i beats j) = 1 / (1 + exp(r_j − r_i)).
 * :func:`pair_votes` and :func:`votes_needed`: votes per pair, an exact binomial test on the decisive ones (ties
   and *both bad* left out), and how many decisive votes a two-sided test at 5% needs to detect a given preference
-  with 80% power (normal approximation: 194 for 60/40, 47 for 70/30).
+  with 80% power (normal approximation: 194 for 60/40, 47 for 70/30). :func:`probes_needed` is the same for
+  graded judgments: how many probes separate a difference in nDCG@K, given how much it varies between probes.
 * :func:`agreement`: Krippendorff's α (ordinal, the ``krippendorff`` package) over the (probe, movie) units
   graded by two or more judges, and Cohen's κ (unweighted; checked against scikit-learn's) between two judges on
   the units both graded. *Can't judge* is a missing value.
@@ -50,8 +51,8 @@ def paired_bootstrap(scores: np.ndarray, n_boot: int = N_BOOT, seed: int = 0,
     """Means and 95% intervals of ``scores`` ``(n_probes, n_models)`` (NaN: the model has no list there).
 
     Returns ``{"mean": (n_models,), "ci": [[lo, hi] | None], "n": (n_models,) probes,
-    "pairs": {(a, b): {"diff", "ci", "n"}}}`` for column indices ``a < b``; a pair's difference is mean(a − b) over
-    the probes both have. ``counts``: the resampling (:func:`resample_counts`), shared across calls to pair
+    "pairs": {(a, b): {"diff", "ci", "n", "sd"}}}`` for column indices ``a < b``; a pair's difference is
+    mean(a − b) over the probes both have, ``sd`` the standard deviation of the per-probe differences. ``counts``: the resampling (:func:`resample_counts`), shared across calls to pair
     several metrics.
     """
     s = np.asarray(scores, dtype=np.float64)
@@ -69,8 +70,10 @@ def paired_bootstrap(scores: np.ndarray, n_boot: int = N_BOOT, seed: int = 0,
             d = np.where(both, filled[:, a] - filled[:, b], 0.0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 db = (c @ d) / (c @ both)
-            out["pairs"][(a, b)] = {"diff": float(d.sum() / both.sum()) if both.any() else float("nan"),
-                                    "ci": _interval(db), "n": int(both.sum())}
+            n = int(both.sum())
+            diffs = (filled[:, a] - filled[:, b])[both]
+            out["pairs"][(a, b)] = {"diff": float(diffs.mean()) if n else float("nan"), "ci": _interval(db), "n": n,
+                                    "sd": float(diffs.std(ddof=1)) if n > 1 else float("nan")}
     return out
 
 
@@ -152,6 +155,19 @@ def votes_needed(p: float, alpha: float = SIGNIFICANCE, power: float = POWER) ->
     p = min(p, 1 - 1e-9)
     za, zb = NormalDist().inv_cdf(1 - alpha / 2), NormalDist().inv_cdf(power)
     return int(math.ceil(((za * 0.5 + zb * math.sqrt(p * (1 - p))) / (p - 0.5)) ** 2))
+
+
+def probes_needed(diff: float, sd: float, alpha: float = SIGNIFICANCE, power: float = POWER) -> int | None:
+    """Probes a paired comparison needs to tell a mean difference ``diff`` from 0 at ``alpha`` (two-sided) with
+    ``power``, when per-probe differences have standard deviation ``sd``: ((z_{α/2} + z_power) · sd / diff)²
+    (normal approximation of the paired interval). ``probes_needed(0.05, 0.2)`` = 126. None when ``diff`` is 0
+    or either is not a number."""
+    from statistics import NormalDist
+
+    if not (math.isfinite(diff) and math.isfinite(sd)) or diff == 0:
+        return None
+    z = NormalDist().inv_cdf(1 - alpha / 2) + NormalDist().inv_cdf(power)
+    return max(2, int(math.ceil((z * sd / abs(diff)) ** 2)))
 
 
 def pair_votes(votes: Sequence[tuple[str, str, str]]) -> list[dict]:
@@ -259,5 +275,6 @@ def named_pairs(models: Sequence[str], boot: dict) -> dict[tuple[str, str], dict
 
 
 __all__ = ["BT_ALPHA", "N_BOOT", "agreement", "bradley_terry", "cohen_kappa", "kendall_tau", "krippendorff_alpha",
-           "named_pairs", "pair_votes", "paired_bootstrap", "resample_counts", "verdict", "votes_needed",
+           "named_pairs", "pair_votes", "paired_bootstrap", "probes_needed", "resample_counts", "verdict",
+           "votes_needed",
            "win_matrix"]

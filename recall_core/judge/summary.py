@@ -8,13 +8,14 @@ for the judged probes (so a retrained model's new movies count as unjudged and i
      "merge_rule": "...", "n_boot": 1000,
      "models": {"<model>": {"p@10": x, "ndcg@10": x, "coverage@10": x, "n_probes": n, "listed": n, "judged": n,
                             "ci95": {"p@10": [lo, hi], "ndcg@10": [lo, hi]}, "version": "v-...",
-                            "offline": {"metric": "hr@10" | "i2i hr@10", "value": x}}},
+                            "offline": {"hr@10": x, "i2i hr@10": x}}},
      "pairs": [{"a", "b", "metric": "ndcg@10" | "p@10", "diff": mean(a − b), "ci95": [lo, hi], "n": probes,
-                "verdict": "a" | "b" | "tie"}],
+                "verdict": "a" | "b" | "tie", "sd": of the per-probe differences,
+                "probes_needed": probes that separate this difference (stats.probes_needed)}],
      "agreement": {"n_units", "n_judges", "krippendorff_alpha", "cohen_kappa", "kappa_pairs"},
      "bradley_terry": {"<model>": {"rating", "ci95", "votes"}},
      "ab_pairs": [{"a", "b", "a_wins", "b_wins", "ties", "both_bad", "decisive", "p_value", "separated", "needed"}],
-     "offline": {"metric": "hr@10", "kendall_tau": x, "n_models": n},
+     "offline": [{"metric": "hr@10", "kendall_tau": x, "n_models": n}, {"metric": "i2i hr@10", ...}],
      "errors": {"<model>": "why it is left out"}}
 
 ``null`` (None) wherever there is nothing to compute (agreement with one judge, a model with no list). What each
@@ -33,8 +34,6 @@ from recall_core.judge import stats as S
 from recall_core.judge.db import JudgmentDB
 from recall_core.judge.pool import runs_for
 from recall_core.judge.probes import KINDS, Probe
-
-K_OFFLINE = (5, 10, 20, 50)  # the cut-offs the manifests record
 
 
 def open_db(ds, store: Path) -> JudgmentDB:
@@ -68,11 +67,10 @@ def _num(x):
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else float(x)
 
 
-def offline_metric(model, kind: str, k: int) -> tuple[str, float | None]:
-    """The offline number set beside the human one: HR@k for users, I2I HR@k for movies (from the manifest)."""
-    if kind == "user":
-        return f"hr@{k}", _num(model.manifest.get("metrics", {}).get(f"hr@{k}"))
-    return f"i2i hr@{k}", _num(model.manifest.get("i2i_metrics", {}).get(f"hr@{k}"))
+def offline_metrics(model, k: int) -> dict[str, float | None]:
+    """The offline numbers set beside the human ones, from the manifest: HR@k (U2I) and I2I HR@k (the I2I models)."""
+    return {f"hr@{k}": _num(model.manifest.get("metrics", {}).get(f"hr@{k}")),
+            f"i2i hr@{k}": _num(model.manifest.get("i2i_metrics", {}).get(f"hr@{k}"))}
 
 
 def summarize(ds, store: Path, kind: str = "item", models=None, k: int = 10, n_boot: int = S.N_BOOT,
@@ -107,26 +105,29 @@ def summarize(ds, store: Path, kind: str = "item", models=None, k: int = 10, n_b
     for j, name in enumerate(names):
         n = int(boot["p"]["n"][j])
         listed, judged = np.nansum(sc["listed"][:, j]), np.nansum(sc["judged"][:, j])
-        metric, value = offline_metric(loaded[name], kind, k)
         out_models[name] = {
             pk: _num(boot["p"]["mean"][j]) if n else None, nk: _num(boot["ndcg"]["mean"][j]) if n else None,
             ck: float(judged / listed) if listed else None, "n_probes": n, "listed": int(listed),
             "judged": int(judged), "ci95": {pk: boot["p"]["ci"][j] if n else None,
                                             nk: boot["ndcg"]["ci"][j] if n else None},
-            "version": loaded[name].manifest.get("version"), "offline": {"metric": metric, "value": value}}
+            "version": loaded[name].manifest.get("version"), "offline": offline_metrics(loaded[name], k)}
     pairs = []
     for key, metric in (("ndcg", nk), ("p", pk)):
         for (a, b), v in S.named_pairs(names, boot[key]).items():
             ci = v["ci"] if v["n"] else None
             pairs.append({"a": a, "b": b, "metric": metric, "diff": _num(v["diff"]), "ci95": ci, "n": v["n"],
-                          "verdict": S.verdict(ci, a, b)})
+                          "verdict": S.verdict(ci, a, b), "sd": _num(v["sd"]),
+                          "probes_needed": S.probes_needed(v["diff"], v["sd"]) if v["n"] > 1 else None})
     vote_list = [(r["model_a"], r["model_b"], r["preference"]) for r in votes]
     if models:
         keep = set(names)
         vote_list = [v for v in vote_list if v[0] in keep and v[1] in keep]
-    with_both = [(out_models[n][nk], out_models[n]["offline"]["value"]) for n in names
-                 if out_models[n][nk] is not None and out_models[n]["offline"]["value"] is not None]
-    metric = (f"hr@{k}" if kind == "user" else f"i2i hr@{k}")
+    offline = []
+    for metric in (f"hr@{k}", f"i2i hr@{k}"):
+        both = [(out_models[n][nk], out_models[n]["offline"][metric]) for n in names
+                if out_models[n][nk] is not None and out_models[n]["offline"][metric] is not None]
+        offline.append({"metric": metric, "n_models": len(both),
+                        "kendall_tau": S.kendall_tau([x for x, _ in both], [y for _, y in both])})
     return {
         "kind": kind, "k": k, "n_judgments": len(graded), "n_rows": db.stamp()[0], "n_votes": len(vote_list),
         "n_judges": len({r["judge"] for r in graded}), "n_probes": len(probe_ids),
@@ -134,9 +135,7 @@ def summarize(ds, store: Path, kind: str = "item", models=None, k: int = 10, n_b
         "models": out_models, "pairs": pairs, "agreement": S.agreement(graded),
         "bradley_terry": S.bradley_terry(vote_list, n_boot=n_boot, seed=seed) or None,
         "ab_pairs": S.pair_votes(vote_list),
-        "offline": {"metric": metric, "n_models": len(with_both),
-                    "kendall_tau": S.kendall_tau([x for x, _ in with_both], [y for _, y in with_both])
-                    if k in K_OFFLINE else None},
+        "offline": offline,
         "errors": errors,
     }
 
@@ -159,23 +158,25 @@ def format_summary(s: dict) -> str:
              f"file, history included); {s['n_votes']:,} A/B votes.",
              f"Merged grade: {s['merge_rule']}. Intervals: 95%, paired bootstrap over probes, {s['n_boot']} rounds.",
              "", f"{'model':<20}{pk:>8}{'95% CI':>18}{nk:>10}{'95% CI':>18}{ck:>13}{'probes':>8}"
-             f"{s['offline']['metric']:>12}"]
+             f"{f'hr@{k}':>10}{f'i2i hr@{k}':>12}"]
     for name, m in s["models"].items():
         lines.append(f"{name:<20}{_f(m[pk]):>8}{_ci(m['ci95'][pk]):>18}{_f(m[nk]):>10}{_ci(m['ci95'][nk]):>18}"
-                     f"{_f(m[ck]):>13}{m['n_probes']:>8}{_f(m['offline']['value'], 4):>12}")
+                     f"{_f(m[ck]):>13}{m['n_probes']:>8}{_f(m['offline'][f'hr@{k}'], 4):>10}"
+                     f"{_f(m['offline'][f'i2i hr@{k}'], 4):>12}")
     pairs = [p for p in s["pairs"] if p["metric"] == nk]
     if pairs:
         lines += ["", f"{nk} differences (a − b; tie when the interval contains 0):"]
         lines += [f"  {p['a']} − {p['b']}: {_f(p['diff'])} {_ci(p['ci95'])} over {p['n']} probes -> {p['verdict'] or '-'}"
-                  for p in pairs]
+                  + (f" (about {p['probes_needed']} probes would separate a difference this size)"
+                     if p["verdict"] == "tie" and p["probes_needed"] else "") for p in pairs]
     a = s["agreement"]
     lines += ["", f"Agreement on {a['n_units']} unit(s) graded by two or more of {a['n_judges']} judge(s): "
                   f"Krippendorff's α (ordinal) {_f(a['krippendorff_alpha'])}; Cohen's κ {_f(a['cohen_kappa'])}"
                   + ("".join(f"; κ {p['a']}/{p['b']} {_f(p['kappa'])} (n {p['n']})" for p in a["kappa_pairs"])
                      if len(a["kappa_pairs"]) > 1 else "")]
-    o = s["offline"]
-    lines.append(f"Human {nk} against offline {o['metric']}: Kendall's τ {_f(o['kendall_tau'])} over "
-                 f"{o['n_models']} model(s).")
+    for o in s["offline"]:
+        lines.append(f"Human {nk} against offline {o['metric']}: Kendall's τ {_f(o['kendall_tau'])} over "
+                     f"{o['n_models']} model(s) with both.")
     if s["bradley_terry"]:
         lines += ["", "Bradley–Terry ratings from A/B votes (log-strength; P(i beats j) = 1/(1+exp(r_j − r_i))):"]
         for name, r in sorted(s["bradley_terry"].items(), key=lambda x: -x[1]["rating"]):

@@ -597,10 +597,13 @@ STRINGS: dict[str, str] = {
     "judge.models_head": "**Per model: P@{k}, nDCG@{k}, coverage@{k}**",
     "judge.models_caption": ("trec_eval's rules on the merged grades. Coverage@{k}: the share of the model's current top "
                              "{k} with a merged grade (a retrained model's new movies are unjudged). 95% intervals: "
-                             "paired bootstrap over probes, {rounds} rounds. The last column is the offline number for "
-                             "comparison."),
+                             "paired bootstrap over probes, {rounds} rounds. The offline columns are the stored "
+                             "evaluation's HR@{k} (U2I) and I2I HR@{k} (the I2I models), for comparison."),
     "judge.offline": "Human nDCG@{k} against offline {metric}: Kendall's τ = {tau} over {n} model(s) with both.",
     "judge.pairs_head": "**Model against model: nDCG@{k} differences**",
+    "judge.pairs_caption": ("A pair is a tie when the 95% interval of its difference contains 0. *Probes needed*: about how "
+                            "many probes separate a difference of this size, given how much it varies from probe to "
+                            "probe (a two-sided test at 5% with 80% power: ((1.96 + 0.84) × sd / difference)²)."),
     "judge.tie": "tie (the interval contains 0)",
     "judge.bt_head": "**Bradley–Terry ratings from A/B votes**",
     "judge.bt_none": "No A/B votes yet.",

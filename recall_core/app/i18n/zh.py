@@ -495,10 +495,12 @@ STRINGS: dict[str, str] = {
     "judge.no_results": "此类探针尚无分级评判：随着评判进行，表格会逐步填充。",
     "judge.models_head": "**各模型：P@{k}、nDCG@{k}、覆盖率@{k}**",
     "judge.models_caption": ("按 trec_eval 的规则在合并评分上计算。覆盖率@{k}：模型当前前 {k} 个结果中有合并评分的比例（重新训练"
-                             "后模型新给出的电影为未评）。95% 置信区间：对探针做配对自助法，{rounds} 轮。最后一列是离线指标，"
-                             "供对照。"),
+                             "后模型新给出的电影为未评）。95% 置信区间：对探针做配对自助法，{rounds} 轮。offline 两列是模型库中"
+                             "离线评估的 HR@{k}（U2I）与 I2I HR@{k}（I2I 模型），供对照。"),
     "judge.offline": "人工 nDCG@{k} 与离线 {metric} 的对照：在 {n} 个两者都有的模型上，Kendall τ = {tau}。",
     "judge.pairs_head": "**模型两两比较：nDCG@{k} 之差**",
+    "judge.pairs_caption": ("差值的 95% 区间包含 0 时，该对模型记为持平。“所需探针数”：在差值随探针变化的程度下，区分这么大的差值"
+                            "大约需要多少个探针（双侧检验，显著性 5%、检验功效 80%：((1.96 + 0.84) × 标准差 / 差值)²）。"),
     "judge.tie": "持平（区间包含 0）",
     "judge.bt_head": "**根据 A/B 投票的 Bradley–Terry 评分**",
     "judge.bt_none": "尚无 A/B 投票。",
