@@ -13,7 +13,7 @@ store, and a judgments database of its own, planted here):
   timed as a whole command (a new process: imports, dataset, models, runs, 1,000 paired-bootstrap rounds over
   probes and 1,000 Bradley–Terry refits), ``--runs`` times; median and range. Target: ≤ 2 s.
 * **Next probe**: the app served on that store (``streamlit run``), a judge whose first ``--rounds + 1`` probes are
-  graded but for two movies each (planted). For each probe, in headless Chromium: click a grade of the first
+  graded but for two movies each (planted after the summary is timed). For each probe, in headless Chromium: click a grade of the first
   ungraded movie (the panel reruns, same probe), then of the last one; the time from that last pointer press
   until the next probe has settled (bench/browser_timings.py's definition: the script done, nothing drawing,
   no change for 0.5 s, that quiet time not counted; the heading must name the next probe). Median over rounds.
@@ -74,7 +74,7 @@ def _grade(ds, probe_key: str, item: str, rng) -> int | None:
 
 
 def plant(dataset: str, store: Path, seed: int = 0) -> dict:
-    """The 10,000 judgments (module docstring), and the browser judges' and the demo judge's partial work."""
+    """The 10,000 judgments (module docstring)."""
     import numpy as np
 
     from recall_core.data import load_dataset
@@ -111,25 +111,39 @@ def plant(dataset: str, store: Path, seed: int = 0) -> dict:
                      "version_b": models[b].manifest["version"], "created": now(), "fingerprint": ds.fingerprint,
                      "session": "bench"})
     db.add_rows(rows, "planting the bench's judgments")
-    n_planted = len(rows)
-    # the browser's judge: each of the first probes graded but for two movies (the two it shows last)
-    extra = []
-    last_two = {}
-    for p in probes[:12]:
-        order = pool.shown_order(pools[p.id], BROWSER_JUDGE, p.id)
-        last_two[p.id] = order[-2:]
-        extra += [graded_row(BROWSER_JUDGE, p, it, 1, probe_set=SET, name_source="typed", session="bench",
-                             fingerprint=ds.fingerprint) for it in order[:-2]]
-    # the README's demo judge: two probes done, the third half-way
-    for i, p in enumerate(probes[:3]):
-        order = pool.shown_order(pools[p.id], DEMO_JUDGE, p.id)
-        for it in order[: len(order) if i < 2 else len(order) // 2]:
-            extra.append(graded_row(DEMO_JUDGE, p, it, _grade(ds, p.key, it, rng), probe_set=SET,
-                                    name_source="typed", session="bench", fingerprint=ds.fingerprint))
-    db.add_rows(extra, "planting the browser judges' work")
-    return {"planted": n_planted, "graded": N_GRADED, "votes": N_VOTES, "probes": len(probes),
-            "pool_sizes": [len(pools[p.id]) for p in probes], "models": list(models),
-            "browser_last_two": {p: v for p, v in last_two.items()}}
+    return {"planted": len(rows), "graded": sum(r["mode"] == "graded" for r in rows),
+            "votes": sum(r["mode"] == "ab" for r in rows), "probes": len(probes),
+            "pool_sizes": [len(pools[p.id]) for p in probes], "models": list(models)}
+
+
+def plant_browser_judges(dataset: str, store: Path, rounds: int, seed: int = 0) -> None:
+    """After the summary is timed: the browser's judge, whose first ``rounds + 1`` probes are graded but for the
+    two movies shown last, and the README's demo judge (two probes done, the third half-way)."""
+    import numpy as np
+
+    from recall_core.data import load_dataset
+    from recall_core.judge import pool
+    from recall_core.judge.db import graded_row
+    from recall_core.judge.summary import default_models, load_models, open_db
+
+    ds = load_dataset(dataset)
+    db = open_db(ds, store)
+    probes = db.probes(SET, "item")[: max(rounds + 1, 3)]
+    models, _ = load_models(ds, store, default_models(ds, store))
+    runs = pool.runs_for(ds, models, probes, 10)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, p in enumerate(probes):
+        items = pool.pool_items(ds, runs, p.id)
+        order = pool.shown_order(items, BROWSER_JUDGE, p.id)
+        rows += [graded_row(BROWSER_JUDGE, p, it, 1, probe_set=SET, name_source="typed", session="bench",
+                            fingerprint=ds.fingerprint) for it in order[:-2]]
+        if i < 3:
+            order = pool.shown_order(items, DEMO_JUDGE, p.id)
+            rows += [graded_row(DEMO_JUDGE, p, it, _grade(ds, p.key, it, rng), probe_set=SET, name_source="typed",
+                                session="bench", fingerprint=ds.fingerprint)
+                     for it in order[: len(order) if i < 2 else len(order) // 2]]
+    db.add_rows(rows, "planting the browser judges' work")
 
 
 def time_summary(dataset: str, store: Path, runs: int) -> dict:
@@ -282,6 +296,7 @@ def main() -> int:
            "plant": plant(args.dataset, store)}
     print("timing judgments summary ...", file=sys.stderr, flush=True)
     res["summary"] = time_summary(args.dataset, store, args.runs)
+    plant_browser_judges(args.dataset, store, args.rounds)
     print("timing the next probe in Chromium ...", file=sys.stderr, flush=True)
     res["browser"] = time_next_probe(args.dataset, store, args.rounds)
     if args.screenshots:

@@ -36,6 +36,19 @@ CANT = "?"
 GRADE_OPTIONS = (0, 1, 2, CANT)
 K_MAX = 50
 ANSWERS = ("a", "b", "tie", "both_bad")
+#: each movie is one element: its grade control, the title as the control's label, set beside the buttons (one
+#: element per row instead of columns + text + control: the next probe draws in about half the time; BENCHMARKS.md)
+ROWS_CSS = """<style>
+.st-key-judge_rows [data-testid="stElementContainer"] { width: 100%; }
+.st-key-judge_rows [data-testid="stButtonGroup"] { display: flex; flex-direction: row; align-items: center;
+  gap: 1rem; width: 100%; }
+.st-key-judge_rows [data-testid="stButtonGroup"] > label { flex: 0 0 55%; max-width: 55%; margin: 0; }
+</style>"""
+#: after the last grade of a probe (at the bottom of the list), bring the next probe's top into view
+SCROLL_JS = """<script>(() => {
+  const top = document.querySelector(".st-key-judge_panel_top");
+  if (top) top.scrollIntoView({block: "start"});
+})();</script>"""
 
 
 @dataclass
@@ -209,6 +222,7 @@ def _store_grade(db, judge: str, probe: Probe, item: str, key: str, pos_key: str
     now = before | {item}
     if item not in before and set(pool_ids) <= now and st.session_state.get(pos_key) == index:
         st.session_state[pos_key] = index + 1
+        st.session_state["judge_scroll"] = True
 
 
 @st.fragment
@@ -243,9 +257,12 @@ def graded_panel(sess: Session) -> None:
     probe = probes[pos]
     items = pool.shown_order(pools[probe.id], sess.judge, probe.id)
     here = sum(1 for it in items if (probe.id, it) in mine)
-    st.progress(done / total if total else 1.0,
-                text=t("judge.progress", done=done, total=total, here=here, n_here=len(items), probe=pos + 1,
-                       n_probes=len(probes)))
+    with st.container(key="judge_panel_top"):
+        st.progress(done / total if total else 1.0,
+                    text=t("judge.progress", done=done, total=total, here=here, n_here=len(items), probe=pos + 1,
+                           n_probes=len(probes)))
+    if st.session_state.pop("judge_scroll", False):
+        st.html(SCROLL_JS, unsafe_allow_javascript=True)
     if done == total and total:
         st.success(t("judge.all_done", n=total), icon=":material/task_alt:")
     nav = st.columns([1, 1, 1, 3])
@@ -259,22 +276,21 @@ def graded_panel(sess: Session) -> None:
                   icon=":material/arrow_forward:")
     nav[2].button(t("judge.next_open"), key="judge_next_open", on_click=go, args=(_first_open(probes, pools, mine),),
                   disabled=done == total, icon=":material/skip_next:")
-    with st.container(key=f"judge_probe_{pos}"):
-        st.subheader(t("judge.probe_head", probe=probe.id, n=pos + 1, total=len(probes)))
-        probe_header(sess, probe)
-        st.caption(t("judge.grade_help", k=sess.k))
-        labels = sess.ctx.items()[1]
-        tag = sess.tag()
-        grade_label = _grade_labels(current())
+    st.subheader(t("judge.probe_head", probe=probe.id, n=pos + 1, total=len(probes)))
+    probe_header(sess, probe)
+    st.caption(t("judge.grade_help", k=sess.k))
+    st.html(ROWS_CSS)
+    labels = sess.ctx.items()[1]
+    tag = sess.tag()
+    grade_label = _grade_labels(current())
+    with st.container(key="judge_rows"):
         for it in items:
-            c1, c2 = st.columns([1, 1], vertical_alignment="center")
-            c1.markdown(widgets.md_escape(labels.get(it, it)))
             stored = mine.get((probe.id, it), "missing")
             key = f"judge_g_{tag}_{probe.id}_{it}"
-            c2.segmented_control(
-                t("judge.grade_for", title=labels.get(it, it)), GRADE_OPTIONS, format_func=grade_label, key=key,
+            st.segmented_control(
+                widgets.md_escape(labels.get(it, it)), GRADE_OPTIONS, format_func=grade_label, key=key,
                 default=None if stored == "missing" else (CANT if stored is None else stored), required=True,
-                label_visibility="collapsed", on_change=_store_grade,
+                on_change=_store_grade,
                 args=(sess.db, sess.judge, probe, it, key, pos_key, pos, tuple(items), sess.probe_set))
 
 
@@ -356,6 +372,13 @@ def _ci(ci) -> str:
     return "–" if not ci else f"[{ci[0]:.3f}, {ci[1]:.3f}]"
 
 
+def _number_columns(rows: list[dict]) -> dict:
+    """Three decimals for the score columns of ``rows``; whole numbers for counts (``(n)``, ``needed``)."""
+    cols = {c for r in rows for c, v in r.items() if isinstance(v, float) or v is None}
+    return {c: st.column_config.NumberColumn(c, format="%d" if "(n)" in c or "needed" in c else "%.3f")
+            for c in cols if c not in ("a", "b", "model", "verdict")}
+
+
 def results_panel(sess: Session) -> None:
     """The summary of this kind's judgments (every figure with its n), and the downloads."""
     try:
@@ -396,29 +419,31 @@ def results_panel(sess: Session) -> None:
                      f"nDCG@{k}": m[nk], f"nDCG@{k} 95% CI": _ci(m["ci95"][nk]), f"coverage@{k}": m[ck],
                      "probes (n)": m["n_probes"], **{f"offline {x}": v for x, v in m["offline"].items()}})
     st.markdown(t("judge.models_head", k=k))
-    widgets.table(pd.DataFrame(rows), key="judge_results_models", hide_index=True, width="stretch")
+    widgets.table(pd.DataFrame(rows), key="judge_results_models", hide_index=True, width="stretch",
+                  column_config=_number_columns(rows))
     st.caption(t("judge.models_caption", k=k, rounds=s["n_boot"]))
     for o in s["offline"]:
         st.caption(t("judge.offline", metric=o["metric"], k=k, tau=_fmt(o["kendall_tau"]), n=o["n_models"]))
     pairs = [p for p in s["pairs"] if p["metric"] == nk]
     if pairs:
         st.markdown(t("judge.pairs_head", k=k))
-        widgets.table(pd.DataFrame([{"a": p["a"], "b": p["b"], f"nDCG@{k} a − b": p["diff"], "95% CI": _ci(p["ci95"]),
-                                     "probes (n)": p["n"], "verdict": t("judge.tie") if p["verdict"] == "tie"
-                                     else (p["verdict"] or "–"), "probes needed": p["probes_needed"]}
-                                    for p in pairs]),
-                      key="judge_results_pairs", hide_index=True, width="stretch")
+        rows = [{"a": p["a"], "b": p["b"], f"nDCG@{k} a − b": p["diff"], "95% CI": _ci(p["ci95"]),
+                 "probes (n)": p["n"], "verdict": t("judge.tie") if p["verdict"] == "tie" else (p["verdict"] or "–"),
+                 "probes needed": p["probes_needed"] if p["verdict"] == "tie" else None} for p in pairs]
+        widgets.table(pd.DataFrame(rows), key="judge_results_pairs", hide_index=True, width="stretch",
+                      column_config=_number_columns(rows))
         st.caption(t("judge.pairs_caption"))
     st.markdown(t("judge.bt_head"))
     if s["bradley_terry"]:
         bt = sorted(s["bradley_terry"].items(), key=lambda x: -x[1]["rating"])
-        widgets.table(pd.DataFrame([{"model": n, "rating": r["rating"], "95% CI": _ci(r["ci95"]),
-                                     "votes (n)": r["votes"]} for n, r in bt]),
-                      key="judge_results_bt", hide_index=True, width="stretch")
+        rows = [{"model": n, "rating": r["rating"], "95% CI": _ci(r["ci95"]), "votes (n)": r["votes"]} for n, r in bt]
+        widgets.table(pd.DataFrame(rows), key="judge_results_bt", hide_index=True, width="stretch",
+                      column_config=_number_columns(rows))
         widgets.table(pd.DataFrame([{"a": p["a"], "b": p["b"], "a wins": p["a_wins"], "b wins": p["b_wins"],
                                      "ties": p["ties"], "both bad": p["both_bad"], "decisive (n)": p["decisive"],
                                      "p": p["p_value"], "verdict": t("judge.separated") if p["separated"] else
                                      t("judge.too_few", needed=p["needed"] or "–")} for p in s["ab_pairs"]]),
+                      column_config={"p": st.column_config.NumberColumn("p", format="%.2g")},
                       key="judge_results_ab_pairs", hide_index=True, width="stretch")
     else:
         st.caption(t("judge.bt_none"))

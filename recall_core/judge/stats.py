@@ -39,11 +39,13 @@ def _interval(samples: np.ndarray) -> list[float] | None:
 
 
 def resample_counts(n: int, n_boot: int, seed: int) -> np.ndarray:
-    """``(n_boot, n)`` how often each of ``n`` units is drawn in each bootstrap round (rows sum to ``n``)."""
+    """``(n_boot, n)`` how often each of ``n`` units is drawn, with replacement, in each bootstrap round (rows sum
+    to ``n``)."""
     rng = np.random.default_rng(seed)
     if n == 0:
         return np.zeros((n_boot, 0))
-    return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(np.float64)
+    draws = rng.integers(0, n, size=(n_boot, n)) + (np.arange(n_boot) * n)[:, None]
+    return np.bincount(draws.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(np.float64)
 
 
 def paired_bootstrap(scores: np.ndarray, n_boot: int = N_BOOT, seed: int = 0,
@@ -108,10 +110,15 @@ def win_matrix(votes: Sequence[tuple[str, str, str]], models: Sequence[str], wei
     return w
 
 
+#: ILSR's stopping rule (L1 change of the ratings); 1e-4 gives the same intervals to 4 decimals as 1e-9, in half the
+#: time (1,000 refits are most of `judgments summary`'s computing)
+BT_TOL = 1e-4
+
+
 def _bt_fit(w: np.ndarray, init=None) -> np.ndarray:
     import choix
 
-    return choix.ilsr_pairwise_dense(w, alpha=BT_ALPHA, initial_params=init, max_iter=200, tol=1e-6)
+    return choix.ilsr_pairwise_dense(w, alpha=BT_ALPHA, initial_params=init, max_iter=200, tol=BT_TOL)
 
 
 def bradley_terry(votes: Sequence[tuple[str, str, str]], models: Sequence[str] | None = None,

@@ -570,7 +570,6 @@ STRINGS: dict[str, str] = {
     "judge.grade_1": "1 somewhat",
     "judge.grade_2": "2 relevant",
     "judge.grade_cant": "? can't judge",
-    "judge.grade_for": "Grade of {title}",
     "judge.not_saved": "Not saved: {error}",
     "judge.ab_two_models": "A/B needs at least two models: choose them in the sidebar.",
     "judge.ab_count": ("Your A/B votes in force here: {n}. Each vote compares two models' lists for one probe; which "

@@ -473,7 +473,6 @@ STRINGS: dict[str, str] = {
     "judge.grade_1": "1 有些相关",
     "judge.grade_2": "2 相关",
     "judge.grade_cant": "? 无法判断",
-    "judge.grade_for": "{title} 的评分",
     "judge.not_saved": "未保存：{error}",
     "judge.ab_two_models": "A/B 对比至少需要两个模型：请在侧边栏中选择。",
     "judge.ab_count": "你在此处有效的 A/B 投票：{n} 票。每票比较两个模型对同一探针的列表；是哪两个模型始终不公开。",
