@@ -150,19 +150,25 @@ def time_summary(dataset: str, store: Path, runs: int) -> dict:
     """``judgments summary --json --rounds 1000`` in a new process, ``runs`` times (after one warm-up run)."""
     cmd = [sys.executable, "-m", "recall_core", "judgments", "summary", "--kind", "item", "--json", "--rounds", "1000",
            "--dataset", dataset, "--store", str(store)]
+    import resource
+
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    times, out = [], None
+    times, cpu, out = [], [], None
     for i in range(runs + 1):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
         dt_ = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         if proc.returncode != 0:
             raise SystemExit(f"judgments summary failed: {proc.stderr[-2000:]}")
         out = json.loads(proc.stdout)
         if i:  # the first run warms the file cache
             times.append(dt_)
+            cpu.append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
     return {"command": "python -m recall_core judgments summary --kind item --json --rounds 1000 --store "
                        ".bench/judge-store", "seconds": times, "median": statistics.median(times),
+            "cpu_seconds": cpu, "cpu_median": statistics.median(cpu),
             "n_rows": out["n_rows"], "n_judgments": out["n_judgments"], "n_votes": out["n_votes"],
             "n_probes": out["n_probes"], "n_boot": out["n_boot"], "models": len(out["models"])}
 
@@ -272,6 +278,11 @@ def block(res: dict) -> str:
         f"{', '.join(f'{x:.2f}' for x in b['next_probe'])} | ≤ {NEXT_TARGET:g} | {ok(b['median'], NEXT_TARGET)} |",
         f"| Chromium: a grade inside a probe -> the panel settled (same probe) | {b['same_probe_median']:.2f} | "
         f"{', '.join(f'{x:.2f}' for x in b['same_probe'])} | - | - |", "",
+        f"The summary's CPU time (user + system, the process and its threads): median {s['cpu_median']:.2f} s "
+        f"({', '.join(f'{x:.2f}' for x in s['cpu_seconds'])}). The machine is shared: its 1-minute load average was "
+        f"{res['load_before'][0]:.1f} before and {res['load_after'][0]:.1f} after these runs (2 cores), and the "
+        "spread of the rows above is mostly other work; on the same machine the Streamlit floor page's own "
+        "interaction settles in about 0.3 s (*App speed in a browser* above), the least any click here can take.", "",
         "Settled: bench/browser_timings.py's definition (the script done, no skeleton, spinner or stale element, "
         "nothing changing for 0.5 s, that quiet time not counted), from the pointer press on the grade. The judging "
         "panel is a fragment: a grade reruns the panel, not the page. The summary's time includes Python's start "
@@ -292,13 +303,14 @@ def main() -> int:
     args = ap.parse_args()
     store = scratch_store(Path(args.store))
     print(f"planting judgments in {store} ...", file=sys.stderr, flush=True)
-    res = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    res = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "load_before": os.getloadavg(),
            "plant": plant(args.dataset, store)}
     print("timing judgments summary ...", file=sys.stderr, flush=True)
     res["summary"] = time_summary(args.dataset, store, args.runs)
     plant_browser_judges(args.dataset, store, args.rounds)
     print("timing the next probe in Chromium ...", file=sys.stderr, flush=True)
     res["browser"] = time_next_probe(args.dataset, store, args.rounds)
+    res["load_after"] = os.getloadavg()
     if args.screenshots:
         for p in screenshots(args.dataset, store, Path(args.screenshots)):
             print(f"wrote {p}", file=sys.stderr)
