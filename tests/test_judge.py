@@ -276,7 +276,7 @@ def test_p10_and_ndcg10_equal_ir_measures_on_the_exported_files(tiny, store, tmp
     assert o["kendall_tau"] == pytest.approx(kendalltau(*zip(*both)).statistic)
     # the planted truth: a model that learned the clusters beats most-popular, decided by the paired bootstrap
     pair = next(p for p in s["pairs"] if {p["a"], p["b"]} == {"mostpop", "item2vec"} and p["metric"] == "ndcg@10")
-    assert pair["verdict"] == "item2vec"
+    assert pair["verdict"] == ("a" if pair["a"] == "item2vec" else "b") and S.winner(pair) == "item2vec"
 
 
 def test_judgments_survive_retraining_and_a_new_version_is_partly_unjudged(tiny, store):
@@ -310,9 +310,9 @@ def test_paired_bootstrap_separates_a_planted_difference_and_not_a_tie():
     same = np.clip(base + rng.normal(0, 0.05, 40), 0, 1)
     out = S.paired_bootstrap(np.stack([better, base, same], axis=1), n_boot=2000, seed=1)
     lo, hi = out["pairs"][(0, 1)]["ci"]
-    assert lo > 0 and S.verdict([lo, hi], "better", "base") == "better"
+    assert lo > 0 and S.verdict([lo, hi]) == "a" and S.verdict([-hi, -lo]) == "b"
     lo, hi = out["pairs"][(1, 2)]["ci"]
-    assert lo < 0 < hi and S.verdict([lo, hi], "base", "same") == "tie"
+    assert lo < 0 < hi and S.verdict([lo, hi]) == "tie"
     # the paired interval is narrower than the spread of either model alone
     assert hi - lo < out["ci"][1][1] - out["ci"][1][0]
     # calibration: a tie's 95% interval contains 0 in about 95% of planted ties
@@ -631,6 +631,7 @@ def test_cli_summary_export_import(tiny, store, tmp_path, capsys):
     m = s["models"]["item2vec"]
     assert {"p@10", "ndcg@10", "coverage@10", "n_probes", "ci95"} <= set(m) and set(m["ci95"]) == {"p@10", "ndcg@10"}
     assert {"a", "b", "metric", "diff", "ci95", "verdict"} <= set(s["pairs"][0])
+    assert {p["verdict"] for p in s["pairs"]} <= {"a", "b", "tie"}
     assert {"n_units", "krippendorff_alpha", "cohen_kappa"} <= set(s["agreement"])
     assert s["agreement"]["cohen_kappa"] is not None
     assert {"rating", "ci95"} <= set(next(iter(s["bradley_terry"].values())))

@@ -29,6 +29,7 @@ from recall_core.app.i18n import current, t, text
 from recall_core.app.state import Context
 from recall_core.errors import RecallError
 from recall_core.judge import pool
+from recall_core.judge import stats as S
 from recall_core.judge.probes import DEFAULT_N, DEFAULT_SEED, DEFAULT_SET, KINDS, Probe
 
 #: the grade control's options, left to right: 0, 1, 2 and can't judge (stored as NULL)
@@ -160,11 +161,21 @@ def _probes(sess: Session) -> list[Probe]:
         return []
 
 
-def _need_judge(sess: Session) -> bool:
+def _panel_probes(sess: Session, min_models: int = 1) -> list[Probe]:
+    """A judging panel's start: the probes of the set and kind, or ``[]`` after saying why there is nothing to
+    judge (no name yet, no probes, too few models); a write that failed in the last click is said first."""
     if sess.judge is None:
         st.info(t("judge.type_name"), icon=":material/badge:")
-        return False
-    return True
+        return []
+    if msg := st.session_state.pop("judge_write_error", None):
+        st.error(t("judge.not_saved", error=msg))
+    probes = _probes(sess)
+    if not probes:
+        st.info(t("judge.no_probes", kind=t(f"judge.kind_{sess.kind}")))
+    elif len(sess.names) < min_models:
+        st.info(t("common.choose_models") if min_models == 1 else t("judge.ab_two_models"))
+        return []
+    return probes
 
 
 def probe_header(sess: Session, probe: Probe) -> None:
@@ -229,16 +240,8 @@ def _store_grade(db, judge: str, probe: Probe, item: str, key: str, pos_key: str
 def graded_panel(sess: Session) -> None:
     """One probe: its header, its pool in the judge's order with a grade control per movie, the progress and the
     navigation. A fragment: a grade reruns only this panel."""
-    if not _need_judge(sess):
-        return
-    if msg := st.session_state.pop("judge_write_error", None):
-        st.error(t("judge.not_saved", error=msg))
-    probes = _probes(sess)
+    probes = _panel_probes(sess)
     if not probes:
-        st.info(t("judge.no_probes", kind=t(f"judge.kind_{sess.kind}")))
-        return
-    if not sess.names:
-        st.info(t("common.choose_models"))
         return
     runs = sess.runs(probes)
     try:
@@ -307,16 +310,8 @@ def _vote(db, judge, probe, a, version_a, b, version_b, answer, probe_set) -> No
 @st.fragment
 def ab_panel(sess: Session) -> None:
     """A blind A/B vote: one probe, two models' lists as A (left) and B (right), four answers."""
-    if not _need_judge(sess):
-        return
-    if msg := st.session_state.pop("judge_write_error", None):
-        st.error(t("judge.not_saved", error=msg))
-    probes = _probes(sess)
+    probes = _panel_probes(sess, min_models=2)
     if not probes:
-        st.info(t("judge.no_probes", kind=t(f"judge.kind_{sess.kind}")))
-        return
-    if len(sess.names) < 2:
-        st.info(t("judge.ab_two_models"))
         return
     runs = sess.runs(probes)
     try:
@@ -428,7 +423,7 @@ def results_panel(sess: Session) -> None:
     if pairs:
         st.markdown(t("judge.pairs_head", k=k))
         rows = [{"a": p["a"], "b": p["b"], f"nDCG@{k} a − b": p["diff"], "95% CI": _ci(p["ci95"]),
-                 "probes (n)": p["n"], "verdict": t("judge.tie") if p["verdict"] == "tie" else (p["verdict"] or "–"),
+                 "probes (n)": p["n"], "verdict": t("judge.tie") if p["verdict"] == "tie" else (S.winner(p) or "–"),
                  "probes needed": p["probes_needed"] if p["verdict"] == "tie" else None} for p in pairs]
         widgets.table(pd.DataFrame(rows), key="judge_results_pairs", hide_index=True, width="stretch",
                       column_config=_number_columns(rows))

@@ -316,33 +316,22 @@ class JudgmentDB:
                        probe: str | None = None) -> list[dict]:
         """The graded judgments in force: the latest per (judge, probe, movie), can't-judge included (only
         ``kind``'s, ``judge``'s, ``probe``'s when given)."""
-        conds, params = ["mode = 'graded'"], []
-        if probe is not None:
-            conds.append("probe = ?")
-            params.append(probe)
-        if kind:
-            conds.append("probe_kind = ?")
-            params.append(kind)
-        if judge is not None:
-            conds.append("judge = ?")
-            params.append(judge)
-        sql = (f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY judge, probe, item_id "
-               f"ORDER BY created DESC, id DESC) AS rn FROM judgments WHERE {' AND '.join(conds)}) WHERE rn = 1 "
-               "ORDER BY probe, item_id, judge")
-        return [_plain(r) for r in self._read(sql, params)]
+        return self._latest("graded", "item_id", kind, judge, probe, "probe, item_id, judge")
 
     def current_votes(self, kind: str | None = None, judge: str | None = None) -> list[dict]:
         """The A/B votes in force: the latest per (judge, probe, unordered pair of models)."""
-        conds, params = ["mode = 'ab'"], []
-        if kind:
-            conds.append("probe_kind = ?")
-            params.append(kind)
-        if judge is not None:
-            conds.append("judge = ?")
-            params.append(judge)
-        sql = (f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY judge, probe, min(model_a, model_b), "
-               f"max(model_a, model_b) ORDER BY created DESC, id DESC) AS rn FROM judgments "
-               f"WHERE {' AND '.join(conds)}) WHERE rn = 1 ORDER BY id")
+        return self._latest("ab", "min(model_a, model_b), max(model_a, model_b)", kind, judge, None, "id")
+
+    def _latest(self, mode: str, unit: str, kind, judge, probe, order: str) -> list[dict]:
+        """The rows of ``mode`` in force: the latest (``created``, then ``id``) per judge, probe and ``unit``."""
+        conds, params = ["mode = ?"], [mode]
+        for column, value in (("probe", probe), ("probe_kind", kind or None), ("judge", judge)):
+            if value is not None:
+                conds.append(f"{column} = ?")
+                params.append(value)
+        sql = (f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY judge, probe, {unit} "
+               f"ORDER BY created DESC, id DESC) AS rn FROM judgments WHERE {' AND '.join(conds)}) WHERE rn = 1 "
+               f"ORDER BY {order}")
         return [_plain(r) for r in self._read(sql, params)]
 
     def count_votes(self, judge: str, kind: str, probe_set: str | None) -> int:

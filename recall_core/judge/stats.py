@@ -79,12 +79,18 @@ def paired_bootstrap(scores: np.ndarray, n_boot: int = N_BOOT, seed: int = 0,
     return out
 
 
-def verdict(ci: Sequence[float] | None, a: str, b: str) -> str | None:
-    """``a`` or ``b`` when the interval of mean(a − b) lies above or below 0, ``tie`` when it contains 0."""
+def verdict(ci: Sequence[float] | None) -> str | None:
+    """For the interval of mean(a − b): ``"a"`` when it lies above 0, ``"b"`` below, ``"tie"`` when it contains 0."""
     if ci is None:
         return None
     lo, hi = ci
-    return a if lo > 0 else b if hi < 0 else "tie"
+    return "a" if lo > 0 else "b" if hi < 0 else "tie"
+
+
+def winner(pair: Mapping) -> str | None:
+    """The model a pair's verdict names (``pair["a"]`` or ``pair["b"]``), ``"tie"`` or None."""
+    v = pair.get("verdict")
+    return pair[v] if v in ("a", "b") else v
 
 
 # --------------------------------------------------------------------------- Bradley–Terry
@@ -282,6 +288,6 @@ def named_pairs(models: Sequence[str], boot: dict) -> dict[tuple[str, str], dict
 
 
 __all__ = ["BT_ALPHA", "N_BOOT", "agreement", "bradley_terry", "cohen_kappa", "kendall_tau", "krippendorff_alpha",
-           "named_pairs", "pair_votes", "paired_bootstrap", "probes_needed", "resample_counts", "verdict",
+           "named_pairs", "pair_votes", "paired_bootstrap", "probes_needed", "resample_counts", "verdict", "winner",
            "votes_needed",
            "win_matrix"]

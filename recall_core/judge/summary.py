@@ -10,7 +10,7 @@ for the judged probes (so a retrained model's new movies count as unjudged and i
                             "ci95": {"p@10": [lo, hi], "ndcg@10": [lo, hi]}, "version": "v-...",
                             "offline": {"hr@10": x, "i2i hr@10": x}}},
      "pairs": [{"a", "b", "metric": "ndcg@10" | "p@10", "diff": mean(a − b), "ci95": [lo, hi], "n": probes,
-                "verdict": "a" | "b" | "tie", "sd": of the per-probe differences,
+                "verdict": "a" | "b" | "tie" (the side ahead: its interval excludes 0), "sd": of the per-probe differences,
                 "probes_needed": probes that separate this difference (stats.probes_needed)}],
      "agreement": {"n_units", "n_judges", "krippendorff_alpha", "cohen_kappa", "kappa_pairs"},
      "bradley_terry": {"<model>": {"rating", "ci95", "votes"}},
@@ -116,7 +116,7 @@ def summarize(ds, store: Path, kind: str = "item", models=None, k: int = 10, n_b
         for (a, b), v in S.named_pairs(names, boot[key]).items():
             ci = v["ci"] if v["n"] else None
             pairs.append({"a": a, "b": b, "metric": metric, "diff": _num(v["diff"]), "ci95": ci, "n": v["n"],
-                          "verdict": S.verdict(ci, a, b), "sd": _num(v["sd"]),
+                          "verdict": S.verdict(ci), "sd": _num(v["sd"]),
                           "probes_needed": S.probes_needed(v["diff"], v["sd"]) if v["n"] > 1 else None})
     vote_list = [(r["model_a"], r["model_b"], r["preference"]) for r in votes]
     if models:
@@ -166,7 +166,7 @@ def format_summary(s: dict) -> str:
     pairs = [p for p in s["pairs"] if p["metric"] == nk]
     if pairs:
         lines += ["", f"{nk} differences (a − b; tie when the interval contains 0):"]
-        lines += [f"  {p['a']} − {p['b']}: {_f(p['diff'])} {_ci(p['ci95'])} over {p['n']} probes -> {p['verdict'] or '-'}"
+        lines += [f"  {p['a']} − {p['b']}: {_f(p['diff'])} {_ci(p['ci95'])} over {p['n']} probes -> {S.winner(p) or '-'}"
                   + (f" (about {p['probes_needed']} probes would separate a difference this size)"
                      if p["verdict"] == "tie" and p["probes_needed"] else "") for p in pairs]
     a = s["agreement"]
