@@ -36,6 +36,7 @@ from recall_core.judge.db import Dataset, JudgmentDB, graded_row
 from recall_core.judge.probes import Probe
 path, judge, n, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 db = JudgmentDB(Path(path), Dataset("storage", "0123456789abcdef"))
+Path(go + "-" + judge).write_text("ready")
 while not os.path.exists(go):
     time.sleep(0.001)
 for i in range(n):
@@ -73,7 +74,10 @@ def test_five_writers_at_once_lose_nothing(tmp_path):
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"w{i}", "500", str(go)], cwd=ROOT,
                               env=_env(), stderr=subprocess.PIPE, text=True) for i in range(5)]
     try:
-        time.sleep(1.0)  # let every writer import and wait at the gate
+        end = time.monotonic() + DEADLINE
+        while not all((tmp_path / f"go-w{i}").exists() for i in range(5)):  # every writer waits at the gate
+            assert time.monotonic() < end and all(p.poll() is None for p in procs), "a writer did not start"
+            time.sleep(0.01)
         go.write_text("go")
         for p in procs:
             _, err = p.communicate(timeout=DEADLINE)
