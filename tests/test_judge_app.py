@@ -67,6 +67,8 @@ def test_judge_three_probes_reload_resume_at_the_fourth_and_results_show_n(env):
     graded = 0
     for expected in (1, 2, 3):
         assert probe_no(at) == expected
+        # a new probe's rows start empty (the controls keep their keys from probe to probe, not their values)
+        assert all(sc.value is None for sc in at.segmented_control)
         texts = main_texts(at)
         assert not [t for t in texts for w in MODEL_WORDS if w in t], "a model's name on the judging panel"
         graded += grade_all(at)
@@ -85,6 +87,12 @@ def test_judge_three_probes_reload_resume_at_the_fourth_and_results_show_n(env):
     again.button(key="judge_prev").click().run()
     ok(again)
     assert probe_no(again) == 3 and all(sc.value is not None for sc in again.segmented_control)
+    stored = {r["item_id"]: r["grade"] for r in open_db(ds, store).current_graded("item") if r["probe"] ==
+              again.subheader[0].value.split("`")[1]}
+    labels = [sc.label for sc in again.segmented_control]
+    assert len(stored) == len(labels)
+    shown = [(sc.value if sc.value != "?" else None) for sc in again.segmented_control]
+    assert sorted(map(str, shown)) == sorted(map(str, stored.values()))
     # the Results tab: n = the number of judgments
     again.session_state["judge_tab"] = "Results"
     again.run()
@@ -221,3 +229,28 @@ def test_an_empty_store_points_to_training_and_creates_nothing(judge_tiny, tmp_p
     ok(at)
     assert any("Train them on the Overview page" in i.value for i in at.info)
     assert not (tmp_path / "none").exists()
+
+
+def test_other_models_in_the_sidebar_show_each_movie_with_its_own_grade(env):
+    """The rows' controls keep their keys; when the pool changes under them (other models), every row must show
+    the grade of the movie it now shows."""
+    from recall_core.analysis.catalogue import item_choices
+    from recall_core.app.widgets import md_escape
+
+    ds, store = env
+    at = run_page(PAGE, {"judge": "ann"})
+    for i, sc in enumerate(list(at.segmented_control)[:5]):
+        sc.set_value([2, 0, 1, "?", 2][i])
+    at.run()
+    ok(at)
+    probe = at.subheader[0].value.split("`")[1]
+    at.multiselect(key="sidebar_models").set_value(["item2vec", "dssm"]).run()
+    ok(at)
+    assert at.subheader[0].value.split("`")[1] == probe
+    by_label = {md_escape(label): i for i, label in item_choices(ds)[1].items()}
+    stored = {r["item_id"]: ("?" if r["grade"] is None else r["grade"])
+              for r in open_db(ds, store).current_graded("item", probe=probe)}
+    assert len(stored) == 5
+    shown = {by_label[sc.label]: sc.value for sc in at.segmented_control}
+    assert {i: v for i, v in shown.items() if v is not None} == {i: v for i, v in stored.items() if i in shown}
+    assert all(shown[i] is None for i in shown if i not in stored)

@@ -38,7 +38,7 @@ GRADE_OPTIONS = (0, 1, 2, CANT)
 K_MAX = 50
 ANSWERS = ("a", "b", "tie", "both_bad")
 #: each movie is one element: its grade control, the title as the control's label, set beside the buttons (one
-#: element per row instead of columns + text + control: the next probe draws in about half the time; BENCHMARKS.md)
+#: element per row instead of columns + text + control: the next probe drew in half the time on the same machine)
 ROWS_CSS = """<style>
 .st-key-judge_rows [data-testid="stElementContainer"] { width: 100%; }
 .st-key-judge_rows [data-testid="stButtonGroup"] { display: flex; flex-direction: row; align-items: center;
@@ -286,14 +286,22 @@ def graded_panel(sess: Session) -> None:
     labels = sess.ctx.items()[1]
     tag = sess.tag()
     grade_label = _grade_labels(current())
-    with st.container(key="judge_rows"):
-        for it in items:
+    # Row i's control keeps its key from probe to probe (its label, the title, changes): the browser updates the
+    # rows in place instead of building new ones. So the rows' values are set here whenever they show other
+    # movies: another probe, other models, another K.
+    shown = (probe.id, tuple(items))
+    if st.session_state.get(f"judge_rows_{tag}") != shown:
+        for i, it in enumerate(items):
             stored = mine.get((probe.id, it), "missing")
-            key = f"judge_g_{tag}_{probe.id}_{it}"
+            st.session_state[f"judge_g_{tag}_{i}"] = None if stored == "missing" else (CANT if stored is None
+                                                                                       else stored)
+        st.session_state[f"judge_rows_{tag}"] = shown
+    with st.container(key="judge_rows"):
+        for i, it in enumerate(items):
+            key = f"judge_g_{tag}_{i}"
             st.segmented_control(
                 widgets.md_escape(labels.get(it, it)), GRADE_OPTIONS, format_func=grade_label, key=key,
-                default=None if stored == "missing" else (CANT if stored is None else stored), required=True,
-                on_change=_store_grade,
+                required=True, on_change=_store_grade,
                 args=(sess.db, sess.judge, probe, it, key, pos_key, pos, tuple(items), sess.probe_set))
 
 

@@ -90,7 +90,7 @@ def summarize(ds, store: Path, kind: str = "item", models=None, k: int = 10, n_b
     else:
         errors = {n: "not loaded" for n in names if n not in loaded}
         loaded = {n: loaded[n] for n in names if n in loaded}
-    graded = db.current_graded(kind)
+    graded = db.current_graded(kind, columns=("judge", "probe", "item_id", "grade"))
     votes = db.current_votes(kind)
     qrels = M.qrels_from(graded)
     probe_ids = sorted(qrels)
