@@ -146,6 +146,39 @@ def plant_browser_judges(dataset: str, store: Path, rounds: int, seed: int = 0) 
     db.add_rows(rows, "planting the browser judges' work")
 
 
+PHASES = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from recall_core import cli  # noqa: F401  (what `python -m recall_core` imports)
+import choix, krippendorff  # noqa: F401  (what the summary imports when there are votes and judges)
+t1 = time.perf_counter()
+from pathlib import Path
+from recall_core.data import load_dataset
+from recall_core.judge.summary import default_models, load_models, open_db, summarize
+ds = load_dataset(sys.argv[1])
+store = Path(sys.argv[2])
+loaded, _ = load_models(ds, store, default_models(ds, store))
+t2 = time.perf_counter()
+summarize(ds, store, "item", n_boot=1000, loaded=loaded, db=open_db(ds, store))
+t3 = time.perf_counter()
+print(json.dumps({"imports": t1 - t0, "data_and_models": t2 - t1, "summarize": t3 - t2}))
+"""
+
+
+def time_phases(dataset: str, store: Path, runs: int) -> dict:
+    """Where the summary's time goes, in a new process each run: imports, reading data and models, summarize()."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out: dict[str, list[float]] = {}
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, "-c", PHASES, dataset, str(store)], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise SystemExit(f"the phases run failed: {proc.stderr[-2000:]}")
+        for k, v in json.loads(proc.stdout).items():
+            out.setdefault(k, []).append(v)
+    return {k: statistics.median(v) for k, v in out.items()}
+
+
 def time_summary(dataset: str, store: Path, runs: int) -> dict:
     """``judgments summary --json --rounds 1000`` in a new process, ``runs`` times (after one warm-up run)."""
     cmd = [sys.executable, "-m", "recall_core", "judgments", "summary", "--kind", "item", "--json", "--rounds", "1000",
@@ -279,7 +312,11 @@ def block(res: dict) -> str:
         f"| Chromium: a grade inside a probe -> the panel settled (same probe) | {b['same_probe_median']:.2f} | "
         f"{', '.join(f'{x:.2f}' for x in b['same_probe'])} | - | - |", "",
         f"The summary's CPU time (user + system, the process and its threads): median {s['cpu_median']:.2f} s "
-        f"({', '.join(f'{x:.2f}' for x in s['cpu_seconds'])}). The machine is shared: its 1-minute load average was "
+        f"({', '.join(f'{x:.2f}' for x in s['cpu_seconds'])}). Where its time goes (medians of as many new "
+        f"processes): importing the CLI, choix and krippendorff {s['phases']['imports']:.2f} s (pandas, and scipy's "
+        f"statistics that choix imports, are most of it), reading the dataset and the models "
+        f"{s['phases']['data_and_models']:.2f} s, `summarize()` {s['phases']['summarize']:.2f} s (the lists, both "
+        "bootstraps, the Bradley–Terry refits, agreement). The machine is shared: its 1-minute load average was "
         f"{res['load_before'][0]:.1f} before and {res['load_after'][0]:.1f} after these runs (2 cores), and the "
         "spread of the rows above is mostly other work; on the same machine the Streamlit floor page's own "
         "interaction settles in about 0.3 s (*App speed in a browser* above), the least any click here can take.", "",
@@ -307,6 +344,7 @@ def main() -> int:
            "plant": plant(args.dataset, store)}
     print("timing judgments summary ...", file=sys.stderr, flush=True)
     res["summary"] = time_summary(args.dataset, store, args.runs)
+    res["summary"]["phases"] = time_phases(args.dataset, store, args.runs)
     plant_browser_judges(args.dataset, store, args.rounds)
     print("timing the next probe in Chromium ...", file=sys.stderr, flush=True)
     res["browser"] = time_next_probe(args.dataset, store, args.rounds)
