@@ -53,15 +53,10 @@ SUMMARY_TARGET, NEXT_TARGET = 2.0, 0.5
 
 def scratch_store(store: Path) -> Path:
     """``.bench/judge-store``: links to every model of ``store``, no judgments."""
-    store = Path(store).resolve()
+    from recall_core.store import link_models
+
     shutil.rmtree(SCRATCH, ignore_errors=True)
-    for ds_dir in store.iterdir():
-        if ds_dir.is_dir():
-            (SCRATCH / ds_dir.name).mkdir(parents=True)
-            for m in ds_dir.iterdir():
-                if m.is_dir():
-                    (SCRATCH / ds_dir.name / m.name).symlink_to(m)
-    return SCRATCH
+    return link_models(store, SCRATCH)
 
 
 def _grade(ds, probe_key: str, item: str, rng) -> int | None:

@@ -32,13 +32,9 @@ ITEMS_PER_CLUSTER, CLUSTERS = 12, 4
 
 def own_store(src: Path, dst: Path) -> Path:
     """A store of its own for one test: links to every model folder of ``src`` (no judgments in it)."""
-    for ds_dir in Path(src).iterdir():
-        if ds_dir.is_dir():
-            (dst / ds_dir.name).mkdir(parents=True)
-            for m in ds_dir.iterdir():
-                if m.is_dir():
-                    (dst / ds_dir.name / m.name).symlink_to(m)
-    return dst
+    from recall_core.store import link_models
+
+    return link_models(src, dst)
 
 
 def cluster_of_item(item_id: str) -> int:
@@ -683,3 +679,16 @@ def test_probes_needed_by_hand():
     assert S.probes_needed(0.0, 0.2) is None and S.probes_needed(0.1, float("nan")) is None
     out = S.paired_bootstrap(np.array([[1.0, 0.5], [0.8, 0.5], [0.6, 0.5]]), n_boot=10)
     assert out["pairs"][(0, 1)]["sd"] == pytest.approx(np.std([0.5, 0.3, 0.1], ddof=1))
+
+
+def test_a_linked_store_reads_the_same_models_and_keeps_its_judgments_apart(tiny, store):
+    from recall_core.store import judgments_path, list_models, load_model
+
+    ds, src = tiny
+    assert list_models(store, ds.key) == list_models(src, ds.key)
+    assert (load_model(store, ds.key, "item2vec").output.item_vectors ==
+            load_model(src, ds.key, "item2vec").output.item_vectors).all()
+    open_db(ds, store).add_graded("ann", check_probe(ds, "item:i5"), "i6", 2)
+    assert judgments_path(store, ds.key).exists() and not judgments_path(src, ds.key).exists()
+    with pytest.raises(FileExistsError):
+        own_store(src, store)

@@ -91,8 +91,8 @@ from recall_core.store.locks import TRAIN_LOCK_TIMEOUT, model_lock, training_loc
 
 __all__ = [
     "ARRAYS", "FORMAT_VERSION", "MANIFEST", "STORE_ENV", "TRAIN_LOCK_TIMEOUT", "StoredModel", "atomic_write",
-    "default_store", "judgments_path", "library_versions", "list_models", "live_dir", "load_model", "model_dir",
-    "read_manifest", "save_model", "training_lock", "training_status",
+    "default_store", "judgments_path", "library_versions", "link_models", "list_models", "live_dir", "load_model",
+    "model_dir", "read_manifest", "save_model", "training_lock", "training_status",
 ]
 
 FORMAT_VERSION = 2
@@ -143,6 +143,21 @@ def judgments_path(store: Path, dataset_key: str) -> Path:
     versions: the file lives outside every model folder, so retraining or removing a model never touches it.
     """
     return Path(store) / dataset_key / JUDGMENTS
+
+
+def link_models(src: Path, dst: Path) -> Path:
+    """A new store ``dst`` whose model folders are symbolic links to those of ``src`` (every dataset key), with
+    nothing else: no judgments, no locks, no cached reference rows. The benches and tests judge there without
+    touching the trained store. ``dst`` must not exist yet."""
+    dst = Path(dst)
+    dst.mkdir(parents=True)
+    for ds_dir in sorted(Path(src).resolve().iterdir()):
+        if ds_dir.is_dir():
+            (dst / ds_dir.name).mkdir()
+            for m in sorted(ds_dir.iterdir()):
+                if m.is_dir():
+                    (dst / ds_dir.name / m.name).symlink_to(m)
+    return dst
 
 
 @dataclass
