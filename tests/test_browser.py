@@ -115,6 +115,13 @@ def test_every_page_in_chromium(browser_ready, tmp_path):
     assert not {r["page"]: r["problems"] for r in five if r["problems"]}, five
 
 
+def _keep_evidence(page, name: str) -> None:
+    """A screenshot of the page as it was, for the failure's reader (test-artifacts/browser/<name>.png)."""
+    out = ROOT / "test-artifacts" / "browser"
+    out.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+
+
 def grade_by_clicking(url: str, n: int = 10) -> list[str]:
     """Open ``/judge`` (the server's first request), type a name, grade ``n`` movies by clicking, reload, and find
     them judged. Returns the grade labels clicked, in the order of the page."""
@@ -137,13 +144,23 @@ def grade_by_clicking(url: str, n: int = 10) -> list[str]:
             box.press("Enter")
             groups = page.locator('[data-testid="stButtonGroup"]')
             groups.nth(n - 1).wait_for(timeout=60_000)
+            wait_idle(page)  # the run that opened the first probe (and made the default probe set) has ended
             clicked = []
             for i in range(n):
                 label = labels[i % len(labels)]
-                groups.nth(i).get_by_role("radio", name=label).click()
+                button = groups.nth(i).get_by_role("radio", name=label)
+                button.click()
                 clicked.append(label)
-                # the grade is stored when the panel says so (a fragment rerun)
-                page.get_by_text(re.compile(rf"this probe: {i + 1} of \d+")).wait_for(timeout=30_000)
+                try:  # the control shows the grade, and the panel says it is stored (a fragment rerun)
+                    expect(button).to_have_attribute("aria-checked", "true", timeout=30_000)
+                    page.get_by_text(re.compile(rf"this probe: {i + 1} of \d+")).wait_for(timeout=30_000)
+                except AssertionError as e:
+                    _keep_evidence(page, "judge-click")
+                    raise AssertionError(f"click {i + 1}: {e}") from None
+                except Exception as e:  # noqa: BLE001 (playwright's timeout: keep what the page showed)
+                    _keep_evidence(page, "judge-click")
+                    raise AssertionError(f"click {i + 1} ({label}) not stored within 30 s; the page said: "
+                                         f"{page.locator('body').inner_text()[:600]!r}") from e
             assert not problems_on(page), problems_on(page)
             page.reload(wait_until="domcontentloaded")
             page.get_by_role("heading", name="Judge").first.wait_for(timeout=60_000)
