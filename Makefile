@@ -49,5 +49,6 @@ scale: install
 softmax-switch: install
 	$(BIN)/python bench/softmax_switch.py
 
+# Removes the trained models; keeps the human judgments (models_store/<dataset>/judgments.sqlite and its -wal, -shm).
 clean-store:
-	rm -rf models_store/*/
+	find models_store -mindepth 2 -maxdepth 2 ! -name 'judgments.sqlite*' -exec rm -rf {} +

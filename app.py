@@ -23,6 +23,7 @@ PAGES = [
     st.Page("pages/embedding_maps.py", title="Embedding maps", icon=":material/scatter_plot:", url_path="maps"),
     st.Page("pages/serving_indexes.py", title="Serving", icon=":material/speed:", url_path="serving"),
     st.Page("pages/how_it_works.py", title="How it works", icon=":material/school:", url_path="how"),
+    st.Page("pages/judging.py", title="Judge", icon=":material/gavel:", url_path="judge"),
 ]
 
 page = st.navigation(PAGES)  # each page renders the sidebar (dataset, models) itself

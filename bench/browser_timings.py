@@ -249,6 +249,7 @@ def app_pages(item: str, user: str) -> list[tuple[str, str, str]]:
         ("DSSM temperature", "dssm", "DSSM temperature"),
         ("embedding maps", "maps", "Embedding maps"),
         ("how it works", "how", "How it works"),  # its first model's section (item2vec on a full store)
+        ("judge", "judge?judge=bench", "Judge"),  # a judge's first probe (opening it makes the default probe set)
     ]
 
 

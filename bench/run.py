@@ -4,7 +4,8 @@ Each model is trained in its own process (so peak memory is that model's),
 into a scratch store under .bench/, then evaluated with the project's one
 protocol. Also: the DSSM temperature sweep, the EGES cold-start genre overlap,
 the app's page timings (AppTest) against the trained store, time-to-settled per page in
-headless Chromium beside a floor page (bench/browser_timings.py), and the ANN indexes
+headless Chromium beside a floor page (bench/browser_timings.py), the Judge page's next probe and
+`judgments summary` (bench/judge_timings.py), and the ANN indexes
 (``index-bench``: 1M clustered synthetic vectors, the ``auto`` cut-off, and each
 trained model's vectors).
 """
@@ -327,6 +328,19 @@ def browser_timings_10k() -> dict | None:
     return {"dataset": folder.replace(str(ROOT) + "/", ""), **json.loads(out.strip().splitlines()[-1])}
 
 
+def judge_timings() -> dict | None:
+    """The Judge page's targets (bench/judge_timings.py, in its own process; it writes its own block of
+    BENCHMARKS.md, which the final write keeps)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from screenshots import chromium_path
+
+    if chromium_path() is None:
+        print("chromium not found: no Judge timings", file=sys.stderr)
+        return None
+    out = run([sys.executable, "bench/judge_timings.py", "--store", str(STORE), "--write", "--json"])
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def fmt(x, nd=4):
     return "-" if x is None else f"{x:.{nd}f}"
 
@@ -480,7 +494,7 @@ def main() -> None:
         raw = json.loads((ROOT / ".bench" / "raw.json").read_text())
         redo = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--redo=")), "").split(",")
         steps = {"app": app_timings, "browser": browser_timings, "browser_10k": browser_timings_10k,
-                 "index": lambda: index_bench(list(ev["models"]))}
+                 "index": lambda: index_bench(list(ev["models"])), "judge": judge_timings}
         unknown = [r for r in redo if r and r not in steps]
         if unknown:
             sys.exit(f"--redo: unknown step(s) {', '.join(unknown)}; known: {', '.join(steps)}")
@@ -490,6 +504,7 @@ def main() -> None:
         app, browser, cs, spaces, eges, idx = (raw[k] for k in ("app", "browser", "cold_start", "i2i_spaces",
                                                                 "eges_attention", "index"))
         browser_10k = raw.get("browser_10k")
+        judge = raw.get("judge")
     else:
         app = app_timings()
         browser = browser_timings()
@@ -498,21 +513,24 @@ def main() -> None:
         spaces = i2i_spaces()
         eges = eges_attention()
         idx = index_bench(list(ev["models"]))
+        judge = judge_timings()
     (ROOT / ".bench").mkdir(exist_ok=True)
     (ROOT / ".bench" / "raw.json").write_text(json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
                                                            "app": app, "i2i_spaces": spaces, "seeds": seeds,
                                                            "evaluate_by_seed": evals, "index": idx, "browser": browser,
-                                                           "eges_attention": eges, "browser_10k": browser_10k},
+                                                           "eges_attention": eges, "browser_10k": browser_10k,
+                                                           "judge": judge},
                                                           indent=2, default=str))
     text = render(runs, ev, cs, app, spaces, seeds, idx, browser, eges, browser_10k)
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
     import ablations
+    import judge_timings as judge_bench
     import scale
     import softmax_switch
 
-    # make ablations / make scale / make softmax-switch
+    # make ablations / make scale / make softmax-switch / the judge step (bench/judge_timings.py)
     for start, end in ((ablations.START, ablations.END), (scale.START, scale.END),
-                       (softmax_switch.START, softmax_switch.END)):
+                       (softmax_switch.START, softmax_switch.END), (judge_bench.START, judge_bench.END)):
         if start in old and end in old:  # blocks are kept as they are
             text = text.rstrip() + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
     (ROOT / "BENCHMARKS.md").write_text(text)

@@ -35,6 +35,7 @@ PAGES = [
     ("maps", "Embedding maps", "embedding_maps"),
     ("serving", "Serving", "serving"),
     ("how", "How it works", "how"),  # the README tour's "how" screenshot (the store's first model with a section)
+    ("judge", "Judge", "judge_start"),  # without a name: nothing is written (bench/judge_timings.py shoots docs/judge.png)
 ]
 SERVERS: dict[str, int] = {}  # base URL -> pid of the server started by serve()
 # Text that must never be on a page.

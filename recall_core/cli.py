@@ -1,4 +1,4 @@
-"""Command line: ``python -m recall_core {data,train,evaluate,neighbours,index-bench,synth,import,export}``.
+"""Command line: ``python -m recall_core {data,train,evaluate,neighbours,index-bench,synth,import,export,judgments}``.
 
 Parsing lives here; each sub-command is a function of :mod:`recall_core.commands`
 bound with ``set_defaults(func=...)``. Every error a user can cause, including a
@@ -20,7 +20,7 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse that raises :class:`UsageError` (one line) instead of printing the usage and exiting."""
 
     def error(self, message: str):
-        raise UsageError(f"{message} (see python -m recall_core {self.prog.split()[-1]} --help)"
+        raise UsageError(f"{message} (see python -m recall_core {self.prog.split(maxsplit=3)[-1]} --help)"
                          if " " in self.prog else f"{message} (see python -m recall_core --help)")
 
 
@@ -133,6 +133,34 @@ def build_parser() -> argparse.ArgumentParser:
                    help="similar: the item space (default); user: the items as users are scored against them, "
                         "plus user_vectors.tsv and user_metadata.tsv")
     p.set_defaults(func=commands.cmd_export)
+
+    p = sub.add_parser("judgments", help="human judgments of the Judge page: summary, export, import")
+    jsub = p.add_subparsers(dest="judgments_command", required=True, parser_class=ArgumentParser)
+    q = jsub.add_parser("summary", help="P@K, nDCG@K, coverage with intervals, differences, agreement, "
+                                        "Bradley-Terry ratings, human against offline")
+    _common(q)
+    _store_arg(q)
+    q.add_argument("--models", default=None, help="comma-separated models (default: every stored model but variants)")
+    q.add_argument("--kind", choices=["item", "user"], default="item",
+                   help="item: the I2I probes (movies; the default); user: the U2I probes (users)")
+    q.add_argument("--k", type=int, default=10, help="cut-off K of P@K and nDCG@K (default 10)")
+    q.add_argument("--rounds", type=int, default=1000, help="bootstrap rounds (default 1000)")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=commands.cmd_judgments_summary)
+    q = jsub.add_parser("export", help="write the judgments as CSV, TREC qrels (merged grades) or a model's TREC run")
+    _common(q)
+    _store_arg(q)
+    q.add_argument("--format", choices=["csv", "qrels", "run"], required=True)
+    q.add_argument("--model", default=None, help="with --format run: the model whose lists are written")
+    q.add_argument("--kind", choices=["item", "user"], default=None, help="only these probes (default: both kinds)")
+    q.add_argument("--k", type=int, default=10, help="with --format run: list length (default 10)")
+    q.set_defaults(func=commands.cmd_judgments_export)
+    q = jsub.add_parser("import", help="read judgments from TREC qrels or an exported CSV, all in one transaction")
+    _common(q)
+    _store_arg(q)
+    q.add_argument("file", metavar="FILE", help="a qrels file (probe 0 movie grade) or a CSV written by export")
+    q.add_argument("--judge", default=None, help="the judge of a qrels file (default 'imported')")
+    q.set_defaults(func=commands.cmd_judgments_import)
     return ap
 
 

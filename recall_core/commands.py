@@ -266,3 +266,70 @@ def cmd_export(args) -> int:
     print(f"open them in https://projector.tensorflow.org (Load: vectors, then metadata); read them back with:\n"
           f"  {reimport_command(model, _path(args.out), args.view)}")
     return 0
+
+
+def _judgments_db(args):
+    from recall_core.judge.summary import open_db
+
+    ds = _dataset(args)
+    return ds, open_db(ds, _store(args))
+
+
+def cmd_judgments_summary(args) -> int:
+    from recall_core.judge.summary import format_summary, summarize
+
+    if args.k < 1:
+        raise UsageError(f"--k must be at least 1, got {args.k}")
+    if args.rounds < 1:
+        raise UsageError(f"--rounds must be at least 1, got {args.rounds}")
+    ds, db = _judgments_db(args)
+    store = _store(args)
+    models = None
+    if args.models:
+        from recall_core.explore import stored_models
+
+        models = [m.strip() for m in args.models.split(",") if m.strip()]
+        stored = stored_models(ds, store)
+        missing = [m for m in models if m not in stored]
+        if missing:
+            raise UnknownIdError(f"not in the store {store / ds.key}: {', '.join(missing)} "
+                                 f"(stored: {', '.join(stored) or 'none'})")
+    s = summarize(ds, store, args.kind, models, args.k, n_boot=args.rounds, db=db)
+    if args.json:
+        print(_json(s))
+    else:
+        print(format_summary(s))
+        other = "user" if args.kind == "item" else "item"
+        if n := len(db.current_graded(other)):
+            print(f"\n({n:,} graded judgments of {other} probes too: --kind {other})")
+    return 1 if s["errors"] else 0
+
+
+def cmd_judgments_export(args) -> int:
+    from recall_core.judge import exchange
+
+    if args.k < 1:
+        raise UsageError(f"--k must be at least 1, got {args.k}")
+    if args.model and args.format != "run":
+        raise UsageError(f"--model is for --format run (a run file is one model's lists), not {args.format}")
+    ds, db = _judgments_db(args)
+    if args.format == "csv":
+        text = exchange.export_csv(db, args.kind)
+    elif args.format == "qrels":
+        text = exchange.export_qrels(db, args.kind)
+    else:
+        text = exchange.export_run(ds, _store(args), db, args.model, args.kind, args.k)
+    sys.stdout.write(text)
+    if not db.exists():
+        print(f"note: no judgments yet in {db.path}", file=sys.stderr)
+    return 0
+
+
+def cmd_judgments_import(args) -> int:
+    from recall_core.judge.exchange import import_file
+
+    ds, db = _judgments_db(args)
+    r = import_file(db, ds, _path(args.file), args.judge)
+    print(f"read {r['read']:,} judgment(s) from {args.file} ({r['format']}); stored {r['stored']:,}"
+          + (f", skipped {r['skipped']:,} already stored" if r["skipped"] else "") + f" in {db.path}")
+    return 0

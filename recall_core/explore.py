@@ -182,28 +182,43 @@ def _view_of(model: StoredModel, view: str):
 
 def item_neighbours(ds: Dataset, model: StoredModel, item: str, k: int = 10, view: str = "similar") -> pd.DataFrame:
     """Top-``k`` items for an item (id or title) in an item view (``similar`` or ``cooccur``); the item excluded."""
+    row = ds.find_item(item)
+    ids, sc = item_neighbour_ids(ds, model, [ds.item_vocab.id(row)], k, view)
+    valid = ids[0] != ""
+    return item_table(ds, ds.item_vocab.indices(ids[0][valid]), sc[0][valid])
+
+
+def item_neighbour_ids(ds: Dataset, model: StoredModel, item_ids, k: int = 10, view: str = "similar"):
+    """Top-``k`` ``(ids, scores)``, each ``(len(item_ids), k)``, for many movies (raw ids) in an item view, each
+    movie itself excluded: the lists of :func:`item_neighbours`, searched in one batch. ``""``/``-inf`` pad a row
+    with fewer than ``k`` results."""
     if view not in ("similar", "cooccur"):
         raise UnknownIdError(f"unknown item view {view!r}; known: similar, cooccur")
     queries, _, _ = _view_of(model, view)
-    row = ds.find_item(item)
-    item_id = ds.item_vocab.id(row)
+    rows = ds.item_vocab.indices([str(i) for i in item_ids])
     idx = index_for(model.output, view, (str(model.path), model.manifest.get("created")))
-    ids, sc = idx.search(queries[row][None, :], k, [[item_id]])
-    valid = ids[0] != ""
-    return item_table(ds, ds.item_vocab.indices(ids[0][valid]), sc[0][valid])
+    return idx.search(queries[rows], k, [[str(i)] for i in item_ids])
 
 
 def user_recommendations(ds: Dataset, model: StoredModel, user: str, k: int = 10) -> pd.DataFrame:
     """Top-``k`` unseen items for a user (training items excluded, as in evaluation)."""
-    queries, _, _ = _view_of(model, "user")
-    if str(user) not in ds.user_vocab:
-        raise UnknownIdError(f"unknown user {user!r} in {ds.name}")
-    urow = model.output.user_row(str(user))
-    seen = ds.item_vocab.ids[split_for(ds).train.history(ds.user_vocab.index(str(user)))]
-    idx = index_for(model.output, "user", (str(model.path), model.manifest.get("created")))
-    ids, sc = idx.search(queries[urow][None, :], k, [seen.tolist()])
+    ids, sc = user_recommendation_ids(ds, model, [user], k)
     valid = ids[0] != ""
     return item_table(ds, ds.item_vocab.indices(ids[0][valid]), sc[0][valid])
+
+
+def user_recommendation_ids(ds: Dataset, model: StoredModel, users, k: int = 10):
+    """Top-``k`` unseen ``(ids, scores)``, each ``(len(users), k)``, for many users (raw ids), training items
+    excluded: the lists of :func:`user_recommendations`, searched in one batch (``""``/``-inf`` pad)."""
+    queries, _, _ = _view_of(model, "user")
+    for user in users:
+        if str(user) not in ds.user_vocab:
+            raise UnknownIdError(f"unknown user {user!r} in {ds.name}")
+    urows = [model.output.user_row(str(u)) for u in users]
+    train = split_for(ds).train
+    seen = [ds.item_vocab.ids[train.history(ds.user_vocab.index(str(u)))].tolist() for u in users]
+    idx = index_for(model.output, "user", (str(model.path), model.manifest.get("created")))
+    return idx.search(queries[urows], k, seen)
 
 
 def user_profile(ds: Dataset, user: str) -> dict:
@@ -223,5 +238,5 @@ def user_profile(ds: Dataset, user: str) -> dict:
             "test_item": ds.item_vocab.id(int(split.test_items[test[0]])) if len(test) else None}
 
 
-__all__ = ["KS", "item_neighbours", "item_table", "leaderboard", "leaderboard_frame", "load", "stored_models",
-           "user_profile", "user_recommendations"]
+__all__ = ["KS", "item_neighbour_ids", "item_neighbours", "item_table", "leaderboard", "leaderboard_frame", "load", "stored_models",
+           "user_profile", "user_recommendation_ids", "user_recommendations"]

@@ -13,3 +13,12 @@ def ml100k():
     from recall_core.data import load_dataset
 
     return load_dataset("ml-100k")
+
+
+@pytest.fixture(scope="session")
+def judge_tiny(tmp_path_factory):
+    """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py), built once for the Judge
+    tests; each test judges in a store of its own (:func:`tests.test_judge.own_store`)."""
+    from tests.app_fixture import build_tiny_store
+
+    return build_tiny_store(tmp_path_factory.mktemp("judge"))

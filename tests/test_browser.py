@@ -113,3 +113,84 @@ def test_every_page_in_chromium(browser_ready, tmp_path):
         assert Path(r["screenshot"]).stat().st_size > 10_000, r
     assert len(five) == CONCURRENT and {r["page"] for r in five} == {p[0] for p in app_pages("i5", "u3")[1:1 + CONCURRENT]}
     assert not {r["page"]: r["problems"] for r in five if r["problems"]}, five
+
+
+def _keep_evidence(page, name: str) -> None:
+    """A screenshot of the page as it was, for the failure's reader (test-artifacts/browser/<name>.png)."""
+    out = ROOT / "test-artifacts" / "browser"
+    out.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+
+
+def grade_by_clicking(url: str, n: int = 10) -> list[str]:
+    """Open ``/judge`` (the server's first request), type a name, grade ``n`` movies by clicking, reload, and find
+    them judged. Returns the grade labels clicked, in the order of the page."""
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    labels = ["2 relevant", "0 not relevant", "1 somewhat", "? can't judge"]
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{url}/judge", wait_until="domcontentloaded")
+            page.get_by_role("heading", name="Judge").first.wait_for(timeout=90_000)
+            wait_idle(page)
+            assert "Page not found" not in page.locator("body").inner_text()
+            assert "Type your name above" in page.locator("body").inner_text()
+            box = page.get_by_role("textbox", name="Your name")
+            box.fill("browser")
+            box.press("Enter")
+            groups = page.locator('[data-testid="stButtonGroup"]')
+            groups.nth(n - 1).wait_for(timeout=60_000)
+            wait_idle(page)  # the run that opened the first probe (and made the default probe set) has ended
+            clicked = []
+            for i in range(n):
+                label = labels[i % len(labels)]
+                button = groups.nth(i).get_by_role("radio", name=label)
+                button.click()
+                clicked.append(label)
+                try:  # the control shows the grade, and the panel says it is stored (a fragment rerun)
+                    expect(button).to_have_attribute("aria-checked", "true", timeout=30_000)
+                    page.get_by_text(re.compile(rf"this probe: {i + 1} of \d+")).wait_for(timeout=30_000)
+                except AssertionError as e:
+                    _keep_evidence(page, "judge-click")
+                    raise AssertionError(f"click {i + 1}: {e}") from None
+                except Exception as e:  # noqa: BLE001 (playwright's timeout: keep what the page showed)
+                    _keep_evidence(page, "judge-click")
+                    raise AssertionError(f"click {i + 1} ({label}) not stored within 30 s; the page said: "
+                                         f"{page.locator('body').inner_text()[:600]!r}") from e
+            assert not problems_on(page), problems_on(page)
+            page.reload(wait_until="domcontentloaded")
+            page.get_by_role("heading", name="Judge").first.wait_for(timeout=60_000)
+            expect(page.get_by_text(re.compile(rf"^Judged {n} of \d+ movies"))).to_be_visible(timeout=30_000)
+            assert "browser" in page.get_by_role("textbox", name="Your name").input_value()  # kept in the link
+            shown = []
+            for i in range(n):
+                checked = groups.nth(i).locator('[role="radio"][aria-checked="true"]')
+                expect(checked).to_have_count(1, timeout=15_000)
+                shown.append(checked.inner_text().strip())
+            assert shown == clicked, (shown, clicked)
+            assert not problems_on(page), problems_on(page)
+        finally:
+            browser.close()
+    return clicked
+
+
+def test_judge_by_clicking_in_chromium(browser_ready, judge_tiny, tmp_path):
+    """A fresh server whose first request is /judge: grade 10 movies by clicking, reload, find them judged (the
+    database holds the same 10 grades)."""
+    from recall_core.data import load_dataset
+    from recall_core.judge.summary import open_db
+    from tests.test_judge import own_store
+
+    folder, src = judge_tiny
+    store = own_store(src, tmp_path / "store")
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    with serve({"RECALL_DATASET": str(folder), "RECALL_STORE": str(store)}) as url:
+        clicked = grade_by_clicking(url)
+    rows = open_db(load_dataset(str(folder)), store).current_graded()
+    assert len(rows) == 10 and {r["judge"] for r in rows} == {"browser"}
+    want = {"2 relevant": 2, "0 not relevant": 0, "1 somewhat": 1, "? can't judge": None}
+    assert sorted(map(str, (r["grade"] for r in rows))) == sorted(map(str, (want[c] for c in clicked)))

@@ -136,7 +136,8 @@ def env(tiny, monkeypatch):
 
 
 PAGES = ["pages/overview.py", "pages/item_neighbours.py", "pages/user_recall.py", "pages/eges_attention.py",
-         "pages/dssm_temperature.py", "pages/embedding_maps.py", "pages/serving_indexes.py", "pages/how_it_works.py"]
+         "pages/dssm_temperature.py", "pages/embedding_maps.py", "pages/serving_indexes.py", "pages/how_it_works.py",
+         "pages/judging.py"]
 
 
 def captions(at) -> list[str]:
@@ -159,6 +160,7 @@ NEWLY_TRANSLATED = {
     "pages/embedding_maps.py": ("maps.closeups", {}),
     "pages/serving_indexes.py": ("serving.norms_head", {}),
     "pages/how_it_works.py": ("how.caption", {}),
+    "pages/judging.py": ("judge.type_name", {}),
 }
 
 

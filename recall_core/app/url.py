@@ -61,7 +61,8 @@ def remember(*keys: str) -> None:
             st.session_state[f"_{key}"] = st.session_state[key]
 
 
-URL_PARAMS = ("item", "user", "k", "models", "model")  # the parameters pages write (?lang= is the sidebar's: kept)
+URL_PARAMS = ("item", "user", "k", "models", "model",  # the parameters pages write (?lang= is the sidebar's: kept)
+              "judge", "set", "kind")  # the Judge page's
 
 
 def set_url(**params: Any) -> None:

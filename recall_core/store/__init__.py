@@ -4,6 +4,7 @@ Layout::
 
     <store>/<dataset key>/.lock                   training lock (see "One writer" below)
                          /.training.json          who holds it: pid, host, started_at, command
+                         /judgments.sqlite        human judgments of this dataset (SQLite, WAL; see judgments_path)
                          /<model name>/manifest.json      the live manifest: names the live version
                                       /.lock              held while a version is published
                                       /v-<UTC time>-<pid>-<random>/manifest.json   (same content)
@@ -90,8 +91,8 @@ from recall_core.store.locks import TRAIN_LOCK_TIMEOUT, model_lock, training_loc
 
 __all__ = [
     "ARRAYS", "FORMAT_VERSION", "MANIFEST", "STORE_ENV", "TRAIN_LOCK_TIMEOUT", "StoredModel", "atomic_write",
-    "default_store", "library_versions", "list_models", "live_dir", "load_model", "model_dir", "read_manifest",
-    "save_model", "training_lock", "training_status",
+    "default_store", "judgments_path", "library_versions", "link_models", "list_models", "live_dir", "load_model",
+    "model_dir", "read_manifest", "save_model", "training_lock", "training_status",
 ]
 
 FORMAT_VERSION = 2
@@ -129,6 +130,34 @@ def model_dir(store: Path, dataset_key: str, name: str) -> Path:
     if not _NAME.match(name):
         raise StoreError(f"invalid model name {name!r} (letters, digits and _.@=- only)")
     return Path(store) / dataset_key / name
+
+
+JUDGMENTS = "judgments.sqlite"
+
+
+def judgments_path(store: Path, dataset_key: str) -> Path:
+    """``<store>/<dataset key>/judgments.sqlite``: the human judgments of one dataset (:mod:`recall_core.judge.db`).
+
+    One SQLite file per dataset beside its models (the test-split store, the one the app shows), with its
+    ``-wal`` and ``-shm`` companions while in use. Judgments are about (probe, movie) pairs, not model
+    versions: the file lives outside every model folder, so retraining or removing a model never touches it.
+    """
+    return Path(store) / dataset_key / JUDGMENTS
+
+
+def link_models(src: Path, dst: Path) -> Path:
+    """A new store ``dst`` whose model folders are symbolic links to those of ``src`` (every dataset key), with
+    nothing else: no judgments, no locks, no cached reference rows. The benches and tests judge there without
+    touching the trained store. ``dst`` must not exist yet."""
+    dst = Path(dst)
+    dst.mkdir(parents=True)
+    for ds_dir in sorted(Path(src).resolve().iterdir()):
+        if ds_dir.is_dir():
+            (dst / ds_dir.name).mkdir()
+            for m in sorted(ds_dir.iterdir()):
+                if m.is_dir():
+                    (dst / ds_dir.name / m.name).symlink_to(m)
+    return dst
 
 
 @dataclass

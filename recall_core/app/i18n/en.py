@@ -529,4 +529,108 @@ STRINGS: dict[str, str] = {
     'serving.param_help': 'lower: faster, and more misses',
     'serving.finds_all': '**{kind} {param}={value}** finds {found} of the exact top-{n}.',
     'serving.finds_missed': '**{kind} {param}={value}** finds {found} of the exact top-{n}; the {missed} it missed are marked ✗.',
+
+    # ---- issue 18: Judge (blind, pooled human judgments)
+    "judge.title": "Judge",
+    "judge.caption": ("Blind, pooled judgments of the models' lists: grade the movies a probe's lists hold, or pick the "
+                      "better of two lists, without seeing which model made them. Each judgment is stored at once; the "
+                      "Results tab turns them into P@K, nDCG@K and ratings with intervals."),
+    "judge.tab_graded": "Grade (pooled)",
+    "judge.tab_ab": "A/B",
+    "judge.tab_results": "Results",
+    "judge.tab_sets": "Probe sets",
+    "judge.name": "Your name",
+    "judge.name_placeholder": "e.g. Ada",
+    "judge.name_help": ("Your judgments are stored under this name (1 to 60 printable characters). Type the same name "
+                        "after a reload or the next day to go on where you left off; the page keeps it in the link."),
+    "judge.type_name": "Type your name above to start judging. Nothing is stored until you grade a movie.",
+    "judge.set": "Probe set",
+    "judge.set_help": ("A named, seeded set of movies and users (stratified into popularity thirds: head, torso, tail) "
+                       "that every judge works through in the same order. New sets and hand-picked probes: the Probe "
+                       "sets tab."),
+    "judge.kind": "Probes",
+    "judge.kind_item": "Movies (I2I)",
+    "judge.kind_user": "Users (U2I)",
+    "judge.k_help": "How many of each model's top movies are pooled (and scored: P@K, nDCG@K).",
+    "judge.no_probes": "The probe set has no probes of this kind ({kind}). Add some on the Probe sets tab.",
+    "judge.progress": ("Judged {done:,} of {total:,} movies in this set · this probe: {here} of {n_here} · "
+                       "probe {probe} of {n_probes}"),
+    "judge.all_done": ("You have judged all {n:,} movies of this set. Go back to any probe to change a grade: the later "
+                       "grade counts, and the history is kept."),
+    "judge.prev": "Previous probe",
+    "judge.next": "Next probe",
+    "judge.next_open": "Next unjudged",
+    "judge.probe_head": "Probe {n} of {total}: `{probe}`",
+    "judge.user_line": "User **{user}** · {n} training ratings",
+    "judge.grade_help": ("The movies the selected models list in their top {k} for this probe, once each, in an order "
+                         "drawn for you; no model names, scores or ranks. Grade each one: 0 not relevant, 1 somewhat, "
+                         "2 relevant, or ? if you cannot judge it (you do not know the movie). A grade counts for "
+                         "every model that listed the movie."),
+    "judge.grade_0": "0 not relevant",
+    "judge.grade_1": "1 somewhat",
+    "judge.grade_2": "2 relevant",
+    "judge.grade_cant": "? can't judge",
+    "judge.not_saved": "Not saved: {error}",
+    "judge.ab_two_models": "A/B needs at least two models: choose them in the sidebar.",
+    "judge.ab_count": ("Your A/B votes in force here: {n}. Each vote compares two models' lists for one probe; which "
+                       "models they are stays hidden."),
+    "judge.ab_all_done": "You have voted on every pair of models for every probe of this set.",
+    "judge.ab_help": ("Which list would you rather be shown for this probe? The two lists come from two of the selected "
+                      "models, drawn at random and placed left or right at random."),
+    "judge.ab_list": "List {side}",
+    "judge.ab_a": "A is better",
+    "judge.ab_b": "B is better",
+    "judge.ab_tie": "Tie",
+    "judge.ab_both_bad": "Both bad",
+    "judge.results_n": ("**n = {n:,} judgments** in force ({kind}): {judges} judge(s), {probes} probe(s) with a merged "
+                        "grade, {units:,} graded (probe, movie) units; {rows:,} rows in the file with the history; "
+                        "{votes:,} A/B votes."),
+    "judge.merge_rule": ("**Merged grade** of a (probe, movie): the median of the judges' grades, rounded down; "
+                         "can't-judge votes are left out. A movie is relevant when its merged grade is ≥ 1 and its "
+                         "gain is the grade; a movie without one counts as not relevant (coverage says how many)."),
+    "judge.agreement": ("**Agreement** on {units} unit(s) graded by two or more of {judges} judge(s): Krippendorff's α "
+                        "(ordinal) = {alpha}; Cohen's κ = {kappa}."),
+    "judge.kappa_pair": " κ {a}/{b} = {kappa} (n = {n}).",
+    "judge.agreement_none": "**Agreement**: needs two judges who graded the same (probe, movie); none yet.",
+    "judge.no_results": "No graded judgments of this kind yet: the tables fill in as people judge.",
+    "judge.models_head": "**Per model: P@{k}, nDCG@{k}, coverage@{k}**",
+    "judge.models_caption": ("trec_eval's rules on the merged grades. Coverage@{k}: the share of the model's current top "
+                             "{k} with a merged grade (a retrained model's new movies are unjudged). 95% intervals: "
+                             "paired bootstrap over probes, {rounds} rounds. The offline columns are the stored "
+                             "evaluation's HR@{k} (U2I) and I2I HR@{k} (the I2I models), for comparison."),
+    "judge.offline": "Human nDCG@{k} against offline {metric}: Kendall's τ = {tau} over {n} model(s) with both.",
+    "judge.pairs_head": "**Model against model: nDCG@{k} differences**",
+    "judge.pairs_caption": ("A pair is a tie when the 95% interval of its difference contains 0. *Probes needed*: about how "
+                            "many probes separate a difference of this size, given how much it varies from probe to "
+                            "probe (a two-sided test at 5% with 80% power: ((1.96 + 0.84) × sd / difference)²)."),
+    "judge.tie": "tie (the interval contains 0)",
+    "judge.bt_head": "**Bradley–Terry ratings from A/B votes**",
+    "judge.bt_none": "No A/B votes yet.",
+    "judge.separated": "separated (p < 0.05)",
+    "judge.too_few": "too few to separate: about {needed} decisive votes at this split",
+    "judge.power_note": ("Rating: log-strength, P(A beats B) = 1 / (1 + exp(r_B − r_A)); ties and both-bad count half "
+                         "to each side; 95% intervals from resampling votes. How many votes separate two models: a "
+                         "two-sided binomial test at 5% with 80% power needs about 194 decisive votes for a 60/40 "
+                         "preference and 47 for 70/30 (ties left out)."),
+    "judge.downloads_head": "**Downloads** (the same files as `python -m recall_core judgments export`)",
+    "judge.download_csv": "Every judgment (CSV)",
+    "judge.download_qrels": "qrels (merged grades)",
+    "judge.run_model": "Model of the run file",
+    "judge.download_run": "Run file",
+    "judge.sets_caption": ("Every judge of this store works through the same probe sets. A set is seeded: the same data "
+                           "and seed give the same probes."),
+    "judge.new_set_head": "**A new probe set**",
+    "judge.new_set_name": "Name",
+    "judge.new_set_seed": "Seed",
+    "judge.new_set_items": "Movies",
+    "judge.new_set_users": "Users",
+    "judge.new_set_button": "Create the set",
+    "judge.set_exists": "A probe set named {name} exists already: choose another name.",
+    "judge.set_made": "Probe set {name} created.",
+    "judge.add_head": "**Add probes by hand** to {name}",
+    "judge.add_ids": "Probe ids",
+    "judge.add_help": "item:<movie id> for a movie, user:<user id> for a user, separated by commas.",
+    "judge.add_button": "Add the probes",
+    "judge.add_none": "Type at least one probe id, e.g. item:50.",
+    "judge.added": "Added {n} probe(s) to {name} ({skipped} already in it).",
 }
