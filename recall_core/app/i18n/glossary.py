@@ -63,6 +63,7 @@ GLOSSARY: tuple[Term, ...] = (
     Term("validation", "validation", "验证集", zh_avoid=("校验集",)),
     Term("store", "store", "模型库", zh_avoid=("存储库",)),
     Term("leaderboard", "leaderboard", "排行榜", zh_avoid=("排名榜",)),
+    Term("overview_page", "Overview", "概览", zh_avoid=(r"\bOverview\b",), note="a page is named by its title"),
 )
 
 #: The Chinese texts keep these words in English (method, library and metric names; the zh-run test's

@@ -135,7 +135,7 @@ STRINGS: dict[str, str] = {
     'overview.metrics_note': '每个用户只有一{_unit}留出的{_item}，因此 Recall@{k} 等于 HR@{k}，Precision@{k} 等于 HR@{k} / {k}：不重复显示。**mostpop** 和 **transition** 是参照基线，不是向量模型：',
     'overview.empty_store': '存储 `{store}` 中还没有训练好的模型。选择模型并点击 **Train**（most-popular 和 Item2Vec 只需几秒）。下方的 most-popular 行是当场计算的。',
     'overview.transition_computed': '每次读取排行榜时由训练集当场计算；不做存储。',
-    'state.no_models': '`{store}` 中还没有训练好的模型。请在 Overview 页面训练（或运行 `python -m recall_core train --models all`）。',
+    'state.no_models': '`{store}` 中还没有训练好的模型。请在“概览”页面训练（或运行 `python -m recall_core train --models all`）。',
     # --- How it works: FM, DSSM and YouTubeDNN sections (recall_core/app/how/_towers_text.py reads these)
     'how.towers.pick_user': '用户',
     'how.towers.pick_movie': '{_item}（该用户的前 10 名排在最前）',
@@ -273,7 +273,7 @@ STRINGS: dict[str, str] = {
     'sidebar.models_help': '物品页和用户页上展示的模型（每个模型的颜色固定）。',
     'sidebar.store': '模型库：`{store}` · {n} 个模型',
     'common.choose_models': '请在侧边栏选择一个或多个模型。',
-    'common.go_train': '前往 Overview 页面训练',
+    'common.go_train': '前往“概览”页面训练',
     'widgets.item_line': '训练集中 {n} 次交互',
     'widgets.search_help': '在服务器端搜索：旁边列出最匹配的 {limit} 项（评分次数多的在前）。{what}数超过 {above:,} 时选择器改为搜索。',
     'widgets.search_movies': '{_item}',
@@ -321,7 +321,7 @@ STRINGS: dict[str, str] = {
     'users.history_head': '**最近历史**（最近的在前）',
 
     # ------------------------------------------------------------------ EGES 注意力
-    'eges.not_stored': '模型库中还没有 EGES：请在 Overview 页面训练（`python -m recall_core train --models eges`）。',
+    'eges.not_stored': '模型库中还没有 EGES：请在“概览”页面训练（`python -m recall_core train --models eges`）。',
     'eges.centre_line': '每轮中作为游走中心出现在 **{count:,}** 个（中心，上下文）样本里（训练过的{_item}的中位数：{median:,.0f}）{steps}。权重从均匀分布开始，只在这些步中更新。',
     'eges.centre_steps': '；它的注意力行在 {steps:,} 个优化步中有 {centre:,} 步得到梯度',
     'eges.not_recorded': '该模型没有记录这{_unit}{_item}作为游走中心的次数（重新训练 EGES 即可看到）。',
@@ -362,7 +362,7 @@ STRINGS: dict[str, str] = {
     'dssm.training.in_batch': 'DSSM 用余弦 / τ 为用户–{_item}对打分。存储的模型用批内 softmax 训练（批次中的其他{_item}作为负样本），未做 logQ 校正。',
     'dssm.training.full': 'DSSM 用余弦 / τ 为用户–{_item}对打分。存储的模型在全部{_item}上做完整 softmax 训练。',
     'dssm.training.unknown': 'DSSM 用余弦 / τ 为用户–{_item}对打分，并用 softmax 训练。',
-    'dssm.not_stored': '模型库中还没有 DSSM：请在 Overview 页面训练（`python -m recall_core train --models dssm --dssm-temperatures 0.05,0.2,0.5`）。',
+    'dssm.not_stored': '模型库中还没有 DSSM：请在“概览”页面训练（`python -m recall_core train --models dssm --dssm-temperatures 0.05,0.2,0.5`）。',
     'dssm.part_a_head': '某个温度系数下一个用户的候选集',
     'dssm.tau_help': '{name} 的训练温度系数为 τ = {tau}',
     'dssm.entropy_help': '{n} 个候选的最大值：{max:.2f} 比特（均匀分布）',
