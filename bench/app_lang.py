@@ -51,16 +51,22 @@ def render(times: dict, command: str, machine: str, date: str, rounds: int) -> s
              "`bench/app_timings.py` per language, each in a fresh process, the languages alternating (the same "
              "pages, picks and interactions; `--lang zh` opens every session with `?lang=zh`). Seconds of AppTest "
              "script time, not browser time.", "",
-             "| page · what | English s | Chinese s | zh / en |", "|---|---|---|---|"]
-    ratios = []
+             "| page · what | English s (min–max) | Chinese s (min–max) | zh / en | ranges overlap |",
+             "|---|---|---|---|---|"]
+    ratios, overlaps = [], 0
     for r in rows:
-        en, zh = statistics.median(times["en"][r]), statistics.median(times["zh"][r])
+        e, z = times["en"][r], times["zh"][r]
+        en, zh = statistics.median(e), statistics.median(z)
         ratio = zh / en if en > 0 else float("nan")
         ratios.append(ratio)
-        lines.append(f"| {r} | {en:.3f} | {zh:.3f} | {ratio:.2f} |")
+        overlap = min(max(e), max(z)) >= max(min(e), min(z))
+        overlaps += overlap
+        lines.append(f"| {r} | {en:.3f} ({min(e):.3f}–{max(e):.3f}) | {zh:.3f} ({min(z):.3f}–{max(z):.3f}) | "
+                     f"{ratio:.2f} | {'yes' if overlap else 'no'} |")
     if ratios:
         lines += ["", f"Median zh / en over the {len(ratios)} rows: {statistics.median(ratios):.2f} "
-                      f"(from {min(ratios):.2f} to {max(ratios):.2f})."]
+                      f"(from {min(ratios):.2f} to {max(ratios):.2f}); the two languages' ranges over the runs overlap "
+                      f"in {overlaps} of {len(ratios)} rows."]
     lines.append(END)
     return "\n".join(lines)
 
@@ -76,6 +82,9 @@ def main() -> int:
     ap.add_argument("--no-write", action="store_true", help="print the block, leave BENCHMARKS.md alone")
     args = ap.parse_args()
     times = measure(Path(args.store), args.dataset, args.rounds)
+    raw = ROOT / ".bench" / "app_lang.json"  # every run's seconds, for a second look
+    raw.parent.mkdir(exist_ok=True)
+    raw.write_text(json.dumps(times, indent=1))
     command = f"python bench/app_lang.py --rounds {args.rounds}"
     block = render(times, command, machine(), dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                    args.rounds)
