@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.requirements-installed
 PORT   ?= 8501
 DSSM_TEMPERATURES ?= 0.02,0.05,0.1,0.2,0.5,1.0
 
-.PHONY: install data train run test bench ablations scale softmax-switch clean-store
+.PHONY: install data train run test bench ablations scale softmax-switch app-lang clean-store
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ scale: install
 # (about 20 min on 2 cores; cached per cell in .bench/softmax/). Writes its block of BENCHMARKS.md.
 softmax-switch: install
 	$(BIN)/python bench/softmax_switch.py
+
+# The pages in Chinese against English: AppTest times on the trained store, 3 fresh processes per language,
+# alternating (a few minutes on ML-100K). Writes its block of BENCHMARKS.md.
+app-lang: install
+	$(BIN)/python bench/app_lang.py
 
 # Removes the trained models; keeps the human judgments (models_store/<dataset>/judgments.sqlite and its -wal, -shm).
 clean-store:

@@ -16,8 +16,9 @@
 6. A second session opens the Overview: a new viewer of a server that is already running (the dataset,
    models and imports are loaded; step 1 paid for them).
 
-Run alone: ``python bench/app_timings.py [--store DIR] [--dataset ml-100k | FOLDER]`` (a MovieLens or synth
-folder, with a store trained on it: ``python -m recall_core train --dataset FOLDER --store DIR``).
+Run alone: ``python bench/app_timings.py [--store DIR] [--dataset ml-100k | FOLDER] [--lang en|zh]`` (a MovieLens
+or synth folder, with a store trained on it: ``python -m recall_core train --dataset FOLDER --store DIR``; ``--lang
+zh``: every session opens with ``?lang=zh``, as a shared Chinese link does).
 """
 from __future__ import annotations
 
@@ -117,17 +118,15 @@ def _precompute_maps_in_child(store: Path, dataset: str) -> dict | None:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[str, dict]:
-    """Timings in seconds per page (see the module docstring)."""
+def measure(store: Path | str | None = None, dataset: str = "ml-100k", lang: str = "en") -> dict[str, dict]:
+    """Timings in seconds per page (see the module docstring), the pages in ``lang``."""
     from recall_core.store import default_store
 
     store = Path(store) if store else default_store()
     os.environ["RECALL_STORE"] = str(store)
     os.environ["RECALL_DATASET"] = dataset
-    from streamlit.testing.v1 import AppTest
-
     out: dict[str, dict] = {}
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at = _session(lang)
     first = _timed(at)
     at.radio(key="overview_k").set_value(20)
     t = _timed(at)
@@ -177,12 +176,22 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k") -> dict[s
     out.update(how_timings(at, store, dataset))
     # A new viewer of a server that is already running: a new session in this process (the dataset, the models
     # and the imports are loaded; the first row above paid for them once).
-    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    again = _session(lang)
     out["overview (a new session of a running server)"] = {"first_render": _timed(again), "interaction": "-",
                                                             "interaction_seconds": None}
     if pre:
         out["embedding maps: first UMAP (once per model)"] = pre
     return out
+
+
+def _session(lang: str):
+    """A new AppTest session of app.py, opened in ``lang`` (``?lang=zh`` for Chinese; English writes nothing)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if lang != "en":
+        at.query_params["lang"] = lang
+    return at
 
 
 #: Row names of the How page's sections: ``HOW_ROW.format(model=...)``.
@@ -236,9 +245,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="AppTest page timings")
     ap.add_argument("--store", default=None)
     ap.add_argument("--dataset", default="ml-100k", help="ml-100k or a MovieLens / synth folder")
+    ap.add_argument("--lang", default="en", choices=["en", "zh"], help="the pages' language")
     ap.add_argument("--json", action="store_true", help="print only the JSON result")
     args = ap.parse_args()
-    res = measure(args.store, args.dataset)
+    res = measure(args.store, args.dataset, args.lang)
     if args.json:
         print(json.dumps(res))
         return

@@ -61,7 +61,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 if str(ROOT) not in sys.path:
     sys.path.insert(1, str(ROOT))
 
-from screenshots import CHROMIUM_ARGS, FORBIDDEN, SERVERS, chromium_path, serve  # noqa: E402
+from screenshots import CHROMIUM_ARGS, FORBIDDEN, SERVERS, chromium_path, require_cjk_font, serve, title  # noqa: E402
+from recall_core.app.i18n import text  # noqa: E402
 
 QUIET = 0.5  # seconds without a change that make a calm page settled
 PAGE_TARGET = 1.5  # seconds over the floor
@@ -242,14 +243,14 @@ async def slider_left(page) -> None:
 def app_pages(item: str, user: str) -> list[tuple[str, str, str]]:
     """``(name, url path with query, h1)`` of every page measured."""
     return [
-        ("overview", "", "Overview"),
-        ("item neighbours", f"items?item={item}&k=10", "Item neighbours"),
-        ("user recall", f"users?user={user}&k=10", "User recall"),
-        ("EGES attention", "eges", "EGES attention"),
-        ("DSSM temperature", "dssm", "DSSM temperature"),
-        ("embedding maps", "maps", "Embedding maps"),
-        ("how it works", "how", "How it works"),  # its first model's section (item2vec on a full store)
-        ("judge", "judge?judge=bench", "Judge"),  # a judge's first probe (opening it makes the default probe set)
+        ("overview", "", title("")),
+        ("item neighbours", f"items?item={item}&k=10", title("items")),
+        ("user recall", f"users?user={user}&k=10", title("users")),
+        ("EGES attention", "eges", title("eges")),
+        ("DSSM temperature", "dssm", title("dssm")),
+        ("embedding maps", "maps", title("maps")),
+        ("how it works", "how", title("how")),  # its first model's section (item2vec on a full store)
+        ("judge", "judge?judge=bench", title("judge")),  # a judge's first probe (opening it makes the default probe set)
     ]
 
 
@@ -269,11 +270,11 @@ def interactions(item_queries, user_queries):
         ("overview", "K 10 -> 20", lambda p, i: click_radio(p, ["20", "10"][i % 2])),
         ("item neighbours", "K 10 -> 20", lambda p, i: set_number(p, "K", [20, 10][i % 2])),
         ("item neighbours", "pick another movie",
-         lambda p, i: pick(p, "Movie (type part of a title)", item_queries[i % 2])),
+         lambda p, i: pick(p, text("en", "widgets.pick_item"), item_queries[i % 2])),
         ("user recall", "K 10 -> 20", lambda p, i: set_number(p, "K", [20, 10][i % 2])),
         ("user recall", "pick another user", lambda p, i: pick(p, "User", user_queries[i % 2])),
         ("EGES attention", "pick another movie",
-         lambda p, i: pick(p, "Movie (type part of a title)", item_queries[i % 2])),
+         lambda p, i: pick(p, text("en", "widgets.pick_item"), item_queries[i % 2])),
         ("DSSM temperature", "τ one step", lambda p, i: slider_left(p)),
         ("embedding maps", "neighbours 10 -> 20", lambda p, i: set_number(p, "Neighbours", [20, 10][i % 2])),
     ]
@@ -457,6 +458,7 @@ async def _profile(app_url: str, floor_url: str, rounds: int, item: str, user: s
 def profile(store: Path | str, dataset: str = "ml-100k", rounds: int = 3, item: str | None = None,
             user: str | None = None, pages: list[str] | None = None) -> dict:
     """:func:`_profile` (``pages``: only these page names, and the floor)."""
+    require_cjk_font()
     t = targets(dataset)
     item, user = item or t["item"], user or t["user"]
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
@@ -487,6 +489,7 @@ def measure(store: Path | str, dataset: str = "ml-100k", rounds: int = 3, item: 
     ``item``, ``user``, ``item_query``, ``user_query``: by default from :func:`targets` of ``dataset``."""
     if chromium_path() is None:
         raise FileNotFoundError("chromium not found (apt-get install -y chromium)")
+    require_cjk_font()  # Chromium renders for the project only with a CJK font (fonts-noto-cjk)
     t = targets(dataset)
     item, user = item or t["item"], user or t["user"]
     item_query, user_query = item_query or t["item_queries"], user_query or t["user_queries"]

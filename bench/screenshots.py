@@ -1,9 +1,14 @@
 """Drive the app in headless Chromium: visit every page, check for errors, save a screenshot per page.
 
 Used by ``tests/test_browser.py`` (tiny store) and, as a script, for the README
-screenshots of a trained ML-100K store::
+screenshots of a trained ML-100K store (every page, and How it works in Chinese)::
 
     python bench/screenshots.py --store models_store --out docs
+
+Chinese needs a CJK font (Debian's ``fonts-noto-cjk``): without one Chromium draws
+every Chinese glyph as a box. :func:`visit_all` refuses to start without one
+(``fc-list :lang=zh``), and on every page checks, element by element, that the
+Chinese text was drawn with one (:func:`han_glyph_problems`).
 
 The app is started with ``streamlit run app.py`` on a free localhost port and
 stopped afterwards (only the process started here).
@@ -25,21 +30,102 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(ROOT))
+from recall_core.app.i18n import LANGS, text  # noqa: E402  (the page titles and the app's last-net message)
+
+
+def title(url: str, lang: str = "en") -> str:
+    """The heading of the page at url path ``url`` (``""``: the default page) in ``lang``."""
+    return text(lang, f"page.{url or 'home'}")
+
+
 # (url path, page title shown as the h1, screenshot name)
 PAGES = [
-    ("", "Overview", "overview"),  # the default page lives at the root URL
-    ("items", "Item neighbours", "item_neighbours"),
-    ("users", "User recall", "user_recall"),
-    ("eges", "EGES attention", "eges_attention"),
-    ("dssm", "DSSM temperature", "dssm_temperature"),
-    ("maps", "Embedding maps", "embedding_maps"),
-    ("serving", "Serving", "serving"),
-    ("how", "How it works", "how"),  # the README tour's "how" screenshot (the store's first model with a section)
-    ("judge", "Judge", "judge_start"),  # without a name: nothing is written (bench/judge_timings.py shoots docs/judge.png)
+    ("", title(""), "overview"),  # the default page lives at the root URL
+    ("items", title("items"), "item_neighbours"),
+    ("users", title("users"), "user_recall"),
+    ("eges", title("eges"), "eges_attention"),
+    ("dssm", title("dssm"), "dssm_temperature"),
+    ("maps", title("maps"), "embedding_maps"),
+    ("serving", title("serving"), "serving"),
+    ("how", title("how"), "how"),  # the README tour's "how" screenshot (the store's first model with a section)
+    ("judge", title("judge"), "judge_start"),  # without a name: nothing is written (bench/judge_timings.py shoots docs/judge.png)
 ]
+#: The README's Chinese screenshot: How it works for EGES under ?lang=zh.
+ZH_PAGES = [("how?model=eges&lang=zh", title("how", "zh"), "how_zh")]
 SERVERS: dict[str, int] = {}  # base URL -> pid of the server started by serve()
-# Text that must never be on a page.
-FORBIDDEN = ("Traceback (most recent call last)", "Something went wrong on this page", "Page not found")
+# Text that must never be on a page (the app's last net in both languages).
+FORBIDDEN = ("Traceback (most recent call last)", "Page not found",
+             *(text(lang, "app.page_error", error="").rstrip(": ：") for lang in LANGS))
+HAN = "[\u4e00-\u9fff]"
+
+
+# --------------------------------------------------------------------------- Chinese glyphs
+
+
+def cjk_fonts() -> set[str]:
+    """The font families fontconfig offers for Chinese (``fc-list :lang=zh family``); empty when there is none
+    (or no fontconfig). Chromium draws a box for every Chinese glyph without one."""
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {f.strip() for line in out.splitlines() for f in line.split(",") if f.strip()}
+
+
+def require_cjk_font() -> None:
+    """``RuntimeError`` (one line) unless a CJK font is installed: checked before any screenshot is taken."""
+    if not cjk_fonts():
+        raise RuntimeError("no CJK font is installed (`fc-list :lang=zh` lists none), so Chinese text would render "
+                           "as boxes: install Debian's fonts-noto-cjk (apt-get install -y fonts-noto-cjk)")
+
+
+# Marks every element whose own text holds Chinese (main document; Streamlit draws no page text in iframes).
+_MARK_HAN = """(limit) => {
+  const han = /[\u4e00-\u9fff]/;
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let n;
+  while ((n = walker.nextNode()) && out.length < limit) {
+    const el = n.parentElement;
+    if (!el || el.dataset.hanCheck !== undefined || !han.test(n.nodeValue)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;  // not rendered: no glyph to check
+    el.dataset.hanCheck = String(out.length);
+    out.push(n.nodeValue.trim().slice(0, 40));
+  }
+  return out;
+}"""
+
+
+def han_glyph_problems(page, limit: int = 400) -> tuple[int, list[str]]:
+    """``(n drawn and checked, problems)``: every drawn element whose text holds Chinese (up to ``limit``) must be drawn,
+    at least in part, with a font that has Chinese glyphs. Chromium reports, per element, the platform fonts it
+    used for the element's own text (DevTools ``CSS.getPlatformFontsForNode``); without a CJK font its Chinese
+    glyphs come from a fallback font as boxes, and the element's fonts hold no CJK family."""
+    fonts = cjk_fonts()
+    texts = page.evaluate(_MARK_HAN, limit)
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        node_ids = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-han-check]"})["nodeIds"]
+        problems, drawn = [], 0
+        for node_id in node_ids:
+            used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
+            if not used:
+                continue  # laid out but not drawn (a closed expander's body): no glyph, no box
+            drawn += 1
+            families = {f["familyName"] for f in used}
+            if not families & fonts:
+                attrs = cdp.send("DOM.getAttributes", {"nodeId": node_id})["attributes"]
+                i = int(dict(zip(attrs[::2], attrs[1::2])).get("data-han-check", -1))
+                problems.append(f"{texts[i] if 0 <= i < len(texts) else '?'!r} drawn with {sorted(families)}, "
+                                "no CJK font (boxes)")
+        return drawn, problems
+    finally:
+        cdp.detach()
 
 
 def chromium_path() -> str | None:
@@ -139,10 +225,13 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
     ``query``: extra URL parameters per url path (e.g. ``{"items": "item=50&k=10"}``).
     ``extra``: more ``(url path with its query, h1, screenshot name)`` visited after :data:`PAGES`
     (e.g. ``("how?model=eges", "How it works", "how-eges")``); their ``page`` is that path.
-    Returns ``[{"page", "title_found", "problems", "screenshot", "seconds"}]``.
+    Checks first that a CJK font is installed (:func:`require_cjk_font`), and on every page that each element
+    with Chinese text is drawn with one (:func:`han_glyph_problems`: a box is a problem).
+    Returns ``[{"page", "title_found", "problems", "screenshot", "seconds", "han_checked"}]``.
     """
     from playwright.sync_api import sync_playwright
 
+    require_cjk_font()  # before any screenshot: a page in Chinese without one shows boxes
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = []
@@ -169,6 +258,8 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
                 probs = problems_on(page)
                 if not title_found:
                     probs.append(f"heading {title!r} not found")
+                n_han, glyphs = han_glyph_problems(page)
+                probs += glyphs
                 shot = out_dir / f"{name}.png"
                 if full:
                     h = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
@@ -178,7 +269,7 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
                 page.screenshot(path=str(shot))
                 page.set_viewport_size({"width": width, "height": height})
                 results.append({"page": path or "overview", "title_found": title_found, "problems": probs,
-                                "screenshot": str(shot), "seconds": round(seconds, 2)})
+                                "screenshot": str(shot), "seconds": round(seconds, 2), "han_checked": n_han})
         finally:
             browser.close()
     return results
@@ -197,10 +288,12 @@ def main() -> int:
     env = {"RECALL_STORE": str(Path(args.store).resolve()), "RECALL_DATASET": args.dataset}
     with serve(env) as url:
         res = visit_all(url, Path(args.out), width=args.width,
-                        query={"items": f"item={args.item}&k=10", "users": f"user={args.user}&k=10"})
+                        query={"items": f"item={args.item}&k=10", "users": f"user={args.user}&k=10"},
+                        extra=ZH_PAGES)
     bad = 0
     for r in res:
-        print(f"{r['page']:<10} {r['seconds']:6.1f}s  {r['screenshot']}  {'; '.join(r['problems']) or 'ok'}")
+        print(f"{r['page']:<10} {r['seconds']:6.1f}s  {r['screenshot']}  Chinese elements checked "
+              f"{r['han_checked']:>3}  {'; '.join(r['problems']) or 'ok'}")
         bad += bool(r["problems"])
     return 1 if bad else 0
 

@@ -18,7 +18,7 @@ lang = i18n.current()
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
-st.title("EGES attention")
+st.title(i18n.t("page.eges"))
 st.caption(i18n.t("eges.caption"))
 
 if "eges" not in ctx.stored:
@@ -49,8 +49,8 @@ def catalogue_analysis():
 
 # One section at a time: a closed tab is neither computed nor drawn (the page settles faster in a browser).
 one, across, kinds, cold_tab = st.tabs(
-    ["One movie", "Across the catalogue", "By kind of item", "Cold-start simulator"], key="eges_section",
-    on_change="rerun")
+    [i18n.t("eges.tab_one"), i18n.t("eges.tab_across"), i18n.t("eges.tab_kinds"), i18n.t("eges.tab_cold")],
+    key="eges_section", on_change="rerun")
 
 if one.open is not False:
     with one:
@@ -66,8 +66,8 @@ if one.open is not False:
             exp = analysis.item_exposure(ds, model, item)
             fig = go.Figure(go.Bar(x=att["field"], y=att["weight"], marker_color=[color[f] for f in att["field"]],
                                    text=att["weight"].round(3), textposition="outside"))
-            fig.update_layout(title="Attention over the fields", yaxis=dict(range=[0, 1], title="weight"), height=340,
-                              margin=dict(t=50, b=10, l=10, r=10))
+            fig.update_layout(title=i18n.t("eges.bar_title"), yaxis=dict(range=[0, 1], title=i18n.t("eges.weight")),
+                              height=340, margin=dict(t=50, b=10, l=10, r=10))
             st.plotly_chart(fig, key="eges_item_bar", width="stretch")
             if exp["centre_count"] == 0 or not exp["known"]:
                 st.caption(i18n.t("eges.never_centre"))
@@ -84,7 +84,8 @@ if one.open is not False:
                 st.markdown(i18n.t("eges.nearest", k=k))
                 widgets.table(nb, hide_index=True, width="stretch", key="eges_neighbours",
                              column_order=["rank", "title", "year", "genres", "score"],
-                             column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("Cosine", nb["score"])})
+                             column_config={**widgets.item_columns(),
+                                            "score": widgets.score_column(i18n.t("common.cosine"), nb["score"])})
             except RecallError as e:
                 st.error(str(e))
 
@@ -97,12 +98,12 @@ if across.open is not False:
         st.markdown(verdicts.eges_verdict(lang, rel))
         if rel["verdict"] != "unrecorded":
             m = st.columns(4)
-            m[0].metric("ρ interactions · id weight", f"{rel['raw'][0]:+.2f}", help=i18n.t("eges.help_raw"))
-            m[1].metric("ρ interactions · centre count", f"{rel['rho_interactions_exposure']:+.2f}",
+            m[0].metric(i18n.t("eges.metric_raw"), f"{rel['raw'][0]:+.2f}", help=i18n.t("eges.help_raw"))
+            m[1].metric(i18n.t("eges.metric_exposure"), f"{rel['rho_interactions_exposure']:+.2f}",
                         help=i18n.t("eges.help_exposure"))
-            m[2].metric("partial ρ | centre count", f"{rel['partial'][0]:+.2f}",
+            m[2].metric(i18n.t("eges.metric_partial"), f"{rel['partial'][0]:+.2f}",
                         help=i18n.t("eges.help_partial"))
-            m[3].metric(f"partial ρ within {rel['n_bins']} centre-count bins", f"{rel['within'][0]:+.2f}",
+            m[3].metric(i18n.t("eges.metric_within", n=rel["n_bins"]), f"{rel['within'][0]:+.2f}",
                         help=i18n.t("eges.help_within"))
             if note := verdicts.eges_popularity_note(lang, rel):
                 st.caption(note)
@@ -111,37 +112,42 @@ if across.open is not False:
             fig = go.Figure()
             for f in fields:
                 fig.add_box(y=catalogue[f], name=f, marker_color=color[f], boxmean=True)
-            fig.update_layout(title=f"Weight per field over {len(catalogue):,} trained items", height=380,
-                              yaxis=dict(title="weight", range=[0, 1]), showlegend=False, margin=dict(t=50, b=10, l=10, r=10))
+            fig.update_layout(title=i18n.t("eges.boxes_title", n=len(catalogue)), height=380,
+                              yaxis=dict(title=i18n.t("eges.weight"), range=[0, 1]), showlegend=False,
+                              margin=dict(t=50, b=10, l=10, r=10))
             st.plotly_chart(fig, key="eges_boxes", width="stretch")
         with right:
             id_field = rel["id_field"]
             if recorded:
                 cc = catalogue["centre_count"].to_numpy()
                 marker = dict(size=5, opacity=0.7, color=np.log10(np.maximum(cc, 1)), colorscale="Viridis", showscale=True,
-                              colorbar=dict(title="centre count", tickvals=[1, 2, 3, 4], ticktext=["10", "100", "1k", "10k"]))
-                custom, extra = cc, "<br>walk centre %{customdata:,} times per epoch"
+                              colorbar=dict(title=i18n.t("eges.centre_count"), tickvals=[1, 2, 3, 4],
+                                            ticktext=["10", "100", "1k", "10k"]))
+                custom, extra = cc, i18n.t("eges.hover_centre")
             else:
                 marker, custom, extra = dict(size=5, color=color[id_field], opacity=0.55), None, ""
             fig = go.Figure(go.Scattergl(
                 x=catalogue["interactions"], y=catalogue[id_field], mode="markers", text=catalogue["title"],
                 marker=marker, customdata=custom,
-                hovertemplate="%{text}<br>%{x} interactions<br>id weight %{y:.3f}" + extra + "<extra></extra>", name="items"))
-            fig.update_layout(title=f"Weight on {id_field} vs interactions (ρ = {rel['raw'][0]:+.2f})", height=380,
-                              xaxis=dict(title="training interactions (log)", type="log"),
-                              yaxis=dict(title=f"{id_field} weight"), margin=dict(t=50, b=10, l=10, r=10))
+                hovertemplate=i18n.t("eges.hover_item", extra=extra), name=i18n.t("eges.items")))
+            fig.update_layout(title=i18n.t("eges.scatter_title", field=id_field, rho=rel["raw"][0]), height=380,
+                              xaxis=dict(title=i18n.t("eges.interactions_log"), type="log"),
+                              yaxis=dict(title=i18n.t("eges.field_weight", field=id_field)),
+                              margin=dict(t=50, b=10, l=10, r=10))
             st.plotly_chart(fig, key="eges_scatter", width="stretch")
         RHO = st.column_config.NumberColumn(format="%+.2f")
         if len(rel["fields"]):
             st.markdown(i18n.t("eges.fields_head"))
             widgets.table(rel["fields"], hide_index=True, key="eges_fields", column_config={
-                "weight": "weight", "mean": st.column_config.NumberColumn("mean", format="%.3f"),
-                "rho_interactions": st.column_config.NumberColumn("ρ interactions", format="%+.2f"),
-                "rho_exposure": st.column_config.NumberColumn("ρ centre count", format="%+.2f"),
-                "partial_interactions": st.column_config.NumberColumn("ρ interactions | centre count", format="%+.2f"),
-                "partial_exposure": st.column_config.NumberColumn("ρ centre count | interactions", format="%+.2f"),
-                "within_bins": st.column_config.NumberColumn("partial ρ interactions within centre-count bins",
-                                                             format="%+.2f")})
+                "weight": i18n.t("eges.weight"),
+                "mean": st.column_config.NumberColumn(i18n.t("eges.col_mean"), format="%.3f"),
+                "rho_interactions": st.column_config.NumberColumn(i18n.t("eges.col_rho_interactions"), format="%+.2f"),
+                "rho_exposure": st.column_config.NumberColumn(i18n.t("eges.col_rho_exposure"), format="%+.2f"),
+                "partial_interactions": st.column_config.NumberColumn(i18n.t("eges.col_partial_interactions"),
+                                                                      format="%+.2f"),
+                "partial_exposure": st.column_config.NumberColumn(i18n.t("eges.col_partial_exposure"),
+                                                                  format="%+.2f"),
+                "within_bins": st.column_config.NumberColumn(i18n.t("eges.col_within"), format="%+.2f")})
         left, right = st.columns(2)
         with left:
             if len(rel["bins"]):
@@ -163,10 +169,10 @@ if kinds.open is not False:
         recorded = "centre_count" in catalogue
         st.subheader(i18n.t("eges.kinds_head"))
         st.caption(i18n.t("eges.kinds_note"))
-        relative = st.toggle("Relative to movies with a similar centre count", key="eges_group_relative",
+        relative = st.toggle(i18n.t("eges.relative"), key="eges_group_relative",
                              disabled=not recorded, help=i18n.t("eges.relative_help"))
         cols = st.columns(2)
-        for col, by, title in ((cols[0], "genre", "primary genre"), (cols[1], "year_band", "year band")):
+        for col, by, title in ((cols[0], "genre", i18n.t("eges.by_genre")), (cols[1], "year_band", i18n.t("eges.by_year"))):
             with col:
                 try:
                     groups = analysis.attention_by_group(ds, model, by, relative_to_exposure=relative and recorded)
@@ -179,8 +185,8 @@ if kinds.open is not False:
                                   colorscale="RdBu" if relative else "Viridis", zmid=0 if relative else None,
                                   hovertemplate="%{y}<br>%{x}: %{z:.3f}<extra></extra>")
                 fig = go.Figure(heat)
-                fig.update_layout(title=("Weight minus exposure-matched mean" if relative else "Mean weight")
-                                  + f" by {title} (items)", height=max(300, 26 * len(groups) + 120),
+                fig.update_layout(title=i18n.t("eges.heat_relative" if relative else "eges.heat_mean", by=title),
+                                  height=max(300, 26 * len(groups) + 120),
                                   yaxis=dict(autorange="reversed"), margin=dict(t=50, b=10, l=10, r=10))
                 st.plotly_chart(fig, key=f"eges_by_{by}", width="stretch")
                 contrast = analysis.group_contrast(groups, fields)
@@ -189,7 +195,7 @@ if kinds.open is not False:
                         f"{r.field} {r.low:+.3f} ({r.low_group}) → {r.high:+.3f} ({r.high_group})"
                         if relative else f"{r.field} {r.low:.3f} ({r.low_group}) → {r.high:.3f} ({r.high_group})"
                         for r in contrast.itertuples())))
-                with st.expander(f"Table by {title}"):
+                with st.expander(i18n.t("eges.table_by", by=title)):
                     widgets.table(groups, hide_index=True, key=f"eges_by_{by}_table",
                                     column_config={f: st.column_config.NumberColumn(format="%.3f") for f in fields})
 
@@ -199,11 +205,11 @@ if cold_tab.open is not False:
         c1, c2, c3 = st.columns([4, 1, 1])
         url.seed_state("eges_cold_genres", None, [g for g in ("Sci-Fi", "Romance") if g in ds.genres] or ds.genres[:1],
                              valid=lambda v: isinstance(v, list) and all(g in ds.genres for g in v))
-        genres = c1.multiselect("Genres", ds.genres, key="eges_cold_genres")
+        genres = c1.multiselect(i18n.t("widgets.col_genres"), ds.genres, key="eges_cold_genres")
         years = ds.items["year"].dropna()
         lo, hi = (int(years.min()), int(years.max())) if len(years) else (1900, 2030)
         url.seed_state("eges_cold_year", None, min(max(1995, lo), hi), valid=lambda v: isinstance(v, int) and lo <= v <= hi)
-        year = c2.number_input("Year", min_value=lo, max_value=hi, step=1, key="eges_cold_year")
+        year = c2.number_input(i18n.t("widgets.col_year"), min_value=lo, max_value=hi, step=1, key="eges_cold_year")
         url.seed_state("eges_cold_k", None, 10, valid=lambda v: isinstance(v, int) and 1 <= v <= 50)
         kc = c3.number_input("K", min_value=1, max_value=50, step=1, key="eges_cold_k")
         url.remember("eges_cold_genres", "eges_cold_year", "eges_cold_k")
@@ -217,5 +223,6 @@ if cold_tab.open is not False:
                         + (i18n.t("eges.cold_share", share=share) if genres else ""))
             widgets.table(cold, hide_index=True, width="stretch", key="eges_cold_table",
                          column_order=["rank", "title", "year", "genres", "score"],
-                         column_config={**widgets.ITEM_COLUMNS, "score": widgets.score_column("Cosine", cold["score"])})
+                         column_config={**widgets.item_columns(),
+                                        "score": widgets.score_column(i18n.t("common.cosine"), cold["score"])})
 

@@ -6,12 +6,14 @@ from recall_core.app import figures, state, url, widgets
 from recall_core.errors import RecallError
 from recall_core.explore import item_neighbours
 from recall_core.app import i18n
+from recall_core.app.i18n import core_texts
 
 ctx = state.page_context()
+lang = i18n.current()
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
-st.title("Embedding maps")
+st.title(i18n.t("page.maps"))
 st.caption(i18n.t("maps.caption"))
 
 loaded, errors = ctx.models(ctx.stored)
@@ -30,7 +32,8 @@ nn = c[0].select_slider("n_neighbors", NN, key="maps_nn", help=i18n.t("maps.nn_h
 md = c[1].select_slider("min_dist", MD, key="maps_md", help=i18n.t("maps.md_help"))
 url.remember("maps_nn", "maps_md")
 # One kind of map at a time: a closed tab is neither computed nor drawn (the page settles faster in a browser).
-items_tab, users_tab = st.tabs(["Items", "Users"], key="maps_section", on_change="rerun")
+items_tab, users_tab = st.tabs([i18n.t("overview.items"), i18n.t("overview.users")], key="maps_section",
+                               on_change="rerun")
 @st.cache_data(show_spinner=False, max_entries=32)
 def item_frame(dataset_name: str, store: str, name: str, mtime_ns: int, n_neighbors: int, min_dist: float, _m):
     """:func:`maps.item_frame` of a model's map, built once per model version and setting (not on every rerun)."""
@@ -43,13 +46,18 @@ def sample_notice(shown, df, id_col: str) -> str:
                   total=len(df), seed=maps.SEED, limit=maps.MAX_POINTS)
 
 
+def colour_name(colour: str) -> str:
+    """A colouring's name (:data:`maps.ITEM_COLOURINGS`; a user column stays as it is) in the reader's language."""
+    return core_texts.word(lang, "map_colour", colour, colour) if colour in maps.ITEM_COLOURINGS else colour
+
+
 def sampled_figure(df, colour: str, title: str, key: str, focus=None, id_col: str = "item_id", hover: str = "title",
                    height: int = 520) -> None:
     """A map (scattergl); above :data:`maps.MAX_POINTS` a seeded sample, said on the map and under it."""
     shown, notice = maps.display_sample(df, keep=() if focus is None else [focus], id_col=id_col)
     notice = notice and sample_notice(shown, df, id_col)
     fig = figures.figure(shown, colour, title + (f"<br><sup>{notice}</sup>" if notice else ""), hover=hover,
-                         focus=focus, id_col=id_col, height=height)
+                         focus=focus, id_col=id_col, height=height, colour_label=colour_name(colour))
     st.plotly_chart(fig, key=key, width="stretch")
     if notice:
         st.caption(i18n.t("maps.sampled", notice=notice))
@@ -64,12 +72,12 @@ def item_maps() -> None:
     url.seed_state("maps_left", None, prefer[0], valid=lambda v: v in item_models)
     url.seed_state("maps_right", None, next((n for n in prefer if n != prefer[0]), prefer[0]),
                          valid=lambda v: v in item_models)
-    left_name = c[0].selectbox("Left model", item_models, key="maps_left")
-    right_name = c[1].selectbox("Right model", item_models, key="maps_right")
+    left_name = c[0].selectbox(i18n.t("maps.left"), item_models, key="maps_left")
+    right_name = c[1].selectbox(i18n.t("maps.right"), item_models, key="maps_right")
     url.seed_state("maps_colour", None, maps.ITEM_COLOURINGS[0], valid=lambda v: v in maps.ITEM_COLOURINGS)
-    colour = c[2].selectbox("Colour by", maps.ITEM_COLOURINGS, key="maps_colour",
-                            help=i18n.t("maps.colour_help"))
-    item = widgets.pick_item(ctx, "maps_item", None, label="Highlight a movie and its neighbours")
+    colour = c[2].selectbox(i18n.t("maps.colour_by"), maps.ITEM_COLOURINGS, key="maps_colour",
+                            format_func=colour_name, help=i18n.t("maps.colour_help"))
+    item = widgets.pick_item(ctx, "maps_item", None, label=i18n.t("maps.highlight"))
     url.remember("maps_left", "maps_right", "maps_colour", "maps_item")
 
     cols = st.columns(2)
@@ -84,12 +92,13 @@ def item_maps() -> None:
                 st.error(str(e))
                 continue
             except Exception as e:  # noqa: BLE001 (one model's map failing leaves the other)
-                st.error(f"{name}: could not draw the map: {type(e).__name__}: {e}")
+                st.error(i18n.t("maps.draw_error", name=name, error=f"{type(e).__name__}: {e}"))
                 continue
             use = colour if colour in df else "primary genre"
             if use != colour:
                 st.caption(i18n.t("maps.no_attention", name=name))
-            sampled_figure(df, use, f"{name}: {len(df):,} items", key=f"maps_fig_{side}", focus=item)
+            sampled_figure(df, use, i18n.t("maps.items_title", name=name, n=len(df)), key=f"maps_fig_{side}",
+                           focus=item)
             st.caption(i18n.t("maps.computed" if m.computed else "maps.from_store", file=m.path.name))
             shown.append((side, name, df, use))
     if shown:
@@ -102,7 +111,7 @@ def neighbourhood(item: str, shown: list) -> None:
     redraws only the close-ups; the full maps above (thousands of points each) are not sent again."""
     c1, c2 = st.columns([1, 4])
     url.seed_state("maps_k", None, 10, valid=lambda v: isinstance(v, int) and 0 <= v <= 50)
-    k = c1.number_input("Neighbours", min_value=0, max_value=50, step=1, key="maps_k")
+    k = c1.number_input(i18n.t("maps.neighbours"), min_value=0, max_value=50, step=1, key="maps_k")
     url.remember("maps_k")
     c2.caption(i18n.t("maps.closeups"))
     cols = st.columns(2)
@@ -118,8 +127,8 @@ def neighbourhood(item: str, shown: list) -> None:
                 st.caption(i18n.t("maps.not_on_map", name=name))
                 continue
             off = len(set(nb) - set(sub["item_id"]))
-            fig = figures.figure(sub, use, f"{name}: the movie and its {len(nb)} neighbours", highlight=nb,
-                                 focus=item, height=380, webgl=False)
+            fig = figures.figure(sub, use, i18n.t("maps.closeup_title", name=name, n=len(nb)), highlight=nb,
+                                 focus=item, height=380, webgl=False, colour_label=colour_name(use))
             fig.update_layout(xaxis=dict(range=list(xr)), yaxis=dict(range=list(yr)), showlegend=False)
             st.plotly_chart(fig, key=f"maps_zoom_{side}", width="stretch")
             if notice:
@@ -141,11 +150,11 @@ if users_tab.open is not False:
         c = st.columns([2, 2])
         url.seed_state("maps_user_model", None, next((n for n in prefer if n in user_models), user_models[0]),
                              valid=lambda v: v in user_models)
-        uname = c[0].selectbox("Model", user_models, key="maps_user_model")
+        uname = c[0].selectbox(i18n.t("overview.col_model"), user_models, key="maps_user_model")
         ucols = [x for x in maps.USER_COLOURINGS if x in ds.users.columns]
         if ucols:
             url.seed_state("maps_user_colour", None, ucols[0], valid=lambda v: v in ucols)
-            ucolour = c[1].selectbox("Colour by", ucols, key="maps_user_colour")
+            ucolour = c[1].selectbox(i18n.t("maps.colour_by"), ucols, key="maps_user_colour")
         else:
             ucolour = None
             c[1].caption(i18n.t("maps.no_demographics"))
@@ -153,7 +162,8 @@ if users_tab.open is not False:
         try:
             um = state.umap_map(ctx, uname, "users", nn, md)
             udf = maps.user_frame(ds, um)
-            sampled_figure(udf, ucolour or "user_id", f"{uname}: {len(udf):,} users", key="maps_fig_users",
+            sampled_figure(udf, ucolour or "user_id", i18n.t("maps.users_title", name=uname, n=len(udf)),
+                           key="maps_fig_users",
                            id_col="user_id", hover="label", height=480)
         except RecallError as e:
             st.error(str(e))

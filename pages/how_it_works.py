@@ -9,7 +9,7 @@ ctx = state.page_context(url_state={})
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
-st.title(t("how.title"))
+st.title(t("page.how"))
 st.caption(t("how.caption"))
 
 manifests = ctx.manifests()
@@ -19,7 +19,7 @@ if not names:
     st.info(t("how.no_sections"))
     st.stop()
 url.seed_state("how_model", "model", names[0], valid=lambda v: v in names,
-               expected=f"a stored model with a section ({', '.join(names)})")
+               expected=t("how.expected_model", names=", ".join(names)))
 name = st.selectbox(t("how.model"), names, key="how_model")
 url.remember("how_model")
 url.set_url(model=name)

@@ -5,12 +5,14 @@ import streamlit as st
 from recall_core.analysis import compare
 from recall_core.app import state, widgets
 from recall_core.app import i18n
+from recall_core.app.i18n import core_texts
 
 ctx = state.page_context(url_state={})
+lang = i18n.current()
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
-st.title("Item neighbours")
+st.title(i18n.t("page.items"))
 st.caption(i18n.t("items.caption"))
 
 
@@ -33,7 +35,7 @@ def view() -> None:
     widgets.show_errors({**load_errors, **errors})
     tables = compare.mark_agreement(tables)
     co_tables, co_errors = compare.neighbour_tables(ds, models, item, int(k), "cooccur")
-    widgets.show_errors({f"{n} (co-occurs with)": m for n, m in co_errors.items()})
+    widgets.show_errors({i18n.t("items.cooccur_of", name=n): m for n, m in co_errors.items()})
 
     if len(tables) > 1:
         shared = {i for t in tables.values() for i in t.loc[t["agree"] >= 2, "item_id"]}
@@ -42,9 +44,9 @@ def view() -> None:
 
 
     def show(table, name, view, note):
-        cfg = {**widgets.ITEM_COLUMNS, "score": widgets.score_column("Score", table["score"])}
+        cfg = {**widgets.item_columns(), "score": widgets.score_column(i18n.t("common.score"), table["score"])}
         if "agree" in table:
-            cfg["agree"] = st.column_config.NumberColumn("agree", format="%d", width="small",
+            cfg["agree"] = st.column_config.NumberColumn(i18n.t("items.agree"), format="%d", width="small",
                                                          help=i18n.t("items.agree_help"))
             styled = table.style.apply(lambda r: [widgets.AGREE_SHADE if r["agree"] >= 2 else "" for _ in r], axis=1)
         else:
@@ -61,7 +63,7 @@ def view() -> None:
     for name, tab in widgets.model_tabs(names_ok, key="i2i_model_tab", default=first):
         with tab:
             widgets.model_header(name)
-            notes = compare.view_notes(models[name])
+            notes = core_texts.stored_view_notes(lang, models[name])
             left_col, right_col = st.columns(2) if name in co_tables else (st.container(), None)
             with left_col:
                 st.markdown(i18n.t("items.similar_head"))
@@ -77,16 +79,16 @@ def view() -> None:
             jac = compare.jaccard_matrix(tables)
             fig = go.Figure(go.Heatmap(z=jac.to_numpy(), x=jac.columns, y=jac.index, zmin=0, zmax=1,
                                        colorscale="Blues", text=jac.round(2).to_numpy(), texttemplate="%{text}",
-                                       hovertemplate="%{y} vs %{x}: Jaccard %{z:.2f}<extra></extra>"))
-            fig.update_layout(title=f"Overlap of the top-{k} lists (Jaccard)", height=360,
+                                       hovertemplate=i18n.t("items.heatmap_hover")))
+            fig.update_layout(title=i18n.t("items.heatmap_title", k=k), height=360,
                               margin=dict(t=50, b=10, l=10, r=10), yaxis=dict(autorange="reversed"))
             st.plotly_chart(fig, key="i2i_heatmap", width="stretch")
         else:
             st.caption(i18n.t("items.heatmap_needs_two"))
     with right:
-        all_tables = {**tables, **{f"{n} (co-occurs with)": t for n, t in co_tables.items()}}
+        all_tables = {**tables, **{f"{n} (co-occurs with)": t for n, t in co_tables.items()}}  # CSV: data
         csv = compare.combined_table(all_tables, query_item_id=item, query_title=ds.item_label(ds.item_vocab.index(item)))
-        st.download_button("Download the table (CSV)", csv.to_csv(index=False).encode(), key="i2i_download",
+        st.download_button(i18n.t("items.download"), csv.to_csv(index=False).encode(), key="i2i_download",
                            file_name=f"neighbours-{item}-k{k}.csv", mime="text/csv")
 
 

@@ -8,7 +8,7 @@ ctx = state.page_context(url_state={})
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
-st.title(i18n.t("judge.title"))
+st.title(i18n.t("page.judge"))
 st.caption(i18n.t("judge.caption"))
 sess = judge.session_bar(ctx)
 

@@ -15,14 +15,14 @@ from recall_core.app import i18n
 ctx = state.page_context()
 ds = state.require_dataset(ctx)
 
-st.title("Overview")
+st.title(i18n.t("page.home"))
 s = ds.summary()
 c = st.columns(5)
-c[0].metric("Users", f"{s['users']:,}")
-c[1].metric("Items", f"{s['items']:,}")
-c[2].metric("Interactions", f"{s['interactions']:,}")
-c[3].metric("First rating", s["first"])
-c[4].metric("Last rating", s["last"])
+c[0].metric(i18n.t("overview.users"), f"{s['users']:,}")
+c[1].metric(i18n.t("overview.items"), f"{s['items']:,}")
+c[2].metric(i18n.t("overview.interactions"), f"{s['interactions']:,}")
+c[3].metric(i18n.t("overview.first_rating"), s["first"])
+c[4].metric(i18n.t("overview.last_rating"), s["last"])
 st.caption(i18n.t("overview.summary", dataset=s["dataset"], layout=s["layout"], genres=", ".join(s["genres"]),
                   fields=", ".join(s["user_features"]) or i18n.t("overview.no_user_fields")))
 for warning in ds.load_report.get("warnings", []):
@@ -47,7 +47,7 @@ def training_controls(expanded: bool) -> None:
 
         known = model_names()
     except Exception as e:  # noqa: BLE001 (a broken model module must not hide the page)
-        st.error(f"Could not list the models: {type(e).__name__}: {e}")
+        st.error(i18n.t("overview.list_error", error=f"{type(e).__name__}: {e}"))
         return
     missing = [m for m in known if m not in ctx.stored]
     box = st.expander(i18n.t("overview.train_box") + (i18n.t("overview.train_missing", n=len(missing)) if missing
@@ -60,13 +60,13 @@ def training_controls(expanded: bool) -> None:
         url.seed_state("overview_train_models", None, missing or ["mostpop", "item2vec"],
                              valid=lambda v: isinstance(v, list) and all(m in known for m in v))
         col1, col2 = st.columns([4, 1])
-        chosen = col1.multiselect("Models to train (retrains those already stored)", known,
-                                  key="overview_train_models")
-        seed = col2.number_input("Seed", min_value=0, value=42, step=1, key="overview_seed")
+        chosen = col1.multiselect(i18n.t("overview.train_models"), known, key="overview_train_models")
+        seed = col2.number_input(i18n.t("overview.seed_label"), min_value=0, value=42, step=1, key="overview_seed")
         busy = state.training_in_progress(ctx)
         if busy:
             st.info(busy)
-        if st.button("Train", key="overview_train", type="primary", disabled=not chosen or bool(busy)):
+        if st.button(i18n.t("overview.train_button"), key="overview_train", type="primary",
+                     disabled=not chosen or bool(busy)):
             if state.run_training(ctx, list(chosen), seed=int(seed)):
                 st.session_state["overview_trained_msg"] = i18n.t("overview.trained_msg", models=", ".join(chosen))
                 st.rerun()
@@ -99,10 +99,11 @@ widgets.table(
     frame.style.apply(_mark, subset=[c for c in frame.columns if c in best]),
     hide_index=True, width="stretch", key="overview_table", height=35 * (len(frame) + 1) + 3,  # every row, no scroll
     column_config={
-        "model": st.column_config.TextColumn("Model", pinned=True),
+        "model": st.column_config.TextColumn(i18n.t("overview.col_model"), pinned=True),
         **{c: st.column_config.NumberColumn(c, format="%.4f") for c in metric_cols},
-        "Train s": st.column_config.NumberColumn("Train s", format="%.1f", help=i18n.t("overview.train_s_help")),
-        "Distinct lists@10": st.column_config.NumberColumn("Distinct lists@10", format="%d",
+        "Train s": st.column_config.NumberColumn(i18n.t("overview.col_train_s"), format="%.1f",
+                                                 help=i18n.t("overview.train_s_help")),
+        "Distinct lists@10": st.column_config.NumberColumn(i18n.t("overview.col_distinct"), format="%d",
                                                            help=i18n.t("overview.distinct_help")),
     },
 )
@@ -119,8 +120,9 @@ with left:
         fig.add_bar(name=r["model"], x=[f"HR@{k}", f"NDCG@{k}"], marker_color=model_color(r["model"]),
                     y=[r["metrics"].get(f"hr@{k}"), r["metrics"].get(f"ndcg@{k}")],
                     hovertemplate=r["model"] + " %{x}: %{y:.4f}<extra></extra>")
-    fig.update_layout(barmode="group", title=f"HR@{k} and NDCG@{k} per model", height=380,
-                      margin=dict(t=50, b=10, l=10, r=10), legend_title_text="model", yaxis_title="value")
+    fig.update_layout(barmode="group", title=i18n.t("overview.bars_title", k=k), height=380,
+                      margin=dict(t=50, b=10, l=10, r=10), legend_title_text=i18n.t("overview.col_model"),
+                      yaxis_title=i18n.t("overview.value"))
     st.plotly_chart(fig, key="overview_bars", width="stretch")
 with right:
     fig = go.Figure()
@@ -128,7 +130,7 @@ with right:
         d = long[(long["model"] == name) & (long["metric"] == "HR@K")]
         fig.add_scatter(x=d["K"], y=d["value"], name=name, mode="lines+markers",
                         line=dict(color=model_color(name)))
-    fig.update_layout(title="HR@K as K grows", height=380, margin=dict(t=50, b=10, l=10, r=10),
+    fig.update_layout(title=i18n.t("overview.lines_title"), height=380, margin=dict(t=50, b=10, l=10, r=10),
                       xaxis=dict(title="K", tickvals=[5, 10, 20, 50], type="log"), yaxis_title="HR@K")
     st.plotly_chart(fig, key="overview_lines", width="stretch")
 
@@ -137,6 +139,9 @@ if ctx.stored:
     if cards.open:  # closed: nothing computed or drawn (lazy, for the browser)
         with cards:
             manifests = ctx.manifests()
+            from recall_core.app.i18n import core_texts
+
+            lang = i18n.current()
             try:
                 from recall_core.models.base import get_model_class
             except Exception:  # noqa: BLE001
@@ -153,33 +158,39 @@ if ctx.stored:
                     st.markdown(f"<span style='color:{model_color(name)};font-size:1.2em'>■</span> **{name}**",
                                 unsafe_allow_html=True)
                     if not isinstance(man, dict):
-                        st.error(man or "manifest missing")
+                        st.error(man or i18n.t("overview.no_manifest"))
                         continue
                     card = compare.model_card(man)
                     try:
-                        desc = get_model_class(card["model_class"] or name).description if get_model_class else ""
+                        cls = get_model_class(card["model_class"] or name) if get_model_class else None
                     except Exception:  # noqa: BLE001 (unknown class: show the card without a description)
-                        desc = ""
+                        cls = None
+                    desc = core_texts.description(lang, cls) if cls is not None else ""
                     if desc:
                         st.caption(desc)
+                    if cls is not None:  # the class's phrases in the reader's language (the card's are English)
+                        card["variant"] = core_texts.variant(lang, cls, man.get("config", {}), man.get("info"))
+                    card["views"] = {v: n for v, n in core_texts.manifest_view_notes(lang, man, cls).items()
+                                     if v in card["views"]}
                     if card["variant"]:
                         st.caption(i18n.t("overview.variant_stored", variants="; ".join(card["variant"])))
                     ts = card["train_seconds"]
                     if card["model_class"] == "imported":
                         cfg = card["config"]
-                        st.caption(widgets.md_escape(
-                            f"Imported vectors ({cfg.get('dim')} dimensions, {cfg.get('metric')}): {cfg.get('vectors')} "
-                            f"with {cfg.get('ids')}" + (f"; users {cfg.get('users')}" if cfg.get("users") else "")))
+                        st.caption(widgets.md_escape(i18n.t(
+                            "overview.imported", dim=cfg.get("dim"), metric=cfg.get("metric"),
+                            vectors=cfg.get("vectors"), ids=cfg.get("ids"))
+                            + (i18n.t("overview.imported_users", users=cfg.get("users")) if cfg.get("users") else "")))
                     else:
                         st.markdown(i18n.t("overview.seed_time", seed=card["seed"], secs=ts) if ts is not None
                                     else i18n.t("overview.seed", seed=card["seed"]))
                     st.markdown(i18n.t("overview.created", created=card["created"] or "?")
                                 + (i18n.t("overview.variant_of", name=card["variant_of"]) if card["variant_of"] else ""))
                     for view, note in card["views"].items():
-                        label = i18n.t(f"overview.view.{view}") if view in compare.VIEW_LABELS else view
-                        st.caption(f"**{label}:** {note}")
-                    render_card_facts(card, key=f"overview_card_{name}", color=model_color(name))
-                    st.caption("config: `" + json.dumps(card["config"]).replace("`", "'") + "`")
+                        label = core_texts.word(lang, "view_label", view, compare.VIEW_LABELS.get(view, view))
+                        st.caption(i18n.t("overview.view_note", label=label, note=note))
+                    render_card_facts(card, key=f"overview_card_{name}", lang=lang, color=model_color(name), cls=cls)
+                    st.caption(i18n.t("overview.config", config=json.dumps(card["config"]).replace("`", "'")))
 
     training_controls(expanded=False)
 
@@ -196,19 +207,19 @@ def embedding_files() -> None:
     with box:
         st.caption(i18n.t("overview.files_caption"))
         c1, c2 = st.columns([3, 2])
-        name = c1.text_input("Name in the store", key="overview_import_name", placeholder="my-vectors",
+        name = c1.text_input(i18n.t("overview.import_name"), key="overview_import_name", placeholder="my-vectors",
                              help=i18n.t("overview.import_name_help"))
-        metric = c2.radio("Similarity of the vectors", ["cosine", "ip"], horizontal=True, key="overview_import_metric",
-                          help=i18n.t("overview.import_metric_help"))
+        metric = c2.radio(i18n.t("overview.import_metric"), ["cosine", "ip"], horizontal=True,
+                          key="overview_import_metric", help=i18n.t("overview.import_metric_help"))
         kinds = ["tsv", "txt", "npy"]
         c1, c2 = st.columns(2)
-        vec = c1.file_uploader("Item vectors (vectors.tsv or .npy)", type=kinds, key="overview_import_vectors")
-        ids = c2.file_uploader("Item ids (metadata.tsv, one id per line, or .npy)", type=kinds,
-                               key="overview_import_ids")
+        vec = c1.file_uploader(i18n.t("overview.import_vectors"), type=kinds, key="overview_import_vectors")
+        ids = c2.file_uploader(i18n.t("overview.import_ids"), type=kinds, key="overview_import_ids")
         c1, c2 = st.columns(2)
-        uvec = c1.file_uploader("User vectors (optional)", type=kinds, key="overview_import_users")
-        uids = c2.file_uploader("User ids (with user vectors)", type=kinds, key="overview_import_user_ids")
-        if st.button("Import", key="overview_import", disabled=not (name.strip() and vec and ids)):
+        uvec = c1.file_uploader(i18n.t("overview.import_users"), type=kinds, key="overview_import_users")
+        uids = c2.file_uploader(i18n.t("overview.import_user_ids"), type=kinds, key="overview_import_user_ids")
+        if st.button(i18n.t("overview.import_button"), key="overview_import",
+                     disabled=not (name.strip() and vec and ids)):
             try:
                 if bool(uvec) != bool(uids):
                     raise UsageError("user vectors and user ids go together: upload both, or neither")
@@ -221,7 +232,7 @@ def embedding_files() -> None:
                 st.error(str(e))
             else:
                 st.session_state["overview_imported_msg"] = [
-                    ("Replaced the earlier import. " if report.replaced else "Imported. ") + report.lines()[0],
+                    i18n.t("overview.replaced" if report.replaced else "overview.imported_ok") + report.lines()[0],
                     *report.lines()[1:]]
                 state.select_models([report.name])
                 st.rerun()
@@ -229,8 +240,8 @@ def embedding_files() -> None:
             return
         st.divider()
         c1, c2, c3 = st.columns([2, 2, 1])
-        chosen = c1.selectbox("Export a stored model as Projector TSV files", ctx.stored, key="overview_export_model")
-        view = c2.radio("View", ["similar", "user"], horizontal=True, key="overview_export_view",
+        chosen = c1.selectbox(i18n.t("overview.export_model"), ctx.stored, key="overview_export_model")
+        view = c2.radio(i18n.t("overview.export_view"), ["similar", "user"], horizontal=True, key="overview_export_view",
                         help=i18n.t("overview.export_view_help"))
         try:
             model = ctx.model(chosen)
@@ -252,7 +263,7 @@ def embedding_files() -> None:
                     z.writestr(fname, text)
             return buf.getvalue()
 
-        c3.download_button("Download (zip)", zipped, file_name=f"{chosen.replace('@', '-')}-{view}-projector.zip",
+        c3.download_button(i18n.t("overview.download"), zipped, file_name=f"{chosen.replace('@', '-')}-{view}-projector.zip",
                            mime="application/zip", key="overview_export", on_click="ignore",
                            help=i18n.t("overview.download_help"))
 

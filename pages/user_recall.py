@@ -7,12 +7,14 @@ from recall_core.app import state, widgets
 from recall_core.app.style import HISTORY_COLOR, model_color
 from recall_core.explore import user_profile
 from recall_core.app import i18n
+from recall_core.app.i18n import core_texts
 
 ctx = state.page_context(url_state={})
+lang = i18n.current()
 ds = state.require_dataset(ctx)
 state.require_models(ctx)
 
-st.title("User recall")
+st.title(i18n.t("page.users"))
 st.caption(i18n.t("users.caption"))
 
 
@@ -41,9 +43,11 @@ def view() -> None:
         st.markdown(i18n.t("users.history_head"))
         widgets.table(compare.recent_history(ds, user, 15), hide_index=True, width="stretch", height=250,
                      column_order=["#", "title", "year", "genres", "rating", "date"], key="u2i_history",
-                     column_config={**widgets.ITEM_COLUMNS,
-                                    "rating": st.column_config.NumberColumn("Rating", format="%.0f ★", width="small"),
-                                    "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm")})
+                     column_config={**widgets.item_columns(),
+                                    "rating": st.column_config.NumberColumn(i18n.t("users.col_rating"), format="%.0f ★",
+                                                                            width="small"),
+                                    "date": st.column_config.DatetimeColumn(i18n.t("users.col_date"),
+                                                                            format="YYYY-MM-DD HH:mm")})
 
     if not names:
         st.info(i18n.t("common.choose_models"))
@@ -52,16 +56,19 @@ def view() -> None:
     models, load_errors = ctx.models(names)
     tables, errors = compare.user_tables(ds, models, user, int(k))
     widgets.show_errors(load_errors)
+    reasons = {english.format(user=user): core_texts.word(lang, "no_user_list", why, english).format(user=user)
+               for why, english in compare.NO_USER_LIST.items()}
     for name, msg in errors.items():
-        (st.info if msg.startswith("no user vectors") else st.error)(f"**{name}**: {msg}")
+        (st.info if msg in reasons else st.error)(f"**{name}**: {reasons.get(msg, msg)}")
 
     if tables and test_item is not None:
         ranks = {n: compare.test_item_rank(ds, models[n], user) for n in tables}
         cols = st.columns(len(ranks))
         for col, (n, r) in zip(cols, ranks.items()):
             hit = r is not None and r <= k
-            col.metric(f"{n}: rank of the held-out item", "—" if r is None else (f"{r}" if r <= ds.n_items else "unranked"),
-                       delta="in top-K" if hit else None, delta_color="normal", border=True)
+            col.metric(i18n.t("users.rank_label", name=n),
+                       "—" if r is None else (f"{r}" if r <= ds.n_items else i18n.t("users.unranked")),
+                       delta=i18n.t("users.in_top_k") if hit else None, delta_color="normal", border=True)
 
     if tables:
         if test_item is not None:
@@ -74,23 +81,24 @@ def view() -> None:
         t = tables[name]
         with tab:
             widgets.model_header(name)
-            st.caption(compare.view_notes(models[name]).get("user", ""))
+            st.caption(core_texts.stored_view_notes(lang, models[name]).get("user", ""))
             styled = t.style.apply(lambda r: [widgets.HELD_OUT_SHADE if r["held_out"] else "" for _ in r], axis=1)
             widgets.table(styled, hide_index=True, width="stretch", key=f"u2i_table_{name}",
                           column_order=["rank", "title", "year", "genres", "score", "held_out"],
-                          column_config={**widgets.ITEM_COLUMNS,
-                                         "score": widgets.score_column("Score", t["score"]),
-                                         "held_out": st.column_config.CheckboxColumn("held out", width="small")})
+                          column_config={**widgets.item_columns(),
+                                         "score": widgets.score_column(i18n.t("common.score"), t["score"]),
+                                         "held_out": st.column_config.CheckboxColumn(i18n.t("users.col_held_out"),
+                                                                                     width="small")})
 
     if tables:
         mix = compare.genre_mix(ds, profile["history"]["item_id"], tables)
         fig = go.Figure()
         for src in ["history", *tables]:
             d = mix[mix["source"] == src]
-            fig.add_bar(name="history (training)" if src == "history" else src, x=d["genre"].astype(str),
+            fig.add_bar(name=i18n.t("users.history_trace") if src == "history" else src, x=d["genre"].astype(str),
                         y=d["share"], marker_color=HISTORY_COLOR if src == "history" else model_color(src))
-        fig.update_layout(barmode="group", title=f"Genre mix: history vs each model's top-{k}", height=380,
-                          yaxis=dict(title="share", tickformat=".0%"), margin=dict(t=50, b=10, l=10, r=10))
+        fig.update_layout(barmode="group", title=i18n.t("users.genre_mix", k=k), height=380,
+                          yaxis=dict(title=i18n.t("users.share"), tickformat=".0%"), margin=dict(t=50, b=10, l=10, r=10))
         st.plotly_chart(fig, key="u2i_genres", width="stretch")
 
 

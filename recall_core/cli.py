@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=10)
     p.add_argument("--view", choices=["similar", "cooccur", "next"], default="similar",
                    help="item view: 'similar' (the model's I2I space) or 'cooccur' (the trained centre-context "
-                        "score of the skip-gram models: appears near, before or after; 'next' is an old name for it)")
+                        "score of the skip-gram models: co-occurs with, before or after; 'next' is an old name for it)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=commands.cmd_neighbours)
 

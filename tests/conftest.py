@@ -22,3 +22,16 @@ def judge_tiny(tmp_path_factory):
     from tests.app_fixture import build_tiny_store
 
     return build_tiny_store(tmp_path_factory.mktemp("judge"))
+
+
+@pytest.fixture(scope="session")
+def app_store(tmp_path_factory):
+    """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py) with a stored model of every
+    class (real Airbnb, FM and YouTubeDNN beside the stand-ins), built once per test run. Read it, don't train
+    into it."""
+    pytest.importorskip("streamlit")
+    from tests.app_fixture import add_real_models, build_tiny_store
+
+    folder, store = build_tiny_store(tmp_path_factory.mktemp("app_store"))
+    add_real_models(folder, store)
+    return folder, store

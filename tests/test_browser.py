@@ -8,7 +8,9 @@ One fresh server (the tiny store of the AppTests):
    the link's parameters reached the page. The demo header has no Deploy button, and the "Copy link to
    this view" button puts this view's URL on the clipboard.
 2. Every page, with a screenshot under test-artifacts/browser/: no exception box, error box or traceback;
-   then ``/how?model=M`` for every stored model with a section, and one page with ``?lang=zh``.
+   then ``/how?model=M`` for every stored model with a section, and two pages with ``?lang=zh``, where every
+   element with Chinese text must be drawn with a CJK font (no boxes; ``screenshots.han_glyph_problems``,
+   which a browser without a CJK font fails: checked here too).
 3. Five sessions open five pages at the same moment: each settles, with no error (their times against a
    single session are measured by ``make bench`` on ML-100K, bench/browser_timings.py).
 
@@ -28,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from browser_timings import CONCURRENT, app_pages, concurrent_sessions  # noqa: E402
-from screenshots import PAGES, chromium_path, launch, problems_on, serve, visit_all, wait_idle  # noqa: E402
+from screenshots import (PAGES, CHROMIUM_ARGS, chromium_path, cjk_fonts, han_glyph_problems, launch,  # noqa: E402
+                         problems_on, serve, title, visit_all, wait_idle)
 
 from tests.app_fixture import add_real_models, build_tiny_store  # noqa: E402
 
@@ -100,7 +103,9 @@ def test_every_page_in_chromium(browser_ready, tmp_path):
     extra = [(f"how?model={quote(name)}", "How it works", f"how-{name.replace('@', '-')}")
              for name in how_names(folder, store)]
     assert {"item2vec", "eges", "airbnb", "fm", "dssm", "youtubednn"} <= set(how_names(folder, store))
-    extra.append(("items?lang=zh&item=i5&k=5", "Item neighbours", "items-zh"))
+    zh_pages = [("items?lang=zh&item=i5&k=5", title("items", "zh"), "items-zh"),
+                ("how?model=eges&lang=zh", title("how", "zh"), "how-eges-zh")]
+    extra += zh_pages
     with serve(env) as url:
         first_request_is_a_deep_link(url)
         results = visit_all(url, out, width=1400, height=900,
@@ -111,6 +116,9 @@ def test_every_page_in_chromium(browser_ready, tmp_path):
     assert not problems, problems
     for r in results:
         assert Path(r["screenshot"]).stat().st_size > 10_000, r
+    # the Chinese pages: many elements hold Chinese, and each is drawn with a CJK font (a box is a problem above)
+    zh_results = [r for r in results if "lang=zh" in r["page"]]
+    assert len(zh_results) == len(zh_pages) and all(r["han_checked"] >= 10 for r in zh_results), zh_results
     assert len(five) == CONCURRENT and {r["page"] for r in five} == {p[0] for p in app_pages("i5", "u3")[1:1 + CONCURRENT]}
     assert not {r["page"]: r["problems"] for r in five if r["problems"]}, five
 
@@ -194,3 +202,30 @@ def test_judge_by_clicking_in_chromium(browser_ready, judge_tiny, tmp_path):
     assert len(rows) == 10 and {r["judge"] for r in rows} == {"browser"}
     want = {"2 relevant": 2, "0 not relevant": 0, "1 somewhat": 1, "? can't judge": None}
     assert sorted(map(str, (r["grade"] for r in rows))) == sorted(map(str, (want[c] for c in clicked)))
+
+
+def test_the_glyph_check_sees_boxes_without_a_cjk_font(browser_ready, tmp_path):
+    """The check the Chinese pages pass is not vacuous: the same Chromium, given a fontconfig that knows only
+    DejaVu (no CJK font), draws Chinese as boxes and the check reports every Chinese element; with the
+    machine's fonts it reports none."""
+    from playwright.sync_api import sync_playwright
+
+    assert cjk_fonts(), "no CJK font installed (apt-get install -y fonts-noto-cjk)"
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f"<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path / 'cache'}</cachedir>"
+                    "</fontconfig>")
+    html = "<h1>语言 / Language</h1><p>这是中文。</p><svg><text x='10' y='20'>图表标题</text></svg><p>English only</p>"
+    found = {}
+    with sync_playwright() as p:
+        for name, env in (("system", None), ("no-cjk", {**os.environ, "FONTCONFIG_FILE": str(conf)})):
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True, env=env)
+            try:
+                page = browser.new_page()
+                page.set_content(html)
+                found[name] = han_glyph_problems(page)
+            finally:
+                browser.close()
+    assert found["system"] == (3, [])
+    n, problems = found["no-cjk"]
+    assert n == 3 and len(problems) == 3 and all("no CJK font" in x for x in problems), problems

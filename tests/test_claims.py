@@ -287,7 +287,8 @@ def test_views_render_and_say_what_they_show(tiny_store, tmp_path, lang):
     from streamlit.testing.v1 import AppTest
 
     from bench import ablations
-    from recall_core.app._claims_text import EN, ZH
+    from recall_core.app._claims_text import text
+    from recall_core.app.claims import ablation_text
 
     folder, store = tiny_store
     # an ablation file with one measured GES cell pair and nothing for Airbnb's global context
@@ -303,27 +304,32 @@ def test_views_render_and_say_what_they_show(tiny_store, tmp_path, lang):
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     texts = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info])
-    d = ZH if lang == "zh" else EN
+    def d(key, **fmt):
+        return text(lang, key, **fmt)
+
     # the GES verdict follows the (planted) numbers: the plain mean wins here, and the page says so
-    assert d["ges.verdict_worse"].format(splits=d["ges.split"].format(split="test", a=0.17, b=0.18)) in texts
-    assert d["airbnb.best"].format(variant="0", metric="hr@10", value=0.19, zero=0.19) + " " + d["airbnb.market_not"] \
+    assert d("ges.verdict_worse", splits=d("ges.split", split="test", a=0.17, b=0.18)) in texts
+    assert d("airbnb.best", variant="0", metric="hr@10", value=0.19, zero=0.19) + " " + d("airbnb.market_not") \
         in texts
-    # unmeasured rows say so instead of showing numbers
-    assert d["common.row_missing"].format(model="airbnb", decision="booked film as global context") in texts
-    assert d["common.measured_by"].format(date="2026-01-01", command="planted") in texts
+    # unmeasured rows say so instead of showing numbers (the row's name in the page's language)
+    decision = ablation_text(lang, "booked film as global context")
+    assert (decision == "booked film as global context") == (lang == "en")
+    assert d("common.row_missing", model="airbnb", decision=decision) in texts
+    assert d("common.measured_by", date="2026-01-01", command="planted") in texts
     # the tiny store has EGES and item2vec: the sparse-items verdict is one of the two sentences
-    assert d["sparse.title"] in [s.value for s in at.subheader]
+    assert d("sparse.title") in [s.value for s in at.subheader]
     # three DSSM τ variants: the temperature verdict is shown
-    assert any(m.value.startswith(d["tau.verdict"].split("{")[0]) for m in at.markdown)
+    from recall_core.app._claims_text import EN, ZH
+
+    assert any(m.value.startswith((ZH if lang == "zh" else EN)["tau.verdict"].split("{")[0]) for m in at.markdown)
     assert any(el.key and "card_loss" in el.key for el in at.get("plotly_chart"))  # item2vec: loss per epoch
     assert len(at.get_by_key("claims_tutorial_table").dataframe) == 1
 
 
 def test_text_keys_in_both_languages():
     from recall_core.app._claims_text import EN, ZH
-    import string
+    from recall_core.app.i18n import fields
 
     assert set(EN) == set(ZH)
-    fields = lambda s: {f for _, f, _, _ in string.Formatter().parse(s) if f}  # noqa: E731
     for k in EN:
         assert fields(EN[k]) == fields(ZH[k]), k

@@ -35,7 +35,10 @@ def stored(tmp_path, planted, name: str, model):
 
 
 def _fields(s: str) -> set[str]:
-    return {f for _, f, _, _ in string.Formatter().parse(s) if f}
+    """The caller's fields (the nouns, ``{_item}`` ..., are filled from recall_core.app.i18n.glossary.NOUNS)."""
+    from recall_core.app.i18n import fields
+
+    return fields(s)
 
 
 def test_every_string_in_both_languages_with_the_same_fields():

@@ -215,7 +215,7 @@ def test_the_page_in_chinese(env):
 
     at = run_page(PAGE, {"judge": "ann", "lang": "zh"})
     ok(at)
-    assert at.title[0].value == text("zh", "judge.title")
+    assert at.title[0].value == text("zh", "page.judge")
     assert heading(at).startswith("探针 1 / ")
     assert any(c.value == text("zh", "judge.grade_help", k=10) for c in at.caption)
     labels = set(at.segmented_control[0].options)

@@ -7,8 +7,14 @@ from recall_core.data import Dataset
 from recall_core.data.split import split_for
 
 
-def item_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
-    """Item ids, most-rated first (ties by row), and labels ``Title (year) · genres``."""
+#: How a label names an item without genres.
+NO_GENRE = "no genre"
+#: A user's picker label (``demo``: " · age gender occupation", or empty).
+USER_LABEL = "user {id}{demo} · {n} ratings"
+
+
+def item_choices(ds: Dataset, no_genre: str = NO_GENRE) -> tuple[list[str], dict[str, str]]:
+    """Item ids, most-rated first (ties by row), and labels ``Title (year) · genres`` (``no_genre`` without)."""
     order = np.argsort(-ds.item_counts, kind="stable")
     ids = ds.item_vocab.ids[order].tolist()
     titles = ds.items["title"].to_numpy()
@@ -17,26 +23,26 @@ def item_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
     labels = {}
     for r, i in zip(order.tolist(), ids):
         y = "" if np.isnan(years[r]) else f" ({int(years[r])})"
-        g = ", ".join(genres[r]) or "no genre"
+        g = ", ".join(genres[r]) or no_genre
         labels[i] = f"{titles[r]}{y} · {g}"
     return ids, labels
 
 
-def user_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
-    """User ids (dataset order) and labels ``id · age gender occupation · n ratings``."""
+def user_choices(ds: Dataset, label: str = USER_LABEL) -> tuple[list[str], dict[str, str]]:
+    """User ids (dataset order) and labels ``user id · age gender occupation · n ratings`` (:data:`USER_LABEL`)."""
     counts = np.bincount(ds.interactions["user_idx"].to_numpy(), minlength=ds.n_users)
     cols = [c for c in ("age", "gender", "occupation") if c in ds.users.columns]
     labels = {}
     for row, rec in enumerate(ds.users[["user_id", *cols]].itertuples(index=False)):
         demo = " ".join(str(v) for v in rec[1:] if v == v and v is not None)
-        labels[str(rec[0])] = f"user {rec[0]}" + (f" · {demo}" if demo else "") + f" · {counts[row]} ratings"
+        labels[str(rec[0])] = label.format(id=rec[0], demo=f" · {demo}" if demo else "", n=counts[row])
     return ds.user_vocab.ids.tolist(), labels
 
 
-def item_summary(ds: Dataset, item: str) -> dict:
+def item_summary(ds: Dataset, item: str, no_genre: str = NO_GENRE) -> dict:
     """``{"label": "Title (year)", "genres": "A, B", "interactions": n in training}`` for a page header."""
     row = ds.find_item(item)
-    return {"label": ds.item_label(row), "genres": ", ".join(ds.items["genres"].iloc[row]) or "no genre",
+    return {"label": ds.item_label(row), "genres": ", ".join(ds.items["genres"].iloc[row]) or no_genre,
             "interactions": int(split_for(ds).train.item_counts[row])}
 
 

@@ -302,6 +302,10 @@ def project_metrics(manifests: dict[str, dict | str]) -> dict[str, dict]:
 # --------------------------------------------------------------------------- 7. model cards
 
 
+#: The labels of what training recorded (``card_facts``'s ``counts``).
+COUNT_LABELS = ("graph nodes", "graph edges", "sessions", "walks", "booked sessions", "training examples")
+
+
 def card_facts(manifest: dict) -> dict:
     """What the manifest records beyond the config, for the Overview card.
 

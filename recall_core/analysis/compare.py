@@ -53,10 +53,14 @@ def view_notes(model: StoredModel) -> dict[str, str]:
     out = {}
     for view in model.output.views:
         _, _, metric = model.output.view_arrays(view)
-        generic = {"similar": "item vectors against item vectors", "cooccur": "pair-query vectors against candidates",
-                   "user": "user vectors against candidates"}[view]
-        out[view] = notes.get(view) or f"{generic} ({metric})."
+        out[view] = notes.get(view) or GENERIC_VIEW_NOTES[view].format(metric=metric)
     return out
+
+
+#: The sentence of a view that neither a model class nor a manifest describes (the arrays' formula).
+GENERIC_VIEW_NOTES = {"similar": "item vectors against item vectors ({metric}).",
+                      "cooccur": "pair-query vectors against candidates ({metric}).",
+                      "user": "user vectors against candidates ({metric})."}
 
 
 def mark_agreement(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -113,6 +117,11 @@ def combined_table(tables: dict[str, pd.DataFrame], **context) -> pd.DataFrame:
 # --------------------------------------------------------------------------- U2I
 
 
+#: Why a model has no list for a user (what :func:`user_tables` reports; the app words them in Chinese too).
+NO_USER_LIST = {"item_only": "no user vectors (item-to-item model only)",
+                "missing": "no user vectors for user {user} (the imported file has none for this user)"}
+
+
 def user_tables(ds: Dataset, models: dict[str, StoredModel], user: str, k: int):
     """Top-``k`` unseen items per model with ``held_out`` (is it the user's test item): ``(tables, errors)``.
 
@@ -122,10 +131,10 @@ def user_tables(ds: Dataset, models: dict[str, StoredModel], user: str, k: int):
     tables, errors = {}, {}
     for name, m in models.items():
         if not m.output.has_users:
-            errors[name] = "no user vectors (item-to-item model only)"
+            errors[name] = NO_USER_LIST["item_only"]
             continue
         if not has_user_vector(m, user):
-            errors[name] = f"no user vectors for user {user} (the imported file has none for this user)"
+            errors[name] = NO_USER_LIST["missing"].format(user=user)
             continue
         try:
             t = user_recommendations(ds, m, user, k)

@@ -98,15 +98,15 @@ def training_sentence(manifest: dict | str | None) -> str:
     """One true sentence on how the stored default DSSM was trained (its loss, read from the manifest)."""
     kind = training_kind(manifest)
     if kind == "in_batch_logq":
-        return ("DSSM scores a user-film pair by cosine / τ. The stored model was trained with an in-batch softmax: "
-                "each user's next film against the other films of the same batch, with the logQ correction, which "
-                "subtracts log(sampling probability) from each logit. Popular films turn up as in-batch negatives "
+        return ("DSSM scores a user-movie pair by cosine / τ. The stored model was trained with an in-batch softmax: "
+                "each user's next movie against the other movies of the same batch, with the logQ correction, which "
+                "subtracts log(sampling probability) from each logit. Popular movies turn up as in-batch negatives "
                 "more often; without the correction they would be pushed down for being popular.")
     if kind == "in_batch":
-        return ("DSSM scores a user-film pair by cosine / τ. The stored model was trained with an in-batch softmax "
-                "(the other films of the batch are the negatives) without the logQ correction.")
+        return ("DSSM scores a user-movie pair by cosine / τ. The stored model was trained with an in-batch softmax "
+                "(the other movies of the batch are the negatives) without the logQ correction.")
     if kind == "full":
-        return ("DSSM scores a user-film pair by cosine / τ. The stored model was trained with a full softmax over "
-                "every film of the catalogue.")
-    return "DSSM scores a user-film pair by cosine / τ and is trained with a softmax."
+        return ("DSSM scores a user-movie pair by cosine / τ. The stored model was trained with a full softmax over "
+                "every movie of the catalogue.")
+    return "DSSM scores a user-movie pair by cosine / τ and is trained with a softmax."
 

@@ -39,10 +39,14 @@ VIEW_LABELS = {"similar": "Similar items (item vectors)", "user": "User recall (
 PAGE_QUERIES = 300
 
 
+#: Why a model's vectors are not indexed (what :func:`servable` says).
+SKIP_REASONS = {"scalar": "one number per item (a ranking, not an embedding space)"}
+
+
 def servable(model: StoredModel) -> str | None:
-    """Why the model's vectors are not worth indexing (``None`` when they are)."""
+    """Why the model's vectors are not worth indexing (``None`` when they are): a :data:`SKIP_REASONS` text."""
     if model.output.item_vectors.shape[1] < 2:
-        return "one number per item (a ranking, not an embedding space)"
+        return SKIP_REASONS["scalar"]
     return None
 
 

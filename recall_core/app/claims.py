@@ -54,6 +54,19 @@ def _split(dataset_name: str):
     return split_for(state.dataset(dataset_name))
 
 
+def ablation_text(lang: str, s: str) -> str:
+    """A decision or variant label of ``bench/ablations.json`` in ``lang``: the file's English is its name; its
+    Chinese is the ``zh.py`` key ``ablation.<English>`` (numbers and names without one stay as they are)."""
+    from recall_core.app.i18n import nouns, zh
+
+    return s if lang == "en" or f"ablation.{s}" not in zh.STRINGS else zh.STRINGS[f"ablation.{s}"].format(**nouns(lang))
+
+
+def _variants(tab: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """An :func:`claims.ablation_table` with its variant labels in ``lang``."""
+    return tab.assign(variant=[ablation_text(lang, v) for v in tab["variant"]]) if "variant" in tab else tab
+
+
 def _ablation_caption(data: dict, lang: str) -> None:
     st.caption(text(lang, "common.measured_by", date=data.get("measured", "?"), command=data.get("command", "?")))
 
@@ -92,7 +105,7 @@ def render_sparse_items(dataset_name: str, store: str | Path, lang: str = "en", 
         d = t[t["model"] == name]
         fig.add_bar(x=[f"{b} (n={n})" for b, n in zip(d["bucket"], d["users"])], y=d["hr"], name=name,
                     marker_color=model_color(name), customdata=d["hits"],
-                    hovertemplate=name + ": HR %{y:.3f} (%{customdata} hits)<extra></extra>")
+                    hovertemplate=text(lang, "sparse.hover", name=name))
     fig.update_layout(barmode="group", title=text(lang, "sparse.chart", k=k), height=340,
                       xaxis_title=text(lang, "sparse.x"), yaxis_title=f"HR@{k}", margin=dict(t=50, b=10, l=10, r=10))
     st.plotly_chart(fig, key=f"{key}_chart", width="stretch")
@@ -130,18 +143,18 @@ def render_eges_vs_ges(dataset_name: str, store: str | Path, lang: str = "en", a
     if data is None:
         st.info(text(lang, "common.no_ablations"))
         return
-    decision = "side-information weights"
-    row = claims.ablation_row(data, "eges", decision)
+    model, decision = GES_ABLATION
+    row = claims.ablation_row(data, model, decision)
     pairs = {split: (_cell(row, "learned attention (EGES)", "hr@10", split=split),
                      _cell(row, "plain mean (GES)", "hr@10", split=split)) for split in ("valid", "test")}
     pairs = {split: p for split, p in pairs.items() if None not in p}
     learned, mean = pairs.get("test", (None, None))
     tab = claims.ablation_table(row, metrics=("hr@10", "ndcg@10"), splits=("valid", "test"))
     if learned is None or mean is None:
-        st.info(text(lang, "common.row_missing", model="eges", decision=decision))
+        st.info(text(lang, "common.row_missing", model=model, decision=ablation_text(lang, decision)))
     if tab.shape[1] <= 2:  # no measured cell in the row
         return
-    widgets.table(tab, key=f"{key}_table", hide_index=True)
+    widgets.table(_variants(tab, lang), key=f"{key}_table", hide_index=True)
     _ablation_caption(data, lang)
     if pairs:
         verdict = "ges.verdict_" + claims.compare_pairs(pairs)
@@ -160,16 +173,14 @@ def render_airbnb_context(lang: str = "en", ablations_path=None, key: str = "cla
     if data is None:
         st.info(text(lang, "common.no_ablations"))
         return
-    for decision, label_key, metric in (("same-market negative share (U2I)", "airbnb.market_u2i", "hr@10"),
-                                        ("same-market negative share (I2I)", "airbnb.market_i2i", "i2i_hr@10"),
-                                        ("booked film as global context", "airbnb.global", "i2i_hr@10")):
+    for decision, label_key, metric in AIRBNB_ABLATIONS:
         st.markdown(f"**{text(lang, label_key)}**")
         row = claims.ablation_row(data, "airbnb", decision)
         tab = claims.ablation_table(row, metrics=("hr@10", "i2i_hr@10"), splits=("valid", "test"))
         if tab.shape[1] <= 2:  # no measured cell in the row
-            st.info(text(lang, "common.row_missing", model="airbnb", decision=decision))
+            st.info(text(lang, "common.row_missing", model="airbnb", decision=ablation_text(lang, decision)))
             continue
-        widgets.table(tab, key=f"{key}_{label_key.split('.')[1]}", hide_index=True)
+        widgets.table(_variants(tab, lang), key=f"{key}_{label_key.split('.')[1]}", hide_index=True)
         if tab.drop(columns=["variant", "kept"]).isna().any().any():
             st.caption(text(lang, "common.cells_missing"))
         if decision.startswith("same-market"):
@@ -209,7 +220,7 @@ def render_temperature_coverage(dataset_name: str, store: str | Path, lang: str 
                         hovertemplate="%{text}: τ = %{x}<br>" + col + " %{y:.4f}<extra></extra>")
     fig.update_layout(title=text(lang, "tau.chart"), height=340, margin=dict(t=50, b=10, l=10, r=10),
                       xaxis=dict(title="τ", type="log", tickvals=t["tau"].tolist(),
-                                 ticktext=[f"{x:g}" for x in t["tau"]]), yaxis_title="value")
+                                 ticktext=[f"{x:g}" for x in t["tau"]]), yaxis_title=text(lang, "common.value"))
     st.plotly_chart(fig, key=f"{key}_chart", width="stretch")
     widgets.table(t, key=f"{key}_table", hide_index=True)
     first, last = t.iloc[0], t.iloc[-1]
@@ -254,9 +265,9 @@ def render_normalisation(dataset_name: str, store: str | Path, lang: str = "en",
         t = claims.norm_table(out, split.train.item_counts)
         fig = go.Figure(go.Scatter(x=t["count"] + 1, y=t["norm"], mode="markers",
                                    marker=dict(color=model_color(name), size=4, opacity=0.6),
-                                   hovertemplate="%{x} − 1 interactions, norm %{y:.3f}<extra></extra>"))
+                                   hovertemplate=text(lang, "norm.hover")))
         fig.update_layout(title=text(lang, "norm.scatter", model=name), height=340, margin=dict(t=50, b=10, l=10, r=10),
-                          xaxis=dict(title="1 + training interactions", type="log"), yaxis_title="‖v‖")
+                          xaxis=dict(title=text(lang, "norm.x"), type="log"), yaxis_title="‖v‖")
         st.plotly_chart(fig, key=f"{key}_scatter", width="stretch")
         rho = claims.spearman(t["count"], t["norm"])
         st.markdown(text(lang, "norm.rho", rho=rho, n=len(t)) + " " + text(
@@ -269,7 +280,13 @@ def render_normalisation(dataset_name: str, store: str | Path, lang: str = "en",
 
 # --------------------------------------------------------------------------- 6. tutorial table
 
-#: ablation rows that back the explanations: (model, decision, the tutorial's variant label, ours)
+#: The ablation rows the views show (``bench/ablations.json``: model, decision): EGES against GES ...
+GES_ABLATION = ("eges", "side-information weights")
+#: ... Airbnb's market negatives and global context: (decision, the title's key, the metric the verdict reads) ...
+AIRBNB_ABLATIONS = (("same-market negative share (U2I)", "airbnb.market_u2i", "hr@10"),
+                    ("same-market negative share (I2I)", "airbnb.market_i2i", "i2i_hr@10"),
+                    ("booked film as global context", "airbnb.global", "i2i_hr@10"))
+#: ... and the rows that back the tutorial table's explanations: (model, decision, the tutorial's variant label, ours)
 TUTORIAL_ABLATIONS = (
     ("fm", "loss", "BCE with sampled negatives (tutorial)", "softmax over the catalogue"),
     ("fm", "history features", "none (tutorial)", "last 20 films"),
@@ -305,19 +322,22 @@ def render_tutorial_table(dataset_name: str, store: str | Path, lang: str = "en"
         row = claims.ablation_row(data, model, decision)
         a, b = _cell(row, tutorial_label, "hr@10"), _cell(row, ours, "hr@10")
         if a is None or b is None:
-            st.caption(text(lang, "tut.ablation_missing", model=model, decision=decision))
+            st.caption(text(lang, "tut.ablation_missing", model=model, decision=ablation_text(lang, decision)))
             continue
-        st.caption(text(lang, "tut.ablation", model=model, decision=decision,
-                        cells=f"{tutorial_label} {a:.4f} · {ours} {b:.4f}"))
+        st.caption(text(lang, "tut.ablation", model=model, decision=ablation_text(lang, decision),
+                        cells=f"{ablation_text(lang, tutorial_label)} {a:.4f} · {ablation_text(lang, ours)} {b:.4f}"))
     _ablation_caption(data, lang)
 
 
 # --------------------------------------------------------------------------- 7. model cards
 
 
-def render_card_facts(card: dict, key: str, lang: str = "en", color: str | None = None) -> None:
+def render_card_facts(card: dict, key: str, lang: str = "en", color: str | None = None, cls=None) -> None:
     """On an Overview model card (:func:`recall_core.analysis.compare.model_card`): loss per epoch (a small
-    chart), the counts training recorded, and the user-scoring rule."""
+    chart), the counts training recorded, and the user-scoring rule (``cls``: the model's class, whose "user"
+    view sentence words the rule in ``lang``; the manifest records it in English)."""
+    from recall_core.app.i18n import core_texts
+
     f = card
     if f["epoch_loss"]:
         loss = f["epoch_loss"]
@@ -331,6 +351,16 @@ def render_card_facts(card: dict, key: str, lang: str = "en", color: str | None 
     elif card.get("model_class") not in (None, "imported", "mostpop"):
         st.caption(text(lang, "card.no_loss"))
     if f["counts"]:
-        st.caption(f"**{text(lang, 'card.counts')}:** " + " · ".join(f"{k} {v:,}" for k, v in f["counts"].items()))
+        st.caption(text(lang, "card.counts_line", counts=" · ".join(
+            f"{core_texts.word(lang, 'card_count', k, k)} {v:,}" for k, v in f["counts"].items())))
     if f["user_scoring"]:
-        st.caption(f"**{text(lang, 'card.scoring')}:** {widgets.md_escape(str(f['user_scoring']))}")
+        scoring = widgets.md_escape(str(f["user_scoring"]))
+        if lang != "en" and cls is not None and "user" in cls.view_notes:
+            scoring = core_texts.view_notes(lang, cls, card.get("config"))["user"]
+        st.caption(text(lang, "card.scoring_line", rule=scoring))
+
+
+def shown_ablations() -> list[tuple[str, str]]:
+    """``(model, decision)`` of every ablation row these views show (their labels need a Chinese name)."""
+    return [GES_ABLATION, *(("airbnb", d) for d, _, _ in AIRBNB_ABLATIONS),
+            *((m, d) for m, d, _, _ in TUTORIAL_ABLATIONS)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focus=None, id_col: str = "item_id",
-           height: int = 520, webgl: bool = True):
+           height: int = 520, webgl: bool = True, colour_label: str | None = None):
     """A plotly ``scattergl`` map coloured by ``colour`` (categorical: one trace per value; numeric: a scale).
 
     ``webgl=False`` draws SVG ``scatter`` traces instead: for small figures (a close-up of at most
@@ -12,14 +12,19 @@ def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focu
 
     ``highlight``: ids drawn large with a black ring (a movie's neighbours);
     ``focus``: one id drawn as a star (the movie itself).
+    ``colour_label``: the colouring's name on the colour bar (default: the column's name). Legend names
+    and the colour bar are in the reader's language (:mod:`recall_core.app.i18n`).
     Columns are read once as numpy arrays (plotly validates those quickly; pandas string columns are slow
     to validate and to slice, which showed at 10k points).
     """
     import numpy as np
     import plotly.graph_objects as go
 
+    from recall_core.app.i18n import t
+
     fig = go.Figure()
     Scatter = go.Scattergl if webgl else go.Scatter  # noqa: N806
+    other = t("figures.other")
     x, y = df["x"].to_numpy(), df["y"].to_numpy()
     text = df[hover].to_numpy(dtype=object)
     ids = df[id_col].to_numpy(dtype=object)
@@ -30,24 +35,25 @@ def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focu
         top = col.value_counts()
         shown = list(top.index[:12])  # more categories than colours are unreadable: group the rest
         rest = ~np.isin(values, shown)
-        for value in [*shown, *(["other"] if len(top) > 12 else [])]:
-            mask = rest if value == "other" and len(top) > 12 else values == value
+        for value in [*shown, *([other] if len(top) > 12 else [])]:
+            mask = rest if value == other and len(top) > 12 else values == value
             fig.add_trace(Scatter(x=x[mask], y=y[mask], mode="markers", name=str(value), text=text[mask],
                                        marker=dict(size=5, opacity=0.75), hovertemplate=hover_t))
     else:
         fig.add_trace(Scatter(
             x=x, y=y, mode="markers", name=colour, text=text, hovertemplate=hover_t,
             marker=dict(size=5, opacity=0.8, color=None if col is None else col.to_numpy(), colorscale="Viridis",
-                        showscale=col is not None, colorbar=dict(title=colour, thickness=12)), showlegend=False))
+                        showscale=col is not None, colorbar=dict(title=colour_label or colour, thickness=12)),
+            showlegend=False))
     hl = np.isin(ids, list(set(highlight)))
     if hl.any():
-        fig.add_trace(Scatter(x=x[hl], y=y[hl], mode="markers", name="neighbours", text=text[hl],
+        fig.add_trace(Scatter(x=x[hl], y=y[hl], mode="markers", name=t("figures.neighbours"), text=text[hl],
                                    hovertemplate=hover_t,
                                    marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(color="black", width=2))))
     if focus is not None:
         f = ids == focus
         if f.any():
-            fig.add_trace(Scatter(x=x[f], y=y[f], mode="markers", name="selected", text=text[f],
+            fig.add_trace(Scatter(x=x[f], y=y[f], mode="markers", name=t("figures.selected"), text=text[f],
                                        hovertemplate=hover_t,
                                        marker=dict(size=18, symbol="star", color="red", line=dict(color="black", width=1))))
     fig.update_layout(title=title, height=height, margin=dict(t=50, b=10, l=10, r=10),
@@ -67,10 +73,12 @@ def serving_tradeoff(frame, title: str, recall_col: str = "recall@10", target: f
     """
     import plotly.graph_objects as go
 
+    from recall_core.app.i18n import t
+
     fig = go.Figure()
     for kind, d in frame.groupby("kind", sort=False):
         exact = kind == "flat"
-        label = "exact (flat)" if exact else kind
+        label = t("serving.exact_flat") if exact else kind
         fig.add_trace(go.Scatter(
             x=d["p99_ms"], y=d[recall_col], mode="markers" if exact else "lines+markers+text", name=label,
             text=None if exact else d["setting"].str.split("=").str[-1], textposition="top center",
@@ -78,12 +86,12 @@ def serving_tradeoff(frame, title: str, recall_col: str = "recall@10", target: f
             marker=dict(size=16 if exact else 8, symbol="star" if exact else "circle",
                         color=INDEX_COLORS.get(kind, "#7f3c8d")),
             line=dict(color=INDEX_COLORS.get(kind, "#7f3c8d")),
-            hovertemplate=f"{label} %{{customdata[0]}}<br>recall %{{y:.4f}}<br>p99 %{{x:.3f}} ms"
-                          "<br>p50 %{customdata[1]:.3f} ms<extra></extra>"))
-    fig.add_hline(y=target, line=dict(color="#888888", dash="dot"), annotation_text=f"recall {target}",
+            hovertemplate=t("serving.hover", label=label)))
+    fig.add_hline(y=target, line=dict(color="#888888", dash="dot"), annotation_text=t("serving.target", target=target),
                   annotation_position="bottom right")
     fig.update_layout(title=title, height=height, margin=dict(t=50, b=10, l=10, r=10),
-                      xaxis=dict(title="p99 latency of one query (ms, log scale)", type="log"),
-                      yaxis=dict(title=recall_col + " against exact", range=[max(0.0, float(frame[recall_col].min()) - 0.05), 1.02]),
+                      xaxis=dict(title=t("serving.x_title"), type="log"),
+                      yaxis=dict(title=t("serving.y_title", col=recall_col),
+                                 range=[max(0.0, float(frame[recall_col].min()) - 0.05), 1.02]),
                       legend=dict(orientation="h", y=-0.2))
     return fig

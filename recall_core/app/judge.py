@@ -194,7 +194,7 @@ def probe_header(sess: Session, probe: Probe) -> None:
                 + (" · " + " · ".join(f"{c}: **{widgets.md_escape(v)}**" for c, v in demo.items()) if demo else ""))
     widgets.table(compare.recent_history(sess.ds, probe.key, 15), hide_index=True, width="stretch", height=250,
                   column_order=["#", "title", "year", "genres", "rating", "date"], key="judge_history",
-                  column_config={**widgets.ITEM_COLUMNS,
+                  column_config={**widgets.item_columns(),
                                  "rating": st.column_config.NumberColumn("Rating", format="%.0f ★", width="small"),
                                  "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD")})
 

@@ -19,7 +19,7 @@ import streamlit as st
 from recall_core.data import Dataset, load_dataset
 from recall_core.data.dataset import DEFAULT_DATASET
 from recall_core.errors import RecallError, UsageError
-from recall_core.app import url
+from recall_core.app import i18n, url
 from recall_core.store import MANIFEST, StoredModel, default_store, list_models, read_manifest
 
 DATASET_ENV = "RECALL_DATASET"
@@ -70,7 +70,8 @@ def store_path() -> Path:
 # --------------------------------------------------------------------------- cached loaders
 
 
-@st.cache_resource(show_spinner="Loading the dataset…")
+# A cached function's spinner text is fixed when the module loads: both languages.
+@st.cache_resource(show_spinner=i18n.both("state.loading_dataset"))
 def dataset(name: str) -> Dataset:
     """The dataset ``name`` (``ml-100k`` or a folder path), loaded once per process."""
     return load_dataset(name)
@@ -94,7 +95,7 @@ def _model(dataset_name: str, store: str, name: str, mtime_ns: int) -> StoredMod
     return load(dataset(dataset_name), Path(store), name)
 
 
-@st.cache_data(show_spinner="Reading the leaderboard…", max_entries=16)
+@st.cache_data(show_spinner=i18n.both("state.reading_leaderboard"), max_entries=16)
 def leaderboard(dataset_name: str, store: str, stamp: tuple) -> tuple[list[dict], dict[str, str]]:
     """``(rows, errors)`` of :func:`recall_core.explore.leaderboard` for the stored models in ``stamp``."""
     from recall_core.explore import leaderboard as _leaderboard, stored_models
@@ -118,19 +119,23 @@ def manifests(dataset_name: str, store: str, stamp: tuple) -> dict[str, dict | s
 
 # cache_resource, not cache_data: read-only, and a copy per rerun would cost ~80 ms at 60k items.
 @st.cache_resource(show_spinner=False, max_entries=8)
-def item_choices(dataset_name: str) -> tuple[list[str], dict[str, str]]:
-    """Item ids (most-rated first) and their picker labels ``Title (year) · genres`` (shared: do not modify)."""
-    from recall_core.analysis.catalogue import item_choices as _choices
+def item_choices(dataset_name: str, lang: str = "en") -> tuple[list[str], dict[str, str]]:
+    """Item ids (most-rated first) and their picker labels ``Title (year) · genres`` in ``lang`` (shared: do not
+    modify)."""
+    from recall_core.analysis.catalogue import NO_GENRE, item_choices as _choices
+    from recall_core.app.i18n.core_texts import word
 
-    return _choices(dataset(dataset_name))
+    return _choices(dataset(dataset_name), no_genre=word(lang, "catalogue", "no_genre", NO_GENRE))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def user_choices(dataset_name: str) -> tuple[list[str], dict[str, str]]:
-    """User ids (dataset order) and labels with demographics and history length (shared: do not modify)."""
-    from recall_core.analysis.catalogue import user_choices as _choices
+def user_choices(dataset_name: str, lang: str = "en") -> tuple[list[str], dict[str, str]]:
+    """User ids (dataset order) and labels with demographics and history length in ``lang`` (shared: do not
+    modify)."""
+    from recall_core.analysis.catalogue import USER_LABEL, user_choices as _choices
+    from recall_core.app.i18n.core_texts import word
 
-    return _choices(dataset(dataset_name))
+    return _choices(dataset(dataset_name), label=word(lang, "catalogue", "user_label", USER_LABEL))
 
 
 # --------------------------------------------------------------------------- context
@@ -176,10 +181,10 @@ class Context:
         return manifests(self.dataset_name, str(self.store), self.stamp)
 
     def items(self):
-        return item_choices(self.dataset_name)
+        return item_choices(self.dataset_name, i18n.current())
 
     def users(self):
-        return user_choices(self.dataset_name)
+        return user_choices(self.dataset_name, i18n.current())
 
 
 def _display_order(ds: Dataset, store: Path) -> list[str]:
@@ -194,15 +199,13 @@ def sidebar() -> Context:
     default = default_dataset()
     with st.sidebar:
         st.header("Vector Recall Explorer")
-        from recall_core.app.i18n import language_switch
-
-        lang = language_switch()
-        from recall_core.app.i18n import text
+        lang = i18n.language_switch()
+        text = i18n.text
 
         options = list(dict.fromkeys([default, DEFAULT_DATASET]))
-        name = st.selectbox("Dataset", options, key="sidebar_dataset",
+        name = st.selectbox(text(lang, "sidebar.dataset"), options, key="sidebar_dataset",
                             help=text(lang, "sidebar.dataset_help"))
-        custom = st.text_input("…or a MovieLens folder", key="sidebar_dataset_path",
+        custom = st.text_input(text(lang, "sidebar.folder"), key="sidebar_dataset_path",
                                placeholder="/path/to/ml-1m", help=text(lang, "sidebar.path_help"))
         try:
             if custom.strip():
@@ -226,12 +229,14 @@ def sidebar() -> Context:
             st.session_state["sidebar_models"] = [m for m in st.session_state["sidebar_models"] if m in stored]
         if add := [m for m in st.session_state.pop("_sidebar_add_models", []) if m in stored]:
             st.session_state["sidebar_models"] = list(dict.fromkeys([*st.session_state["sidebar_models"], *add]))
-        selected = st.multiselect("Models", stored, key="sidebar_models",
+        selected = st.multiselect(text(lang, "sidebar.models"), stored, key="sidebar_models",
                                   help=text(lang, "sidebar.models_help"))
         st.caption(text(lang, "sidebar.store", store=store / ds.key, n=len(stored)))
     if bad_models:
-        url.ignored("models", ",".join(bad_models), f"models stored for {ds.name} ({', '.join(stored) or 'none yet'})",
-                    "the models chosen in the sidebar")
+        url.ignored("models", ",".join(bad_models),
+                    text(lang, "sidebar.models_expected", dataset=ds.name,
+                         models=", ".join(stored) or text(lang, "sidebar.none_yet")),
+                    text(lang, "sidebar.models_using"))
     return Context(name, store, ds, stored, list(selected), stamp)
 
 
@@ -255,20 +260,16 @@ def page_context(url_state: dict | None = None) -> Context:
 def require_dataset(ctx: Context) -> Dataset:
     """The dataset, or an error box and stop."""
     if ctx.ds is None:
-        st.error(f"The dataset could not be loaded: {ctx.error}")
+        st.error(i18n.t("state.dataset_error", error=ctx.error))
         st.stop()
     return ctx.ds
 
 
-def require_models(ctx: Context, what: str = "models") -> None:
+def require_models(ctx: Context) -> None:
     """An info box leading to training (and stop) when the store has no model."""
     if not ctx.stored:
-        from recall_core.app.i18n import t
-
-        st.info(t("state.no_models", store=ctx.store / ctx.ds.key) if what == "models" else
-                f"No trained {what} in `{ctx.store / ctx.ds.key}` yet. Train them on the Overview page "
-                "(or run `python -m recall_core train --models all`).")
-        st.page_link("pages/overview.py", label=t("common.go_train"), icon=":material/model_training:")
+        st.info(i18n.t("state.no_models", store=ctx.store / ctx.ds.key))
+        st.page_link("pages/overview.py", label=i18n.t("common.go_train"), icon=":material/model_training:")
         st.stop()
 
 
@@ -279,12 +280,11 @@ def training_in_progress(ctx: Context) -> str | None:
     info = training_status(ctx.store, ctx.ds.key) if ctx.ds is not None else None
     if not info:
         return None
-    return (f"Training in progress (pid {info.get('pid')}, started at {info.get('started_at')}"
-            + (f": `{info['command']}`" if info.get("command") else "") + "). Training here is disabled until it "
-            "ends; reload the page then.")
+    command = f": `{info['command']}`" if info.get("command") else ""
+    return i18n.t("state.training_busy", pid=info.get("pid"), started=info.get("started_at"), command=command)
 
 
-def run_training(ctx: Context, jobs: list, seed: int = 42, progress_label: str = "Training") -> bool:
+def run_training(ctx: Context, jobs: list, seed: int = 42, progress_label: str | None = None) -> bool:
     """Train ``jobs`` (names or :class:`~recall_core.training.TrainJob`) with a live progress bar.
 
     TensorFlow is imported by the models only here, inside ``fit``. Returns
@@ -296,22 +296,23 @@ def run_training(ctx: Context, jobs: list, seed: int = 42, progress_label: str =
     if busy:
         st.warning(busy)
         return False
+    progress_label = progress_label or i18n.t("state.training")
     bar = st.progress(0.0, text=f"{progress_label}…")
 
     def progress(fraction: float, message: str) -> None:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
 
     try:
-        with st.spinner(f"{progress_label} {len(jobs)} model(s); this runs in this browser session…"):
+        with st.spinner(i18n.t("state.training_spinner", what=progress_label, n=len(jobs))):
             # lock_timeout=0: a page never waits for another training; it says who holds the store.
             train_models(ctx.ds, jobs, ctx.store, seed=int(seed), progress=progress, lock_timeout=0)
     except RecallError as e:
-        st.error(f"Training failed: {e}")
+        st.error(i18n.t("state.training_failed", error=e))
         return False
     except Exception as e:  # noqa: BLE001 (show, never a traceback)
-        st.error(f"Training failed: {type(e).__name__}: {e}")
+        st.error(i18n.t("state.training_failed", error=f"{type(e).__name__}: {e}"))
         return False
-    bar.progress(1.0, text="Done")
+    bar.progress(1.0, text=i18n.t("state.done"))
     return True
 
 
@@ -336,7 +337,7 @@ def umap_map(ctx: Context, name: str, kind: str, n_neighbors: int, min_dist: flo
     if path.exists():
         rows, coords, _ = _map(*args)
         return maps.Map(rows, coords, path, computed=False)
-    what = f"Computing the UMAP of {name}'s {kind} (once; then read from the store)"
+    what = i18n.t("state.computing_umap", name=name, kind=i18n.t(f"state.umap_{kind}"))
     bar = st.progress(0.0, text=f"{what}…")
 
     def progress(fraction: float, message: str) -> None:

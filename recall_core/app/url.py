@@ -9,12 +9,13 @@ import streamlit as st
 
 def ignored(param: str, raw: str, expected: str, using: str) -> None:
     """Say on the page that a link's parameter was not used, and what is shown instead."""
-    st.warning(f"Ignored `{param}={raw}` from the link: expected {expected}. Showing {using} instead.",
-               icon=":material/link_off:")
+    from recall_core.app.i18n import t
+
+    st.warning(t("url.ignored", param=param, raw=raw, expected=expected, using=using), icon=":material/link_off:")
 
 
 def seed_state(key: str, param: str | None, default: Any, parse: Callable[[str], Any] = str,
-               valid: Callable[[Any], bool] = lambda v: True, expected: str = "a valid value",
+               valid: Callable[[Any], bool] = lambda v: True, expected: str | None = None,
                label: Callable[[Any], str] = str) -> None:
     """Give widget ``key`` its starting value before the widget is drawn.
 
@@ -51,7 +52,9 @@ def seed_state(key: str, param: str | None, default: Any, parse: Callable[[str],
         except (TypeError, ValueError):
             ok = False
         if not ok:
-            ignored(param, raw, expected, label(chosen))
+            from recall_core.app.i18n import t
+
+            ignored(param, raw, expected or t("url.expected_valid"), label(chosen))
 
 
 def remember(*keys: str) -> None:

@@ -5,7 +5,7 @@ import re
 
 import streamlit as st
 
-from recall_core.app import url
+from recall_core.app import i18n, url
 from recall_core.app.state import Context
 
 def show_errors(errors: dict[str, str]) -> None:
@@ -35,14 +35,17 @@ def score_column(label: str, scores) -> "st.column_config.Column":
     return st.column_config.ProgressColumn(label, min_value=lo, max_value=hi, format="%.3f", width="small")
 
 
-ITEM_COLUMNS = {
-    "rank": st.column_config.NumberColumn("#", width=40, format="%d"),
-    "#": st.column_config.NumberColumn("#", width=40, format="%d"),
-    "item_id": None,  # hidden: titles are what people read (the CSV keeps the ids)
-    "title": st.column_config.TextColumn("Title", width="medium"),
-    "year": st.column_config.NumberColumn("Year", format="%d", width=55),
-    "genres": st.column_config.TextColumn("Genres", width="small"),
-}
+def item_columns() -> dict:
+    """Column settings of an item table (:func:`recall_core.explore.item_table`), headers in the reader's
+    language: rank, hidden id, title, year, genres."""
+    return {
+        "rank": st.column_config.NumberColumn("#", width=40, format="%d"),
+        "#": st.column_config.NumberColumn("#", width=40, format="%d"),
+        "item_id": None,  # hidden: titles are what people read (the CSV keeps the ids)
+        "title": st.column_config.TextColumn(i18n.t("widgets.col_title"), width="medium"),
+        "year": st.column_config.NumberColumn(i18n.t("widgets.col_year"), format="%d", width=55),
+        "genres": st.column_config.TextColumn(i18n.t("widgets.col_genres"), width="small"),
+    }
 
 
 def md_escape(text: str) -> str:
@@ -52,13 +55,12 @@ def md_escape(text: str) -> str:
 
 def item_header(ds, item: str) -> None:
     """``**Title (year)** · genres · n training interactions`` (the title and genres escaped)."""
-    from recall_core.analysis.catalogue import item_summary
+    from recall_core.analysis.catalogue import NO_GENRE, item_summary
+    from recall_core.app.i18n.core_texts import word
 
-    from recall_core.app.i18n import t
-
-    s = item_summary(ds, item)
+    s = item_summary(ds, item, no_genre=word(i18n.current(), "catalogue", "no_genre", NO_GENRE))
     st.markdown(f"**{md_escape(s['label'])}** · {md_escape(s['genres'])} · "
-                + t("widgets.item_line", n=s["interactions"]))
+                + i18n.t("widgets.item_line", n=s["interactions"]))
 
 
 #: Above this many movies (or users) a picker searches on the server and lists only the best matches: a
@@ -69,11 +71,11 @@ SEARCH_LIMIT = 50
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _matches(dataset_name: str, kind: str, query: str, limit: int) -> list[str]:
+def _matches(dataset_name: str, kind: str, query: str, limit: int, lang: str = "en") -> list[str]:
     from recall_core.analysis.catalogue import search_choices
     from recall_core.app import state
 
-    ids, labels = (state.item_choices if kind == "item" else state.user_choices)(dataset_name)
+    ids, labels = (state.item_choices if kind == "item" else state.user_choices)(dataset_name, lang)
     return search_choices(ids, labels, query, limit)
 
 
@@ -81,46 +83,44 @@ def _picker(ctx: Context, kind: str, key: str, param: str | None, label: str, co
     """A selectbox of every item (user); above :data:`SEARCH_ABOVE` of them, a search box and a selectbox of the
     top :data:`SEARCH_LIMIT` matches (plus the current choice, so a link's ``?item=`` always opens)."""
     ids, labels = ctx.items() if kind == "item" else ctx.users()
-    noun = "movie" if kind == "item" else "user"
+    lang = i18n.current()
+    t = i18n.t
     url.seed_state(key, param, ids[0], valid=lambda v: v in labels,
-                   expected=f"a {noun} id of {ctx.ds.name}", label=lambda v: labels.get(v, str(v)))
+                   expected=t(f"widgets.expected_{kind}", dataset=ctx.ds.name), label=lambda v: labels.get(v, str(v)))
     box = container or st
-    from recall_core.app.i18n import t
 
     if len(ids) <= SEARCH_ABOVE:
         return box.selectbox(label, ids, format_func=labels.__getitem__, key=key)
     qkey = f"{key}_search"
 
     def choose_first() -> None:  # a new search shows its best match at once (as typing + Enter did before)
-        found = _matches(ctx.dataset_name, kind, st.session_state.get(qkey, ""), SEARCH_LIMIT)
+        found = _matches(ctx.dataset_name, kind, st.session_state.get(qkey, ""), SEARCH_LIMIT, lang)
         if found:
             st.session_state[key] = found[0]
 
     c1, c2 = box.columns([2, 3])
-    what = "part of a title" if kind == "item" else "an id, age, gender or occupation"
-    query = c1.text_input(f"Search {len(ids):,} {noun}s", key=qkey, on_change=choose_first,
-                          placeholder=f"type {what}, then Enter",
+    query = c1.text_input(t(f"widgets.search_box_{kind}", n=len(ids)), key=qkey, on_change=choose_first,
+                          placeholder=t(f"widgets.search_{kind}_placeholder"),
                           help=t("widgets.search_help", limit=SEARCH_LIMIT, above=SEARCH_ABOVE,
                                  what=t("widgets.search_movies" if kind == "item" else "widgets.search_users")))
-    found = _matches(ctx.dataset_name, kind, query, SEARCH_LIMIT)
+    found = _matches(ctx.dataset_name, kind, query, SEARCH_LIMIT, lang)
     current = st.session_state[key]
     options = found if current in found else [current, *found]
     if query.strip() and not found:
-        c1.caption(f"No {noun} matches {query.strip()!r}.")
+        c1.caption(t(f"widgets.no_{kind}_match", query=repr(query.strip())))
     return c2.selectbox(label, options, format_func=labels.__getitem__, key=key)
 
 
-def pick_item(ctx: Context, key: str, param: str | None, label: str = "Movie (type part of a title)",
-              container=None) -> str:
+def pick_item(ctx: Context, key: str, param: str | None, label: str | None = None, container=None) -> str:
     """A movie picker (most-rated first; title, year and genres in the label); a server-side title search
-    above :data:`SEARCH_ABOVE` movies."""
-    return _picker(ctx, "item", key, param, label, container)
+    above :data:`SEARCH_ABOVE` movies. ``label``: the reader's-language "Movie (type part of a title)" by default."""
+    return _picker(ctx, "item", key, param, label or i18n.t("widgets.pick_item"), container)
 
 
-def pick_user(ctx: Context, key: str, param: str | None, label: str = "User", container=None) -> str:
+def pick_user(ctx: Context, key: str, param: str | None, label: str | None = None, container=None) -> str:
     """A user picker (type an id; demographics and number of ratings in the label); a server-side search
     above :data:`SEARCH_ABOVE` users."""
-    return _picker(ctx, "user", key, param, label, container)
+    return _picker(ctx, "user", key, param, label or i18n.t("widgets.pick_user"), container)
 
 
 def table(data, key: str, **kwargs) -> None:
@@ -147,7 +147,7 @@ _COPY_JS = """
       try {{ ok = document.execCommand("copy"); }} catch (e2) {{}}
       t.remove();
     }}
-    b.textContent = ok ? "Link copied" : "Copy this link: " + link;
+    b.textContent = ok ? {copied_js} : {copy_this_js} + link;
     setTimeout(() => {{ b.textContent = {label_js}; }}, ok ? 2000 : 15000);
   }});
 }})();
@@ -163,7 +163,7 @@ def view_link() -> str:
     return "?" + urlencode(params) if params else "?"
 
 
-def copy_link(key: str, label: str = "Copy link to this view", container=None) -> str:
+def copy_link(key: str, label: str | None = None, container=None) -> str:
     """A button that copies this view's link (the page's URL with its current state) to the clipboard.
 
     Call it after the page has written its URL state (:func:`recall_core.app.url.set_url`). The link is
@@ -173,9 +173,11 @@ def copy_link(key: str, label: str = "Copy link to this view", container=None) -
     import json
 
     link = view_link()
+    label = label or i18n.t("widgets.copy_link")
     body = _COPY_JS.format(id=f"copy-link-{key}", link=html.escape(link, quote=True), label=html.escape(label),
-                           label_js=json.dumps(label),
-                           title=html.escape("A link that opens this page as it is now: share it or reload it"))
+                           label_js=json.dumps(label), copied_js=json.dumps(i18n.t("widgets.link_copied")),
+                           copy_this_js=json.dumps(i18n.t("widgets.copy_this_link")),
+                           title=html.escape(i18n.t("widgets.copy_link_title")))
     with (container or st).container(key=key):
         st.html(body, unsafe_allow_javascript=True)
     return link
@@ -227,7 +229,7 @@ def pick_with_k(ctx: Context, kind: str, prefix: str, k_max: int) -> tuple[str, 
     pick = pick_item if kind == "item" else pick_user
     value = pick(ctx, f"{prefix}_{kind}", kind, container=c1)
     url.seed_state(f"{prefix}_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= k_max,
-                   expected=f"a whole number K from 1 to {k_max}", label=lambda v: f"K = {v}")
+                   expected=i18n.t("widgets.expected_k", k_max=k_max), label=lambda v: f"K = {v}")
     k = c2.number_input("K", min_value=1, max_value=k_max, step=1, key=f"{prefix}_k")
     url.remember(f"{prefix}_{kind}", f"{prefix}_k")
     url.set_url(**{kind: value, "k": k, "models": ",".join(ctx.selected)})

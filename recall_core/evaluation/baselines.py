@@ -21,9 +21,9 @@ TRANSITION_COLOR = "#7a5c3e"
 #: The reference's settings, chosen on validation (make ablations, row "transition: reference settings").
 TRANSITION_DEFAULTS = {"window": 2, "last_n": 5, "decay": 0.8}
 TRANSITION_DESCRIPTION = (
-    "Reference scoring rule, not an embedding model: counts how often film j followed film i within "
-    f"{TRANSITION_DEFAULTS['window']} steps in training histories (weight 1/step), and scores every film from the "
-    f"user's last {TRANSITION_DEFAULTS['last_n']} films with weights {TRANSITION_DEFAULTS['decay']:g}^age; "
+    "Reference scoring rule, not an embedding model: counts how often movie j followed movie i within "
+    f"{TRANSITION_DEFAULTS['window']} steps in training histories (weight 1/step), and scores every movie from the "
+    f"user's last {TRANSITION_DEFAULTS['last_n']} movies with weights {TRANSITION_DEFAULTS['decay']:g}^age; "
     "popularity breaks ties. Its settings were chosen on validation, like the models'.")
 
 

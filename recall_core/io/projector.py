@@ -301,16 +301,24 @@ def _summary(m: Match, v: Vectors) -> dict:
             "in_dataset": m.n_dataset, "without_vector": m.n_dataset - m.n_matched}
 
 
+#: How the sentences below name the similarity of imported vectors.
+IMPORTED_METRICS = {"cosine": "Cosine", "ip": "Inner product"}
+#: The manifest's ``views`` of imported vectors, per view (the app words the same numbers in Chinese).
+VIEW_TEMPLATES = {
+    "similar": ("{what} between the item vectors imported from {file} ({dim} dimensions; {matched:,} of "
+                "{in_dataset:,} items have one); trained elsewhere, so whether this is the score they were trained "
+                "on is not known here."),
+    "user": ("{what} between the user vectors imported from {file} and the imported item vectors ({matched:,} "
+             "of {in_dataset:,} users have one; the others get no list)."),
+}
+
+
 def view_sentences(metric: str, items: dict, dim: int, users: dict | None) -> dict[str, str]:
     """The manifest's ``views``: one true sentence per view of an imported model."""
-    what = "Cosine" if metric == "cosine" else "Inner product"
-    notes = {"similar": f"{what} between the item vectors imported from {items['file']} ({dim} dimensions; "
-                        f"{items['matched']:,} of {items['in_dataset']:,} items have one); trained elsewhere, so "
-                        "whether this is the score they were trained on is not known here."}
+    what = IMPORTED_METRICS.get(metric, metric)
+    notes = {"similar": VIEW_TEMPLATES["similar"].format(what=what, dim=dim, **items)}
     if users:
-        notes["user"] = (f"{what} between the user vectors imported from {users['file']} and the imported item "
-                         f"vectors ({users['matched']:,} of {users['in_dataset']:,} users have one; the others get "
-                         "no list).")
+        notes["user"] = VIEW_TEMPLATES["user"].format(what=what, dim=dim, **users)
     return notes
 
 

@@ -30,10 +30,23 @@ def resolve_softmax(choice: str, n_items: int, full: str, sampled: str) -> str:
     return sampled if n_items >= SAMPLED_SOFTMAX_MIN_ITEMS else full
 
 
+#: The sentence :func:`auto_reason` records (the app words the same numbers in Chinese).
+AUTO_REASON = "catalogue {n:,} items {op} {threshold:,}"
+
+
 def auto_reason(n_items: int) -> str:
     """Why ``"auto"`` chose what it did, for the model card: ``"catalogue 1,682 items < 30,000"``."""
     op = "≥" if n_items >= SAMPLED_SOFTMAX_MIN_ITEMS else "<"
-    return f"catalogue {n_items:,} items {op} {SAMPLED_SOFTMAX_MIN_ITEMS:,}"
+    return AUTO_REASON.format(n=n_items, op=op, threshold=SAMPLED_SOFTMAX_MIN_ITEMS)
+
+
+def parse_auto_reason(why: str) -> dict | None:
+    """``{"n", "op", "threshold"}`` of an :func:`auto_reason` sentence a manifest recorded (``op``: ``"<"`` or
+    ``"≥"``), or None for any other text (the app words the numbers in the reader's language)."""
+    import re
+
+    m = re.fullmatch(r"catalogue ([\d,]+) items ([<≥]) ([\d,]+)", str(why))
+    return {"n": int(m[1].replace(",", "")), "op": m[2], "threshold": int(m[3].replace(",", ""))} if m else None
 
 
 def auto_phrase(full: str, sampled: str) -> str:

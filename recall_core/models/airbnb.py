@@ -228,7 +228,7 @@ class AirbnbEmbeddings(RecallModel):
         "similar": "Cosine between l2n(input) + l2n(output) vectors; not the trained score, the same choice as "
                    "item2vec (the I2I-space table in BENCHMARKS.md compares it with input vectors alone).",
         "cooccur": "Input vector · output vector (ip): the trained score of a session window pair (or of a film "
-                   "and its session's booked film); windows are symmetric, so it means 'appears near in a "
+                   "and its session's booked film); windows are symmetric, so it means 'co-occurs with in a "
                    "session', not 'comes next'.",
         "user": "Mean input vector of the user's last {user_last_n} known films · output vectors (ip).",
     }

@@ -46,7 +46,7 @@ class RecallOutput:
       ``candidate_vectors`` (the *context* side) under ``u2i_metric``. Set by the
       skip-gram models (input vectors against output vectors); it defines the
       ``cooccur`` view. Skip-gram windows are symmetric, so this score means
-      "appears near", not "comes next".
+      "co-occurs with", not "comes next".
     * ``item_known`` ``(n_items,)`` bool, optional: items the model learned something
       about. Unknown items (never in training, for models that need an item's own
       interactions) rank below every known item and are never returned as neighbours.
@@ -252,25 +252,35 @@ class RecallModel:
     auto_fields: ClassVar[dict[str, tuple[str, str]]] = {}
 
     @classmethod
-    def describe_variant(cls, config: dict | None = None, info: dict | None = None) -> list[str]:
+    def describe_variant(cls, config: dict | None = None, info: dict | None = None,
+                         phrase: Callable[[str, Any, str], str] | None = None,
+                         reason: Callable[[str], str] | None = None) -> list[str]:
         """Phrases naming the stored variant (:attr:`variant_notes` for ``config``, defaults filled in).
 
         With ``info`` (what ``fit`` recorded), an :attr:`auto_fields` field left at ``"auto"`` is named
         by the value it resolved to: ``"auto → <that value's phrase>; <why>"``.
+
+        ``phrase(field, key, english)`` words one phrase (``key``: the :attr:`variant_notes` key that
+        matched, ``None`` for the catch-all) and ``reason(why)`` the recorded ``"auto"`` reason; both
+        default to the English here (the app passes its translations: ``recall_core.app.i18n.model_texts``).
         """
+        phrase = phrase or (lambda field, key, english: english)
+        reason = reason or (lambda why: why)
         cfg = {**dataclasses.asdict(cls.Config()), **(config or {})}
         info = info or {}
         out = []
         for name, phrases in cls.variant_notes.items():
             value = cfg.get(name)
             value = tuple(value) if isinstance(value, list) else value
-            phrase = phrases.get(value, phrases.get(None))
+            key = value if value in phrases else None
+            text = phrases.get(key)
+            text = phrase(name, key, text) if text else text
             used = info.get(f"{name}_used") if name in cls.auto_fields and value == "auto" else None
             if used is not None and phrases.get(used):
                 why = info.get(f"{name}_auto")
-                phrase = f"auto → {phrases[used]}" + (f"; {why}" if why else "")
-            if phrase:
-                out.append(phrase.format(**cfg))
+                text = f"auto → {phrase(name, used, phrases[used])}" + (f"; {reason(why)}" if why else "")
+            if text:
+                out.append(text.format(**cfg))
         return out
 
     def resolve_auto(self, field: str, n_items: int) -> tuple[str, dict]:
@@ -311,10 +321,15 @@ class RecallModel:
         self._output: RecallOutput | None = None
 
     @classmethod
-    def describe_views(cls, config: dict | None = None) -> dict[str, str]:
-        """``{view: sentence}`` for :attr:`view_notes`, with ``{field}`` filled from ``config``."""
+    def describe_views(cls, config: dict | None = None,
+                       note: Callable[[str, str], str] | None = None) -> dict[str, str]:
+        """``{view: sentence}`` for :attr:`view_notes`, with ``{field}`` filled from ``config``.
+
+        ``note(view, english)`` words a sentence (default: the English here; the app passes its translation).
+        """
+        note = note or (lambda view, english: english)
         cfg = {**dataclasses.asdict(cls.Config()), **(config or {})}
-        return {v: note.format(**cfg) for v, note in cls.view_notes.items()}
+        return {v: note(v, english).format(**cfg) for v, english in cls.view_notes.items()}
 
     def fit(self, train, progress: Progress = no_progress) -> "RecallModel":
         raise NotImplementedError

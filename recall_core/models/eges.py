@@ -23,7 +23,7 @@ Export:
 * U2I (documented scoring): user vector = mean of ``H_v`` over the user's
   last ``user_last_n`` known training items, scored against the context
   vectors ``Z`` with the inner product (``candidate_vectors``): the skip-gram's
-  own "j appears near these items" score (``user_last_n`` is chosen on
+  own "j co-occurs with these items" score (``user_last_n`` is chosen on
   validation: :class:`EGESConfig`).
 * Items never reached by a walk (no training transitions) have an untrained
   ``H`` and ``Z``: they are marked ``item_known=False`` (ranked last, never
@@ -285,7 +285,7 @@ class EGES(RecallModel):
                    "embeddings); not the trained score (H · Z), but the space cold-start films are embedded in.",
         "cooccur": "H · Z (ip): the trained skip-gram score of a walk centre against a context; walks follow "
                    "directed session edges but the window takes contexts on both sides, so it means "
-                   "'appears near on a walk', not 'comes next'.",
+                   "'co-occurs with on a walk', not 'comes next'.",
         "user": "Mean H of the user's last {user_last_n} known films · context vectors Z (ip).",
     }
     variant_notes = {

@@ -72,7 +72,7 @@ class Item2Vec(RecallModel):
     with" scores an item's input vector against the *output* (context)
     vectors, the skip-gram's own score; U2I scores the mean of the user's last
     ``user_last_n`` input vectors the same way. The window is symmetric, so the
-    score means "appears near", not "comes next".
+    score means "co-occurs with", not "comes next".
     """
 
     name = "item2vec"
@@ -85,9 +85,9 @@ class Item2Vec(RecallModel):
                    "(l2n(in) + l2n(out)); not the trained score, chosen because input vectors alone put rarely "
                    "seen films next to everything (the I2I-space table in BENCHMARKS.md compares them).",
         "cooccur": "Input vector · output vector (ip): the skip-gram's own trained score; the window is "
-                   "symmetric, so it means 'appears within the window of', before or after, not 'comes next'.",
+                   "symmetric, so it means 'co-occurs with' (within the window, before or after), not 'comes next'.",
         "user": "Mean input vector of the user's last {user_last_n} films · output vectors (ip): the skip-gram "
-                "score of appearing near the recent films.",
+                "score of co-occurring with the recent films.",
     }
     variant_notes = {
         "context": {"sequence": "history as a sequence, window {window} (the paper and the tutorial: a set)",

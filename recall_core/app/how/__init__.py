@@ -98,7 +98,7 @@ def pick_item(ctx: HowContext, suffix: str = "item", container=None) -> int:
     from recall_core.app.i18n import t
 
     key = f"{ctx.key}_{suffix}"
-    item_id = widgets.pick_item(ctx.app, key, None, label=t("how.pick_movie"), container=container)
+    item_id = widgets.pick_item(ctx.app, key, None, container=container)
     url.remember(key)
     return int(ctx.train.item_vocab.index(str(item_id)))
 
@@ -109,7 +109,7 @@ def pick_user(ctx: HowContext, suffix: str = "user", container=None) -> int:
     from recall_core.app.i18n import t
 
     key = f"{ctx.key}_{suffix}"
-    user_id = widgets.pick_user(ctx.app, key, None, label=t("how.pick_user"), container=container)
+    user_id = widgets.pick_user(ctx.app, key, None, container=container)
     url.remember(key)
     return int(ctx.train.user_vocab.index(str(user_id)))
 

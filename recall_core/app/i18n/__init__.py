@@ -1,14 +1,25 @@
-"""The app's explainer texts in English and Simplified Chinese: one dictionary per language.
+"""Every text the reader reads, in English and Simplified Chinese: one dictionary per language.
 
 ``en.STRINGS`` and ``zh.STRINGS`` map the same keys (``<page>.<what>``) to
-texts; ``{name}`` placeholders are filled by :func:`t`. Data, film titles,
+texts; ``{name}`` placeholders are filled by :func:`t`. Data, titles, ids,
 column names and model names are never translated. The language is the
 sidebar's switch (``sidebar_lang``), kept in the URL as ``?lang=zh``
 (English, the default, writes no parameter).
+
+Three more homes: :mod:`.glossary` fixes each term once per language and
+holds the dataset-dependent nouns (``{_item}``, ``{_genre}`` ... in a text
+are filled from the noun set in use, see :func:`use_nouns`);
+:mod:`.model_texts` words the model classes' own texts (description, view
+notes, variant notes: English on the class, Chinese in ``zh.py``);
+:mod:`.verdicts` words the analysis modules' verdicts.
 """
 from __future__ import annotations
 
+import string
+import threading
+
 from recall_core.app.i18n import en, zh
+from recall_core.app.i18n.glossary import DEFAULT_NOUNS, NOUNS, is_noun
 
 LANGS = {"en": "English", "zh": "中文"}
 DEFAULT = "en"
@@ -27,15 +38,51 @@ def current() -> str:
     return lang if lang in LANGS else DEFAULT
 
 
-def text(lang: str, key: str, **fmt) -> str:
-    """The text of ``key`` in ``lang`` (English when ``lang`` lacks it), formatted with ``fmt``.
+_local = threading.local()  # Streamlit runs each session's script in its own thread
 
-    Raises ``KeyError`` for a key no language has (a typo in the code: tests find it).
+
+def use_nouns(kind: str) -> None:
+    """Choose the dataset-dependent nouns for this thread's texts (:data:`.glossary.NOUNS`: ``"movies"``,
+    ``"items"``); a page calls it before drawing. Unknown sets raise ``KeyError``."""
+    if kind not in NOUNS:
+        raise KeyError(f"noun set {kind!r}: expected one of {', '.join(NOUNS)}")
+    _local.nouns = kind
+
+
+def noun_set() -> str:
+    """The noun set in use (:func:`use_nouns`; ``"movies"`` until one is chosen)."""
+    return getattr(_local, "nouns", DEFAULT_NOUNS)
+
+
+def nouns(lang: str, kind: str | None = None) -> dict[str, str]:
+    """``{placeholder: word}`` of a noun set (default: the one in use) in ``lang`` (English when unknown)."""
+    table = NOUNS[kind or noun_set()]
+    return table.get(lang, table["en"])
+
+
+def fields(s: str) -> set[str]:
+    """The ``{placeholders}`` of a text that the caller fills (noun placeholders left out)."""
+    return {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(s)
+            if f is not None and not is_noun(f.split(".")[0].split("[")[0])}
+
+
+def text(lang: str, key: str, **fmt) -> str:
+    """The text of ``key`` in ``lang`` (English when ``lang`` lacks it), formatted with ``fmt`` and the nouns.
+
+    Raises ``KeyError`` for a key no language has (a typo in the code: tests find it). A literal brace in
+    a catalogue text is doubled (``%{{x}}`` in a plotly hover template).
     """
     s = CATALOGUES.get(lang, en.STRINGS).get(key)
     if s is None:
         s = en.STRINGS[key]
-    return s.format(**fmt) if fmt else s
+        lang = "en"
+    return s.format(**{**nouns(lang), **fmt})
+
+
+def both(key: str, **fmt) -> str:
+    """``"<English> / <中文>"``: for a text fixed before the reader's language is known (a cached function's
+    spinner, set when its module loads)."""
+    return " / ".join(text(lang, key, **fmt) for lang in LANGS)
 
 
 def t(key: str, **fmt) -> str:
@@ -49,12 +96,14 @@ def language_switch() -> str:
 
     from recall_core.app import url
 
-    url.seed_state(STATE_KEY, PARAM, DEFAULT, valid=lambda v: v in LANGS, expected="en or zh",
+    url.seed_state(STATE_KEY, PARAM, DEFAULT, valid=lambda v: v in LANGS, expected="en / zh",
                    label=lambda v: LANGS.get(v, str(v)))
     # Re-assigning makes the value the app's, not the previous page's widget's: Streamlit would otherwise
     # reset the switch to English when the same sidebar widget is drawn by another page.
     st.session_state[STATE_KEY] = st.session_state[STATE_KEY]
-    lang = st.radio("Language / 语言", list(LANGS), format_func=LANGS.__getitem__, key=STATE_KEY, horizontal=True)
+    # The switch's label in both languages: whoever cannot read the current one still finds it.
+    label = f"{text('en', 'sidebar.language')} / {text('zh', 'sidebar.language')}"
+    lang = st.radio(label, list(LANGS), format_func=LANGS.__getitem__, key=STATE_KEY, horizontal=True)
     url.remember(STATE_KEY)
     write_url(lang)
     return lang
