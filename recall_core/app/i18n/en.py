@@ -529,4 +529,11 @@ STRINGS: dict[str, str] = {
     'serving.param_help': 'lower: faster, and more misses',
     'serving.finds_all': '**{kind} {param}={value}** finds {found} of the exact top-{n}.',
     'serving.finds_missed': '**{kind} {param}={value}** finds {found} of the exact top-{n}; the {missed} it missed are marked ✗.',
+
+    # ---- issue 19b: the chapter's table, formulas from the stored config, leaderboard, ablations, empty data
+    'claims.tut.chapter_option': 'The chapter this app follows (its results table)',
+    'claims.tut.chapter_source': ("The results table of the chapter this app follows (Datawhale fun-rec, vector "
+                                  "recall, ML-1M), all six of its columns (P@K: precision at K). The min–max columns "
+                                  "span {n} versions of the tutorial's notebooks, re-run by every deploy of the book: "
+                                  "the range the same code moved in."),
 }

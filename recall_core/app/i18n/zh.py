@@ -437,4 +437,9 @@ STRINGS: dict[str, str] = {
     'serving.param_help': '越小：越快，漏掉的也越多',
     'serving.finds_all': '**{kind} {param}={value}** 找到了精确 top-{n} 中的 {found} 个。',
     'serving.finds_missed': '**{kind} {param}={value}** 找到了精确 top-{n} 中的 {found} 个；漏掉的 {missed} 个标为 ✗。',
+
+    # ---- issue 19b: the chapter's table, formulas from the stored config, leaderboard, ablations, empty data
+    'claims.tut.chapter_option': '本应用所依据的章节（其结果表）',
+    'claims.tut.chapter_source': ('本应用所依据章节（Datawhale fun-rec，向量召回，ML-1M）的结果表，六列全部列出（P@K：K 处的精确率）。'
+                                  '最小–最大两列覆盖教程 notebook 的 {n} 个版本（书每次发布都会重新运行它们）：同一份代码的数字在此范围内变动。'),
 }
