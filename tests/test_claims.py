@@ -116,7 +116,8 @@ def test_ablation_json_from_cache_keeps_missing_cells_missing(tmp_path, monkeypa
     assert t.loc["0", "ml-100k test hr@10"] == 0.2 and t.loc["0", "ml-100k test i2i_hr@10"] == 0.15
     assert np.isnan(t.loc["0.3", "ml-100k test hr@10"])
     assert not any(c.startswith("synth-10k") for c in t.columns)  # nothing measured there: no column
-    assert row["kept"] is None  # no validation cells: nothing chosen
+    assert row["kept"] == "0.1"  # the code's default market share
+    assert row["chosen"] is None  # no validation cells: nothing chosen
     # a row the file lacks, and a missing or broken file, give nothing (never made-up numbers)
     assert claims.ablation_row(loaded, "eges", "no such decision") is None
     assert claims.ablation_table(None).empty

@@ -7,16 +7,11 @@ import streamlit as st
 
 from recall_core.analysis.towers_mechanism import (FMTables, fm_cross_by_user_feature, fm_feature_labels,
                                                    fm_item_vectors, fm_terms, top_k_rows)
+from recall_core.app.how import formula
 from recall_core.app.how._towers_text import _t
 from recall_core.app.how._towers_ui import cache_key, cap_text, checks, config_of, differences, pick_user, title
 from recall_core.errors import RecallError
 
-FORMULA = (r"\hat y(x)=\underbrace{w_0+\sum_u w_u x_u+\tfrac12\sum_f\Big[\big(\sum_u v_{u,f}x_u\big)^2-"
-           r"\sum_u v_{u,f}^2x_u^2\Big]}_{\text{user-only}}+\underbrace{\sum_t w_t x_t+\tfrac12\sum_f\Big["
-           r"\big(\sum_t v_{t,f}x_t\big)^2-\sum_t v_{t,f}^2x_t^2\Big]}_{\text{item-only}}+"
-           r"\underbrace{\Big\langle\sum_u v_u x_u,\ \sum_t v_t x_t\Big\rangle}_{\text{cross}}")
-TOWERS = (r"\text{score}=\Big[1;\ \sum_u v_u x_u\Big]\cdot\Big[\text{item-only};\ \sum_t v_t x_t\Big]"
-          r"=\hat y(x)-\text{user-only}")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -42,8 +37,7 @@ def _feature_value(ds, field: str, fid: int, hist_offset: int) -> str:
 def render(ctx) -> None:
     lang, ds, out = ctx.lang, ctx.dataset, ctx.output
     cfg = config_of(ctx)
-    st.latex(FORMULA)
-    st.latex(TOWERS)
+    formula(ctx)
     st.markdown(_t(lang, "fm_idea"))
     try:
         tables = FMTables.from_extras(out.extras, ctx.name)

@@ -7,13 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from recall_core.analysis.towers_mechanism import AgeGrid, top_k_rows, user_example_table
+from recall_core.app.how import formula
 from recall_core.app.how._towers_text import _t
 from recall_core.app.how._towers_ui import cache_key, cap_text, checks, config_of, differences, pick_user, title
 from recall_core.errors import RecallError
 
-FORMULA = (r"P(w_t=i\mid U,C)=\frac{e^{\,v_i\cdot u}}{\sum_{j\in V}e^{\,v_j\cdot u}},\qquad "
-           r"u=\frac{\mathrm{DNN}([\bar h;\ \bar h_{\mathrm{recent}};\ h_{\mathrm{last}};\ \text{user};\ a;\ a^2])}"
-           r"{\lVert\cdot\rVert},\qquad a=\log\!\big(1+\text{age}/\text{unit}\big)")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -28,7 +26,7 @@ def _examples(key: str, _train, history_len: int, cap: int | None, seed: int):  
 def render(ctx) -> None:
     lang, ds, out = ctx.lang, ctx.dataset, ctx.output
     cfg = config_of(ctx)
-    st.latex(FORMULA)
+    formula(ctx)
     st.markdown(_t(lang, "ytb_idea"))
     try:
         grid = AgeGrid.from_extras(out.extras, ctx.name)
