@@ -1,0 +1,386 @@
+"""`make kernels`: how much each model's HR@10 moves with the CPU kernels, and why (BENCHMARKS.md, "Kernels").
+
+A seed fixes the vectors on one machine (tests/test_determinism.py), not across machines: TensorFlow's matrix
+products run in oneDNN (its own kernels, or, with ``TF_ENABLE_ONEDNN_OPTS=0``, Eigen, whose contractions still
+call oneDNN's sgemm), which picks its instructions by CPU at run time; the thread count splits the sums; OpenBLAS
+(numpy, gensim) also picks its kernels by CPU. Each kernel setup below is an environment a fresh process starts
+with, so one machine can stand in for several: ``ONEDNN_MAX_CPU_ISA=AVX2`` and ``OPENBLAS_CORETYPE=Haswell``
+make an AVX-512 machine compute as an AVX2 one does.
+
+Every model is trained at seed 42 in a fresh process per (setup, model, split) (bench/_kernel_one.py), one at a
+time, and cached in ``.bench/kernels/`` (``--fresh`` ignores the cache). A run whose setup differs from another's
+only in variables the model never reads is the same run (item2vec and airbnb read OpenBLAS' only). Besides the
+setups, the study measures:
+
+* **seeds**: YouTubeDNN and DSSM at more seeds on the default setup, for a seed sd that is not a 3-sample guess;
+* **divergence**: the relative distance between two runs' trainable variables after each epoch (kernels changed,
+  one variable moved by one unit in the last place, another seed);
+* **amplifiers**: the kernel spread of validation HR@10 when one suspect is changed (Adam's epsilon, the learning
+  rate, the full against the sampled softmax).
+
+Writes its block of BENCHMARKS.md (between the ``kernels`` markers) and ``bench/kernels.json`` (committed: the
+README's tie rule and bench/run.py read the kernel sd from it).
+
+    python bench/kernels.py [--parts setups,seeds,divergence,amplifiers] [--fresh] [--from-cache]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CACHE = ROOT / ".bench" / "kernels"
+JSON_PATH = ROOT / "bench" / "kernels.json"
+START, END = "<!-- kernels:start -->", "<!-- kernels:end -->"
+SEED = 42
+#: the shared lock heavy jobs take turns with (an empty list runs without it)
+LOCK = ["flock", os.environ.get("VRE_HEAVY_LOCK", "/tmp/vre-heavy.lock")] if os.name == "posix" else []
+MODELS = ("item2vec", "eges", "airbnb", "fm", "dssm", "youtubednn")
+TF_MODELS = ("eges", "fm", "dssm", "youtubednn")
+#: the environment variables a model's numbers can depend on: TensorFlow's and OpenBLAS' for the Keras models
+#: (numpy builds their batches and evaluates them), OpenBLAS' alone for item2vec (gensim) and airbnb (numpy)
+TF_VARS = ("TF_ENABLE_ONEDNN_OPTS", "ONEDNN_MAX_CPU_ISA", "RECALL_TF_THREADS", "OPENBLAS_CORETYPE",
+           "OPENBLAS_NUM_THREADS")
+BLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS")
+
+
+def _setup(onednn: bool, threads: int, avx2: bool) -> dict[str, str]:
+    env = {"TF_ENABLE_ONEDNN_OPTS": "1" if onednn else "0", "RECALL_TF_THREADS": str(threads),
+           "OPENBLAS_NUM_THREADS": str(threads)}
+    if avx2:
+        env.update(ONEDNN_MAX_CPU_ISA="AVX2", OPENBLAS_CORETYPE="Haswell")
+    return env
+
+
+#: label -> environment. The first is this machine's default (what `make bench` and `make run` use here).
+SETUPS: dict[str, dict[str, str]] = {
+    "oneDNN, native ISA, 2 threads (default here)": _setup(True, 2, False),
+    "oneDNN, native ISA, 1 thread": _setup(True, 1, False),
+    "oneDNN, native ISA, 4 threads": _setup(True, 4, False),
+    "Eigen, native ISA, 2 threads": _setup(False, 2, False),
+    "Eigen, native ISA, 1 thread": _setup(False, 1, False),
+    "Eigen, native ISA, 4 threads": _setup(False, 4, False),
+    "oneDNN, AVX2, 2 threads": _setup(True, 2, True),
+    "Eigen, AVX2, 2 threads (the issue's machine kind)": _setup(False, 2, True),
+    "Eigen, AVX2, 1 thread": _setup(False, 1, True),
+    "Eigen, AVX2, 4 threads": _setup(False, 4, True),
+}
+DEFAULT_SETUP = next(iter(SETUPS))
+#: the setups the amplifier probes are run on (both kernel libraries, both instruction sets)
+PROBE_SETUPS = ("oneDNN, native ISA, 2 threads (default here)", "Eigen, native ISA, 2 threads",
+                "oneDNN, AVX2, 2 threads", "Eigen, AVX2, 2 threads (the issue's machine kind)")
+#: extra seeds for the seed sd of the two models the issue names (on the default setup, test split)
+SEED_MODELS = ("dssm", "youtubednn")
+SEEDS = tuple(range(42, 52))
+#: suspects of amplifying last-bit differences, changed one at a time: (label, model, config overrides, probe)
+AMPLIFIERS: list[tuple[str, str, dict, dict]] = [
+    ("as trained (Adam ε 1e-7, lr 3e-3, full softmax)", "youtubednn", {}, {}),
+    ("Adam ε 1e-4", "youtubednn", {}, {"adam_epsilon": 1e-4}),
+    ("Adam ε 1e-2", "youtubednn", {}, {"adam_epsilon": 1e-2}),
+    ("learning rate 1e-3", "youtubednn", {"learning_rate": 1e-3}, {}),
+    ("sampled softmax", "youtubednn", {"softmax": "sampled"}, {}),
+    ("as trained (Adam ε 1e-7, lr 5e-3, in-batch softmax, τ 0.2)", "dssm", {}, {}),
+    ("Adam ε 1e-4", "dssm", {}, {"adam_epsilon": 1e-4}),
+    ("learning rate 1e-3", "dssm", {"learning_rate": 1e-3}, {}),
+]
+#: divergence runs: (label, model, setup, seed, probe), compared with the first of the model's (the reference)
+DIVERGENCE: list[tuple[str, str, str, int, dict]] = [
+    (label, model, setup, seed, probe)
+    for model in ("youtubednn", "dssm")
+    for label, setup, seed, probe in (
+        ("reference: default setup, seed 42", DEFAULT_SETUP, 42, {}),
+        ("Eigen instead of oneDNN", "Eigen, native ISA, 2 threads", 42, {}),
+        ("AVX2 instead of AVX-512 (oneDNN)", "oneDNN, AVX2, 2 threads", 42, {}),
+        ("1 thread instead of 2", "oneDNN, native ISA, 1 thread", 42, {}),
+        ("one weight moved by 1 ulp before training", DEFAULT_SETUP, 42, {"perturb_ulp": True}),
+        ("seed 43", DEFAULT_SETUP, 43, {}),
+    )
+]
+
+
+def relevant_env(model: str, env: dict[str, str]) -> dict[str, str]:
+    keys = TF_VARS if model in TF_MODELS else BLAS_VARS
+    return {k: env.get(k, "") for k in keys}
+
+
+def run_key(model: str, overrides: dict, split: str, seed: int, env: dict, probe: dict) -> str:
+    blob = json.dumps([model, sorted(overrides.items()), split, seed, sorted(relevant_env(model, env).items()),
+                       sorted((k, v) for k, v in probe.items() if k != "snapshots")], default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def run_one(model: str, split: str, setup: str, seed: int = SEED, overrides: dict | None = None,
+            probe: dict | None = None, fresh: bool = False, snapshots: bool = False,
+            dataset: str = "ml-100k") -> dict:
+    """Train in a fresh process under ``setup``'s environment (cached); with ``snapshots``, per-epoch weights."""
+    overrides, probe = dict(overrides or {}), dict(probe or {})
+    env_setup = SETUPS[setup]
+    key = run_key(model, overrides, split, seed, env_setup, probe)
+    path = CACHE / f"{key}.json"
+    snap = CACHE / f"{key}-snapshots.npz"
+    if path.exists() and not fresh and (not snapshots or snap.exists()):
+        return json.loads(path.read_text())
+    if snapshots:
+        probe["snapshots"] = str(snap)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in TF_VARS}
+    env.update(env_setup, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2")
+    # Each run takes the machine's shared CPU lock for itself (TEAM.md), so other heavy jobs can run between runs.
+    cmd = [*LOCK, sys.executable, str(ROOT / "bench" / "_kernel_one.py"), dataset, model, json.dumps(overrides), split,
+           str(seed), json.dumps(probe)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"{model} {split} {setup}: {proc.stderr.strip().splitlines()[-1:]}")
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    res.update(model=model, split=split, setup=setup, seed=seed, overrides=overrides,
+               probe={k: v for k, v in probe.items() if k != "snapshots"},
+               wall_seconds=round(time.perf_counter() - t0, 1), measured=_now())
+    path.write_text(json.dumps(res, indent=1))
+    print(f"{model:<11} {split:<5} seed {seed} {setup} {res['probe'] or ''}{overrides or ''}: "
+          f"HR@10 {res.get('hr@10', float('nan')):.4f} ({res['wall_seconds']} s)", file=sys.stderr, flush=True)
+    return res
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def sd(values) -> float:
+    v = np.asarray(list(values), np.float64)
+    return float(v.std(ddof=1)) if len(v) > 1 else 0.0
+
+
+# --------------------------------------------------------------------------- the parts
+
+
+def part_setups(fresh: bool) -> dict:
+    """``{split: {model: {setup: result}}}``: every model under every setup, seed 42."""
+    out: dict = {}
+    for split in ("test", "valid"):
+        for model in ("youtubednn", "dssm", "fm", "eges", "item2vec", "airbnb"):  # the two the issue names first
+            for setup in SETUPS:
+                out.setdefault(split, {}).setdefault(model, {})[setup] = run_one(model, split, setup, fresh=fresh)
+    return out
+
+
+def part_seeds(fresh: bool) -> dict:
+    """``{model: {seed: result}}``: the default setup, test split."""
+    return {m: {s: run_one(m, "test", DEFAULT_SETUP, seed=s, fresh=fresh) for s in SEEDS} for m in SEED_MODELS}
+
+
+def part_amplifiers(fresh: bool) -> list[dict]:
+    rows = []
+    for label, model, overrides, probe in AMPLIFIERS:
+        cells = {s: run_one(model, "valid", s, overrides=overrides, probe=probe, fresh=fresh) for s in PROBE_SETUPS}
+        rows.append({"label": label, "model": model, "overrides": overrides, "probe": probe, "cells": cells})
+    return rows
+
+
+def part_divergence(fresh: bool) -> list[dict]:
+    """Per run: valid HR@10 and, per epoch, ||θ − θ_ref|| / ||θ_ref|| against the model's reference run."""
+    rows, ref = [], {}
+    for label, model, setup, seed, probe in DIVERGENCE:
+        r = run_one(model, "valid", setup, seed=seed, probe=probe, fresh=fresh, snapshots=True)
+        key = run_key(model, {}, "valid", seed, SETUPS[setup], probe)
+        params = np.load(CACHE / f"{key}-snapshots.npz")["params"].astype(np.float64)
+        if model not in ref:
+            ref[model] = params
+        base = ref[model]
+        dist = (np.linalg.norm(params - base, axis=1) / np.linalg.norm(base, axis=1)).tolist()
+        rows.append({"label": label, "model": model, "setup": setup, "seed": seed, "probe": probe,
+                     "hr@10": r.get("hr@10"), "epoch_loss": r.get("epoch_loss"), "distance": dist})
+    return rows
+
+
+# --------------------------------------------------------------------------- summary and rendering
+
+
+def kernel_summary(setups: dict, seed_sd: dict[str, float]) -> dict:
+    """``{split: {model: {"min", "max", "range", "sd", "default", "n_setups", "seed_sd"}}}``."""
+    out: dict = {}
+    for split, models in setups.items():
+        for model, cells in models.items():
+            hr = [c["hr@10"] for c in cells.values()]
+            out.setdefault(split, {})[model] = {
+                "min": min(hr), "max": max(hr), "range": max(hr) - min(hr), "sd": sd(hr),
+                "default": cells[DEFAULT_SETUP]["hr@10"], "n_setups": len(hr),
+                "distinct_runs": len({json.dumps(relevant_env(model, SETUPS[s]), sort_keys=True) for s in cells}),
+                "seed_sd": seed_sd.get(model)}
+    return out
+
+
+def seed_sds() -> dict[str, float]:
+    """The 3-seed sample sd of test HR@10 per model, as BENCHMARKS.md's "Seed variance" table has it."""
+    text = (ROOT / "BENCHMARKS.md").read_text()
+    out = {}
+    if "## Seed variance" not in text:
+        return out
+    block = text.split("## Seed variance", 1)[1].split("\n## ", 1)[0]
+    for line in block.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) >= 2 and "±" in cells[1]:
+            out[cells[0]] = float(cells[1].split("±")[1])
+    return out
+
+
+def f4(x) -> str:
+    return "-" if x is None else f"{x:.4f}"
+
+
+def render(data: dict) -> str:
+    setups, seeds, amps, div, summ = (data.get(k) for k in ("setups", "seeds", "amplifiers", "divergence",
+                                                            "summary"))
+    from bench.run import machine
+
+    lines = [START, "", "## Kernels: HR@10 across kernel setups", "",
+             f"Command: `make kernels` (`python bench/kernels.py`). Date: {data['written']} (cells measured "
+             f"{data['measured']}). Machine: {machine()}; TensorFlow {data.get('tensorflow', '?')}.", "",
+             "Each model is trained at seed 42 in a fresh process per kernel setup, one at a time; the setup is the "
+             "environment the process starts with: `TF_ENABLE_ONEDNN_OPTS` (oneDNN's kernels, or Eigen's, whose "
+             "matrix products still call oneDNN's sgemm), `RECALL_TF_THREADS` (TensorFlow's pools) with "
+             "`OPENBLAS_NUM_THREADS`, and for *AVX2* `ONEDNN_MAX_CPU_ISA=AVX2` with `OPENBLAS_CORETYPE=Haswell` "
+             "(this AVX-512 machine then computes as an AVX2 one does; checked: without the cap, Eigen gives the "
+             "same numbers whatever numpy's and OpenBLAS' instruction sets, so the cap is what moves it). item2vec "
+             "and airbnb read OpenBLAS' variables only: their setups that differ in TensorFlow's alone are one run.",
+             ""]
+    if setups:
+        for split in ("test", "valid"):
+            if split not in setups:
+                continue
+            lines += [f"### {split.capitalize()} HR@10 at seed 42", "",
+                      "| kernel setup | " + " | ".join(MODELS) + " |", "|---|" + "---|" * len(MODELS)]
+            for setup in SETUPS:
+                cells = [f4(setups[split].get(m, {}).get(setup, {}).get("hr@10")) for m in MODELS]
+                lines.append(f"| {setup} | " + " | ".join(cells) + " |")
+            s = summ[split]
+            lines.append("| **range (max − min)** | " + " | ".join(f"**{s[m]['range']:.4f}**" for m in MODELS) + " |")
+            lines.append("| **kernel sd** (sample sd over the setups) | " + " | ".join(
+                f"**{s[m]['sd']:.4f}**" for m in MODELS) + " |")
+            if split == "test":
+                lines.append("| seed sd (3 seeds, *Seed variance*) | " + " | ".join(
+                    f4(s[m]["seed_sd"]) for m in MODELS) + " |")
+                if seeds:
+                    lines.append(f"| seed sd ({len(SEEDS)} seeds, default setup) | " + " | ".join(
+                        f4(data["seed_stats"][m]["sd"]) if m in data["seed_stats"] else "-" for m in MODELS) + " |")
+                lines.append("| distinct runs | " + " | ".join(str(s[m]["distinct_runs"]) for m in MODELS) + " |")
+            lines.append("")
+    if seeds:
+        lines += [f"### Seeds {SEEDS[0]}–{SEEDS[-1]} on the default setup (test HR@10)", "",
+                  "| model | " + " | ".join(map(str, SEEDS)) + " | mean | sd |", "|---|" + "---|" * (len(SEEDS) + 2)]
+        for m, by_seed in seeds.items():
+            hr = [by_seed[str(s)]["hr@10"] if str(s) in by_seed else by_seed[s]["hr@10"] for s in SEEDS]
+            lines.append(f"| {m} | " + " | ".join(f"{v:.4f}" for v in hr)
+                         + f" | {np.mean(hr):.4f} | {sd(hr):.4f} |")
+        lines.append("")
+    if div:
+        lines += ["### Where the difference comes from: distance between two trainings, epoch by epoch", "",
+                  "Validation split. ‖θ − θ_ref‖ / ‖θ_ref‖ over every trainable variable after each epoch, against "
+                  "the model's reference run (default setup, seed 42); its validation HR@10 beside.", ""]
+        for model in dict.fromkeys(r["model"] for r in div):
+            rows = [r for r in div if r["model"] == model]
+            n = len(rows[0]["distance"])
+            lines += [f"**{model}**", "", "| run | " + " | ".join(f"epoch {i + 1}" for i in range(n))
+                      + " | valid HR@10 |", "|---|" + "---|" * (n + 1)]
+            for r in rows:
+                lines.append(f"| {r['label']} | " + " | ".join(f"{d:.1e}" for d in r["distance"])
+                             + f" | {f4(r['hr@10'])} |")
+            lines += ["", "| run | " + " | ".join(f"loss {i + 1}" for i in range(n)) + " |", "|---|" + "---|" * n]
+            for r in rows:
+                lines.append(f"| {r['label']} | " + " | ".join(f"{x:.6f}" for x in r["epoch_loss"]) + " |")
+            lines.append("")
+    if amps:
+        lines += ["### Suspected amplifiers, changed one at a time", "",
+                  "Validation HR@10 at seed 42 on four setups (oneDNN and Eigen, native and AVX2, 2 threads); "
+                  "a smaller range means the change damps what the kernels start. These are probes of the cause, "
+                  "not candidate defaults: a default changes only through `make ablations`' rule.", "",
+                  "| model | change | " + " | ".join(PROBE_SETUPS) + " | mean | range |",
+                  "|---|---|" + "---|" * (len(PROBE_SETUPS) + 2)]
+        for r in amps:
+            hr = [r["cells"][s]["hr@10"] for s in PROBE_SETUPS]
+            lines.append(f"| {r['model']} | {r['label']} | " + " | ".join(f"{v:.4f}" for v in hr)
+                         + f" | {np.mean(hr):.4f} | {max(hr) - min(hr):.4f} |")
+        lines.append("")
+    if data.get("findings"):
+        lines += ["### Reading", ""] + [f"- {x}" for x in data["findings"]] + [""]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def findings(data: dict) -> list[str]:
+    """What the numbers say, in sentences computed from them (no number typed by hand)."""
+    out = []
+    summ, seeds = data.get("summary", {}), data.get("seed_stats", {})
+    if "test" in summ:
+        t = summ["test"]
+        for m in ("youtubednn", "dssm"):
+            if m in seeds:
+                out.append(f"{m}: test HR@10 over the {t[m]['n_setups']} kernel setups spans {t[m]['min']:.4f}–"
+                           f"{t[m]['max']:.4f} (kernel sd {t[m]['sd']:.4f}); over {len(SEEDS)} seeds on one setup "
+                           f"it has sd {seeds[m]['sd']:.4f}; the 3-seed sd of *Seed variance* was "
+                           f"{f4(t[m]['seed_sd'])}.")
+        same = [m for m in MODELS if t[m]["range"] == 0]
+        if same:
+            out.append(f"Unmoved by every setup: {', '.join(same)}.")
+    div = data.get("divergence") or []
+    for model in dict.fromkeys(r["model"] for r in div):
+        rows = {r["label"]: r for r in div if r["model"] == model}
+        ulp = rows.get("one weight moved by 1 ulp before training")
+        seed = rows.get("seed 43")
+        eig = rows.get("Eigen instead of oneDNN")
+        if ulp and seed and eig:
+            out.append(f"{model}: after epoch 1 the runs differ by {eig['distance'][0]:.0e} (Eigen) and "
+                       f"{ulp['distance'][0]:.0e} (one ulp); after the last epoch by {eig['distance'][-1]:.2f} and "
+                       f"{ulp['distance'][-1]:.2f}, against {seed['distance'][-1]:.2f} for another seed.")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--parts", default="setups,seeds,divergence,amplifiers")
+    ap.add_argument("--fresh", action="store_true")
+    args = ap.parse_args()
+    parts = args.parts.split(",")
+    old = json.loads(JSON_PATH.read_text()) if JSON_PATH.exists() else {}
+    data = dict(old)
+    if "setups" in parts:
+        data["setups"] = part_setups(args.fresh)
+    if "seeds" in parts:
+        data["seeds"] = part_seeds(args.fresh)
+    if "divergence" in parts:
+        data["divergence"] = part_divergence(args.fresh)
+    if "amplifiers" in parts:
+        data["amplifiers"] = part_amplifiers(args.fresh)
+    if data.get("seeds"):
+        data["seed_stats"] = {m: {"mean": float(np.mean([r["hr@10"] for r in by.values()])),
+                                  "sd": sd(r["hr@10"] for r in by.values())} for m, by in data["seeds"].items()}
+    if data.get("setups"):
+        data["summary"] = kernel_summary(data["setups"], seed_sds())
+    import tensorflow as tf
+
+    data["tensorflow"] = tf.__version__
+    stamps = [c["measured"] for sp in (data.get("setups") or {}).values() for m in sp.values() for c in m.values()]
+    data["measured"] = (min(stamps)[:10] + (" … " + max(stamps)[:10] if max(stamps)[:10] != min(stamps)[:10] else "")
+                        if stamps else "-")
+    data["written"] = _now()
+    data["command"] = "make kernels (python bench/kernels.py)"
+    data["findings"] = findings(data)
+    JSON_PATH.write_text(json.dumps(data, indent=1, default=str) + "\n")
+    from bench.ablations import write_block
+
+    write_block(render(data), start=START, end=END)
+    print(f"wrote {JSON_PATH.relative_to(ROOT)} and the kernels block of BENCHMARKS.md", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
