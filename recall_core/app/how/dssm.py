@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from recall_core.analysis.towers_mechanism import entropy_bits, in_batch_logits, in_batch_softmax, log_q
+from recall_core.app import widgets
 from recall_core.app.how import formula
 from recall_core.app.how._towers_text import _t
 from recall_core.app.how._towers_ui import cap_text, checks, config_of, differences, title
@@ -65,8 +66,8 @@ def render(ctx) -> None:
     cols = [f"{j + 1}. {title(ds, t)[:28]}" for j, t in enumerate(targets)]
     rows = [f"user {uid[u]}" for u in users]
     st.markdown(f"**{_t(lang, 'dssm_matrix')}**")
-    st.dataframe(pd.DataFrame(logits, index=rows, columns=cols).round(2), key=f"{ctx.key}_dssm_logits")
-    st.dataframe(pd.DataFrame({"column": cols, "train count": counts[targets], "log q": lq,
+    widgets.dataframe(pd.DataFrame(logits, index=rows, columns=cols).round(2), key=f"{ctx.key}_dssm_logits")
+    widgets.dataframe(pd.DataFrame({"column": cols, "train count": counts[targets], "log q": lq,
                                "correction −log q": -lq}).round(3), hide_index=True,
                  key=f"{ctx.key}_dssm_logq_table")
 

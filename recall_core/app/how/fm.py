@@ -7,6 +7,7 @@ import streamlit as st
 
 from recall_core.analysis.towers_mechanism import (FMTables, fm_cross_by_user_feature, fm_feature_labels,
                                                    fm_item_vectors, fm_terms, top_k_rows)
+from recall_core.app import widgets
 from recall_core.app.how import formula
 from recall_core.app.how._towers_text import _t
 from recall_core.app.how._towers_ui import cache_key, cap_text, checks, config_of, differences, pick_user, title
@@ -68,7 +69,7 @@ def render(ctx) -> None:
             ("½ Σ_f ((Σ v_t x_t)² − Σ v_t² x_t²)", "item-only", terms["item_pairwise"]),
             ("⟨Σ v_u x_u, Σ v_t x_t⟩", "cross", terms["cross"]),
             ("ŷ (full FM score)", "total", terms["full"])]
-    st.dataframe(pd.DataFrame(rows, columns=["term", "part", "value"]), hide_index=True,
+    widgets.dataframe(pd.DataFrame(rows, columns=["term", "part", "value"]), hide_index=True,
                  column_config={"value": st.column_config.NumberColumn(format="%.5f")}, key=f"{ctx.key}_fm_terms")
     two, full, uo = float(terms["two_tower"]), float(terms["full"]), float(terms["user_only"])
     stored_pair = float(stored[t])
@@ -82,7 +83,7 @@ def render(ctx) -> None:
                                    for f, i in zip(np.asarray(u_fields)[live], np.asarray(u_ids[u])[live])],
                          "x": np.asarray(u_vals[u], np.float64)[live], "cross share": contrib[live]})
     st.caption(_t(lang, "fm_cross_caption"))
-    st.dataframe(feat, hide_index=True, key=f"{ctx.key}_fm_cross",
+    widgets.dataframe(feat, hide_index=True, key=f"{ctx.key}_fm_cross",
                  column_config={"x": st.column_config.NumberColumn(format="%.3f"),
                                 "cross share": st.column_config.NumberColumn(format="%.5f")})
 

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from recall_core.analysis.towers_mechanism import AgeGrid, top_k_rows, user_example_table
+from recall_core.app import widgets
 from recall_core.app.how import formula
 from recall_core.app.how._towers_text import _t
 from recall_core.app.how._towers_ui import cache_key, cap_text, checks, config_of, differences, pick_user, title
@@ -52,7 +53,7 @@ def render(ctx) -> None:
                                                                                        if len(h) > 3 else "")
                                         for h in table["history"]],
         "age (days)": table["age_days"], "a = log1p(age)": table["age_feature"], "kept": table["kept"]})
-    st.dataframe(shown, hide_index=True, key=f"{ctx.key}_ytb_examples", height=280,
+    widgets.dataframe(shown, hide_index=True, key=f"{ctx.key}_ytb_examples", height=280,
                  column_config={"age (days)": st.column_config.NumberColumn(format="%.1f"),
                                 "a = log1p(age)": st.column_config.NumberColumn(format="%.3f")})
 
@@ -89,7 +90,7 @@ def _age_view(ctx, cfg: dict, grid: AgeGrid, u: int, items: list) -> None:
     names = [f"{'own, ' if labels[a] == 'own' else ''}{days[a]:.0f} d" for a in order]
     frame = pd.DataFrame(scores_all[order][:, rows].T, columns=names)
     frame.insert(0, "movie", [title(ds, r) for r in rows])
-    st.dataframe(frame, hide_index=True, key=f"{ctx.key}_ytb_age_scores",
+    widgets.dataframe(frame, hide_index=True, key=f"{ctx.key}_ytb_age_scores",
                  column_config={n: st.column_config.NumberColumn(format="%.3f") for n in names})
     st.caption(_t(lang, "ytb_ages_caption", serve=names[list(order).index(serve)]))
 
