@@ -37,32 +37,29 @@ if tf_model and (probe.get("adam_epsilon") is not None or probe.get("perturb_ulp
     import functools
 
     import keras
-    import tensorflow as tf
 
     from recall_core.models._tf import training
 
     if probe.get("adam_epsilon") is not None:
         keras.optimizers.Adam = functools.partial(keras.optimizers.Adam, epsilon=float(probe["adam_epsilon"]))
 
-    def train_loop(model_vars, loss_fn, make_batches, epochs, learning_rate, progress=None, name="",
-                   weight_decay=None):
-        """training.train_loop, with the planted last-bit change and a snapshot per epoch."""
+    run_loop = training.train_loop
+
+    def train_loop(model_vars, *args, **kwargs):
+        """training.train_loop, after the planted last-bit change, with a snapshot per epoch."""
         if probe.get("perturb_ulp"):
             v = model_vars.trainable_variables[0]
             x = v.numpy()
             flat = x.reshape(-1)
             flat[0] = np.nextafter(flat[0], np.float32(np.inf))
             v.assign(x)
-        step = training.adam_step(model_vars, loss_fn, learning_rate, weight_decay)
-        losses, snaps = [], []
-        for _ in range(epochs):
-            total, count = 0.0, 0
-            for batch in make_batches(_):
-                total += float(step(tf.nest.map_structure(tf.convert_to_tensor, batch)))
-                count += 1
-            losses.append(total / max(count, 1))
+        snaps = []
+
+        def snapshot(_epoch):
             if probe.get("snapshots"):
                 snaps.append(np.concatenate([np.ravel(v.numpy()) for v in model_vars.trainable_variables]))
+
+        losses = run_loop(model_vars, *args, on_epoch=snapshot, **kwargs)
         if probe.get("snapshots"):
             np.savez(probe["snapshots"], params=np.stack(snaps).astype(np.float32))
         return losses
