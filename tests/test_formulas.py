@@ -183,3 +183,7 @@ def test_the_how_page_shows_the_stored_models_formula(flipped, monkeypatch, name
     assert shown[:len(want.latex)] == want.latex
     legend = " ".join(text("en", k, **fl) for k, fl in want.legend)
     assert legend in [c.value for c in at.caption]
+    # the idea's sentences follow the model too: no example age mentioned as an input of a model without it
+    idea = {"youtubednn": "how.towers.ytb_idea_no_age", "youtubednn@age": "how.towers.ytb_idea"}.get(name)
+    if idea:
+        assert text("en", idea) in [m.value for m in at.markdown]

@@ -48,7 +48,7 @@ def render(ctx) -> None:
     tau0 = float(info.get("temperature", cfg["temperature"]))
     logq_used = bool(info.get("logq_correction", cfg["logq_correction"] and cfg["softmax"] == "in_batch"))
     formula(ctx)
-    st.markdown(_t(lang, "dssm_idea"))
+    st.markdown(_t(lang, "dssm_idea" if cfg["softmax"] == "in_batch" else "dssm_idea_full"))
 
     c1, c2, c3 = st.columns(3)
     number = int(c1.number_input(_t(lang, "dssm_batch"), 0, n_batches(ctx) - 1, 0, key=f"{ctx.key}_dssm_batch"))

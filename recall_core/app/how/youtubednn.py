@@ -28,7 +28,7 @@ def render(ctx) -> None:
     lang, ds, out = ctx.lang, ctx.dataset, ctx.output
     cfg = config_of(ctx)
     formula(ctx)
-    st.markdown(_t(lang, "ytb_idea"))
+    st.markdown(_t(lang, "ytb_idea" if cfg["example_age"] else "ytb_idea_no_age"))
     try:
         grid = AgeGrid.from_extras(out.extras, ctx.name)
         grid_error = None

@@ -579,4 +579,6 @@ STRINGS: dict[str, str] = {
     'overview.lb.imported_head': 'Imported vectors',
     'overview.lb.imported_caption': 'Vectors trained elsewhere and imported here: nobody chose their settings on this validation split, so they stand apart from the best highlight.',
     'overview.no_evaluable': '{dataset}: no user has {need} or more interactions, so nobody can be evaluated on the {split} split: every metric shows –.',
+    'how.towers.ytb_idea_no_age': 'YouTubeDNN predicts the next movie a user watches with a softmax over the whole catalogue, from the user\'s history and profile. Each training example only sees the history before its target (the "rollback"). The paper also feeds each example\'s age; this model was trained without it (without it measured better on validation, make ablations).',
+    'how.towers.dssm_idea_full': 'Two towers map a user and a movie to unit vectors, and their cosine divided by a temperature τ is the logit. This model was trained with a full softmax: each user\'s own movie is the positive and every other movie in the catalogue is a negative, so no sampling correction (logQ) is needed.',
 }

@@ -485,4 +485,6 @@ STRINGS: dict[str, str] = {
     'overview.lb.imported_head': '导入的向量',
     'overview.lb.imported_caption': '在别处训练后导入的向量：它们的设置没有在本验证集上选择，所以不参与最佳值的突出显示。',
     'overview.no_evaluable': '{dataset}：没有用户拥有 {need} 条或更多交互，因此在 {split} 划分上无法评估任何用户：所有指标都显示为 –。',
+    'how.towers.ytb_idea_no_age': 'YouTubeDNN 根据用户的历史和画像，用覆盖整个物料库的 softmax 预测用户接下来观看的影片。每个训练样本只看到目标之前的历史（“回滚”）。论文还输入每个样本的年龄；该模型训练时没有这一特征（在验证集上不用它效果更好，见 make ablations）。',
+    'how.towers.dssm_idea_full': '两个塔把用户和影片映射为单位向量，它们的余弦除以温度系数 τ 就是 logit。该模型用完整 softmax 训练：用户自己的影片是正样本，物料库中其余每部影片都是负样本，因此不需要采样校正（logQ）。',
 }
