@@ -8,8 +8,9 @@ The kernel setup is the environment the process starts with (``TF_ENABLE_ONEDNN_
 Probes (the study of what amplifies last-bit differences; none changes the product's code or defaults):
 
 * ``adam_epsilon``: Adam's epsilon for the Keras models (Keras' default is 1e-7);
-* ``perturb_ulp``: before the first step, move the first trainable variable's first element by one unit in
-  the last place (float32): a last-bit difference planted by hand, on one kernel setup;
+* ``perturb_ulp``: before the first step, move weights by one unit in the last place (float32, towards +inf):
+  ``"all"`` every element of every trainable variable (a last-bit difference everywhere, planted by hand on one
+  kernel setup, as another kernel would leave it), ``True`` only the first variable's first element;
 * ``snapshots``: a path; the trainable variables, flattened, after every epoch, are written there (.npz).
 
 Output: HR@10 / NDCG@10 (and I2I HR@10 for the I2I models), the loss per epoch, the fit seconds, and the kernels
@@ -47,7 +48,10 @@ if tf_model and (probe.get("adam_epsilon") is not None or probe.get("perturb_ulp
 
     def train_loop(model_vars, *args, **kwargs):
         """training.train_loop, after the planted last-bit change, with a snapshot per epoch."""
-        if probe.get("perturb_ulp"):
+        if probe.get("perturb_ulp") == "all":
+            for v in model_vars.trainable_variables:
+                v.assign(np.nextafter(v.numpy(), np.float32(np.inf)))
+        elif probe.get("perturb_ulp"):
             v = model_vars.trainable_variables[0]
             x = v.numpy()
             flat = x.reshape(-1)

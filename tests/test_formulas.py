@@ -51,14 +51,14 @@ def test_dssm_mask_exact_q_and_temperature():
     default = f("dssm")
     t = tex(default)
     # the accidental-hit mask in the denominator, and q from training counts + 1
-    assert r"\mathbb{1}[\,j'=b\ \lor\ i_{j'}\ne i_b\,]" in t
+    assert r"\mathbf{1}[\,j'=b\ \lor\ i_{j'}\ne i_b\,]" in t
     assert r"-\log q_{i_j}" in t and r"q_i=\frac{n_i+1}{\sum_{k\in V}(n_k+1)}" in t
     assert ("how.formula.dssm_q", {"cap": 200}) in default.legend and "how.formula.dssm_mask" in keys(default)
     no_logq = f("dssm", logq_correction=False)
-    assert r"\log q" not in tex(no_logq) and r"\mathbb{1}[" in tex(no_logq)  # still masked
+    assert r"\log q" not in tex(no_logq) and r"\mathbf{1}[" in tex(no_logq)  # still masked
     assert "how.formula.dssm_no_logq" in keys(no_logq)
     full = f("dssm", softmax="full")
-    assert r"\sum_{j\in V}" in tex(full) and r"\mathbb{1}[" not in tex(full) and r"\log q" not in tex(full)
+    assert r"\sum_{j\in V}" in tex(full) and r"\mathbf{1}[" not in tex(full) and r"\log q" not in tex(full)
     assert r"\tau=0.05" in tex(f("dssm", temperature=0.05)) and r"\tau=0.2" in t
     # the temperature training recorded wins over the config's (a variant stored by name)
     stored = formulas.formula("dssm", get_model_class("dssm").used_config({}), info={"temperature": 0.5})

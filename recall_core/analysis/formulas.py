@@ -137,7 +137,7 @@ def dssm(c: dict, info: dict | None = None) -> Formula:
         return Formula(lines, [("how.formula.dssm_full", {})])
     logq = bool(c.get("logq_correction", True))
     s = r"s_{bj}=\frac{\cos(u_b,v_{i_j})}{\tau}" + (r"-\log q_{i_j}" if logq else "")
-    p = (r"p_{bj}=\frac{e^{s_{bj}}}{\sum_{j'=1}^{B}\mathbb{1}[\,j'=b\ \lor\ i_{j'}\ne i_b\,]\;e^{s_{bj'}}}")
+    p = (r"p_{bj}=\frac{e^{s_{bj}}}{\sum_{j'=1}^{B}\mathbf{1}[\,j'=b\ \lor\ i_{j'}\ne i_b\,]\;e^{s_{bj'}}}")
     loss = r"\mathcal{L}=-\frac{1}{B}\sum_{b=1}^{B}\log p_{bb}"
     lines = [s + r",\qquad " + p + r",\qquad " + loss,
              r"\tau=" + _g(tau) + r",\quad B=" + str(int(c["batch_size"]))
