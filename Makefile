@@ -50,8 +50,9 @@ softmax-switch: install
 	$(BIN)/python bench/softmax_switch.py
 
 # How much HR@10 moves with the CPU's kernels (oneDNN or Eigen, AVX-512 or AVX2, 1/2/4 threads) and why: every model
-# at seed 42 under 10 kernel setups, more seeds, epoch-by-epoch divergence and suspected amplifiers (about 2 hours
-# of runs on 2 cores; each run takes the shared CPU lock itself; cached per run in .bench/kernels/).
+# at seed 42 under 10 kernel setups, more seeds, epoch-by-epoch divergence and suspected amplifiers (about an hour
+# of runs of ~25 s on 2 cores; it takes the shared CPU lock for twelve runs at a time; cached per run in .bench/kernels/;
+# each part is written as soon as it is done).
 # Writes its block of BENCHMARKS.md and bench/kernels.json (the README's tie rule reads the kernel sd there).
 kernels: install
 	$(BIN)/python bench/kernels.py

@@ -22,7 +22,7 @@ setups, the study measures:
 Writes its block of BENCHMARKS.md (between the ``kernels`` markers) and ``bench/kernels.json`` (committed: the
 README's tie rule and bench/run.py read the kernel sd from it).
 
-    python bench/kernels.py [--parts setups,seeds,divergence,amplifiers] [--fresh] [--from-cache]
+    python bench/kernels.py [--parts setups,divergence,amplifiers,seeds] [--fresh]
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ SEED = 42
 #: the shared lock heavy jobs take turns with (TEAM.md), and how many runs (about 30 s of CPU each) one hold
 #: of it covers: short enough for the other jobs waiting, long enough not to queue behind them after every run
 LOCK_PATH = os.environ.get("VRE_HEAVY_LOCK", "/tmp/vre-heavy.lock")
-RUNS_PER_HOLD = 6
+RUNS_PER_HOLD = 12
 
 
 class CpuLock:
@@ -202,13 +202,14 @@ def sd(values) -> float:
 
 def part_setups(fresh: bool) -> dict:
     """``{split: {model: {setup: result}}}``: every model under every setup at seed 42 on the test split (what
-    the README reports); the validation split for the two models the issue names (what the study reads)."""
+    the README reports); the validation split for the two models the issue names on the four probe setups (what
+    the study reads; the same runs as the amplifiers' "as trained" rows)."""
     out: dict = {}
     for split in ("test", "valid"):
         for model in ("youtubednn", "dssm", "fm", "eges", "item2vec", "airbnb"):  # the two the issue names first
             if split == "valid" and model not in SEED_MODELS:
                 continue
-            for setup in SETUPS:
+            for setup in (SETUPS if split == "test" else PROBE_SETUPS):
                 out.setdefault(split, {}).setdefault(model, {})[setup] = run_one(model, split, setup, fresh=fresh)
     return out
 
@@ -299,7 +300,7 @@ def render(data: dict) -> str:
             models = [m for m in MODELS if m in setups[split]]
             lines += [f"### {split.capitalize()} HR@10 at seed 42", "",
                       "| kernel setup | " + " | ".join(models) + " |", "|---|" + "---|" * len(models)]
-            for setup in SETUPS:
+            for setup in (SETUPS if split == "test" else PROBE_SETUPS):
                 cells = [f4(setups[split].get(m, {}).get(setup, {}).get("hr@10")) for m in models]
                 lines.append(f"| {setup} | " + " | ".join(cells) + " |")
             s = summ[split]
@@ -390,23 +391,8 @@ def findings(data: dict) -> list[str]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--parts", default="setups,seeds,divergence,amplifiers")
-    ap.add_argument("--fresh", action="store_true")
-    args = ap.parse_args()
-    parts = args.parts.split(",")
-    old = json.loads(JSON_PATH.read_text()) if JSON_PATH.exists() else {}
-    data = dict(old)
-    if "setups" in parts:
-        data["setups"] = part_setups(args.fresh)
-    if "seeds" in parts:
-        data["seeds"] = part_seeds(args.fresh)
-    if "divergence" in parts:
-        data["divergence"] = part_divergence(args.fresh)
-    if "amplifiers" in parts:
-        data["amplifiers"] = part_amplifiers(args.fresh)
-    LOCK.release()
+def write(data: dict) -> None:
+    """Summaries, findings, bench/kernels.json and the kernels block of BENCHMARKS.md from ``data``."""
     if data.get("seeds"):
         data["seed_stats"] = {m: {"mean": float(np.mean([r["hr@10"] for r in by.values()])),
                                   "sd": sd(r["hr@10"] for r in by.values())} for m, by in data["seeds"].items()}
@@ -421,11 +407,34 @@ def main() -> None:
     data["written"] = _now()
     data["command"] = "make kernels (python bench/kernels.py)"
     data["findings"] = findings(data)
-    JSON_PATH.write_text(json.dumps(data, indent=1, default=str) + "\n")
+    tmp = JSON_PATH.with_suffix(".json.tmp")  # crash-safe: a killed run leaves the last complete file
+    tmp.write_text(json.dumps(data, indent=1, default=str) + "\n")
+    os.replace(tmp, JSON_PATH)
     from bench.ablations import write_block
 
     write_block(render(data), start=START, end=END)
     print(f"wrote {JSON_PATH.relative_to(ROOT)} and the kernels block of BENCHMARKS.md", file=sys.stderr)
+
+
+#: the parts in the order they run (the cheapest answers first); each is written as soon as it is done
+PARTS = {"setups": part_setups, "divergence": part_divergence, "amplifiers": part_amplifiers, "seeds": part_seeds}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--parts", default=",".join(PARTS))
+    ap.add_argument("--fresh", action="store_true")
+    args = ap.parse_args()
+    parts = args.parts.split(",")
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        raise SystemExit(f"--parts: unknown part(s) {', '.join(unknown)}; known: {', '.join(PARTS)}")
+    data = json.loads(JSON_PATH.read_text()) if JSON_PATH.exists() else {}
+    for name, part in PARTS.items():
+        if name in parts:
+            data[name] = part(args.fresh)
+            write(data)
+    LOCK.release()
 
 
 if __name__ == "__main__":
