@@ -22,7 +22,7 @@ setups, the study measures:
 Writes its block of BENCHMARKS.md (between the ``kernels`` markers) and ``bench/kernels.json`` (committed: the
 README's tie rule and bench/run.py read the kernel sd from it).
 
-    python bench/kernels.py [--parts setups,divergence,amplifiers,seeds] [--fresh]
+    python bench/kernels.py [--parts setups,divergence,amplifiers,seeds] [--fresh] [--from-cache]
 """
 from __future__ import annotations
 
@@ -48,6 +48,8 @@ SEED = 42
 #: of it covers: short enough for the other jobs waiting, long enough not to queue behind them after every run
 LOCK_PATH = os.environ.get("VRE_HEAVY_LOCK", "/tmp/vre-heavy.lock")
 RUNS_PER_HOLD = 12
+#: ``--from-cache``: render what the cache holds, run nothing (a run not yet measured is left out, shown as "-")
+FROM_CACHE = False
 
 
 class CpuLock:
@@ -154,8 +156,9 @@ def run_key(model: str, overrides: dict, split: str, seed: int, env: dict, probe
 
 def run_one(model: str, split: str, setup: str, seed: int = SEED, overrides: dict | None = None,
             probe: dict | None = None, fresh: bool = False, snapshots: bool = False,
-            dataset: str = "ml-100k") -> dict:
-    """Train in a fresh process under ``setup``'s environment (cached); with ``snapshots``, per-epoch weights."""
+            dataset: str = "ml-100k") -> dict | None:
+    """Train in a fresh process under ``setup``'s environment (cached); with ``snapshots``, per-epoch weights.
+    None when :data:`FROM_CACHE` and the run is not in the cache."""
     overrides, probe = dict(overrides or {}), dict(probe or {})
     env_setup = SETUPS[setup]
     key = run_key(model, overrides, split, seed, env_setup, probe)
@@ -163,6 +166,8 @@ def run_one(model: str, split: str, setup: str, seed: int = SEED, overrides: dic
     snap = CACHE / f"{key}-snapshots.npz"
     if path.exists() and not fresh and (not snapshots or snap.exists()):
         return json.loads(path.read_text())
+    if FROM_CACHE:
+        return None
     if snapshots:
         probe["snapshots"] = str(snap)
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -210,19 +215,25 @@ def part_setups(fresh: bool) -> dict:
             if split == "valid" and model not in SEED_MODELS:
                 continue
             for setup in (SETUPS if split == "test" else PROBE_SETUPS):
-                out.setdefault(split, {}).setdefault(model, {})[setup] = run_one(model, split, setup, fresh=fresh)
+                r = run_one(model, split, setup, fresh=fresh)
+                if r is not None:
+                    out.setdefault(split, {}).setdefault(model, {})[setup] = r
     return out
 
 
 def part_seeds(fresh: bool) -> dict:
     """``{model: {seed: result}}``: the default setup, test split."""
-    return {m: {s: run_one(m, "test", DEFAULT_SETUP, seed=s, fresh=fresh) for s in SEEDS} for m in SEED_MODELS}
+    out = {m: {s: run_one(m, "test", DEFAULT_SETUP, seed=s, fresh=fresh) for s in SEEDS} for m in SEED_MODELS}
+    return {m: {s: r for s, r in by.items() if r is not None} for m, by in out.items()
+            if all(r is not None for r in by.values())}
 
 
 def part_amplifiers(fresh: bool) -> list[dict]:
     rows = []
     for label, model, overrides, probe in AMPLIFIERS:
         cells = {s: run_one(model, "valid", s, overrides=overrides, probe=probe, fresh=fresh) for s in PROBE_SETUPS}
+        if any(r is None for r in cells.values()):
+            continue
         rows.append({"label": label, "model": model, "overrides": overrides, "probe": probe, "cells": cells})
     return rows
 
@@ -232,6 +243,8 @@ def part_divergence(fresh: bool) -> list[dict]:
     rows, params = [], {}
     for label, model, setup, seed, probe, against in DIVERGENCE:
         r = run_one(model, "valid", setup, seed=seed, probe=probe, fresh=fresh, snapshots=True)
+        if r is None or (model, against) not in params and against != label:
+            continue
         key = run_key(model, {}, "valid", seed, SETUPS[setup], probe)
         params[(model, label)] = np.load(CACHE / f"{key}-snapshots.npz")["params"].astype(np.float64)
         base = params[(model, against)]
@@ -253,7 +266,7 @@ def kernel_summary(setups: dict, seed_sd: dict[str, float]) -> dict:
             hr = [c["hr@10"] for c in cells.values()]
             out.setdefault(split, {})[model] = {
                 "min": min(hr), "max": max(hr), "range": max(hr) - min(hr), "sd": sd(hr),
-                "default": cells[DEFAULT_SETUP]["hr@10"], "n_setups": len(hr),
+                "default": (cells.get(DEFAULT_SETUP) or {}).get("hr@10"), "n_setups": len(hr),
                 "distinct_runs": len({json.dumps(relevant_env(model, SETUPS[s]), sort_keys=True) for s in cells}),
                 "seed_sd": seed_sd.get(model)}
     return out
@@ -366,12 +379,14 @@ def findings(data: dict) -> list[str]:
     if "test" in summ:
         t = summ["test"]
         for m in ("youtubednn", "dssm"):
-            if m in seeds:
+            if m in t:
+                ratio = (f", {t[m]['sd'] / t[m]['seed_sd']:.1f}× the 3-seed sd {t[m]['seed_sd']:.4f} of *Seed "
+                         f"variance*" if t[m]["seed_sd"] else "")
+                more = (f"; over {len(SEEDS)} seeds on one setup it has sd {seeds[m]['sd']:.4f}"
+                        if m in seeds else "")
                 out.append(f"{m}: test HR@10 over the {t[m]['n_setups']} kernel setups spans {t[m]['min']:.4f}–"
-                           f"{t[m]['max']:.4f} (kernel sd {t[m]['sd']:.4f}); over {len(SEEDS)} seeds on one setup "
-                           f"it has sd {seeds[m]['sd']:.4f}; the 3-seed sd of *Seed variance* was "
-                           f"{f4(t[m]['seed_sd'])}.")
-        same = [m for m in MODELS if t[m]["range"] == 0]
+                           f"{t[m]['max']:.4f} (kernel sd {t[m]['sd']:.4f}{ratio}){more}.")
+        same = [m for m in MODELS if m in t and t[m]["range"] == 0]
         if same:
             out.append(f"Unmoved by every setup: {', '.join(same)}.")
     div = data.get("divergence") or []
@@ -381,11 +396,15 @@ def findings(data: dict) -> list[str]:
         seed = rows.get("seed 43")
         eig = rows.get("Eigen instead of oneDNN")
         eps = rows.get("Adam ε 1e-4: Eigen instead of oneDNN")
-        if ulp and seed and eig:
-            out.append(f"{model}: after epoch 1 the runs differ by {eig['distance'][0]:.0e} (Eigen) and "
-                       f"{ulp['distance'][0]:.0e} (every weight one ulp up); after the last epoch by "
-                       f"{eig['distance'][-1]:.2f} and {ulp['distance'][-1]:.2f}, against "
-                       f"{seed['distance'][-1]:.2f} for another seed"
+        one = rows.get("1 thread instead of 2")
+        if one and not any(one["distance"]):
+            out.append(f"{model}: with oneDNN, 1 thread and 2 threads train the same bits (distance 0 every epoch).")
+        if seed and eig:
+            out.append(f"{model}: after epoch 1 the Eigen run is {eig['distance'][0]:.0e} from the reference"
+                       + (f" (every weight one ulp up: {ulp['distance'][0]:.0e})" if ulp else "")
+                       + f"; after the last epoch {eig['distance'][-1]:.2f}"
+                       + (f" ({ulp['distance'][-1]:.2f})" if ulp else "")
+                       + f", against {seed['distance'][-1]:.2f} for another seed"
                        + (f"; with Adam's ε at 1e-4 Eigen and oneDNN end {eps['distance'][-1]:.2f} apart"
                           if eps else "") + ".")
     return out
@@ -413,7 +432,7 @@ def write(data: dict) -> None:
     from bench.ablations import write_block
 
     write_block(render(data), start=START, end=END)
-    print(f"wrote {JSON_PATH.relative_to(ROOT)} and the kernels block of BENCHMARKS.md", file=sys.stderr)
+    print(f"wrote {JSON_PATH} and the kernels block of BENCHMARKS.md", file=sys.stderr)
 
 
 #: the parts in the order they run (the cheapest answers first); each is written as soon as it is done
@@ -424,7 +443,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--parts", default=",".join(PARTS))
     ap.add_argument("--fresh", action="store_true")
+    ap.add_argument("--from-cache", action="store_true", help="render what .bench/kernels/ holds; train nothing")
     args = ap.parse_args()
+    global FROM_CACHE
+    FROM_CACHE = args.from_cache
     parts = args.parts.split(",")
     unknown = [p for p in parts if p not in PARTS]
     if unknown:

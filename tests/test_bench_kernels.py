@@ -77,3 +77,20 @@ def test_the_committed_study_covers_every_model_and_setup():
     for model in kernels.MODELS:  # the README's seed-42 column is the default setup's
         assert f"| {test[model][kernels.DEFAULT_SETUP]['hr@10']:.4f} |" in readme.split(f"\n| {model} |", 1)[1].split(
             "\n", 1)[0] + "|", model
+
+
+def test_findings_are_computed_from_the_numbers():
+    """The *Reading* sentences come from the tables (planted numbers), not typed by hand."""
+    names = list(kernels.SETUPS)[:3]
+    setups = {"test": {"youtubednn": {s: {"hr@10": v} for s, v in zip(names, (0.170, 0.160, 0.176))},
+                       "fm": {s: {"hr@10": 0.2} for s in names}}}
+    summary = kernels.kernel_summary(setups, {"youtubednn": 0.002, "fm": 0.008})
+    div = [{"model": "dssm", "label": label, "distance": dist}
+           for label, dist in (("1 thread instead of 2", [0.0, 0.0]), ("Eigen instead of oneDNN", [0.03, 0.2]),
+                               ("seed 43", [1.4, 1.4]))]
+    text = " ".join(kernels.findings({"summary": summary, "divergence": div}))
+    assert "youtubednn: test HR@10 over the 3 kernel setups spans 0.1600–0.1760" in text
+    assert "4.0× the 3-seed sd 0.0020" in text  # sample sd of (0.170, 0.160, 0.176) = 0.00808
+    assert "Unmoved by every setup: fm." in text
+    assert "dssm: with oneDNN, 1 thread and 2 threads train the same bits" in text
+    assert "after epoch 1 the Eigen run is 3e-02 from the reference; after the last epoch 0.20, against 1.40" in text
