@@ -19,6 +19,10 @@ AVX-512 or AVX2, 1/2/4 threads): YouTubeDNN spans 0.1612-0.1760 (kernel sd
 0.0022, about 2x its seed sd of 0.0012); FM and EGES give the same HR@10
 under every setup. Between machines a number moves by more than between
 seeds, so the README calls a gap a tie below 2 x max(seed sd, kernel sd).
+The amplifier is training itself, not one kernel: on one setup, moving every
+initial weight of YouTubeDNN by one ulp leaves its weights 0.23 apart
+(relative L2) after 8 epochs, as far as Eigen instead of oneDNN does (0.24;
+another seed: 1.3), and validation HR@10 moves by 0.011.
 
 So the pools have a fixed size (:data:`THREADS`, not "one per core"): the same
 CPU family then gives the same numbers on any number of cores. To reproduce a
