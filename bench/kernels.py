@@ -407,6 +407,12 @@ def findings(data: dict) -> list[str]:
                        + f", against {seed['distance'][-1]:.2f} for another seed"
                        + (f"; with Adam's ε at 1e-4 Eigen and oneDNN end {eps['distance'][-1]:.2f} apart"
                           if eps else "") + ".")
+        eps_ref, ref = rows.get(EPS_REFERENCE), rows.get(REFERENCE)
+        if eps_ref and ref and eps_ref.get("hr@10") is not None and ref.get("hr@10") is not None:
+            out.append(f"{model}: Adam's ε at 1e-4 gives validation HR@10 {eps_ref['hr@10']:.4f} (ε 1e-7: "
+                       f"{ref['hr@10']:.4f}) on the default setup"
+                       + ("" if eps else "; whether it damps the kernels' effect is not measured yet (its Eigen run "
+                          "is missing)") + ".")
     return out
 
 
