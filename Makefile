@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.requirements-installed
 PORT   ?= 8501
 DSSM_TEMPERATURES ?= 0.02,0.05,0.1,0.2,0.5,1.0
 
-.PHONY: install data train run test bench ablations scale softmax-switch app-lang clean-store
+.PHONY: install data train run test bench ablations scale softmax-switch app-lang kernels clean-store
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ scale: install
 # (about 20 min on 2 cores; cached per cell in .bench/softmax/). Writes its block of BENCHMARKS.md.
 softmax-switch: install
 	$(BIN)/python bench/softmax_switch.py
+
+# How much HR@10 moves with the CPU's kernels (oneDNN or Eigen, AVX-512 or AVX2, 1/2/4 threads) and why: every model
+# at seed 42 under 10 kernel setups, more seeds, epoch-by-epoch divergence and suspected amplifiers (about an hour
+# of runs of ~25 s on 2 cores; it takes the shared CPU lock for twelve runs at a time; cached per run in .bench/kernels/;
+# each part is written as soon as it is done).
+# Writes its block of BENCHMARKS.md and bench/kernels.json (the README's tie rule reads the kernel sd there).
+kernels: install
+	$(BIN)/python bench/kernels.py
 
 # The pages in Chinese against English: AppTest times on the trained store, 3 fresh processes per language,
 # alternating (a few minutes on ML-100K). Writes its block of BENCHMARKS.md.

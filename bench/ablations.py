@@ -27,8 +27,12 @@ app's "How it works" claims read it through
 from the cached variants (a cell with no cached result is left missing, never
 guessed) and leaves BENCHMARKS.md as it is.
 
-    python bench/ablations.py [--shapes ml-100k,synth-10k] [--models item2vec,...] [--jobs 2] [--fresh]
+    python bench/ablations.py [--shapes ml-100k,synth-10k] [--models item2vec,...] [--decisions 'text;...']
+                              [--jobs 2] [--fresh]
     python bench/ablations.py --from-cache
+
+A run limited to some rows (``--models``, ``--decisions``) trains only those; every other row's cells come
+from the cache, else from ``bench/ablations.json`` (the numbers the last full run measured), never guessed.
 """
 from __future__ import annotations
 
@@ -57,7 +61,8 @@ JSON_METRICS = ("hr@10", "ndcg@10", "coverage@10", "mrr", "i2i_hr@10", "i2i_ndcg
                 "cold_ndcg@10", "train_seconds")
 #: config fields added after the cache was filled: left out of a task's key while at this value, so the
 #: cached trainings made before the field existed (which are that value) stay valid
-KEY_SKIP_DEFAULTS: dict[str, dict] = {"eges": {"attention": "learned"}, "fm": {"num_sampled": 256, "sample_alpha": 0.75}}
+KEY_SKIP_DEFAULTS: dict[str, dict] = {"eges": {"attention": "learned"}, "fm": {"num_sampled": 256, "sample_alpha": 0.75},
+                                      "airbnb": {"global_negatives": True}}
 
 # (model, decision, {variant label: config overrides}, metric the choice is judged by)
 ROWS: list[tuple[str, str, dict[str, dict], str]] = [
@@ -86,6 +91,12 @@ ROWS: list[tuple[str, str, dict[str, dict], str]] = [
                                                      "0.3": {"market_share": 0.3}}, "hr@10"),
     ("airbnb", "booked film as global context", {"on": {"global_context": True}, "off": {"global_context": False}},
      "i2i_hr@10"),
+    ("airbnb", "negatives for the booked-film pairs (I2I)",
+     {"10 per pair, as a window pair": {"global_negatives": True}, "none (paper)": {"global_negatives": False}},
+     "i2i_hr@10"),
+    ("airbnb", "negatives for the booked-film pairs (U2I)",
+     {"10 per pair, as a window pair": {"global_negatives": True}, "none (paper)": {"global_negatives": False}},
+     "hr@10"),
     ("airbnb", "booking rule", {"top-rated film": {"booking_rule": "top_rated"},
                                 "ends the session (paper)": {"booking_rule": "ends_session"}}, "i2i_hr@10"),
     ("fm", "loss", {"softmax over the catalogue": {"loss": "softmax"},
@@ -147,9 +158,21 @@ def shape_config(model: str, overrides: dict, shape: str) -> dict:
     return config
 
 
+#: settings that change nothing while another one is off: (model, field, {condition field: value}, the value
+#: the key uses then), so the configs that train the same model share one cache key (and the keys of cells
+#: cached before the field's default changed stay valid)
+KEY_INERT: tuple[tuple[str, str, dict, object], ...] = (
+    ("youtubednn", "serving_age", {"example_age": False}, "zero"),  # no age feature: no serving age
+    ("airbnb", "global_negatives", {"global_context": False}, True),  # no booked-film pairs to give negatives
+)
+
+
 def task_key(shape: str, model: str, overrides: dict, split: str, seed: int) -> str:
     """Keyed by the full resolved config, so two rows' identical variants are trained once."""
     config = overrides if model in ("eges-cold-start", "transition") else shape_config(model, overrides, shape)
+    for m, field, when, value in KEY_INERT:
+        if m == model and field in config and all(config.get(k) == v for k, v in when.items()):
+            config = {**config, field: value}
     skip = KEY_SKIP_DEFAULTS.get(model, {})
     config = {k: v for k, v in config.items() if not (k in skip and skip[k] == v)}
     blob = json.dumps([shape, model, sorted(config.items()), split, seed], default=str)
@@ -212,8 +235,16 @@ def ratios(row_results: dict[str, dict[str, dict]], metric: str, shapes: list[st
     return out
 
 
+def decision_fields(variants: dict[str, dict]) -> set[str]:
+    """The config fields a row decides: those its variants set to different values. A field every variant
+    sets alike is a condition of the row (YouTubeDNN's serving age is measured with ``example_age`` on)."""
+    keys = {k for ov in variants.values() for k in ov}
+    return {k for k in keys if len({json.dumps(ov.get(k), default=str) for ov in variants.values()}) > 1}
+
+
 def default_label(model: str, variants: dict[str, dict], shapes: list[str] | None = None) -> str | None:
-    """The variant that is the code's current default config (None when no variant is).
+    """The variant that is the code's current default (None when no variant is): the one whose decided
+    fields (:func:`decision_fields`) all equal the code's defaults, whatever the row's conditions.
 
     A default that settles itself by the catalogue (``"auto"``) is the variant it resolves to on every
     one of ``shapes``; when it resolves to different variants on different shapes, no variant is the
@@ -230,11 +261,16 @@ def default_label(model: str, variants: dict[str, dict], shapes: list[str] | Non
         return next((lab for lab, ov in variants.items() if ov == TRANSITION_DEFAULTS), None)
     cls = get_model_class(model)
     base = cls.Config().to_dict()
+    fields = decision_fields(variants) or {k for ov in variants.values() for k in ov}
+
+    def same(a: dict, b: dict) -> bool:
+        return all(json.dumps(a.get(f), default=str) == json.dumps(b.get(f), default=str) for f in fields)
+
     if shapes and any(base.get(f) == "auto" for f in cls.auto_fields):
-        found = {next((lab for lab, ov in variants.items() if shape_config(model, ov, s) == shape_config(model, {}, s)),
+        found = {next((lab for lab, ov in variants.items() if same(shape_config(model, ov, s), shape_config(model, {}, s))),
                       None) for s in shapes}
         return found.pop() if len(found) == 1 else None
-    return next((lab for lab, ov in variants.items() if cls.Config(**ov).to_dict() == base), None)
+    return next((lab for lab, ov in variants.items() if same(cls.Config(**ov).to_dict(), base)), None)
 
 
 def choose(rows: list[tuple[dict[str, dict[str, dict]], str]], shapes: list[str],
@@ -262,8 +298,10 @@ def choose(rows: list[tuple[dict[str, dict[str, dict]], str]], shapes: list[str]
 
 
 def kept_by_row(results: dict, shapes: list[str]) -> dict[tuple[str, str], str | None]:
-    """(model, decision) -> kept variant. Rows of one model with the same variants are one decision judged on
-    every metric they list (e.g. Airbnb's market share on U2I and on I2I)."""
+    """(model, decision) -> the variant the rule chooses on validation (:func:`choose`). Rows of one model with
+    the same variants are one decision judged on every metric they list (e.g. Airbnb's market share on U2I and
+    on I2I). The table's *kept* column is the code's default (:func:`default_label`); a test checks the two
+    agree (tests/test_bench_ablations.py)."""
     groups: dict[tuple, list] = {}
     for model, decision, variants, metric in ROWS:
         groups.setdefault((model, json.dumps(variants, sort_keys=True, default=str)), []).append((decision, metric))
@@ -293,10 +331,11 @@ def render(results: dict, shapes: list[str], seconds: float) -> str:
     from bench.run import machine
 
     head = "| model | decision | variant | metric | " + " | ".join(
-        f"{s} valid | {s} test" for s in shapes) + " | kept (chosen on valid) |"
+        f"{s} valid | {s} test" for s in shapes) + " | kept (the code's default) | the rule on valid |"
     lines = [START, "", "## Ablations: one row per design decision", "",
              f"Command: `make ablations` (`python bench/ablations.py`). Date: {now}. Machine: {machine()}. "
-             f"Wall time {seconds / 60:.0f} min (cached variants are not retrained).", "",
+             f"Wall time {seconds / 60:.0f} min (cached variants are not retrained; a run limited by `--models` or "
+             "`--decisions` reads the other rows' cells back from `bench/ablations.json`).", "",
              "Each variant is trained with seed 42 on the validation split (valid: each user's second-to-last film "
              "held out; training = everything before it) and on the test split (test: the last film). The kept "
              "variant is chosen on **validation only**: the best worst-shape ratio of its validation score to the "
@@ -306,16 +345,19 @@ def render(results: dict, shapes: list[str], seconds: float) -> str:
              "smaller gaps are within seed noise). Metric: "
              "U2I HR@10 (hr@10) or I2I HR@10 (i2i_hr@10; query: the user's last training film). Cells are "
              "HR@10 / NDCG@10 of that metric's list. Shapes: ML-100K and `synth-10k` (`python -m recall_core "
-             "synth --users 610 --items 9.7k --ratings 100k --seed 7`: a long-tail catalogue). "
+             "synth --users 610 --items 9.7k --ratings 100k --seed 7`: a long-tail catalogue). The *kept* column "
+             "is read from the code's defaults (the variant whose decided fields equal them), the last column is "
+             "the rule's choice on these cells; tests/test_bench_ablations.py fails when the two differ. "
              + auto_note(shapes)
              + ("" if set(SHAPES_ALL) <= set(shapes) else
                 f" **This run covers {', '.join(shapes)} only** (`--shapes {','.join(shapes)}`): the kept column is "
                 "provisional until every shape is measured, and no default was changed on it."), "", head,
-             "|" + "---|" * (5 + 2 * len(shapes))]
-    kept_rows = kept_by_row(results, shapes)
+             "|" + "---|" * (6 + 2 * len(shapes))]
+    chosen_rows = kept_by_row(results, shapes)
     for model, decision, variants, metric in ROWS:
         row = results.get((model, decision), {})
-        kept = kept_rows.get((model, decision))
+        kept = default_label(model, variants, shapes)
+        chosen = chosen_rows.get((model, decision))
         ndcg = metric.replace("hr@", "ndcg@").replace("recall@", "ndcg@")
         for label in variants:
             cells = []
@@ -329,7 +371,8 @@ def render(results: dict, shapes: list[str], seconds: float) -> str:
                     else:
                         cells.append(f"{r[metric]:.4f} / {r[ndcg]:.4f}")
             mark = "**kept**" if label == kept else ""
-            lines.append(f"| {model} | {decision} | {label} | {metric} | " + " | ".join(cells) + f" | {mark} |")
+            rule = "chosen" if label == chosen else ""
+            lines.append(f"| {model} | {decision} | {label} | {metric} | " + " | ".join(cells) + f" | {mark} | {rule} |")
     lines += ["", END]
     return "\n".join(lines)
 
@@ -346,16 +389,18 @@ def to_json(results: dict, shapes: list[str], command: str, measured: str, secon
     """The ablation table as data: ``rows[i].variants[j].cells[shape][split]`` -> metrics (``None``: not measured).
 
     ``measured``: when the numbers were made (a date or a range of dates);
-    ``kept``: the variant chosen on validation, as in the BENCHMARKS.md table
-    (``None`` until every shape's validation cells exist).
+    ``kept``: the code's default variant (:func:`default_label`), as in the BENCHMARKS.md table;
+    ``chosen``: the variant the rule chooses on validation (``None`` until every shape's validation
+    cells exist). tests/test_bench_ablations.py checks that the two agree.
     """
     rows = []
-    kept_rows = kept_by_row(results, shapes)
+    chosen_rows = kept_by_row(results, shapes)
     for model, decision, variants, metric in ROWS:
         row = results.get((model, decision), {})
         rows.append({
             "model": model, "decision": decision, "metric": metric,
-            "kept": kept_rows.get((model, decision)),
+            "kept": default_label(model, variants, shapes),
+            "chosen": chosen_rows.get((model, decision)),
             "variants": [{"label": label, "overrides": ov,
                           "cells": {shape: {split: _cell(row.get(label, {}).get((shape, split)))
                                             for split in ("valid", "test")} for shape in shapes}}
@@ -390,6 +435,25 @@ def cached_results(shapes: list[str]) -> tuple[dict, list[float]]:
     return results, mtimes
 
 
+def json_results(shapes: list[str], path: Path | None = None) -> dict:
+    """The cells of ``bench/ablations.json`` in :func:`cached_results`' shape, for the rows of :data:`ROWS`
+    (a row or variant the file lacks is left out): what a run that retrains only some rows keeps for the others."""
+    path = JSON_PATH if path is None else path
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    results: dict = {}
+    for row in data.get("rows", []):
+        for v in row.get("variants", []):
+            for shape in shapes:
+                for split, cell in ((v.get("cells") or {}).get(shape) or {}).items():
+                    if cell is not None:
+                        results.setdefault((row["model"], row["decision"]), {}).setdefault(v["label"], {})[
+                            (shape, split)] = cell
+    return results
+
+
 def _day(t: float) -> str:
     return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d")
 
@@ -417,6 +481,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shapes", default="ml-100k,synth-10k")
     ap.add_argument("--models", default=None, help="only the rows of these models (comma-separated)")
+    ap.add_argument("--decisions", default=None,
+                    help="only the rows whose decision contains one of these texts (separated by ';'); the other "
+                         "rows' cells come from the cache, else from bench/ablations.json")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--fresh", action="store_true")
     ap.add_argument("--from-cache", action="store_true",
@@ -431,7 +498,9 @@ def main() -> None:
         print(f"wrote {JSON_PATH.relative_to(ROOT)} from {n} cached cells (nothing trained)", file=sys.stderr)
         return
     models = set(args.models.split(",")) if args.models else None
-    rows = [r for r in ROWS if models is None or r[0] in models]
+    decisions = [d.strip() for d in args.decisions.split(";") if d.strip()] if args.decisions else None
+    rows = [r for r in ROWS if (models is None or r[0] in models)
+            and (decisions is None or any(d in r[1] for d in decisions))]
     tasks, seen = [], set()
     for shape in shapes:  # every shape's valid runs first: they decide
         for split in ("valid", "test"):
@@ -454,7 +523,13 @@ def main() -> None:
                 or "cold start: " + ", ".join(f"{rule} recall@10 {r[rule]['recall@10']:.4f}"
                                               for rule in ("attention", "mean") if rule in r)
             print(f"[{i}/{len(tasks)}] {s} {sp} {m} {ov}: {msg} ({r['wall_seconds']} s)", file=sys.stderr, flush=True)
-    results: dict = {}
+    # every cell: this run's, else the cache's, else (rows this run did not train) bench/ablations.json's
+    old_json = json.loads(JSON_PATH.read_text()) if JSON_PATH.exists() else {}
+    results = json_results(shapes)
+    cached, mtimes = cached_results(shapes)
+    for key, by_label in cached.items():
+        for label, by_cell in by_label.items():
+            results.setdefault(key, {}).setdefault(label, {}).update(by_cell)
     for model, decision, variants, _ in ROWS:
         for label, ov in variants.items():
             for shape in shapes:
@@ -465,9 +540,12 @@ def main() -> None:
                             cold_start_cells(r, ov["rule"]) if model == "eges-cold-start" else r
     seconds = time.perf_counter() - t0
     write_block(render(results, shapes, seconds))
-    # cached cells keep the date they were trained on: the file says when its numbers were measured
-    write_json(to_json(results, shapes, "make ablations (python bench/ablations.py)",
-                       measured_dates(cached_results(shapes)[1]), seconds))
+    # cached cells keep the date they were trained on, cells read back from the file keep the file's dates
+    measured = measured_dates(mtimes)
+    if old_json.get("measured") and old_json["measured"] != measured and len(mtimes) < sum(
+            len(c) for row in results.values() for c in row.values()):
+        measured = f"{old_json['measured']}; {measured}"
+    write_json(to_json(results, shapes, "make ablations (python bench/ablations.py)", measured, seconds))
     print("wrote the ablation table into BENCHMARKS.md and bench/ablations.json", file=sys.stderr)
 
 

@@ -57,7 +57,8 @@ def sampled_figure(df, colour: str, title: str, key: str, focus=None, id_col: st
     shown, notice = maps.display_sample(df, keep=() if focus is None else [focus], id_col=id_col)
     notice = notice and sample_notice(shown, df, id_col)
     fig = figures.figure(shown, colour, title + (f"<br><sup>{notice}</sup>" if notice else ""), hover=hover,
-                         focus=focus, id_col=id_col, height=height, colour_label=colour_name(colour))
+                         focus=focus, id_col=id_col, height=height, colour_label=colour_name(colour),
+                         colors=figures.category_palette(df, colour))
     st.plotly_chart(fig, key=key, width="stretch")
     if notice:
         st.caption(i18n.t("maps.sampled", notice=notice))
@@ -128,7 +129,8 @@ def neighbourhood(item: str, shown: list) -> None:
                 continue
             off = len(set(nb) - set(sub["item_id"]))
             fig = figures.figure(sub, use, i18n.t("maps.closeup_title", name=name, n=len(nb)), highlight=nb,
-                                 focus=item, height=380, webgl=False, colour_label=colour_name(use))
+                                 focus=item, height=380, webgl=False, colour_label=colour_name(use),
+                                 colors=figures.category_palette(df, use))
             fig.update_layout(xaxis=dict(range=list(xr)), yaxis=dict(range=list(yr)), showlegend=False)
             st.plotly_chart(fig, key=f"maps_zoom_{side}", width="stretch")
             if notice:

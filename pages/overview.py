@@ -5,11 +5,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from recall_core.analysis import compare
-from recall_core.app import state, url, widgets
+from recall_core.app import leaderboard, state, url, widgets
 from recall_core.app.claims import render_card_facts
 from recall_core.app.style import model_color
 from recall_core.evaluation.baselines import TRANSITION_DEFAULTS
-from recall_core.explore import leaderboard_frame
 from recall_core.app import i18n
 
 ctx = state.page_context()
@@ -80,35 +79,11 @@ rows, errors = ctx.leaderboard()
 widgets.show_errors(errors)
 
 st.subheader(i18n.t("overview.leaderboard"))
+if why := state.no_evaluable_users(ctx):
+    st.warning(why, icon=":material/person_off:")
 k = st.radio("K", [5, 10, 20, 50], index=1, horizontal=True, key="overview_k",
              help=i18n.t("overview.k_help"))
-frame = leaderboard_frame(rows, k)
-frame.insert(0, "model", frame.index)
-frame["Distinct lists@10"] = [r["metrics"].get("distinct_lists@10") for r in rows]
-metric_cols = [c for c in frame.columns if c not in ("model", "Train s", "Distinct lists@10")]
-best = compare.best_per_column(frame.drop(columns=["model"]))
-
-
-def _mark(col):
-    b = best.get(col.name)
-    return ["font-weight: bold; background-color: rgba(46, 160, 67, 0.25)" if (b is not None and m == b) else ""
-            for m in frame["model"]]
-
-
-widgets.table(
-    frame.style.apply(_mark, subset=[c for c in frame.columns if c in best]),
-    hide_index=True, width="stretch", key="overview_table", height=35 * (len(frame) + 1) + 3,  # every row, no scroll
-    column_config={
-        "model": st.column_config.TextColumn(i18n.t("overview.col_model"), pinned=True),
-        **{c: st.column_config.NumberColumn(c, format="%.4f") for c in metric_cols},
-        "Train s": st.column_config.NumberColumn(i18n.t("overview.col_train_s"), format="%.1f",
-                                                 help=i18n.t("overview.train_s_help")),
-        "Distinct lists@10": st.column_config.NumberColumn(i18n.t("overview.col_distinct"), format="%d",
-                                                           help=i18n.t("overview.distinct_help")),
-    },
-)
-st.caption(i18n.t("overview.best_caption") + " · ".join(
-    i18n.t("overview.best_of", col=c, model=m) for c, m in best.items() if c.startswith(("HR@", "NDCG@"))))
+leaderboard.render(rows, k)
 st.caption(i18n.t("overview.metrics_note", k=k)
            + i18n.t("overview.transition_description", **TRANSITION_DEFAULTS))
 

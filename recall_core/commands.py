@@ -36,7 +36,28 @@ def cmd_data(args) -> int:
               f"{r['ratings_out_of_scale']:,} ratings outside {r['rating_scale']} (kept)")
     for w in (r or {}).get("warnings", []):
         print(f"warning:      {w}")
+    if why := _no_evaluable_users(_dataset(args)):
+        print(f"warning:      {why}")
     return 0
+
+
+#: what the CLI prints for a number that does not exist (no evaluable user, no I2I view, no training time)
+MISSING = "–"
+
+
+def _no_evaluable_users(ds, split: str = "test") -> str | None:
+    """One line when nobody can be evaluated on ``split`` (nobody has enough interactions), else None."""
+    from recall_core.data.split import split_for
+    from recall_core.evaluation import no_evaluable_users
+
+    why = no_evaluable_users(split_for(ds, split))
+    return f"{ds.name}: {why}" if why else None
+
+
+def _fmt(value, spec: str = ".4f", width: int = 0) -> str:
+    """``value`` formatted, or :data:`MISSING` (right-aligned to ``width``)."""
+    text = MISSING if value is None else format(value, spec)
+    return f"{text:>{width}}" if width else text
 
 
 def cmd_train(args) -> int:
@@ -59,12 +80,14 @@ def cmd_train(args) -> int:
             return 0
         results = train_models(ds, jobs, store, seed=args.seed, progress=bar, keep_going=True, split=args.split)
     failed = [r for r in results if r.get("error")]
+    if why := _no_evaluable_users(ds, args.split):
+        print(f"warning: {why}", file=sys.stderr)
     for r in results:
         if r.get("error"):
             print(f"{r['model']:<22} FAILED   {r['error']}")
             continue
         m = r["metrics"]
-        hr = f"HR@10 {m['hr@10']:.4f}  NDCG@10 {m['ndcg@10']:.4f}" if m else "(no user vectors)"
+        hr = f"HR@10 {_fmt(m.get('hr@10'))}  NDCG@10 {_fmt(m.get('ndcg@10'))}" if m else "(no user vectors)"
         print(f"{r['model']:<22} {r['train_seconds']:7.1f}s  {hr}")
     print(f"stored in {store / key}: {len(results) - len(failed)} of {len(results)} model(s) trained")
     if failed:
@@ -94,6 +117,8 @@ def cmd_evaluate(args) -> int:
     rows, errors = leaderboard(ds, store, names, recompute=True, split=args.split)
     for name, msg in errors.items():
         print(f"warning: {name}: {msg}", file=sys.stderr)
+    if why := _no_evaluable_users(ds, args.split):
+        print(f"warning: {why}", file=sys.stderr)
     result = {"dataset": ds.name, "fingerprint": ds.fingerprint, "split": args.split, "protocol": PROTOCOL,
               "ks": list(KS), "models": {}}
     for r in rows:
@@ -109,9 +134,9 @@ def cmd_evaluate(args) -> int:
     cols = ["hr@10", "ndcg@10", "precision@10", "recall@10", "mrr", "coverage@10", "hr@50"]
     print(f"{'model':<20}" + "".join(f"{c:>13}" for c in cols) + f"{'i2i hr@10':>11}{'train s':>9}")
     for name, e in result["models"].items():
-        vals = "".join(f"{e[c]:>13.4f}" if c in e else f"{'-':>13}" for c in cols)
-        i2i = f"{e['i2i']['hr@10']:>11.4f}" if "i2i" in e else f"{'-':>11}"
-        ts = f"{e['train_seconds']:>9.1f}" if e.get("train_seconds") is not None else f"{'-':>9}"
+        vals = "".join(_fmt(e.get(c), ".4f", 13) for c in cols)
+        i2i = _fmt(e.get("i2i", {}).get("hr@10"), ".4f", 11)
+        ts = _fmt(e.get("train_seconds"), ".1f", 9)
         print(f"{name:<20}{vals}{i2i}{ts}")
     return 1 if errors else 0
 

@@ -74,7 +74,8 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
             i2i = evaluate_i2i(m.output, split) if is_i2i(base) else {}
         rows.append({"model": name, "metrics": metrics, "i2i": i2i,
                      "train_seconds": m.manifest.get("train_seconds"), "created": m.manifest.get("created"),
-                     "model_class": m.manifest.get("model_class", name)})
+                     "model_class": m.manifest.get("model_class", name),
+                     "variant_of": m.manifest.get("variant_of")})
     rows.insert(0, {"model": "transition", "metrics": transition_metrics(ds, store, split, holdout), "i2i": {},
                     "train_seconds": None,
                     "created": None, "model_class": "transition", "reference": True})
@@ -82,7 +83,7 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
         metrics = _kept_metrics(ds, store, holdout, "mostpop", {},
                                 lambda: evaluate(MostPop().fit(split.train).export(), split))
         rows.insert(0, {"model": "mostpop", "metrics": metrics, "i2i": {}, "train_seconds": 0.0,
-                        "created": None, "model_class": "mostpop"})
+                        "created": None, "model_class": "mostpop", "reference": True})
     first = {"mostpop": 0, "transition": 1}
     rows.sort(key=lambda r: first.get(r["model"], 2))  # stable: models keep their order
     return rows, errors
@@ -109,7 +110,8 @@ def _kept_metrics(ds: Dataset, store: Path, holdout: str, name: str, settings: d
 
     from recall_core.store.fs import atomic_write_bytes
 
-    key = {"fingerprint": ds.fingerprint, "split": holdout, "settings": settings}
+    # "metrics": the format of the metrics dict (2: with the bootstrap intervals); an older file is recomputed
+    key = {"fingerprint": ds.fingerprint, "split": holdout, "settings": settings, "metrics": 2}
     path = Path(store) / store_key(ds.key, holdout) / f".{name}.json"
     try:
         cached = json.loads(path.read_text())
@@ -124,22 +126,6 @@ def _kept_metrics(ds: Dataset, store: Path, holdout: str, name: str, settings: d
     except OSError:
         pass
     return metrics
-
-
-def leaderboard_frame(rows: list[dict], k: int = 10) -> pd.DataFrame:
-    """Models x metrics at one K, as a DataFrame indexed by model name.
-
-    Precision@K and Recall@K are left out: with one held-out item per user
-    Recall@K = HR@K and Precision@K = HR@K / K.
-    """
-    data = {}
-    for r in rows:
-        m = r["metrics"]
-        data[r["model"]] = {
-            f"HR@{k}": m.get(f"hr@{k}"), f"NDCG@{k}": m.get(f"ndcg@{k}"), "MRR": m.get("mrr"), f"Coverage@{k}": m.get(f"coverage@{k}"),
-            f"I2I HR@{k}": r["i2i"].get(f"hr@{k}"), "Train s": r.get("train_seconds"),
-        }
-    return pd.DataFrame.from_dict(data, orient="index")
 
 
 def item_table(ds: Dataset, rows, scores=None) -> pd.DataFrame:
@@ -238,5 +224,5 @@ def user_profile(ds: Dataset, user: str) -> dict:
             "test_item": ds.item_vocab.id(int(split.test_items[test[0]])) if len(test) else None}
 
 
-__all__ = ["KS", "item_neighbour_ids", "item_neighbours", "item_table", "leaderboard", "leaderboard_frame", "load", "stored_models",
+__all__ = ["KS", "item_neighbour_ids", "item_neighbours", "item_table", "leaderboard", "load", "stored_models",
            "user_profile", "user_recommendation_ids", "user_recommendations"]

@@ -21,22 +21,61 @@ class TestAirbnb(ModelConformance):
         assert fitted.info["global_context_pairs"] > 0 and fitted.info["negatives"] == {"market": 2, "catalogue": 3}
 
 
-def test_gradients_match_finite_differences():
-    rng = np.random.default_rng(0)
-    v, up, un = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(3, 2, 4))
-    _, dv, dup, dun = sgns_loss_grads(v, up, un)
-    eps = 1e-6
-    for arr, grad in ((v, dv), (up, dup), (un, dun)):
+def assert_gradients_match_finite_differences(total, arrays, grads, eps=1e-6):
+    """Central differences of ``total()`` (the summed loss) in every element of each of ``arrays`` (changed
+    in place, then restored) against the analytic ``grads``."""
+    for arr, grad in zip(arrays, grads):
         num = np.zeros_like(arr)
         for idx in np.ndindex(arr.shape):
             old = arr[idx]
             arr[idx] = old + eps
-            plus = sgns_loss_grads(v, up, un)[0].sum()
+            plus = total()
             arr[idx] = old - eps
-            minus = sgns_loss_grads(v, up, un)[0].sum()
+            minus = total()
             arr[idx] = old
             num[idx] = (plus - minus) / (2 * eps)
         np.testing.assert_allclose(grad, num, rtol=1e-6, atol=1e-8)
+
+
+def test_gradients_match_finite_differences():
+    rng = np.random.default_rng(0)
+    v, up, un = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(3, 2, 4))
+    _, dv, dup, dun = sgns_loss_grads(v, up, un)
+    assert_gradients_match_finite_differences(lambda: sgns_loss_grads(v, up, un)[0].sum(), (v, up, un),
+                                              (dv, dup, dun))
+
+
+def test_pairs_without_negatives_match_finite_differences_and_move_no_negative():
+    """``neg_weight`` 0 (a booked-film pair with ``global_negatives=False``): loss and gradients are those of
+    ``-log σ(v · u_pos)`` alone, checked against finite differences; its negatives get no gradient."""
+    rng = np.random.default_rng(1)
+    v, up, un = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(3, 2, 4))
+    w = np.array([1.0, 0.0, 1.0])
+
+    loss, dv, dup, dun = sgns_loss_grads(v, up, un, w)
+    assert loss[1] == np.logaddexp(0.0, -(v[1] @ up[1]))  # the positive term only
+    assert not dun[1].any() and dun[0].any()
+    assert_gradients_match_finite_differences(lambda: sgns_loss_grads(v, up, un, w)[0].sum(), (v, up, un),
+                                              (dv, dup, dun))
+    # weight 1 everywhere is the default, bit for bit
+    for a, b in zip(sgns_loss_grads(v, up, un, np.ones(3)), sgns_loss_grads(v, up, un)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_global_negatives_switch_changes_training_only_through_the_global_pairs(planted):
+    from recall_core.models.airbnb import AirbnbEmbeddings
+
+    train = planted[1].train
+    cfg = {**SMALL, "epochs": 2}
+    on = AirbnbEmbeddings(**cfg).fit(train).export()
+    off = AirbnbEmbeddings(**cfg, global_negatives=False).fit(train).export()
+    assert on.info["global_negatives"] and not off.info["global_negatives"]
+    assert not np.array_equal(on.item_vectors, off.item_vectors)
+    # without global pairs the switch has nothing to act on: the same vectors, bit for bit
+    a = AirbnbEmbeddings(**cfg, global_context=False).fit(train).export()
+    b = AirbnbEmbeddings(**cfg, global_context=False, global_negatives=False).fit(train).export()
+    np.testing.assert_array_equal(a.item_vectors, b.item_vectors)
+    assert not b.info["global_negatives"]
 
 
 def test_loss_is_stable_for_large_scores():

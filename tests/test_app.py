@@ -96,8 +96,10 @@ def test_overview_leaderboard_and_k(env):
     ok(at)
     assert at.title[0].value == "Overview"
     lb = table(at, "overview_table")
-    assert {"mostpop", "item2vec", "eges", "dssm", "dssm@t0.05"} <= set(lb["model"])
-    assert "HR@10" in lb.columns
+    assert {"mostpop", "transition", "item2vec", "eges", "dssm"} <= set(lb["model"])
+    assert not any("@" in m for m in lb["model"])  # the τ sweep stands apart
+    assert set(table(at, "overview_sweep_table")["model"]) == {"dssm@t0.05", "dssm@t0.5"}
+    assert "HR@10" in lb.columns and "HR@10 95%" in lb.columns
     from recall_core.data import load_dataset
     from recall_core.store import load_model
 
@@ -544,8 +546,9 @@ def test_upload_imports_vectors_that_show_on_the_item_page(tiny, tmp_path, monke
     said = " ".join(s.value for s in at.success).replace("\\", "")  # shown as escaped markdown
     assert "Imported. mine: 48 of 49 item vectors" in said and "left out: 'no-such-movie'" in said
     lb = table(at, "overview_table").set_index("model")
+    mine = table(at, "overview_imported_table").set_index("model")  # imported vectors stand apart
     i2i = next(c for c in lb.columns if c.startswith("I2I HR@"))
-    assert lb.loc["mine", i2i] == pytest.approx(lb.loc["item2vec", i2i])
+    assert mine.loc["mine", i2i] == pytest.approx(lb.loc["item2vec", i2i])
     assert "mine" in at.multiselect(key="sidebar_models").value
     at.switch_page("pages/item_neighbours.py").run()
     ok(at)

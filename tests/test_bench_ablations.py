@@ -78,3 +78,50 @@ def test_an_auto_default_is_the_variant_it_resolves_to_on_every_shape(monkeypatc
                                                                                      "valid", 42)
     assert ablations.task_key("small", "fm", {}, "valid", 42) != ablations.task_key("small", "fm", loss["sampled"],
                                                                                      "valid", 42)
+
+
+def test_a_rows_conditions_are_not_its_decision():
+    """The serving-age row measures both variants with the age feature on (off by default): its default is the
+    variant at the code's serving age, not "none"."""
+    from recall_core.models.youtubednn import YouTubeDNNConfig
+
+    row = next(v for m, d, v, _ in ablations.ROWS if m == "youtubednn" and d.startswith("serving age"))
+    assert ablations.decision_fields(row) == {"serving_age"}
+    want = YouTubeDNNConfig().serving_age
+    label = ablations.default_label("youtubednn", row, ["ml-100k"])
+    assert row[label]["serving_age"] == want
+
+
+def test_settings_that_change_nothing_share_one_cache_key(monkeypatch):
+    monkeypatch.setattr(ablations, "catalogue_items", lambda shape: 1682)
+    key = ablations.task_key
+    # without the age feature the serving age is inert; with it, it is not
+    assert key("s", "youtubednn", {"serving_age": "zero"}, "valid", 42) == key("s", "youtubednn",
+                                                                              {"serving_age": "user_last"}, "valid", 42)
+    on = {"example_age": True}
+    assert key("s", "youtubednn", {**on, "serving_age": "zero"}, "valid", 42) != key(
+        "s", "youtubednn", {**on, "serving_age": "user_last"}, "valid", 42)
+    # no booked-film pairs: nothing to give negatives to
+    off = {"global_context": False}
+    assert key("s", "airbnb", {**off, "global_negatives": False}, "valid", 42) == key("s", "airbnb", off, "valid", 42)
+    assert key("s", "airbnb", {"global_negatives": False}, "valid", 42) != key("s", "airbnb", {}, "valid", 42)
+
+
+def test_the_tables_kept_column_is_the_codes_defaults_and_the_rule_agrees():
+    """bench/ablations.json (what BENCHMARKS.md's table shows): per row, *kept* is the code's default variant,
+    and the rule, recomputed here from the file's validation cells, chooses that same variant."""
+    import json
+
+    data = json.loads(ablations.JSON_PATH.read_text())
+    shapes = data["shapes"]
+    rows = {(r["model"], r["decision"]): r for r in data["rows"]}
+    results = ablations.json_results(shapes)
+    chosen = ablations.kept_by_row(results, shapes)
+    for model, decision, variants, _ in ablations.ROWS:
+        assert (model, decision) in rows, f"{model} / {decision}: not in bench/ablations.json (run make ablations)"
+        default = ablations.default_label(model, variants, shapes)
+        assert default is not None, (model, decision)
+        assert rows[(model, decision)]["kept"] == default, (model, decision, "the file's kept is not the code's")
+        assert chosen[(model, decision)] == default, (model, decision, "the rule on validation chose",
+                                                      chosen[(model, decision)], "the code's default is", default)
+        assert rows[(model, decision)]["chosen"] == chosen[(model, decision)], (model, decision)

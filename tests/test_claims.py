@@ -116,7 +116,8 @@ def test_ablation_json_from_cache_keeps_missing_cells_missing(tmp_path, monkeypa
     assert t.loc["0", "ml-100k test hr@10"] == 0.2 and t.loc["0", "ml-100k test i2i_hr@10"] == 0.15
     assert np.isnan(t.loc["0.3", "ml-100k test hr@10"])
     assert not any(c.startswith("synth-10k") for c in t.columns)  # nothing measured there: no column
-    assert row["kept"] is None  # no validation cells: nothing chosen
+    assert row["kept"] == "0.1"  # the code's default market share
+    assert row["chosen"] is None  # no validation cells: nothing chosen
     # a row the file lacks, and a missing or broken file, give nothing (never made-up numbers)
     assert claims.ablation_row(loaded, "eges", "no such decision") is None
     assert claims.ablation_table(None).empty
@@ -233,10 +234,39 @@ def test_tutorial_table():
     assert t.loc["fm", "tutorial HR@10"] < 0.001
     assert t.loc["dssm", "rank"] == 1 and t.loc["fm", "rank"] == 2 and np.isnan(t.loc["eges", "HR@10"])
     assert (t["tutorial HR@10 min"] <= t["tutorial HR@10"]).all() and (t["tutorial HR@10"] <= t["tutorial HR@10 max"]).all()
-    newest = claims.tutorial_table({}).set_index("model")
+    newest = claims.tutorial_table({}, claims.TUTORIAL_SNAPSHOTS[-1][0]).set_index("model")
     assert newest.loc["fm", "tutorial HR@10"] == claims.TUTORIAL_SNAPSHOTS[-1][3]["fm_recall"][0]
     assert newest["HR@10"].isna().all()
+    assert newest["tutorial HR@5"].isna().all()  # a notebook version recorded HR@10 and NDCG@10 only
     assert claims.project_metrics({"fm": {"metrics": {"hr@10": 0.2}}, "bad": "damaged"}) == {"fm": {"hr@10": 0.2}}
+
+
+#: The chapter's results table on ML-1M as issue 19 quotes it: HR@10, HR@5, NDCG@10, NDCG@5, P@10, P@5.
+CHAPTER_ISSUE_19 = """
+| item2vec | 0.0098 | 0.0033 | 0.0047 | 0.0027 | 0.001 | 0.0007 |
+| eges | 0.0179 | 0.0081 | 0.0074 | 0.0042 | 0.0018 | 0.0016 |
+| fm_recall | 0.001 | 0 | 0.0003 | 0 | 0.0001 | 0 |
+| dssm | 0.0401 | 0.007 | 0.0137 | 0.0037 | 0.004 | 0.0014 |
+| youtubednn | 0.023 | 0.0141 | 0.0118 | 0.0089 | 0.0023 | 0.0028 |
+"""
+
+
+def test_the_chapters_table_is_the_default_with_its_six_columns():
+    rows = {cells[0]: tuple(float(x) for x in cells[1:]) for cells in
+            ([c.strip() for c in line.strip("|").split("|")] for line in CHAPTER_ISSUE_19.strip().splitlines())}
+    assert claims.CHAPTER_TABLE == rows
+    t = claims.tutorial_table({"dssm": {"hr@10": 0.22, "ndcg@10": 0.12}}).set_index("model")  # default: the chapter
+    for tut, ours in claims.TUTORIAL_MODELS.items():
+        assert tuple(t.loc[ours, list(claims.TUTORIAL_COLUMNS)]) == rows[tut], ours
+    assert t.loc["dssm", "tutorial HR@10"] == 0.0401 and t.loc["dssm", "tutorial rank"] == 1
+    assert t.loc["fm", "tutorial rank"] == 5 and t.loc["youtubednn", "tutorial rank"] == 2
+    assert t.equals(claims.tutorial_table({"dssm": {"hr@10": 0.22, "ndcg@10": 0.12}}, claims.CHAPTER).set_index("model"))
+    # the notebook versions stay the range, whatever the source shown
+    for tut, ours in claims.TUTORIAL_MODELS.items():
+        hrs = [m[tut][0] for _, _, _, m in claims.TUTORIAL_SNAPSHOTS]
+        assert (t.loc[ours, "tutorial HR@10 min"], t.loc[ours, "tutorial HR@10 max"]) == (min(hrs), max(hrs))
+    with pytest.raises(KeyError):
+        claims.tutorial_source("nosuch")
 
 
 # --------------------------------------------------------------------------- 7. model cards

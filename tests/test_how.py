@@ -243,6 +243,23 @@ def test_how_claims_and_tutorial_table_render_on_demand(how_env, name):
     assert any("tutorial" in s.value.lower() for s in at.subheader)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_tutorial_table_shows_the_chapters_table_by_default(how_env, lang):
+    """Opened, the tutorial-table view shows the chapter's own table: DSSM's HR@10 reads 0.0401, all six columns."""
+    from recall_core.analysis.claims import CHAPTER, TUTORIAL_COLUMNS
+    from recall_core.app.i18n import text
+    from tests.test_app import ok, table
+
+    at = run_how({"model": "dssm", "lang": lang})
+    at.toggle(key="how_tutorial_table").set_value(True).run()
+    ok(at)
+    assert at.selectbox(key="claims_tutorial_snapshot").value == CHAPTER
+    t = table(at, "claims_tutorial_table").set_index("model")
+    assert t.loc["dssm", "tutorial HR@10"] == 0.0401
+    assert t.loc["dssm", list(TUTORIAL_COLUMNS)].tolist() == [0.0401, 0.007, 0.0137, 0.0037, 0.004, 0.0014]
+    assert any(c.value.startswith(text(lang, "claims.tut.chapter_source", n=14)[:20]) for c in at.caption)
+
+
 def test_how_texts_have_no_unfilled_placeholders(how_env):
     """Every section's text is formatted: no "{name}" left over from a catalogue string."""
     import re

@@ -236,7 +236,7 @@ def test_age_grid_for_a_sample_of_users(planted, monkeypatch):
 
     _, split = planted
     monkeypatch.setattr(YouTubeDNN, "age_grid_max_users", 10)
-    out = YouTubeDNN(**TOWER, example_age=True).fit(split.train).export()
+    out = YouTubeDNN(**TOWER, example_age=True, serving_age="zero").fit(split.train).export()
     grid = tm.AgeGrid.from_extras(out.extras)
     assert len(grid.users) == 10 and (np.diff(grid.users) > 0).all()
     u = int(grid.users[3])

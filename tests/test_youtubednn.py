@@ -41,7 +41,7 @@ def test_serving_age_per_user_changes_only_the_user_vectors(planted):
 
     _, split = planted
     small = {**TestYouTubeDNN.overrides, "epochs": 2, "example_age": True}  # the serving age needs the feature
-    zero = YouTubeDNN(**small).fit(split.train).export()
+    zero = YouTubeDNN(**{**small, "serving_age": "zero"}).fit(split.train).export()
     last = YouTubeDNN(**{**small, "serving_age": "user_last"}).fit(split.train).export()
     np.testing.assert_array_equal(zero.item_vectors, last.item_vectors)  # same training
     assert not np.allclose(zero.user_vectors, last.user_vectors)  # scored at other ages

@@ -13,8 +13,9 @@ they show, whichever way it comes out.
 * :func:`temperature_table`: HR@10 and coverage@10 of the stored DSSM τ variants.
 * :func:`norm_table`, :func:`spearman`, :func:`ip_vs_cosine`: item norm against
   popularity, and the same vectors scored by inner product and by cosine.
-* :data:`TUTORIAL_SNAPSHOTS`, :func:`tutorial_table`: the tutorial's own results
-  beside this project's.
+* :data:`CHAPTER_TABLE`, :data:`TUTORIAL_SNAPSHOTS`, :func:`tutorial_table`: the
+  results table of the chapter this app follows (the default), or one version of the
+  tutorial's notebooks, beside this project's; the versions give the range.
 """
 from __future__ import annotations
 
@@ -268,30 +269,65 @@ TUTORIAL_SNAPSHOTS: tuple[tuple[str, str, str, dict[str, tuple[float, float]]], 
 #: the snapshot whose ordering the issue describes (FM lowest, DSSM highest at 0.040); the newest is the last
 TUTORIAL_ISSUE_SNAPSHOT = "613d4f65"
 
+#: The source that stands for the chapter this app follows (fun-rec, chapter 1 "召回", vector recall) in
+#: :func:`tutorial_table`: its own results table, the default row set of the tutorial-table view.
+CHAPTER = "chapter"
+#: the chapter's six columns, in its order, as this project names the metrics (P@K is precision@K)
+CHAPTER_COLUMNS = ("hr@10", "hr@5", "ndcg@10", "ndcg@5", "precision@10", "precision@5")
+#: The chapter's results table on ML-1M, one row per tutorial model, in :data:`CHAPTER_COLUMNS` order
+#: (HR@10, HR@5, NDCG@10, NDCG@5, P@10, P@5), as the chapter prints it (quoted in issue 19). No single
+#: notebook output of the fun-rec history in :data:`TUTORIAL_SNAPSHOTS` holds all five rows: the chapter's
+#: table is its own source, and those snapshots are the range the same notebooks moved in.
+CHAPTER_TABLE: dict[str, tuple[float, float, float, float, float, float]] = {
+    "item2vec": (0.0098, 0.0033, 0.0047, 0.0027, 0.001, 0.0007),
+    "eges": (0.0179, 0.0081, 0.0074, 0.0042, 0.0018, 0.0016),
+    "fm_recall": (0.001, 0.0, 0.0003, 0.0, 0.0001, 0.0),
+    "dssm": (0.0401, 0.007, 0.0137, 0.0037, 0.004, 0.0014),
+    "youtubednn": (0.023, 0.0141, 0.0118, 0.0089, 0.0023, 0.0028),
+}
+#: the tutorial columns of :func:`tutorial_table`, one per chapter column
+TUTORIAL_COLUMNS = ("tutorial HR@10", "tutorial HR@5", "tutorial NDCG@10", "tutorial NDCG@5", "tutorial P@10",
+                    "tutorial P@5")
+
+
+def tutorial_source(source: str | None = None) -> dict[str, tuple[float, ...]]:
+    """``{tutorial model: six values}`` (:data:`CHAPTER_COLUMNS` order) of ``source``: :data:`CHAPTER` (the
+    default) or a commit of :data:`TUTORIAL_SNAPSHOTS` (which recorded HR@10 and NDCG@10 only: the other four
+    are NaN)."""
+    if source in (None, CHAPTER):
+        return dict(CHAPTER_TABLE)
+    snaps = {c: m for c, _, _, m in TUTORIAL_SNAPSHOTS}
+    if source not in snaps:
+        raise KeyError(f"unknown tutorial source {source!r}: {CHAPTER!r} or one of {', '.join(snaps)}")
+    nan = float("nan")
+    return {tut: (hr, nan, ndcg, nan, nan, nan) for tut, (hr, ndcg) in snaps[source].items()}
+
 
 def tutorial_table(project: dict[str, dict], snapshot: str | None = None) -> pd.DataFrame:
-    """The tutorial's HR@10 / NDCG@10 beside this project's, one line per model.
+    """The tutorial's results beside this project's, one line per model.
 
     ``project``: ``{model: metrics}`` from the store's manifests (``hr@10``,
-    ``ndcg@10``; a model not stored gives NaN). ``snapshot``: a commit of
-    :data:`TUTORIAL_SNAPSHOTS` (default: the newest). Columns: ``model``,
-    ``tutorial HR@10``, ``tutorial NDCG@10``, ``tutorial HR@10 min``, ``... max``
-    (over all snapshots), ``tutorial rank``, ``HR@10``, ``NDCG@10``, ``rank`` (1 = best HR@10).
+    ``ndcg@10``; a model not stored gives NaN). ``snapshot``: :data:`CHAPTER`
+    (the default: the chapter's own table, all six columns) or a commit of
+    :data:`TUTORIAL_SNAPSHOTS` (HR@10 and NDCG@10 only). Columns: ``model``, the six
+    :data:`TUTORIAL_COLUMNS` (NaN where the source has no such number), ``tutorial HR@10 min``,
+    ``... max`` (over all snapshots: the range the notebooks moved in), ``tutorial rank``,
+    ``HR@10``, ``NDCG@10``, ``rank`` (1 = best HR@10).
     """
     snaps = {c: m for c, _, _, m in TUTORIAL_SNAPSHOTS}
-    chosen = snaps[snapshot] if snapshot else TUTORIAL_SNAPSHOTS[-1][3]
+    chosen = tutorial_source(snapshot)
     recs = []
     for tut, ours in TUTORIAL_MODELS.items():
         hrs = [m[tut][0] for m in snaps.values() if tut in m]
         pm = project.get(ours) or {}
-        recs.append({"model": ours, "tutorial HR@10": chosen[tut][0], "tutorial NDCG@10": chosen[tut][1],
+        recs.append({"model": ours, **dict(zip(TUTORIAL_COLUMNS, chosen[tut])),
                      "tutorial HR@10 min": min(hrs), "tutorial HR@10 max": max(hrs),
                      "HR@10": pm.get("hr@10", np.nan), "NDCG@10": pm.get("ndcg@10", np.nan)})
     df = pd.DataFrame(recs)
     df["tutorial rank"] = df["tutorial HR@10"].rank(ascending=False, method="min").astype(int)
     df["rank"] = df["HR@10"].rank(ascending=False, method="min")
-    return df[["model", "tutorial HR@10", "tutorial NDCG@10", "tutorial HR@10 min", "tutorial HR@10 max",
-               "tutorial rank", "HR@10", "NDCG@10", "rank"]]
+    return df[["model", *TUTORIAL_COLUMNS, "tutorial HR@10 min", "tutorial HR@10 max", "tutorial rank", "HR@10",
+               "NDCG@10", "rank"]]
 
 
 def project_metrics(manifests: dict[str, dict | str]) -> dict[str, dict]:

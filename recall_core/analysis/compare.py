@@ -211,16 +211,6 @@ def recent_history(ds: Dataset, user: str, n: int = 15) -> pd.DataFrame:
 # --------------------------------------------------------------------------- Overview
 
 
-def best_per_column(frame: pd.DataFrame, lower_is_better=("Train s",)) -> dict[str, str]:
-    """``{column: model}`` holding the best value of each column (ties: first in display order)."""
-    best = {}
-    for c in frame.columns:
-        col = pd.to_numeric(frame[c], errors="coerce")
-        if col.notna().any():
-            best[c] = str(col.idxmin() if c in lower_is_better else col.idxmax())
-    return best
-
-
 VIEW_LABELS = {"similar": "Similar", "cooccur": "Co-occurs with", "user": "User recall"}
 
 

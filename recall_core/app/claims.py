@@ -300,14 +300,20 @@ def render_tutorial_table(dataset_name: str, store: str | Path, lang: str = "en"
     """The tutorial's HR@10 / NDCG@10 (a chosen version of the book) beside this project's stored models."""
     st.subheader(text(lang, "tut.title"))
     snaps = {c: (d, p) for c, d, p, _ in claims.TUTORIAL_SNAPSHOTS}
-    options = list(snaps)[::-1]
+    # The chapter this app follows is the default row set; the notebook versions stay as the range.
+    options = [claims.CHAPTER, *list(snaps)[::-1]]
     snap = st.selectbox(text(lang, "tut.snapshot"), options, key=f"{key}_snapshot",
-                        format_func=lambda c: f"{c} ({snaps[c][0]})")
-    st.caption(text(lang, "tut.source", commit=snap, date=snaps[snap][0], n=len(snaps)) + f" {claims.TUTORIAL_REPO}")
+                        format_func=lambda c: text(lang, "tut.chapter_option") if c == claims.CHAPTER
+                        else f"{c} ({snaps[c][0]})")
+    if snap == claims.CHAPTER:
+        st.caption(text(lang, "tut.chapter_source", n=len(snaps)) + f" {claims.TUTORIAL_REPO}")
+    else:
+        st.caption(text(lang, "tut.source", commit=snap, date=snaps[snap][0], n=len(snaps))
+                   + f" {claims.TUTORIAL_REPO}")
     man = _manifests(dataset_name, str(store))
     t = claims.tutorial_table(claims.project_metrics(man), snap)
     widgets.table(t, key=f"{key}_table", hide_index=True, column_config={
-        c: st.column_config.NumberColumn(format="%.4f") for c in t.columns if "HR" in c or "NDCG" in c})
+        c: st.column_config.NumberColumn(format="%.4f") for c in t.columns if "HR" in c or "NDCG" in c or "P@" in c})
     st.caption(text(lang, "tut.ours", dataset=dataset_name))
     st.markdown(f"**{text(lang, 'tut.why')}**")
     fm = t.set_index("model").loc["fm"]

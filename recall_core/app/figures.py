@@ -3,8 +3,13 @@ from __future__ import annotations
 
 
 def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focus=None, id_col: str = "item_id",
-           height: int = 520, webgl: bool = True, colour_label: str | None = None):
+           height: int = 520, webgl: bool = True, colour_label: str | None = None,
+           colors: dict[str, str] | None = None):
     """A plotly ``scattergl`` map coloured by ``colour`` (categorical: one trace per value; numeric: a scale).
+
+    Categorical: the 20 most frequent values get a colour each (:func:`recall_core.app.style.category_colors`,
+    never one twice), the rest is one grey trace, "other". ``colors``: that mapping, computed on a larger
+    frame (a close-up passes its full map's, so a genre keeps its colour); default: from ``df``.
 
     ``webgl=False`` draws SVG ``scatter`` traces instead: for small figures (a close-up of at most
     :data:`~recall_core.analysis.maps.CLOSE_UP_POINTS` points) the browser draws SVG faster than it sets
@@ -31,14 +36,18 @@ def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focu
     col = df[colour] if colour in df else None
     hover_t = "%{text}<extra>%{fullData.name}</extra>"
     if col is not None and (col.dtype.kind in "OUSb" or str(col.dtype) in ("category", "string", "str")):
-        values = col.to_numpy(dtype=object)
-        top = col.value_counts()
-        shown = list(top.index[:12])  # more categories than colours are unreadable: group the rest
-        rest = ~np.isin(values, shown)
-        for value in [*shown, *([other] if len(top) > 12 else [])]:
-            mask = rest if value == other and len(top) > 12 else values == value
-            fig.add_trace(Scatter(x=x[mask], y=y[mask], mode="markers", name=str(value), text=text[mask],
-                                       marker=dict(size=5, opacity=0.75), hovertemplate=hover_t))
+        from recall_core.app.style import OTHER, category_colors, shown_categories
+
+        values = col.astype(str).to_numpy(dtype=object)
+        palette = colors if colors is not None else category_colors(shown_categories(values))
+        named = [c for c in palette if c != OTHER]
+        present = set(values)
+        rest = ~np.isin(values, named)
+        for value in [*(c for c in named if c in present), *([OTHER] if rest.any() else [])]:
+            mask = rest if value == OTHER else values == value
+            fig.add_trace(Scatter(x=x[mask], y=y[mask], mode="markers", name=other if value == OTHER else str(value),
+                                  text=text[mask],
+                                  marker=dict(size=5, opacity=0.75, color=palette[value]), hovertemplate=hover_t))
     else:
         fig.add_trace(Scatter(
             x=x, y=y, mode="markers", name=colour, text=text, hovertemplate=hover_t,
@@ -60,6 +69,17 @@ def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focu
                       xaxis=dict(showticklabels=False, title=None), yaxis=dict(showticklabels=False, title=None),
                       legend=dict(itemsizing="constant"))
     return fig
+
+
+def category_palette(df, colour: str) -> dict[str, str] | None:
+    """The category colours of ``df[colour]`` (None for a numeric column): pass it to :func:`figure` for
+    parts of the same frame (a sample, a close-up) so each category keeps its colour."""
+    from recall_core.app.style import category_colors, shown_categories
+
+    col = df[colour] if colour in df else None
+    if col is None or not (col.dtype.kind in "OUSb" or str(col.dtype) in ("category", "string", "str")):
+        return None
+    return category_colors(shown_categories(col.astype(str).to_numpy(dtype=object)))
 
 
 #: one colour per index kind on the Serving page

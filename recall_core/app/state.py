@@ -105,6 +105,25 @@ def leaderboard(dataset_name: str, store: str, stamp: tuple) -> tuple[list[dict]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def evaluable_users(dataset_name: str, split: str = "test") -> int:
+    """How many users the ``split`` of the dataset evaluates (0: nobody has enough interactions)."""
+    from recall_core.data.split import split_for
+
+    return int(len(split_for(dataset(dataset_name), split).test_users))
+
+
+def no_evaluable_users(ctx: "Context", split: str = "test") -> str | None:
+    """One line (in the page's language) when nobody can be evaluated on ``split``, else None: every metric
+    is then "–" (evaluation stores ``users: 0`` and no metric, never NaN)."""
+    from recall_core.app.i18n import t
+
+    if evaluable_users(ctx.dataset_name, split):
+        return None
+    return t("overview.no_evaluable", dataset=ctx.ds.name if ctx.ds is not None else ctx.dataset_name,
+             need=3 if split == "valid" else 2, split=split)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def manifests(dataset_name: str, store: str, stamp: tuple) -> dict[str, dict | str]:
     """``{name: manifest}`` (or ``{name: error message}``) without loading arrays."""
     ds = dataset(dataset_name)

@@ -123,10 +123,21 @@ def pick_user(ctx: Context, key: str, param: str | None, label: str | None = Non
     return _picker(ctx, "user", key, param, label or i18n.t("widgets.pick_user"), container)
 
 
+#: what a table shows in a cell with no value (Streamlit's default is "None")
+MISSING = "–"
+
+
+def dataframe(data, **kwargs):
+    """``st.dataframe`` with :data:`MISSING` in empty cells (never "None")."""
+    kwargs.setdefault("placeholder", MISSING)
+    return st.dataframe(data, **kwargs)
+
+
 def table(data, key: str, **kwargs) -> None:
-    """``st.dataframe`` inside a keyed container (so tests and CSS can find the table by ``key``)."""
+    """``st.dataframe`` inside a keyed container (so tests and CSS can find the table by ``key``); empty cells
+    show :data:`MISSING`."""
     with st.container(key=key):
-        st.dataframe(data, **kwargs)
+        dataframe(data, **kwargs)
 
 
 _COPY_JS = """

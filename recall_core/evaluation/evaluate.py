@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from recall_core.data.split import Split
-from recall_core.evaluation.metrics import KS, coverage, distinct_lists, metrics_from_ranks, ranks_from_scores, top_k
+from recall_core.evaluation.metrics import (INTERVALS, KS, bootstrap_intervals, coverage, distinct_lists,
+                                           metrics_from_ranks, ranks_from_scores, top_k)
 from recall_core.models.base import RecallOutput, l2_normalize
 
 BATCH = 1024
@@ -64,15 +65,37 @@ def ranks_and_tops(score_fn, split: Split, kmax: int) -> tuple[np.ndarray, np.nd
 
 
 def score_and_rank(score_fn, split: Split, ks) -> dict[str, float]:
-    """Metrics of any scoring rule on ``split``, in batches of ``BATCH`` test users (see :func:`ranks_and_tops`)."""
+    """Metrics of any scoring rule on ``split``, in batches of ``BATCH`` test users (see :func:`ranks_and_tops`).
+
+    Besides the means: ``users`` (how many were evaluated) and, under :data:`~recall_core.evaluation.metrics.
+    INTERVALS` (``"ci95"``), a 95% bootstrap interval over users of HR@K and NDCG@K for every K
+    (:func:`~recall_core.evaluation.metrics.bootstrap_intervals`), kept in the manifest with the metrics.
+    A split with no test user (nobody has two interactions) gives ``{"users": 0}`` and nothing else: no
+    metric, never NaN (:func:`no_evaluable_users` says it in one line).
+    """
     ranks_a, top = ranks_and_tops(score_fn, split, max(ks))
+    if len(ranks_a) == 0:
+        return {"users": 0}
     out = metrics_from_ranks(ranks_a, ks)
     n_items = split.train.n_items
     for k in ks:
         out[f"coverage@{k}"] = coverage(top[:, :k], n_items)
     out["distinct_lists@10"] = distinct_lists(top[:, :10])
     out["users"] = int(len(ranks_a))
+    out[INTERVALS] = bootstrap_intervals(ranks_a, ks)
     return out
+
+
+def no_evaluable_users(split: Split) -> str | None:
+    """One line saying why nothing can be evaluated on ``split``, or None when some user can be.
+
+    A user is evaluated when they have a held-out item and something before it: with leave-last-out, at
+    least two interactions (three for the validation split)."""
+    if len(split.test_users):
+        return None
+    need = 3 if split.name == "valid" else 2
+    return (f"no user has {need} or more interactions, so no user can be evaluated on the {split.name} split: "
+            "every metric is shown as –")
 
 
 def evaluate(output: RecallOutput, split: Split, ks=KS) -> dict[str, float]:
@@ -87,6 +110,6 @@ def evaluate_i2i(output: RecallOutput, split: Split, ks=KS) -> dict[str, float]:
     (the query among them) are excluded, as in the U2I protocol.
     """
     tr = split.train
-    last = np.asarray([tr.history(u)[-1] for u in split.test_users], dtype=np.int64)
+    last = np.asarray([tr.history(u)[-1] for u in split.test_users], dtype=np.int64).reshape(-1)
     res = score_and_rank(lambda s, _u: i2i_scores(output, last[s:s + BATCH]), split, ks)
-    return {k: v for k, v in res.items() if k.startswith(("hr@", "ndcg@", "mrr", "coverage@", "users"))}
+    return {k: v for k, v in res.items() if k.startswith(("hr@", "ndcg@", "mrr", "coverage@", "users", INTERVALS))}

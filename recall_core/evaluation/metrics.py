@@ -64,9 +64,15 @@ def top_k(scores: np.ndarray, seen: sp.csr_matrix | None, k: int) -> np.ndarray:
 
 
 def metrics_from_ranks(ranks: np.ndarray, ks=KS) -> dict[str, float]:
-    """HR, NDCG, Precision, Recall at each K and MRR from 1-based ranks (one relevant item per user)."""
+    """HR, NDCG, Precision, Recall at each K and MRR from 1-based ranks (one relevant item per user).
+
+    No ranks (no user could be evaluated: nobody has two interactions): ``{}``, never NaN; the caller says
+    why (:func:`recall_core.evaluation.evaluate.score_and_rank` records ``users: 0``).
+    """
     ranks = np.asarray(ranks, dtype=np.float64)
     out: dict[str, float] = {}
+    if ranks.size == 0:
+        return out
     for k in ks:
         hit = ranks <= k
         out[f"hr@{k}"] = float(hit.mean())
@@ -85,3 +91,47 @@ def coverage(top_lists: np.ndarray, n_items: int) -> float:
 def distinct_lists(top_lists: np.ndarray) -> int:
     """Number of different top-K lists (as sets), a personalisation signal."""
     return int(len({tuple(sorted(r)) for r in top_lists.tolist()}))
+
+
+#: the bootstrap behind every stored interval: resamples of the evaluated users, the level, the seed
+BOOTSTRAP = {"resamples": 1000, "level": 0.95, "seed": 0}
+#: the key of ``metrics`` that holds the intervals (:func:`bootstrap_intervals`)
+INTERVALS = "ci95"
+
+
+def per_user_values(ranks: np.ndarray, ks=KS) -> dict[str, np.ndarray]:
+    """``{"hr@K": (n,) 0/1, "ndcg@K": (n,) gain}`` per evaluated user: the means are :func:`metrics_from_ranks`'."""
+    ranks = np.asarray(ranks, dtype=np.float64)
+    out = {}
+    for k in ks:
+        hit = ranks <= k
+        out[f"hr@{k}"] = hit.astype(np.float64)
+        out[f"ndcg@{k}"] = np.where(hit, 1.0 / np.log2(ranks + 1.0), 0.0)
+    return out
+
+
+def bootstrap_intervals(ranks: np.ndarray, ks=KS, resamples: int = BOOTSTRAP["resamples"],
+                        level: float = BOOTSTRAP["level"], seed: int = BOOTSTRAP["seed"]) -> dict[str, list[float]]:
+    """Percentile bootstrap intervals over users: ``{"hr@K": [lo, hi], "ndcg@K": [lo, hi]}`` for each K.
+
+    ``ranks`` ``(n,)`` 1-based ranks of the held-out items (one per evaluated user). Each of ``resamples``
+    draws ``n`` users with replacement (a fixed ``seed``: the same ranks give the same interval, on any
+    model) and takes the metric's mean; the interval is the ``(1 - level) / 2`` and ``(1 + level) / 2``
+    quantiles of those means. Empty ``ranks``: ``{}`` (nothing to resample). Memory: ``O(100 * n)``.
+    """
+    ranks = np.asarray(ranks)
+    n = len(ranks)
+    if n == 0:
+        return {}
+    values = per_user_values(ranks, ks)
+    names = list(values)
+    v = np.stack([values[m] for m in names], axis=1)  # (n, metrics)
+    rng = np.random.default_rng(seed)
+    means = np.empty((resamples, len(names)))
+    for start in range(0, resamples, 100):
+        rows = min(100, resamples - start)
+        draws = rng.integers(0, n, size=(rows, n))
+        counts = np.stack([np.bincount(d, minlength=n) for d in draws]).astype(np.float64)  # (rows, n)
+        means[start:start + rows] = counts @ v / n
+    lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2], axis=0)
+    return {m: [float(lo[j]), float(hi[j])] for j, m in enumerate(names)}

@@ -153,6 +153,15 @@ class NextItemExamples:
         return len(self.target)
 
 
+def require_examples(model: str, examples: "NextItemExamples") -> None:
+    """Raise :class:`~recall_core.errors.DataError` (one line) when there is no next-item example to train on."""
+    from recall_core.errors import DataError
+
+    if len(examples) == 0:
+        raise DataError(f"{model}: no training examples: no user has two training interactions (a next-item "
+                        "example needs a film before its target)")
+
+
 def next_item_examples(train, history_len: int, max_per_user: int | None = None, seed: int = 0,
                        min_history: int = 1) -> NextItemExamples:
     """One example per training interaction with at least ``min_history`` earlier items.

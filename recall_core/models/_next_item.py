@@ -134,7 +134,7 @@ class NextItemModel(RecallModel):
         return {**b, **self._user_extras(run, rows)}
 
     def fit(self, train, progress=no_progress):
-        from recall_core.features.towers import user_batch, user_histories
+        from recall_core.features.towers import require_examples, user_batch, user_histories
         from recall_core.models._tf import runtime, training
 
         c = self.config
@@ -143,6 +143,7 @@ class NextItemModel(RecallModel):
         self._check()
         keras, tf = runtime.start(c.seed)
         run = NextItemRun(c, train, keras, tf)
+        require_examples(self.name, run.examples)
         self._prepare(run)
         progress(0.05, f"{self.name}: {len(run.examples)} {self.example_kind} examples")
         user_tower, variables = self._build(run)

@@ -11,7 +11,10 @@ The method was built for a booking site; the mapping used here:
   the latest such film when several tie (a booking *ends* a session). The
   booked film is a positive context for every other film of that session,
   whatever the distance. Sessions without such a rating have no booking
-  (an "exploratory session").
+  (an "exploratory session"). In the paper the global-context term has no
+  negatives of its own; here ``global_negatives`` (on by default: `make
+  ablations` kept it on validation, on both shapes and both metrics) samples
+  the same negatives for a global pair as for a window pair.
 * **Market-aware negatives**: a share ``market_share`` of each pair's
   ``negative`` negatives is drawn from the centre film's "market" (its most
   specific genre, :meth:`SideInfo.primary_genre`), the rest uniformly from
@@ -52,7 +55,10 @@ class AirbnbConfig(ModelConfig):
     market (0 = all from the catalogue). The default keeps the method's term at
     a small share (1 of 10); in-market negatives push same-genre films apart,
     and same-genre films are often good next films on MovieLens.
-    ``global_context``: add the booked-film pairs. ``booking_rule``: which film
+    ``global_context``: add the booked-film pairs. ``global_negatives``: draw the
+    ``negative`` negatives for a booked-film (global) pair as for a window pair
+    (True), or none (False: the paper's objective, whose global term
+    ``log σ(v_lb · v_l)`` has no negatives). ``booking_rule``: which film
     of a session is its booking: ``"top_rated"`` (its highest rating, if at
     least ``booking_min_rating``) or ``"ends_session"`` (the paper's rule: a
     booking ends the session, so the last film, if rated that high). ``learning_rate``: Adam step
@@ -68,6 +74,7 @@ class AirbnbConfig(ModelConfig):
     booking_min_rating: float = 4.0
     booking_rule: Literal["top_rated", "ends_session"] = "top_rated"
     global_context: bool = True
+    global_negatives: bool = True  # chosen on validation (make ablations, "negatives for the booked-film pairs")
     batch_size: int = 4096
     learning_rate: float = 0.01
     user_last_n: int = 3
@@ -91,19 +98,21 @@ def _log_sigmoid(x: np.ndarray) -> np.ndarray:
     return -np.logaddexp(0.0, -x)
 
 
-def sgns_loss_grads(v: np.ndarray, u_pos: np.ndarray, u_neg: np.ndarray):
+def sgns_loss_grads(v: np.ndarray, u_pos: np.ndarray, u_neg: np.ndarray, neg_weight: np.ndarray | None = None):
     """Skip-gram negative-sampling loss per pair and its exact gradients.
 
     ``v`` ``(B, d)`` centre input vectors, ``u_pos`` ``(B, d)`` positive
     context output vectors, ``u_neg`` ``(B, K, d)`` negatives' output vectors.
-    Loss ``(B,)`` = ``-log s(v.u_pos) - sum_k log s(-v.u_neg_k)``.
+    Loss ``(B,)`` = ``-log s(v.u_pos) - w_b sum_k log s(-v.u_neg_k)``, with
+    ``neg_weight`` ``w`` ``(B,)`` (default 1; 0: a pair without negatives).
     Returns ``(loss, d_v (B, d), d_u_pos (B, d), d_u_neg (B, K, d))``.
     """
     s_pos = np.einsum("bd,bd->b", v, u_pos)
     s_neg = np.einsum("bd,bkd->bk", v, u_neg)
-    loss = -_log_sigmoid(s_pos) - _log_sigmoid(-s_neg).sum(axis=1)
+    w = np.ones(len(v), v.dtype) if neg_weight is None else np.asarray(neg_weight, v.dtype)
+    loss = -_log_sigmoid(s_pos) - w * _log_sigmoid(-s_neg).sum(axis=1)
     g_pos = _sigmoid(s_pos) - 1.0  # dL/ds_pos
-    g_neg = _sigmoid(s_neg)  # dL/ds_neg
+    g_neg = _sigmoid(s_neg) * w[:, None]  # dL/ds_neg
     d_v = g_pos[:, None] * u_pos + np.einsum("bk,bkd->bd", g_neg, u_neg)
     return loss, d_v, g_pos[:, None] * v, g_neg[:, :, None] * v[:, None, :]
 
@@ -238,6 +247,8 @@ class AirbnbEmbeddings(RecallModel):
                                          "booking ends the session, as in the paper"},
         "market_share": {None: "{market_share:g} of each pair's negatives from the film's market"},
         "global_context": {True: "booked film as global context", False: "no global context"},
+        "global_negatives": {True: "negatives for the booked-film pairs too (the paper: none)",
+                             False: "no negatives for the booked-film pairs, as in the paper"},
     }
     description = ("Airbnb listing embeddings: 30-minute sessions, skip-gram with the session's top-rated film as "
                    "global context and same-genre negatives (numpy trainer).")
@@ -259,6 +270,10 @@ class AirbnbEmbeddings(RecallModel):
         sampler = MarketSampler(market, np.flatnonzero(known))
         k_market = int(round(c.market_share * c.negative))
         k_global = c.negative - k_market
+        # session_pairs puts the global (booked-film) pairs last; without global_negatives they get none
+        neg_weight = np.ones(len(centres), np.float32)
+        if not c.global_negatives and n_global_pairs:
+            neg_weight[len(centres) - n_global_pairs:] = 0.0
 
         # word2vec's start: small random input vectors, zero output vectors
         v_in = ((rng.random((n, d)) - 0.5) / d).astype(np.float32)
@@ -275,7 +290,9 @@ class AirbnbEmbeddings(RecallModel):
                 b = order[s:s + bs]
                 cen, pos = centres[b], contexts[b]
                 neg = sampler.sample(cen, k_market, k_global, rng)
-                loss, dv, dpos, dneg = sgns_loss_grads(v_in[cen], u_out[pos], u_out[neg])
+                # negatives are drawn for every pair (one random stream whatever the switch), then weighted
+                loss, dv, dpos, dneg = sgns_loss_grads(v_in[cen], u_out[pos], u_out[neg],
+                                                       None if c.global_negatives else neg_weight[b])
                 total += float(loss.sum())
                 # mean loss over the batch -> divide the summed gradients by its size
                 scale = np.float32(1.0 / len(b))
@@ -298,6 +315,7 @@ class AirbnbEmbeddings(RecallModel):
                 "booked_sessions": int((booked_positions(sessions, c.booking_min_rating, c.booking_rule) >= 0).sum()),
                 "booking_rule": c.booking_rule,
                 "negatives": {"market": k_market, "catalogue": k_global},
+                "global_negatives": bool(c.global_negatives and c.global_context),
                 "market_definition": "most specific genre (fewest catalogue films)",
                 "epoch_loss": losses, "trained_items": int(known.sum()),
                 "user_scoring": f"mean input vector of the last {c.user_last_n} known items . output vectors (ip)",

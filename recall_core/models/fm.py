@@ -230,7 +230,7 @@ class FM(RecallModel):
     auto_fields = {"loss": ("softmax", "sampled")}
 
     def fit(self, train, progress=no_progress):
-        from recall_core.features.towers import next_item_examples, user_histories
+        from recall_core.features.towers import next_item_examples, require_examples, user_histories
         from recall_core.models._tf import runtime
         from recall_core.models._tf.losses import full_softmax_loss, log_q, sample_negatives
         from recall_core.models._tf.training import batches, predict, train_loop
@@ -245,6 +245,7 @@ class FM(RecallModel):
         rng = np.random.default_rng(c.seed)
         feats = FMFeatures(train, c.history_len, c.history_decay)
         ex = next_item_examples(train, c.history_len, c.max_examples_per_user, seed=c.seed)
+        require_examples("fm", ex)
         progress(0.05, f"fm: {len(ex)} next-item examples")
         u_ids, u_vals = feats.user_side(ex.user, ex.hist_ids, ex.hist_mask)
         i_ids, i_vals = feats.item_side()

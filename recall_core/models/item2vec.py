@@ -105,6 +105,10 @@ class Item2Vec(RecallModel):
         ids = train.item_vocab.ids
         histories = train.histories()
         sentences = [[ids[i] for i in h] for h in histories if len(h)]
+        if not any(len(h) >= 2 for h in sentences):
+            from recall_core.errors import DataError
+
+            raise DataError("item2vec: no training pairs: every user's training history has a single film")
         progress(0.05, f"item2vec: {len(sentences)} histories")
         as_set = c.context == "set"
         window = min(max(map(len, sentences), default=1), c.set_chunk) if as_set else c.window

@@ -29,7 +29,8 @@ class YouTubeDNNConfig(NextItemConfig):
     of training, log1p(days / ``age_unit_days``) and its square) into the user
     tower, as in the paper (off by default). ``serving_age``: the age users are
     scored at when ``example_age`` is on: ``"zero"`` (the paper's: "now") or
-    ``"user_last"`` (now minus the user's last training time). `make ablations`
+    ``"user_last"`` (now minus the user's last training time; the default: the
+    validation rule's choice, measured with the feature on). `make ablations`
     measures each choice on ML-100K and on the long-tail synthetic shape
     (BENCHMARKS.md, ablation table): the shared table and the age feature both
     lose most on the long tail, so neither is the default.
@@ -44,7 +45,7 @@ class YouTubeDNNConfig(NextItemConfig):
     sample_alpha: float = 0.75
     share_history_table: bool = False
     example_age: bool = False
-    serving_age: Literal["zero", "user_last"] = "zero"
+    serving_age: Literal["zero", "user_last"] = "user_last"  # chosen on validation (make ablations, "serving age")
     age_unit_days: float = 1.0
 
 
@@ -79,7 +80,7 @@ class YouTubeDNN(NextItemModel):
     The item tower is the item embedding table (the softmax weights). The user
     vector is L2-normalised, the table is not, so an item's norm can carry its
     popularity; U2I scores by inner product, exactly the trained logit.
-    User vectors come from each user's full training history at age 0.
+    User vectors come from each user's full training history (with ``example_age``, at the ``serving_age``).
     I2I item vectors are the same table (cosine).
     """
 

@@ -1,7 +1,8 @@
 """The "How it works" page's sections: one module per model class, ``recall_core.app.how.<model class>``.
 
 Each section module has ``render(ctx: HowContext) -> None`` and draws, in
-this order: the key formula (``st.latex``), two sentences on the idea, one
+this order: the key formula (:func:`formula`: built from the stored model's
+config, with what its symbols stand for), two sentences on the idea, one
 live view of the mechanism on the training split, "what to look for" (checked
 on the data where possible) and a "How this differs from the tutorial" box.
 Config values (window, walk length, market share, ...) come from the stored
@@ -135,6 +136,20 @@ def neighbours(ctx: HowContext, item: int, k: int, view: str):
     ids, sc = idx.search(queries[item][None, :], k, [[item_id]])
     ok = ids[0] != ""
     return item_table(ctx.dataset, ctx.dataset.item_vocab.indices(ids[0][ok]), sc[0][ok])
+
+
+def formula(ctx: HowContext) -> None:
+    """The key formula, built from the stored model's config (:mod:`recall_core.analysis.formulas`: the terms
+    the code trains, never the paper's by default), and below it what its symbols are in this model."""
+    import streamlit as st
+
+    from recall_core.analysis.formulas import for_manifest
+    from recall_core.app.i18n import text
+
+    f = for_manifest(ctx.manifest, ctx.name)
+    for line in f.latex:
+        st.latex(line)
+    st.caption(" ".join(text(ctx.lang, key, **fields) for key, fields in f.legend))
 
 
 def idea(key: str, **fmt) -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from recall_core.analysis import mechanisms
 from recall_core.app import widgets
-from recall_core.app.how import HowContext, data_key, differs, idea, look_for, pick_user, titles
+from recall_core.app.how import HowContext, data_key, differs, formula, idea, look_for, pick_user, titles
 from recall_core.app.i18n import t
 from recall_core.app.style import model_color
 
@@ -42,10 +42,7 @@ def _timeline(ctx: HowContext, us: pd.DataFrame) -> go.Figure:
 
 def render(ctx: HowContext) -> None:
     cfg = mechanisms.stored_config(ctx.manifest)
-    st.latex(r"\arg\max_\theta \sum_{(l,c)\in\mathcal{D}_p}\log\frac{1}{1+e^{-\mathbf{v}_c'\mathbf{v}_l}}"
-             r"+\sum_{(l,c)\in\mathcal{D}_n}\log\frac{1}{1+e^{\mathbf{v}_c'\mathbf{v}_l}}"
-             r"+\log\frac{1}{1+e^{-\mathbf{v}_{l_b}'\mathbf{v}_l}}"
-             r"+\sum_{(l,m_n)\in\mathcal{D}_{m_n}}\log\frac{1}{1+e^{\mathbf{v}_{m_n}'\mathbf{v}_l}}")
+    formula(ctx)
     gap_min = int(cfg.session_gap_seconds // 60)
     idea("how.airbnb.idea", gap=gap_min)
     key, gap = data_key(ctx), float(cfg.session_gap_seconds)
@@ -118,5 +115,24 @@ def render(ctx: HowContext) -> None:
     differs([t("how.airbnb.diff_booking", rule=rule),
              t("how.airbnb.diff_market", share=cfg.market_share, k=k_market, neg=cfg.negative),
              t("how.airbnb.diff_global") if cfg.global_context else t("how.airbnb.diff_no_global"),
+             *([_global_negatives_line(cfg)] if cfg.global_context else []),
              t("how.airbnb.diff_no_code"),
              t("how.airbnb.diff_user", n=cfg.user_last_n)])
+
+
+def _global_negatives_line(cfg) -> str:
+    """The booked-film pairs' negatives (the paper's term has none), with `make ablations`' validation cells."""
+    from recall_core.analysis.claims import ablation_row, load_ablations
+
+    row = ablation_row(load_ablations(), "airbnb", "negatives for the booked-film pairs (I2I)")
+    cells = {}
+    for v in (row or {}).get("variants", []):
+        on = v["overrides"].get("global_negatives")
+        vals = [((v["cells"].get(shape) or {}).get("valid") or {}).get("i2i_hr@10") for shape in ("ml-100k", "synth-10k")]
+        if all(x is not None for x in vals):
+            cells[on] = " / ".join(f"{x:.4f}" for x in vals)
+    key = "how.airbnb.diff_global_negatives" if cfg.global_negatives else "how.airbnb.diff_global_no_negatives"
+    if True in cells and False in cells:
+        return t(key, k=cfg.negative) + " " + t("how.airbnb.diff_global_negatives_measured", on=cells[True],
+                                                 off=cells[False])
+    return t(key, k=cfg.negative)

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from recall_core.analysis.towers_mechanism import entropy_bits, in_batch_logits, in_batch_softmax, log_q
+from recall_core.app import widgets
+from recall_core.app.how import formula
 from recall_core.app.how._towers_text import _t
 from recall_core.app.how._towers_ui import cap_text, checks, config_of, differences, title
 
-FORMULA = (r"s_{bj}=\frac{\cos(u_b,v_j)}{\tau}-\log q_j,\qquad p_{bj}=\frac{e^{s_{bj}}}{\sum_{j'=1}^{B}e^{s_{bj'}}},"
-           r"\qquad \mathcal{L}=-\frac{1}{B}\sum_{b=1}^{B}\log p_{bb},\qquad q_j\propto \mathrm{count}_j+1")
 B = 8
 TAUS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 
@@ -47,8 +47,8 @@ def render(ctx) -> None:
     info = ctx.manifest.get("info") or {}
     tau0 = float(info.get("temperature", cfg["temperature"]))
     logq_used = bool(info.get("logq_correction", cfg["logq_correction"] and cfg["softmax"] == "in_batch"))
-    st.latex(FORMULA)
-    st.markdown(_t(lang, "dssm_idea"))
+    formula(ctx)
+    st.markdown(_t(lang, "dssm_idea" if cfg["softmax"] == "in_batch" else "dssm_idea_full"))
 
     c1, c2, c3 = st.columns(3)
     number = int(c1.number_input(_t(lang, "dssm_batch"), 0, n_batches(ctx) - 1, 0, key=f"{ctx.key}_dssm_batch"))
@@ -66,8 +66,8 @@ def render(ctx) -> None:
     cols = [f"{j + 1}. {title(ds, t)[:28]}" for j, t in enumerate(targets)]
     rows = [f"user {uid[u]}" for u in users]
     st.markdown(f"**{_t(lang, 'dssm_matrix')}**")
-    st.dataframe(pd.DataFrame(logits, index=rows, columns=cols).round(2), key=f"{ctx.key}_dssm_logits")
-    st.dataframe(pd.DataFrame({"column": cols, "train count": counts[targets], "log q": lq,
+    widgets.dataframe(pd.DataFrame(logits, index=rows, columns=cols).round(2), key=f"{ctx.key}_dssm_logits")
+    widgets.dataframe(pd.DataFrame({"column": cols, "train count": counts[targets], "log q": lq,
                                "correction −log q": -lq}).round(3), hide_index=True,
                  key=f"{ctx.key}_dssm_logq_table")
 

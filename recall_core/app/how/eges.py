@@ -8,7 +8,7 @@ import streamlit as st
 
 from recall_core.analysis import mechanisms
 from recall_core.app import widgets
-from recall_core.app.how import HowContext, data_key, differs, idea, look_for, pick_item, titles
+from recall_core.app.how import HowContext, data_key, differs, formula, idea, look_for, pick_item, titles
 from recall_core.app.i18n import t
 from recall_core.app.style import model_color
 from recall_core.features.graph import PAD
@@ -67,9 +67,7 @@ def _ego_figure(ctx: HowContext, edges: pd.DataFrame, pos: dict, item: int) -> g
 
 def render(ctx: HowContext) -> None:
     cfg = mechanisms.stored_config(ctx.manifest)
-    st.latex(r"P(v_j\mid v_i)=\begin{cases}\dfrac{M_{ij}}{\sum_{j\in N_+(v_i)} M_{ij}} & e_{ij}\in E\\[4pt]"
-             r"0 & e_{ij}\notin E\end{cases}\qquad "
-             r"H_v=\frac{\sum_{j=0}^{n} e^{a_v^j}\,W_v^j}{\sum_{j=0}^{n} e^{a_v^j}}")
+    formula(ctx)
     idea("how.eges.idea", gap=int(cfg.session_gap_seconds // 60))
 
     c1, c2 = st.columns([4, 1])

@@ -7,16 +7,12 @@ import streamlit as st
 
 from recall_core.analysis.towers_mechanism import (FMTables, fm_cross_by_user_feature, fm_feature_labels,
                                                    fm_item_vectors, fm_terms, top_k_rows)
+from recall_core.app import widgets
+from recall_core.app.how import formula
 from recall_core.app.how._towers_text import _t
 from recall_core.app.how._towers_ui import cache_key, cap_text, checks, config_of, differences, pick_user, title
 from recall_core.errors import RecallError
 
-FORMULA = (r"\hat y(x)=\underbrace{w_0+\sum_u w_u x_u+\tfrac12\sum_f\Big[\big(\sum_u v_{u,f}x_u\big)^2-"
-           r"\sum_u v_{u,f}^2x_u^2\Big]}_{\text{user-only}}+\underbrace{\sum_t w_t x_t+\tfrac12\sum_f\Big["
-           r"\big(\sum_t v_{t,f}x_t\big)^2-\sum_t v_{t,f}^2x_t^2\Big]}_{\text{item-only}}+"
-           r"\underbrace{\Big\langle\sum_u v_u x_u,\ \sum_t v_t x_t\Big\rangle}_{\text{cross}}")
-TOWERS = (r"\text{score}=\Big[1;\ \sum_u v_u x_u\Big]\cdot\Big[\text{item-only};\ \sum_t v_t x_t\Big]"
-          r"=\hat y(x)-\text{user-only}")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -42,8 +38,7 @@ def _feature_value(ds, field: str, fid: int, hist_offset: int) -> str:
 def render(ctx) -> None:
     lang, ds, out = ctx.lang, ctx.dataset, ctx.output
     cfg = config_of(ctx)
-    st.latex(FORMULA)
-    st.latex(TOWERS)
+    formula(ctx)
     st.markdown(_t(lang, "fm_idea"))
     try:
         tables = FMTables.from_extras(out.extras, ctx.name)
@@ -74,7 +69,7 @@ def render(ctx) -> None:
             ("½ Σ_f ((Σ v_t x_t)² − Σ v_t² x_t²)", "item-only", terms["item_pairwise"]),
             ("⟨Σ v_u x_u, Σ v_t x_t⟩", "cross", terms["cross"]),
             ("ŷ (full FM score)", "total", terms["full"])]
-    st.dataframe(pd.DataFrame(rows, columns=["term", "part", "value"]), hide_index=True,
+    widgets.dataframe(pd.DataFrame(rows, columns=["term", "part", "value"]), hide_index=True,
                  column_config={"value": st.column_config.NumberColumn(format="%.5f")}, key=f"{ctx.key}_fm_terms")
     two, full, uo = float(terms["two_tower"]), float(terms["full"]), float(terms["user_only"])
     stored_pair = float(stored[t])
@@ -88,7 +83,7 @@ def render(ctx) -> None:
                                    for f, i in zip(np.asarray(u_fields)[live], np.asarray(u_ids[u])[live])],
                          "x": np.asarray(u_vals[u], np.float64)[live], "cross share": contrib[live]})
     st.caption(_t(lang, "fm_cross_caption"))
-    st.dataframe(feat, hide_index=True, key=f"{ctx.key}_fm_cross",
+    widgets.dataframe(feat, hide_index=True, key=f"{ctx.key}_fm_cross",
                  column_config={"x": st.column_config.NumberColumn(format="%.3f"),
                                 "cross share": st.column_config.NumberColumn(format="%.5f")})
 

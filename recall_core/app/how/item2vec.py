@@ -7,7 +7,8 @@ import streamlit as st
 
 from recall_core.analysis import mechanisms
 from recall_core.app import widgets
-from recall_core.app.how import HowContext, data_key, differs, idea, look_for, neighbours, pick_item, titles
+from recall_core.app.how import (HowContext, data_key, differs, formula, idea, look_for, neighbours, pick_item,
+                                  titles)
 from recall_core.app.i18n import t
 from recall_core.app.style import model_color
 
@@ -22,14 +23,7 @@ def _pairs(_train, data_key: str, item: int, context: str, window: int, set_chun
 def render(ctx: HowContext) -> None:
     cfg = mechanisms.stored_config(ctx.manifest)
     context, window = cfg.context, int(cfg.window)
-    if context == "sequence":
-        st.latex(r"\frac{1}{T}\sum_{t=1}^{T}\sum_{0<|j|\le " + str(window) + r"} \log p(w_{t+j}\mid w_t),\qquad "
-                 r"p(w_c\mid w_t)=\sigma(\mathbf{u}_{w_t}^{\top}\mathbf{v}_{w_c})"
-                 r"\prod_{k=1}^{" + str(cfg.negative) + r"}\sigma(-\mathbf{u}_{w_t}^{\top}\mathbf{v}_{w_k})")
-    else:
-        st.latex(r"\frac{1}{K}\sum_{i=1}^{K}\sum_{j\ne i}^{K} \log p(w_j\mid w_i),\qquad "
-                 r"p(w_j\mid w_i)=\sigma(\mathbf{u}_{i}^{\top}\mathbf{v}_{j})"
-                 r"\prod_{k=1}^{" + str(cfg.negative) + r"}\sigma(-\mathbf{u}_{i}^{\top}\mathbf{v}_{k})")
+    formula(ctx)
     idea("how.item2vec.idea")
 
     item = pick_item(ctx)

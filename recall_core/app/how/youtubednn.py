@@ -7,13 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from recall_core.analysis.towers_mechanism import AgeGrid, top_k_rows, user_example_table
+from recall_core.app import widgets
+from recall_core.app.how import formula
 from recall_core.app.how._towers_text import _t
 from recall_core.app.how._towers_ui import cache_key, cap_text, checks, config_of, differences, pick_user, title
 from recall_core.errors import RecallError
 
-FORMULA = (r"P(w_t=i\mid U,C)=\frac{e^{\,v_i\cdot u}}{\sum_{j\in V}e^{\,v_j\cdot u}},\qquad "
-           r"u=\frac{\mathrm{DNN}([\bar h;\ \bar h_{\mathrm{recent}};\ h_{\mathrm{last}};\ \text{user};\ a;\ a^2])}"
-           r"{\lVert\cdot\rVert},\qquad a=\log\!\big(1+\text{age}/\text{unit}\big)")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -28,8 +27,8 @@ def _examples(key: str, _train, history_len: int, cap: int | None, seed: int):  
 def render(ctx) -> None:
     lang, ds, out = ctx.lang, ctx.dataset, ctx.output
     cfg = config_of(ctx)
-    st.latex(FORMULA)
-    st.markdown(_t(lang, "ytb_idea"))
+    formula(ctx)
+    st.markdown(_t(lang, "ytb_idea" if cfg["example_age"] else "ytb_idea_no_age"))
     try:
         grid = AgeGrid.from_extras(out.extras, ctx.name)
         grid_error = None
@@ -54,7 +53,7 @@ def render(ctx) -> None:
                                                                                        if len(h) > 3 else "")
                                         for h in table["history"]],
         "age (days)": table["age_days"], "a = log1p(age)": table["age_feature"], "kept": table["kept"]})
-    st.dataframe(shown, hide_index=True, key=f"{ctx.key}_ytb_examples", height=280,
+    widgets.dataframe(shown, hide_index=True, key=f"{ctx.key}_ytb_examples", height=280,
                  column_config={"age (days)": st.column_config.NumberColumn(format="%.1f"),
                                 "a = log1p(age)": st.column_config.NumberColumn(format="%.3f")})
 
@@ -91,7 +90,7 @@ def _age_view(ctx, cfg: dict, grid: AgeGrid, u: int, items: list) -> None:
     names = [f"{'own, ' if labels[a] == 'own' else ''}{days[a]:.0f} d" for a in order]
     frame = pd.DataFrame(scores_all[order][:, rows].T, columns=names)
     frame.insert(0, "movie", [title(ds, r) for r in rows])
-    st.dataframe(frame, hide_index=True, key=f"{ctx.key}_ytb_age_scores",
+    widgets.dataframe(frame, hide_index=True, key=f"{ctx.key}_ytb_age_scores",
                  column_config={n: st.column_config.NumberColumn(format="%.3f") for n in names})
     st.caption(_t(lang, "ytb_ages_caption", serve=names[list(order).index(serve)]))
 
