@@ -107,3 +107,78 @@ def write_movielens(ds: Dataset, folder, layout: str = "ml-100k"):
     else:
         raise ValueError(f"unknown layout {layout!r}")
     return folder
+
+
+def planted_log(n_clusters: int = 4, items_per_cluster: int = 12, users_per_cluster: int = 20, history: int = 10,
+                noise: float = 0.1, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A planted non-movie interaction log, as a shop would export it: ``(interactions, items, users)`` frames.
+
+    The structure is :func:`planted_dataset`'s (user group ``c`` browses the products of cluster ``c``,
+    with probability ``noise`` one of another cluster), in a shop's columns: ``customer`` (``c-0007``),
+    ``product`` (``sku-00017``), ``ts`` (ISO 8601 text with a UTC offset, 10 minutes apart), no rating.
+    Items: ``product``, ``brand`` (``brand-<cluster letter>``: follows the cluster), ``colour`` (one of three,
+    independent of the cluster); no title, no category, no year. Users: ``customer`` and ``segment``
+    (``seg-<group>``: follows the group). Read it with :func:`recall_core.data.from_frames` (``user="customer",
+    item="product", time="ts", time_format="iso8601", item_fields=["brand", "colour"], user_fields=["segment"]``).
+    """
+    rng = np.random.default_rng(seed)
+    n_items = n_clusters * items_per_cluster
+    n_users = n_clusters * users_per_cluster
+    rows = []
+    for u in range(n_users):
+        c = u % n_clusters
+        own = c * items_per_cluster + rng.permutation(items_per_cluster)[:history]
+        t0 = pd.Timestamp("2021-01-01T08:00:00+01:00") + pd.Timedelta(days=u)
+        for j, i in enumerate(own):
+            if noise and rng.random() < noise:
+                i = int(rng.integers(n_items))
+            rows.append((f"c-{u:04d}", f"sku-{i:05d}", (t0 + pd.Timedelta(minutes=10 * j)).isoformat()))
+    inter = pd.DataFrame(rows, columns=["customer", "product", "ts"]).drop_duplicates(["customer", "product"])
+    items = pd.DataFrame({
+        "product": [f"sku-{i:05d}" for i in range(n_items)],
+        "brand": [f"brand-{chr(65 + i // items_per_cluster)}" for i in range(n_items)],
+        "colour": [("red", "green", "blue")[int(v)] for v in rng.integers(0, 3, n_items)],
+    })
+    users = pd.DataFrame({"customer": [f"c-{u:04d}" for u in range(n_users)],
+                          "segment": [f"seg-{u % n_clusters}" for u in range(n_users)]})
+    return inter.reset_index(drop=True), items, users
+
+
+#: The ``dataset.toml`` of :func:`planted_log` written as ``interactions.csv``, ``items.csv``, ``users.csv``.
+PLANTED_LOG_CARD = """[interactions]
+file = "interactions.csv"
+user = "customer"
+item = "product"
+time = "ts"
+time_format = "iso8601"
+
+[items]
+file = "items.csv"
+id = "product"
+fields = ["brand", "colour"]
+
+[users]
+file = "users.csv"
+id = "customer"
+fields = ["segment"]
+
+[dataset]
+name = "planted shop log"
+item_noun = "product"
+"""
+
+
+def write_planted_log(folder, format: str = "csv", **kwargs):
+    """Write :func:`planted_log` as a generic folder (``dataset.toml`` + three tables); returns the folder."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    inter, items, users = planted_log(**kwargs)
+    for name, df in (("interactions", inter), ("items", items), ("users", users)):
+        if format == "csv":
+            df.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+        else:
+            df.to_parquet(folder / f"{name}.parquet", index=False)
+    (folder / "dataset.toml").write_text(PLANTED_LOG_CARD.replace(".csv", f".{format}"), encoding="utf-8")
+    return folder
