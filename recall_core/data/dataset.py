@@ -203,17 +203,46 @@ def dataset_key(name: str) -> str:
     return f"{slug(p.name)}-{hashlib.sha1(str(p).encode()).hexdigest()[:6]}"
 
 
-def load_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None) -> Dataset:
+def list_datasets(cache_dir: Path | str | None = None) -> list[dict]:
+    """What can be opened by name, and what the data cache holds: ``[{"name", "kind", "installed", "path"}]``.
+
+    ``kind``: ``"named"`` (ML-100K and the MovieLens releases, ``installed`` when in the cache) or
+    ``"cached"`` (any other folder in the data cache that holds a dataset: MovieLens files or
+    ``dataset.toml``; ``name`` is then its path). Hidden entries (downloads in progress or left by a
+    killed process) and the parsed-dataset cache are never listed.
+    """
+    from recall_core.data.fetch import is_installed, movielens_folder
+    from recall_core.data.movielens import detect_layout
+
+    root = Path(cache_dir) if cache_dir else default_cache_dir()
+    out = [{"name": n, "kind": "named", "installed": is_installed(n, root), "path": str(movielens_folder(n, root))}
+           for n in NAMED_DATASETS]
+    try:
+        entries = sorted(p for p in root.iterdir() if p.is_dir())
+    except OSError:
+        entries = []
+    for p in entries:
+        if p.name.startswith(".") or p.name in NAMED_DATASETS or p.name == "parsed":
+            continue
+        try:
+            detect_layout(p)
+        except DataError:
+            continue
+        out.append({"name": str(p), "kind": "cached", "installed": True, "path": str(p)})
+    return out
+
+
+def load_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None, progress=None) -> Dataset:
     """Load ``ml-100k`` (obtained and cached on first use), a MovieLens name such as ``ml-1m``
     (downloaded into the data cache on first use: :func:`recall_core.data.fetch.fetch_movielens`), or a
     folder: MovieLens files, or your own log described by ``dataset.toml`` (:mod:`recall_core.data.generic`).
 
-    Results are memoised per process on ``(name, cache_dir)``.
+    Results are memoised per process on ``(name, cache_dir)``. ``progress(fraction, message)`` sees a download.
     """
     key = (str(name), str(cache_dir))
     if key in _CACHE:
         return _CACHE[key]
-    ds = read_dataset(name, cache_dir)
+    ds = read_dataset(name, cache_dir, progress=progress)
     _CACHE[key] = ds
     return ds
 

@@ -27,6 +27,7 @@ to put the unzipped folder instead. Every failure is one line and leaves no half
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import json
 import os
@@ -246,7 +247,7 @@ def _reason(e: BaseException) -> str:
 def _download(url: str, part: Path, name: str, target: Path, progress) -> tuple[int, str]:
     """Stream ``url`` into ``part``; ``(bytes, md5 hex)``. DataError when unreachable or short of the announced size."""
     h = hashlib.md5()
-    got = 0
+    got, total = 0, None
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_S) as resp:
             total = resp.headers.get("Content-Length")
@@ -267,11 +268,12 @@ def _download(url: str, part: Path, name: str, target: Path, progress) -> tuple[
                         frac = got / total if total else 0.0
                         shown = f"{got / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{got / 1e6:.1f} MB"
                         progress(min(frac, 1.0), f"{name}: downloading, {shown}")
-    except (urllib.error.URLError, OSError, ValueError) as e:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
         if isinstance(e, OSError) and not isinstance(e, urllib.error.URLError) and e.filename:
             raise DataError(f"{e.filename}: cannot be written ({e.strerror or e})") from None
-        if got:
-            raise DataError(f"{url}: the download broke off after {got:,} bytes ({_reason(e)}); nothing was "
+        if got or total:
+            of = f" of {total:,}" if total else ""
+            raise DataError(f"{url}: truncated download: {got:,}{of} bytes, then {_reason(e)}; nothing was "
                             "installed (try again)") from None
         raise _offline(url, name, target, _reason(e), offline=not isinstance(e, urllib.error.HTTPError)) from None
     if total is not None and got != total:
@@ -284,7 +286,7 @@ def _published_md5(url: str, name: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_S) as resp:
             text = resp.read(4096).decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError, ValueError):
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
         return None
     return parse_md5(text, f"{name}.zip", url)
 

@@ -87,8 +87,8 @@ import numpy as np
 import pandas as pd
 
 from recall_core.data.movielens import (
-    MAX_ID_CHARS, RawData, TIMESTAMP_RANGE, _apply_policies, _check_items_known, _check_unique, _ids, _numbers,
-    _show, _table, _to_numbers, pa,
+    _BREAK, MAX_ID_CHARS, RawData, TIMESTAMP_RANGE, _apply_policies, _check_items_known, _check_unique, _ids, _numbers,
+    _read_text, _show, _table, _to_numbers, pa,
 )
 from recall_core.data.schema import Schema
 from recall_core.errors import DataError, UsageError
@@ -139,14 +139,11 @@ def is_generic(folder: Path | str) -> bool:
 def read_card(folder: Path | str) -> Card:
     """``folder``'s ``dataset.toml``, checked key by key; :class:`DataError` naming the file and key otherwise."""
     path = Path(folder) / CARD
+    # The data files' reader: UTF-8 with or without a byte-order mark, UTF-16 with one (an editor's choice),
+    # any line end; a NUL byte or an empty file is a DataError naming the card.
+    text = _BREAK.sub("\n", _read_text(path))
     try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise DataError(f"{path}: cannot be read ({e.strerror or e})") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as e:
-        raise DataError(f"{path}: not UTF-8 text (byte {e.start}); a TOML file is UTF-8") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise DataError(f"{path}: not valid TOML: {' '.join(str(e).split())}") from None
     return card_from_dict(data, str(path))
@@ -600,7 +597,7 @@ def _year_column(src: _Source, col: str) -> tuple[np.ndarray, list[int]]:
     else:
         s = src.columns[col]
     text = s.fillna("").astype(str).str.strip().reset_index(drop=True)
-    years = pd.to_numeric(text.str.extract(_YEAR, expand=False), errors="coerce").to_numpy(np.float64)
+    years = pd.to_numeric(text.str.extract(_YEAR, expand=False), errors="coerce").to_numpy(np.float64, copy=True)
     rest = np.flatnonzero(np.isnan(years) & (text != "").to_numpy())
     bad = []
     if len(rest):
@@ -842,7 +839,7 @@ def write_generic(ds, path: Path | str, format: str = "csv", overwrite: bool = F
     path = Path(path)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         if not overwrite:
-            raise UsageError(f"{path}: exists and is not empty (pass overwrite=True to replace a generic folder)")
+            raise UsageError(f"{path}: exists and is not empty (overwrite=True, or --force, replaces a generic folder)")
         if not (path / CARD).is_file():
             raise UsageError(f"{path}: exists and is not a generic dataset folder (no {CARD}); not replaced")
     path.parent.mkdir(parents=True, exist_ok=True)
