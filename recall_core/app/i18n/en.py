@@ -530,3 +530,45 @@ STRINGS: dict[str, str] = {
     'serving.finds_all': '**{kind} {param}={value}** finds {found} of the exact top-{n}.',
     'serving.finds_missed': '**{kind} {param}={value}** finds {found} of the exact top-{n}; the {missed} it missed are marked ✗.',
 }
+
+# ---- issue 20: your own data, MovieLens by name (sidebar dataset choices, downloads, Overview side information)
+STRINGS.update({
+    'dataset.sidebar.label': 'Dataset',
+    'dataset.sidebar.help': ('ml-100k is ready offline. The other MovieLens releases are downloaded from GroupLens '
+                             '(or $RECALL_MOVIELENS_URL) into the data cache on first use. Your own log: a folder '
+                             'with dataset.toml (see the README, "Your own data").'),
+    'dataset.sidebar.folder': '…or a folder (MovieLens, or your own log with dataset.toml)',
+    'dataset.sidebar.folder_help': ('A MovieLens folder (ml-100k, ml-1m, ml-10m or ml-latest files) or a folder '
+                                    'holding dataset.toml with interactions (CSV or Parquet), and optionally items '
+                                    'and users.'),
+    'dataset.label.ml100k': '{name} · ready offline',
+    'dataset.label.downloaded': '{name} · downloaded',
+    'dataset.label.download': '{name} · download on first use',
+    'dataset.label.folder': '{name} · folder in the data cache',
+    'dataset.not_downloaded': ('**{name}** is not in the data cache yet. Download it from `{base}` (the size shows '
+                               'when it starts), or unzip it yourself into `{folder}`.'),
+    'dataset.download_button': 'Download {name}',
+    'dataset.download_start': 'Downloading {name}…',
+    'dataset.download_progress': '{name}: downloading, {pct:.0f}%',
+    'dataset.download_unpack': '{name}: checking and unpacking…',
+    'dataset.download_done': '{name} downloaded and checked.',
+    'dataset.pending': '{name} is not downloaded yet: press "Download {name}" in the sidebar.',
+    'dataset.side.head': '**Side information**: the columns the models use besides the ids and the interactions.',
+    'dataset.side.categories': ('categories from `{source}` ({n} distinct): an EGES side field, the Airbnb market '
+                                '(each item\'s most specific category) and an FM / DSSM item feature'),
+    'dataset.side.year': ('year from `{source}` ({n} items have one): an EGES side field (bucketed) and an FM / DSSM '
+                          'item feature'),
+    'dataset.side.item_field': 'item field `{name}` ({n} values): an EGES side field and an FM / DSSM item feature',
+    'dataset.side.user_field': 'user field `{name}` ({n} values): a feature of the FM, DSSM and YouTubeDNN user towers',
+    'dataset.side.none': ('No side information is declared: the models use the ids and the interactions only (EGES '
+                          'keeps its popularity field).'),
+    'dataset.eges_fields': 'Side fields of this model, as the data declares them: {fields}.',
+    'dataset.noun.movies.item': 'movie',
+    'dataset.noun.movies.items': 'movies',
+    'dataset.noun.movies.category': 'genre',
+    'dataset.noun.movies.categories': 'genres',
+    'dataset.noun.items.item': 'item',
+    'dataset.noun.items.items': 'items',
+    'dataset.noun.items.category': 'category',
+    'dataset.noun.items.categories': 'categories',
+})
