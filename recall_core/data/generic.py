@@ -409,6 +409,18 @@ def _as_text(src: _Source, col: str) -> pd.Series | None:
 
 def _id_column(src: _Source, col: str) -> pd.api.extensions.ExtensionArray:
     """Column ``col`` as stripped id strings (the MovieLens id rules)."""
+    import pyarrow.types as pt
+
+    if src.typed and pt.is_integer(src.columns[col].type):
+        # Whole numbers: their decimal text is never empty, long or odd, so only nulls are checked, and each
+        # distinct value is turned into text once (a million ids, a few thousand distinct).
+        a = src.columns[col]
+        if a.null_count:
+            row = int(np.flatnonzero(a.is_null().to_numpy(zero_copy_only=False))[0])
+            raise DataError(f"{src.where(row)}: field {col!r} is empty")
+        codes, uniques = pd.factorize(a.to_numpy(zero_copy_only=False))
+        text = pa.array(np.asarray(uniques).astype(str).tolist(), pa.large_string())
+        return pd.array(text.take(pa.array(codes)), dtype="str")
     if src.typed:
         s = _as_text(src, col)
         import pyarrow.types as pt
@@ -885,8 +897,9 @@ def _write_files(ds, folder: Path, format: str) -> None:
     for name, cols in (("interactions", inter_cols), ("items", item_cols), ("users", user_cols)):
         df = pd.DataFrame({k: pd.array(v, dtype="str") if k != "rating" or format == "csv" else v
                            for k, v in cols.items()})
-        if name == "interactions" and format == "parquet":
+        if name == "interactions" and format == "parquet":  # Parquet's own types: a float and a UTC timestamp
             df["rating"] = inter["rating"].to_numpy(np.float32)
+            df["time"] = pd.to_datetime(inter["timestamp"].to_numpy(np.int64), unit="s", utc=True)
         target = folder / f"{name}{ext}"
         if format == "csv":
             df.to_csv(target, index=False, lineterminator="\n")
