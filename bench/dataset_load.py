@@ -199,16 +199,6 @@ def block(result: dict) -> list[str]:
     return lines
 
 
-def write_block(lines: list[str], path: Path = ROOT / "BENCHMARKS.md") -> None:
-    text = path.read_text() if path.exists() else ""
-    new = "\n".join(lines)
-    if START in text and END in text:
-        text = text[:text.index(START)] + new + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + new + "\n"
-    path.write_text(text)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -220,7 +210,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
     lines = block(result)
-    write_block(lines)
+    from ablations import write_block  # bench/ablations.py: the one writer of BENCHMARKS.md blocks
+
+    write_block("\n".join(lines), ROOT / "BENCHMARKS.md", START, END)
     print("\n".join(lines))
 
 

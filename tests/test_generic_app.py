@@ -4,7 +4,6 @@ and the How page's EGES section shows the declared fields.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,8 +11,8 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
+from tests.test_app import ok, run_page  # noqa: E402
+
 SIX = ["item2vec", "eges", "airbnb", "fm", "dssm", "youtubednn"]
 PAGES = ["pages/overview.py", "pages/item_neighbours.py", "pages/user_recall.py", "pages/eges_attention.py",
          "pages/dssm_temperature.py", "pages/embedding_maps.py", "pages/serving_indexes.py",
@@ -43,23 +42,8 @@ def env(shop, monkeypatch):
 
 
 def run(page: str, query: dict | None = None, state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    for k, v in (state or {}).items():
-        at.session_state[k] = v
-    at.run()
-    return at
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    # A longer timeout than the other page tests: the first visit to the maps page computes UMAP on a busy machine.
+    return run_page(None if page == "pages/overview.py" else page, query, state, timeout=180)
 
 
 def test_all_six_models_train_on_the_log_and_beat_chance(shop):

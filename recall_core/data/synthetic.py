@@ -30,15 +30,8 @@ def planted_dataset(
     rng = np.random.default_rng(seed)
     n_items = n_clusters * items_per_cluster
     n_users = n_clusters * users_per_cluster
-    rows = []
-    for u in range(n_users):
-        c = u % n_clusters
-        own = c * items_per_cluster + rng.permutation(items_per_cluster)[:history]
-        t0 = 1_000_000_000 + u * 86_400
-        for j, i in enumerate(own):
-            if noise and rng.random() < noise:
-                i = int(rng.integers(n_items))
-            rows.append((f"u{u}", f"i{i}", 5.0 if i // items_per_cluster == c else 2.0, t0 + 600 * j))
+    rows = [(f"u{u}", f"i{i}", 5.0 if i // items_per_cluster == c else 2.0, 1_000_000_000 + u * 86_400 + 600 * j)
+            for u, c, j, i in _planted_visits(n_clusters, items_per_cluster, users_per_cluster, history, noise, rng)]
     inter = pd.DataFrame(rows, columns=["user_id", "item_id", "rating", "timestamp"])
     inter = inter.drop_duplicates(["user_id", "item_id"]).reset_index(drop=True)
     inter["rating"] = inter["rating"].astype(np.float32)
@@ -57,6 +50,22 @@ def planted_dataset(
         "zip": [f"{u % n_clusters}0000" for u in range(n_users)],
     })
     return build_dataset("planted", "planted", "synthetic", inter, items, users)
+
+
+def _planted_visits(n_clusters: int, items_per_cluster: int, users_per_cluster: int, history: int, noise: float,
+                    rng: np.random.Generator) -> list[tuple[int, int, int, int]]:
+    """``(user, its cluster, position, item)`` of every visit: user ``u`` takes ``history`` distinct items of
+    cluster ``u % n_clusters`` in a random order, each replaced with probability ``noise`` by any item."""
+    n_items = n_clusters * items_per_cluster
+    out = []
+    for u in range(n_clusters * users_per_cluster):
+        c = u % n_clusters
+        own = c * items_per_cluster + rng.permutation(items_per_cluster)[:history]
+        for j, i in enumerate(own):
+            if noise and rng.random() < noise:
+                i = int(rng.integers(n_items))
+            out.append((u, c, j, int(i)))
+    return out
 
 
 def write_movielens(ds: Dataset, folder, layout: str = "ml-100k"):
@@ -124,15 +133,9 @@ def planted_log(n_clusters: int = 4, items_per_cluster: int = 12, users_per_clus
     rng = np.random.default_rng(seed)
     n_items = n_clusters * items_per_cluster
     n_users = n_clusters * users_per_cluster
-    rows = []
-    for u in range(n_users):
-        c = u % n_clusters
-        own = c * items_per_cluster + rng.permutation(items_per_cluster)[:history]
-        t0 = pd.Timestamp("2021-01-01T08:00:00+01:00") + pd.Timedelta(days=u)
-        for j, i in enumerate(own):
-            if noise and rng.random() < noise:
-                i = int(rng.integers(n_items))
-            rows.append((f"c-{u:04d}", f"sku-{i:05d}", (t0 + pd.Timedelta(minutes=10 * j)).isoformat()))
+    t0 = pd.Timestamp("2021-01-01T08:00:00+01:00")
+    rows = [(f"c-{u:04d}", f"sku-{i:05d}", (t0 + pd.Timedelta(days=u, minutes=10 * j)).isoformat())
+            for u, _, j, i in _planted_visits(n_clusters, items_per_cluster, users_per_cluster, history, noise, rng)]
     inter = pd.DataFrame(rows, columns=["customer", "product", "ts"]).drop_duplicates(["customer", "product"])
     items = pd.DataFrame({
         "product": [f"sku-{i:05d}" for i in range(n_items)],
