@@ -350,3 +350,13 @@ def test_ml100k_both_ways_train_mostpop_and_item2vec_through_the_cli(ml100k_gene
     assert set(out["native"]) == {"mostpop", "item2vec", "transition"}
     assert json.dumps(out["native"], sort_keys=True) == json.dumps(out["generic"], sort_keys=True)
     assert np.array_equal(vn, vg)
+
+
+def test_user_labels_show_the_declared_user_fields():
+    from recall_core.analysis.catalogue import user_choices
+
+    inter, items, users = frames()
+    ds = from_frames(inter, items, users, **LOG)
+    ids, labels = user_choices(ds)
+    n = int((ds.interactions["user_id"] == "c-0001").sum())
+    assert labels["c-0001"] == f"user c-0001 · seg-1 · {n} ratings"

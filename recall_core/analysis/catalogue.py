@@ -23,9 +23,11 @@ def item_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
 
 
 def user_choices(ds: Dataset) -> tuple[list[str], dict[str, str]]:
-    """User ids (dataset order) and labels ``id · age gender occupation · n ratings``."""
+    """User ids (dataset order) and labels ``id · age gender occupation · n ratings`` (your own data: its declared
+    user fields instead of the MovieLens demographics)."""
     counts = np.bincount(ds.interactions["user_idx"].to_numpy(), minlength=ds.n_users)
-    cols = [c for c in ("age", "gender", "occupation") if c in ds.users.columns]
+    shown = ("age", "gender", "occupation") if ds.schema.domain == "movies" else ds.schema.user_field_names
+    cols = [c for c in shown if c in ds.users.columns]
     labels = {}
     for row, rec in enumerate(ds.users[["user_id", *cols]].itertuples(index=False)):
         demo = " ".join(str(v) for v in rec[1:] if v == v and v is not None)
