@@ -281,8 +281,7 @@ def test_hostile_file_raises_data_error_naming_file_line_and_field(tmp_path, lay
 
 # --------------------------------------------------------------------------- what only a card can get wrong
 
-C = "card"
-FILES["generic"]["card"] = "dataset.toml"
+C = "dataset.toml"
 
 
 def _card(edit):
