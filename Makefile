@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.requirements-installed
 PORT   ?= 8501
 DSSM_TEMPERATURES ?= 0.02,0.05,0.1,0.2,0.5,1.0
 
-.PHONY: install data train run test bench ablations scale softmax-switch app-lang kernels clean-store
+.PHONY: install data train run test bench bench-data ablations scale softmax-switch app-lang kernels clean-store
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Only the dataset-reading rows of make bench: 1M interactions as ML-1M .dat files and as generic folders
+# (dataset.toml, Parquet and CSV), cold and from the parse cache (a minute or two). Rewrites its block of BENCHMARKS.md.
+bench-data: install
+	$(BIN)/python bench/dataset_load.py
 
 # One row per design decision, trained on validation and test, on ML-100K and a synthetic long-tail catalogue
 # (about an hour on 2 cores; cached per variant in .bench/ablations/). Writes its block of BENCHMARKS.md.

@@ -24,6 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from recall_core.models.base import model_names  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+import dataset_load  # noqa: E402  (bench/dataset_load.py)
+
 STORE = ROOT / ".bench" / "store"
 TEMPERATURES = "0.02,0.05,0.1,0.2,0.5,1.0"
 SEEDS = (42, 43, 44)  # the first one's store is the one the app timings and the tables below read
@@ -537,7 +540,8 @@ def main() -> None:
         raw = json.loads((ROOT / ".bench" / "raw.json").read_text())
         redo = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--redo=")), "").split(",")
         steps = {"app": app_timings, "browser": browser_timings, "browser_10k": browser_timings_10k,
-                 "index": lambda: index_bench(list(ev["models"])), "judge": judge_timings}
+                 "index": lambda: index_bench(list(ev["models"])), "judge": judge_timings,
+                 "data_load": dataset_load.measure}
         unknown = [r for r in redo if r and r not in steps]
         if unknown:
             sys.exit(f"--redo: unknown step(s) {', '.join(unknown)}; known: {', '.join(steps)}")
@@ -548,6 +552,7 @@ def main() -> None:
                                                                 "eges_attention", "index"))
         browser_10k = raw.get("browser_10k")
         judge = raw.get("judge")
+        data_load = raw.get("data_load")
     else:
         app = app_timings()
         browser = browser_timings()
@@ -557,14 +562,17 @@ def main() -> None:
         eges = eges_attention()
         idx = index_bench(list(ev["models"]))
         judge = judge_timings()
+        data_load = dataset_load.measure()  # reading 1M interactions: .dat against generic folders (issue 20)
     (ROOT / ".bench").mkdir(exist_ok=True)
     (ROOT / ".bench" / "raw.json").write_text(json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
                                                            "app": app, "i2i_spaces": spaces, "seeds": seeds,
                                                            "evaluate_by_seed": evals, "index": idx, "browser": browser,
                                                            "eges_attention": eges, "browser_10k": browser_10k,
-                                                           "judge": judge},
+                                                           "judge": judge, "data_load": data_load},
                                                           indent=2, default=str))
     text = render(runs, ev, cs, app, spaces, seeds, idx, browser, eges, browser_10k)
+    if data_load:
+        text = text.rstrip() + "\n\n" + "\n".join(dataset_load.block(data_load)) + "\n"
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
     import ablations
     import judge_timings as judge_bench

@@ -9,7 +9,7 @@ from recall_core.app import leaderboard, state, url, widgets
 from recall_core.app.claims import render_card_facts
 from recall_core.app.style import model_color
 from recall_core.evaluation.baselines import TRANSITION_DEFAULTS
-from recall_core.app import i18n
+from recall_core.app import datasets, i18n
 
 ctx = state.page_context()
 ds = state.require_dataset(ctx)
@@ -24,6 +24,8 @@ c[3].metric(i18n.t("overview.first_rating"), s["first"])
 c[4].metric(i18n.t("overview.last_rating"), s["last"])
 st.caption(i18n.t("overview.summary", dataset=s["dataset"], layout=s["layout"], genres=", ".join(s["genres"]),
                   fields=", ".join(s["user_features"]) or i18n.t("overview.no_user_fields")))
+st.markdown("\n".join([i18n.t("dataset.side.head"),  # issue 20: which columns became side information
+                         *(f"- {line}" for line in datasets.side_information_lines(ds, i18n.current()))]))
 for warning in ds.load_report.get("warnings", []):
     st.warning(widgets.md_escape(f"{s['dataset']}: {warning}"), icon=":material/rule:")
 

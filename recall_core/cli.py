@@ -1,4 +1,5 @@
-"""Command line: ``python -m recall_core {data,train,evaluate,neighbours,index-bench,synth,import,export,judgments}``.
+"""Command line: ``python -m recall_core {data,train,evaluate,neighbours,index-bench,synth,import,export,judgments,
+datasets,save-generic}``.
 
 Parsing lives here; each sub-command is a function of :mod:`recall_core.commands`
 bound with ``set_defaults(func=...)``. Every error a user can cause, including a
@@ -25,7 +26,10 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", default="ml-100k", help="'ml-100k' (default) or a path to a MovieLens folder")
+    p.add_argument("--dataset", default="ml-100k",
+                   help="'ml-100k' (default), a MovieLens name (ml-1m, ml-10m, ml-20m, ml-25m, ml-32m, "
+                        "ml-latest-small, ml-latest: downloaded into the data cache on first use), a MovieLens "
+                        "folder, or a folder with dataset.toml (your own log)")
     p.add_argument("--data-dir", default=None, help="download cache (default $RECALL_DATA_DIR or ~/.cache/vector-recall)")
 
 
@@ -161,6 +165,19 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", metavar="FILE", help="a qrels file (probe 0 movie grade) or a CSV written by export")
     q.add_argument("--judge", default=None, help="the judge of a qrels file (default 'imported')")
     q.set_defaults(func=commands.cmd_judgments_import)
+
+    p = sub.add_parser("datasets", help="list the MovieLens names (downloaded or not) and the data cache's folders")
+    p.add_argument("--data-dir", default=None, help="data cache (default $RECALL_DATA_DIR or ~/.cache/vector-recall)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=commands.cmd_datasets)
+
+    p = sub.add_parser("save-generic", help="write a dataset as a generic folder (dataset.toml + CSV or Parquet) "
+                                            "that --dataset reads back as the same data")
+    _common(p)
+    p.add_argument("--out", required=True, help="folder to write (refused if it exists and is not empty)")
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="table format (default csv)")
+    p.add_argument("--force", action="store_true", help="replace --out if it holds a generic folder")
+    p.set_defaults(func=commands.cmd_save_generic)
     return ap
 
 

@@ -11,7 +11,7 @@ from recall_core.store import default_store
 
 
 def _dataset(args):
-    return load_dataset(args.dataset, _path(args.data_dir))
+    return load_dataset(args.dataset, _path(args.data_dir), progress=ProgressBar())
 
 
 def _store(args):
@@ -28,8 +28,10 @@ def cmd_data(args) -> int:
     print(f"items:        {s['items']:,}")
     print(f"interactions: {s['interactions']:,}")
     print(f"time span:    {s['first']} .. {s['last']}")
-    print(f"genres:       {', '.join(s['genres'])}")
+    print(f"{('genres:' if s['domain'] == 'movies' else 'categories:'):<14}{', '.join(s['genres']) or '(none)'}")
     print(f"user fields:  {', '.join(s['user_features']) or '(none)'}")
+    for e in s["side_information"]:  # which columns became side information, and for which models
+        print(f"side info:    {_side_line(e)}")
     print(f"fingerprint:  {s['fingerprint']}")
     if r := s.get("load_report"):  # the loader's input policy (recall_core.data.movielens)
         print(f"load policy:  {r['duplicates_dropped']:,} duplicate (user, item) rows dropped (latest kept); "
@@ -58,6 +60,44 @@ def _fmt(value, spec: str = ".4f", width: int = 0) -> str:
     """``value`` formatted, or :data:`MISSING` (right-aligned to ``width``)."""
     text = MISSING if value is None else format(value, spec)
     return f"{text:>{width}}" if width else text
+
+
+_SIDE_WHAT = {"categories": "categories", "year": "year", "item_field": "item field", "user_field": "user field"}
+
+
+def _side_line(e: dict) -> str:
+    return f"{_SIDE_WHAT[e['what']]} {e['name']!r} from {e['source']} -> {', '.join(e['used_by'])}"
+
+
+def cmd_datasets(args) -> int:
+    from recall_core.data import list_datasets
+    from recall_core.data.fetch import MOVIELENS, movielens_base
+
+    rows = list_datasets(_path(args.data_dir))
+    if args.json:
+        print(_json(rows))
+        return 0
+    print(f"MovieLens by name (downloaded on first use from {movielens_base()}; set RECALL_MOVIELENS_URL for a mirror):")
+    for r in rows:
+        if r["kind"] != "named":
+            continue
+        note = MOVIELENS[r["name"]].note if r["name"] in MOVIELENS else "100k ratings; offline fallback"
+        state = f"downloaded: {r['path']}" if r["installed"] else "not downloaded yet"
+        print(f"  {r['name']:<16} {state}  ({note})")
+    cached = [r for r in rows if r["kind"] == "cached"]
+    if cached:
+        print("other datasets in the data cache:")
+        for r in cached:
+            print(f"  {r['path']}")
+    return 0
+
+
+def cmd_save_generic(args) -> int:
+    ds = _dataset(args)
+    out = ds.save_generic(_path(args.out), format=args.format, overwrite=args.force)
+    print(f"wrote {out}: dataset.toml and {args.format} tables ({ds.n_users:,} users, {ds.n_items:,} items, "
+          f"{len(ds.interactions):,} interactions); train from it with --dataset {out}")
+    return 0
 
 
 def cmd_train(args) -> int:

@@ -40,8 +40,9 @@ def env(tiny, monkeypatch):
     return folder, store
 
 
-def run_page(page: str | None = None, query: dict | None = None, state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+def run_page(page: str | None = None, query: dict | None = None, state: dict | None = None,
+             timeout: float = TIMEOUT) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout)
     for k, v in (query or {}).items():  # a shared link: the URL is there from the session's first run
         at.query_params[k] = v
     at.run()

@@ -148,7 +148,7 @@ def test_ml100k_item_file_details(tmp_path):
         (f"1|Café (1995)|01-Jan-1995||x|{flags_comedy}\n2|unknown|||x|{flags_unknown}\n").encode("latin-1")
     )
     (tmp_path / "u.user").write_text("1|24|M|technician|85711\n")
-    inter, items, users, layout, report = read_folder(tmp_path)
+    inter, items, users, layout, report = read_folder(tmp_path)[:5]
     assert items["title"].tolist() == ["Café", "unknown"]
     assert items["genres"].tolist() == [("Comedy",), ()]
     assert items["year"].iloc[0] == 1995 and np.isnan(items["year"].iloc[1])

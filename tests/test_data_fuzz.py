@@ -5,7 +5,11 @@ Each case either loads under the policy documented in :mod:`recall_core.data.mov
 the file, the line and the field. Any other exception type fails the test.
 
 The files are written by :func:`render` from small explicit specs (not by the code
-under test), in all four layouts: ``ml-100k``, ``ml-1m``, ``ml-latest`` and ``atomic``.
+under test), in all five layouts: ``ml-100k``, ``ml-1m``, ``ml-latest``, ``atomic`` and
+``generic`` (a folder with ``dataset.toml``, CSV tables under the card's column names), so
+every rule of the MovieLens readers is checked on the generic reader too. A second table,
+:data:`GENERIC_ERROR_CASES`, holds what only a card can get wrong (columns, time formats,
+separators, Parquet types).
 """
 from __future__ import annotations
 
@@ -28,20 +32,46 @@ from recall_core.data.movielens import MAX_ID_CHARS, ML100K_GENRES, RATING_SCALE
 from recall_core.data.split import leave_last_out
 from recall_core.errors import DataError
 
-LAYOUTS = ["ml-100k", "ml-1m", "ml-latest", "atomic"]
-WITH_USERS = ["ml-100k", "ml-1m", "atomic"]
-WITH_HEADER = ["ml-latest", "atomic"]
+LAYOUTS = ["ml-100k", "ml-1m", "ml-latest", "atomic", "generic"]
+WITH_USERS = ["ml-100k", "ml-1m", "atomic"]  # users with an age the reader checks
+WITH_HEADER = ["ml-latest", "atomic", "generic"]
 FILES = {
     "ml-100k": {"ratings": "u.data", "items": "u.item", "users": "u.user"},
     "ml-1m": {"ratings": "ratings.dat", "items": "movies.dat", "users": "users.dat"},
     "ml-latest": {"ratings": "ratings.csv", "items": "movies.csv"},
     "atomic": {"ratings": "d.inter", "items": "d.item", "users": "d.user"},
+    "generic": {"ratings": "interactions.csv", "items": "items.csv", "users": "users.csv"},
 }
-SEP = {"ml-100k": "\t", "ml-1m": "::", "ml-latest": ",", "atomic": "\t"}
-ITEM_SEP = {"ml-100k": "|", "ml-1m": "::", "ml-latest": ",", "atomic": "\t"}
-USER_SEP = {"ml-100k": "|", "ml-1m": "::", "atomic": "\t"}
+SEP = {"ml-100k": "\t", "ml-1m": "::", "ml-latest": ",", "atomic": "\t", "generic": ","}
+ITEM_SEP = {"ml-100k": "|", "ml-1m": "::", "ml-latest": ",", "atomic": "\t", "generic": ","}
+USER_SEP = {"ml-100k": "|", "ml-1m": "::", "atomic": "\t", "generic": ","}
 RATING_FIELDS = {layout: ("user_id", "item_id", "rating", "timestamp") for layout in LAYOUTS}
 RATING_FIELDS["ml-latest"] = ("userId", "movieId", "rating", "timestamp")
+RATING_FIELDS["generic"] = ("customer", "product", "rating", "timestamp")
+# The generic card declares the scale 1..5 in whole steps (the template's ratings are whole stars).
+SCALES = {**RATING_SCALES, "generic": (1.0, 5.0, 1.0)}
+GENERIC_CARD = """[interactions]
+file = "interactions.csv"
+user = "customer"
+item = "product"
+rating = "rating"
+time = "timestamp"
+time_format = "unix_s"
+rating_scale = [1, 5, 1]
+
+[items]
+file = "items.csv"
+id = "product"
+title = "name"
+year = "year"
+categories = "tags"
+category_sep = "|"
+
+[users]
+file = "users.csv"
+id = "customer"
+fields = ["age", "gender", "occupation", "zip"]
+"""
 USER_FIELDS = {"ml-100k": ("user_id", "age", "gender", "occupation", "zip"),
                "ml-1m": ("user_id", "gender", "age", "occupation", "zip"),
                "atomic": ("user_id", "age", "gender", "occupation", "zip_code")}
@@ -76,6 +106,16 @@ def render(layout: str, ratings, items, users, eol: str = "\n") -> dict[str, str
     def titled(title, year):
         return f"{title} ({year})" if year is not None else title
 
+    if layout == "generic":
+        return {
+            names["ratings"]: _csv([list(RATING_FIELDS["generic"])]
+                                   + [[u, i, _num(r), str(t)] for u, i, r, t in ratings], eol),
+            names["items"]: _csv([["product", "name", "year", "tags"]]
+                                 + [[i, t, "" if y is None else str(y), "|".join(g)] for i, t, y, g in items], eol),
+            names["users"]: _csv([["customer", "age", "gender", "occupation", "zip"]]
+                                 + [[u, str(a), g, o, z] for u, a, g, o, z in users], eol),
+            "dataset.toml": GENERIC_CARD.replace("\n", eol),
+        }
     if layout == "ml-latest":
         return {
             names["ratings"]: _csv([["userId", "movieId", "rating", "timestamp"]]
@@ -103,9 +143,13 @@ def render(layout: str, ratings, items, users, eol: str = "\n") -> dict[str, str
             for k, rows in (("ratings", rating_rows), ("items", item_rows), ("users", user_rows))}
 
 
-def write(folder: Path, files: dict[str, str | bytes]) -> Path:
+def write(folder: Path, files: dict) -> Path:
+    """Write ``files`` (name -> text, bytes, or a DataFrame written as Parquet) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
+        if hasattr(content, "to_parquet"):
+            content.to_parquet(folder / name, index=False)
+            continue
         (folder / name).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     return folder
 
@@ -196,7 +240,7 @@ ERROR_CASES = [
     ("empty item file", LAYOUTS, _replace(I, lambda t, L: ""), (I, None, None, "file is empty")),
     ("item listed twice", LAYOUTS, lambda f, L: set_field(f, L, I, 4, 0, "2"),
      (I, row(4), None, "item id '2' is listed twice in the item file (also on line {row1})")),
-    ("user listed twice", WITH_USERS, lambda f, L: set_field(f, L, U, 3, 0, "1"),
+    ("user listed twice", [*WITH_USERS, "generic"], lambda f, L: set_field(f, L, U, 3, 0, "1"),
      (U, row(3), None, "user id '1' is listed twice in the user file (also on line {row0})")),
     ("huge age", WITH_USERS, lambda f, L: set_field(f, L, U, 2, USER_FIELDS[L].index("age"), "1e30"),
      (U, row(2), "age", "must be a whole number from 0 to 150, got '1e30'")),
@@ -206,9 +250,9 @@ ERROR_CASES = [
     ("column named twice in the header", WITH_HEADER, _replace(R, lambda t, L: t.replace("timestamp", RATING_FIELDS[L][0], 1)),
      (R, 1, 0, "appears 2 times in the header")),
     ("missing column", WITH_HEADER, _replace(R, lambda t, L: t.replace("rating", "score", 1)), (R, 1, 2, "missing column")),
-    ("CSV field over the csv module's limit", ["ml-latest"],
+    ("CSV field over the csv module's limit", ["ml-latest", "generic"],
      lambda f, L: set_field(f, L, R, 10, 0, '"' + "x" * 200_000 + '"'), (R, row(10), None, "not readable as CSV")),
-    ("unterminated CSV quote", ["ml-latest"], lambda f, L: set_field(f, L, R, 3, 0, '"1'), (R, row(3), None, "found 1 (a quote opened on this line is never closed?)")),
+    ("unterminated CSV quote", ["ml-latest", "generic"], lambda f, L: set_field(f, L, R, 3, 0, '"1'), (R, row(3), None, "found 1 (a quote opened on this line is never closed?)")),
     ("genre flag not 0 or 1", ["ml-100k"], lambda f, L: set_field(f, L, I, 2, 7, "2"),
      (I, row(2), None, "genre flag 'Adventure' must be 0 or 1, got '2'")),
 ]
@@ -233,6 +277,153 @@ def test_hostile_file_raises_data_error_naming_file_line_and_field(tmp_path, lay
         name = RATING_FIELDS[layout][field] if isinstance(field, int) else field
         assert re.search(rf"(field|column) {re.escape(repr(name))}", msg), msg
     assert text.format(row0=line_of(layout, 0), row1=line_of(layout, 1)) in msg, msg
+
+
+# --------------------------------------------------------------------------- what only a card can get wrong
+
+C = "dataset.toml"
+
+
+def _card(edit):
+    """A mutation of the generic template's dataset.toml: ``edit(text) -> text``."""
+    return lambda f: {**f, "dataset.toml": edit(f["dataset.toml"])}
+
+
+def _parquet(f, inter=None, items=None, users=None, card=lambda t: t):
+    """The template as Parquet tables (typed columns) with ``inter``/``items``/``users`` edits applied to the frames."""
+    import pandas as pd
+
+    frames = {
+        "interactions": pd.DataFrame({"customer": [u for u, *_ in T_RATINGS], "product": [i for _, i, _, _ in T_RATINGS],
+                                      "rating": [r for _, _, r, _ in T_RATINGS],
+                                      "timestamp": [t for *_, t in T_RATINGS]}),
+        "items": pd.DataFrame({"product": [i for i, *_ in T_ITEMS], "name": [t for _, t, _, _ in T_ITEMS],
+                               "year": [y for _, _, y, _ in T_ITEMS], "tags": ["|".join(g) for *_, g in T_ITEMS]}),
+        "users": pd.DataFrame({"customer": [u for u, *_ in T_USERS], "age": [str(a) for _, a, *_ in T_USERS],
+                               "gender": [g for _, _, g, _, _ in T_USERS], "occupation": [o for *_, o, _ in T_USERS],
+                               "zip": [z for *_, z in T_USERS]}),
+    }
+    for name, fn in (("interactions", inter), ("items", items), ("users", users)):
+        if fn is not None:
+            frames[name] = fn(frames[name])
+    out = {k: v for k, v in f.items() if not k.endswith(".csv")}
+    out.update({f"{name}.parquet": df for name, df in frames.items()})
+    out["dataset.toml"] = card(f["dataset.toml"].replace(".csv", ".parquet"))
+    return out
+
+
+def _set(col, row, value):
+    def edit(df):
+        df = df.copy()
+        df[col] = df[col].astype(object)
+        df.loc[row, col] = value
+        return df
+    return edit
+
+
+def _as(col, dtype):
+    return lambda df: df.assign(**{col: df[col].astype(dtype)})
+
+
+IP, IIP, UP = "interactions.parquet", "items.parquet", "users.parquet"
+# (id, mutate(files) -> files, (file, "line N" / "row N" / None, column or card key, text in the message)).
+GENERIC_ERROR_CASES = [
+    ("toml names a missing interactions column", _card(lambda t: t.replace('rating = "rating"', 'rating = "stars"')),
+     ("interactions.csv", "line 1", "stars", "(named by dataset.toml [interactions] rating); header has "
+                                             "['customer', 'product', 'rating', 'timestamp']")),
+    ("toml names a missing item column", _card(lambda t: t.replace('categories = "tags"', 'categories = "genre"')),
+     ("items.csv", "line 1", "genre", "(named by dataset.toml [items] categories); header has "
+                                      "['product', 'name', 'year', 'tags']")),
+    ("toml names a missing user field", _card(lambda t: t.replace('"zip"]', '"zip", "income"]')),
+     ("users.csv", "line 1", "income", "header has ['customer', 'age', 'gender', 'occupation', 'zip']")),
+    ("Parquet lacks a declared column", lambda f: _parquet(f, card=lambda t: t.replace('time = "timestamp"', 'time = "ts"')),
+     (IP, None, "ts", "(named by dataset.toml [interactions] time); the file has "
+                      "['customer', 'product', 'rating', 'timestamp']")),
+    ("ISO 8601 declared, seconds given", _card(lambda t: t.replace('"unix_s"', '"iso8601"')),
+     ("interactions.csv", "line 2", "timestamp", "is not an ISO 8601 time (dataset.toml [interactions] time_format = "
+      "\"iso8601\"): '1000010800' (seconds or milliseconds since 1970? set time_format = \"unix_s\" or \"unix_ms\")")),
+    ("seconds declared, ISO 8601 given", lambda f: set_field(f, "generic", R, 2, 3, "2001-09-09T01:46:40Z"),
+     ("interactions.csv", "line 4", "timestamp", "is not a number: '2001-09-09T01:46:40Z' (dataset.toml [interactions] "
+      "time_format = \"unix_s\") (an ISO 8601 time? set time_format = \"iso8601\")")),
+    ("milliseconds declared, seconds given", _card(lambda t: t.replace('"unix_s"', '"unix_ms"')),
+     ("interactions.csv", "line", "timestamp", "every time is before March 1973 as milliseconds")),
+    ("an ISO 8601 time that is not one", lambda f: _card(lambda t: t.replace('"unix_s"', '"iso8601"'))(
+        {**f, "interactions.csv": f["interactions.csv"].replace("1000010800", "2001-09-09").replace(
+            "1000014400", "2001-09-09T10:00:00+02:00").replace("1000018000", "yesterday")}),
+     ("interactions.csv", "line", "timestamp", "is not an ISO 8601 time (dataset.toml [interactions] time_format = "
+      "\"iso8601\"): 'yesterday'")),
+    ("an ISO 8601 time before 1900", lambda f: _card(lambda t: t.replace('"unix_s"', '"iso8601"'))(
+        {**f, "interactions.csv": "customer,product,rating,timestamp\n1,2,5,1850-01-01T00:00:00Z\n"}),
+     ("interactions.csv", "line 2", "timestamp", "must be a time between 1900 and 2200, got '1850-01-01T00:00:00Z'")),
+    ("a category separator that never occurs", lambda f: {**f, "items.csv": f["items.csv"].replace("|", ";")
+                                                          .replace("Action\n", "Action;Drama\n")},
+     ("items.csv", "line", "tags", "category_sep '|' (dataset.toml [items] category_sep) never occurs in the column, "
+                                   "but ';' does: 'Action;Drama' (set category_sep = \";\")")),
+    ("Parquet rating as text", lambda f: _parquet(f, inter=_as("rating", str)),
+     (IP, None, "rating", "has type large_string; ratings must be numbers")),
+    ("Parquet item id as a float", lambda f: _parquet(f, inter=_as("product", float)),
+     (IP, None, "product", "has type double; ids must be text or whole numbers")),
+    ("Parquet times as text under unix_s", lambda f: _parquet(f, inter=_as("timestamp", str)),
+     (IP, None, "timestamp", "has type large_string; times must be numbers")),
+    ("Parquet seconds under iso8601", lambda f: _parquet(f, card=lambda t: t.replace('"unix_s"', '"iso8601"')),
+     (IP, None, "timestamp", "has type int64; time_format = \"iso8601\" needs text such as 2021-03-04T10:00:00Z, or a "
+                             "timestamp column (seconds since 1970? set time_format = \"unix_s\")")),
+    ("Parquet null user id", lambda f: _parquet(f, inter=_set("customer", 3, None)),
+     (IP, "row 4", "customer", "is empty")),
+    ("Parquet items file with duplicate ids", lambda f: _parquet(f, items=_set("product", 4, "2")),
+     (IIP, "row 5", None, "item id '2' is listed twice in the item file (also on row 2)")),
+    ("Parquet interactions naming an item absent from the items file",
+     lambda f: _parquet(f, inter=_set("product", 8, "nosuch")),
+     (IP, "row 9", "product", "rates item 'nosuch', which is not in the item file (items.parquet)")),
+    ("Parquet file that is not Parquet", lambda f: {**_parquet(f), IIP: b"PAR1 not really"},
+     (IIP, None, None, "not a readable Parquet file")),
+    ("TOML syntax error", _card(lambda t: t.replace('user = "customer"', 'user = customer')),
+     (C, None, None, "not valid TOML: ")),
+    ("no [interactions] table", _card(lambda t: t.replace("[interactions]", "[interaction]")),
+     (C, None, None, "no [interactions] table")),
+    ("time_format missing", _card(lambda t: t.replace('time_format = "unix_s"\n', "")),
+     (C, None, None, "[interactions] time_format is missing (one of 'unix_s', 'unix_ms', 'iso8601')")),
+    ("time_format not a format", _card(lambda t: t.replace('"unix_s"', '"epoch"')),
+     (C, None, None, "[interactions] time_format must be one of 'unix_s', 'unix_ms', 'iso8601', got 'epoch'")),
+    ("fields not a list", _card(lambda t: t.replace('fields = ["age", "gender", "occupation", "zip"]', 'fields = "age"')),
+     (C, None, None, "[users] fields must be a list of column names such as [\"brand\"], got 'age'")),
+    ("rating_scale upside down", _card(lambda t: t.replace("[1, 5, 1]", "[5, 1]")),
+     (C, None, None, "[interactions] rating_scale must be [lowest, highest]")),
+    ("user and item the same column", _card(lambda t: t.replace('item = "product"', 'item = "customer"')),
+     (C, None, None, "[interactions] item and user both name column 'customer'")),
+    ("an item field with a reserved name", _card(lambda t: t.replace('category_sep = "|"', 'category_sep = "|"\n'
+                                                                                           'fields = ["popularity"]')),
+     (C, None, None, "[items] fields: 'popularity' is a name the explorer uses itself")),
+    ("a file outside the folder", _card(lambda t: t.replace('file = "users.csv"', 'file = "../users.csv"')),
+     (C, None, None, "[users] file '../users.csv' is outside the dataset folder")),
+    ("a declared file that is missing", _card(lambda t: t.replace('file = "users.csv"', 'file = "people.csv"')),
+     ("people.csv", None, None, "file not found (")),
+    ("no file named and both formats present", lambda f: {**_card(lambda t: t.replace('file = "items.csv"\n', ""))(f),
+                                                           "items.parquet": b"x"},
+     (C, None, None, "[items] has no file, and both of items.csv and items.parquet exist")),
+]
+
+
+@pytest.mark.parametrize("mutate,expect", [pytest.param(m, e, id=name) for name, m, e in GENERIC_ERROR_CASES])
+def test_generic_card_and_types_raise_one_line_naming_file_and_field(tmp_path, mutate, expect):
+    fname, where, field, text = expect
+    root = write(tmp_path / "generic", mutate(template("generic")))
+    with pytest.raises(DataError) as e:
+        load(root)
+    msg = str(e.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(root / FILES["generic"].get(fname, fname))), msg
+    if where == "line":
+        assert re.match(rf"{re.escape(str(root / fname))}, line \d+: ", msg), msg
+    elif where is not None:
+        assert f"{fname}, {where}: " in msg, msg
+    if field is not None:
+        assert re.search(rf"(field|column) {re.escape(repr(field))}", msg), msg
+    assert text in msg, msg
+
+
+def test_the_generic_table_has_at_least_fifteen_cases():
+    assert len(GENERIC_ERROR_CASES) >= 15
 
 
 # --------------------------------------------------------------------------- inputs that load, with their policy
@@ -361,7 +552,7 @@ def test_duplicate_pairs_keep_the_latest_interaction(tmp_path, layout):
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_ratings_off_the_scale_are_kept_with_a_warning(tmp_path, layout):
-    lo, hi, step = RATING_SCALES[layout]
+    lo, hi, step = SCALES[layout]
     inside = [lo, hi, lo + step, 3.0]
     outside = [0.0, hi + step, lo + step / 2, -1.0]  # below, above, between two steps, negative
     ratings = [(u, i, v, t) for (u, i, _, t), v in zip(T_RATINGS, inside + outside + inside)]
@@ -467,7 +658,7 @@ def test_arbitrary_rows_give_a_dataset_or_data_error(layout, which, data, encodi
     name = FILES[layout][kind]
     own = {"ratings": SEP, "items": ITEM_SEP, "users": USER_SEP}[kind][layout]
     sep = data.draw(st.sampled_from([own, own, own, "\t", "::", ",", ";", "|", " "]), label="sep")
-    n = {"ratings": 4, "items": {"ml-100k": 24, "atomic": 4}.get(layout, 3), "users": 5}[kind]
+    n = {"ratings": 4, "items": {"ml-100k": 24, "atomic": 4, "generic": 4}.get(layout, 3), "users": 5}[kind]
     rows = data.draw(st.lists(st.lists(FIELD, min_size=n, max_size=n) | st.lists(FIELD, max_size=8), max_size=8),
                      label="rows")
     lines = [sep.join(r) for r in rows]
@@ -483,7 +674,8 @@ def test_hostile_field_values_in_valid_files(layout, data, encoding):
     and an untouched field keeps its value."""
     files = template(layout)
     n_rows = {"ratings": len(T_RATINGS), "items": len(T_ITEMS), "users": len(T_USERS)}
-    n_cols = {"ratings": 4, "items": 24 if layout == "ml-100k" else 4 if layout == "atomic" else 3, "users": 5}
+    n_cols = {"ratings": 4, "items": 24 if layout == "ml-100k" else 4 if layout in ("atomic", "generic") else 3,
+              "users": 5}
     for _ in range(data.draw(st.integers(1, 5), label="edits")):
         kind = data.draw(st.sampled_from(KINDS[layout]), label="kind")
         files = set_field(files, layout, kind, data.draw(st.integers(0, n_rows[kind] - 1), label="row"),
@@ -509,7 +701,7 @@ def valid_folders(draw, layout: str):
     """``(ratings, items, users)`` specs for ``layout``; ratings may repeat (user, item) pairs, in any order."""
     item_ids = draw(st.lists(ID, min_size=1, max_size=8, unique=True))
     user_ids = draw(st.lists(ID, min_size=1, max_size=6, unique=True))
-    lo, hi, step = RATING_SCALES[layout]
+    lo, hi, step = SCALES[layout]
     stars = [lo + k * step for k in range(int(round((hi - lo) / step)) + 1)]
     ts = st.one_of(st.integers(LO_TS, HI_TS), st.sampled_from([LO_TS, 0, 978300760, HI_TS]))
     pairs = draw(st.lists(st.tuples(st.sampled_from(user_ids), st.sampled_from(item_ids)), min_size=1, max_size=25))
@@ -557,12 +749,17 @@ def test_valid_files_round_trip_exactly(layout, data, eol, bom, item_encoding):
     assert ds.load_report["duplicates_dropped"] == len(ratings) - len(expected)
     assert ds.load_report["ratings_out_of_scale"] == 0
     assert ds.items["item_id"].tolist() == [i for i, _, _, _ in items]
-    assert ds.items["title"].tolist() == [t for _, t, _, _ in items]
+    # A generic item without a title is called by its id (MovieLens keeps the empty title).
+    assert ds.items["title"].tolist() == [(t or i) if layout == "generic" else t for i, t, _, _ in items]
     assert [None if math.isnan(y) else int(y) for y in ds.items["year"]] == [y for _, _, y, _ in items]
     assert ds.items["genres"].tolist() == [g for _, _, _, g in items]
     if layout in WITH_USERS:
         assert ds.users["user_id"].tolist() == [u for u, *_ in users]
         assert ds.users["age"].tolist() == [a for _, a, *_ in users]
+    elif layout == "generic":  # declared user fields are categories: the age is its text
+        assert ds.users["user_id"].tolist() == [u for u, *_ in users]
+        assert ds.users["age"].tolist() == [str(a) for _, a, *_ in users]
+        assert ds.users["occupation"].tolist() == [o for _, _, _, o, _ in users]
     else:
         assert ds.users["user_id"].tolist() == list(dict.fromkeys(u for u, *_ in expected))
 

@@ -31,7 +31,8 @@ def item_choices(ds: Dataset, no_genre: str = NO_GENRE) -> tuple[list[str], dict
 def user_choices(ds: Dataset, label: str = USER_LABEL) -> tuple[list[str], dict[str, str]]:
     """User ids (dataset order) and labels ``user id · age gender occupation · n ratings`` (:data:`USER_LABEL`)."""
     counts = np.bincount(ds.interactions["user_idx"].to_numpy(), minlength=ds.n_users)
-    cols = [c for c in ("age", "gender", "occupation") if c in ds.users.columns]
+    shown = ("age", "gender", "occupation") if ds.schema.domain == "movies" else ds.schema.user_field_names
+    cols = [c for c in shown if c in ds.users.columns]
     labels = {}
     for row, rec in enumerate(ds.users[["user_id", *cols]].itertuples(index=False)):
         demo = " ".join(str(v) for v in rec[1:] if v == v and v is not None)

@@ -219,21 +219,29 @@ def attention_breakdown(output, train, item: int) -> dict:
     stored as ``extras["id_embeddings"]`` by current models; for an older
     model it is recovered as ``(H_v - sum_{f != id} a_f W_f) / a_id`` (then
     ``recomposed`` equals ``stored`` by construction, and ``id_stored`` is
-    False). Returns ``{"fields": [str] (4), "weights": (4,) float, "parts":
-    (4, d) float32 (a_f W_f), "recomposed": (d,), "stored": (d,)
+    False). Returns ``{"fields": [str] (n_fields; MovieLens 4), "weights": (n_fields,) float, "parts":
+    (n_fields, d) float32 (a_f W_f), "recomposed": (d,), "stored": (d,)
     (``item_vectors[item]``), "max_abs_error": float, "id_stored": bool,
     "known": bool}``. An item that was never a walk centre has the cold-start
     vector stored instead of ``H_v`` (``known`` False).
     """
+    from recall_core.features.side_info import DEFAULT_YEAR_EDGES
+    from recall_core.models.eges import field_vector
+
     item = _check_item(train, item)
     ex = output.extras
-    if "attention" not in ex or "genre_embeddings" not in ex:
+    if "attention" not in ex or "attention_fields" not in ex or "popularity_embeddings" not in ex:
         raise ConfigError("not an EGES model: its extras have no attention or side-information tables")
     fields = [str(f) for f in ex["attention_fields"]]
-    side = side_info(train, tuple(ex["year_edges"]), tuple(ex["popularity_edges"]))
+    side = side_info(train, tuple(ex["year_edges"]) if "year_edges" in ex else DEFAULT_YEAR_EDGES,
+                     tuple(ex["popularity_edges"]))
+    if list(side.fields) != fields:
+        raise ConfigError(f"the stored EGES fields {fields} are not this dataset's side fields {list(side.fields)}")
+    tables = {"genre": ex.get("genre_embeddings"), "year": ex.get("year_embeddings"),
+              "popularity": ex["popularity_embeddings"],
+              **{f"field{k}": ex[f"item_field_embeddings_{k}"] for k in range(len(side.item_fields))}}
     a = np.asarray(ex["attention"][item], np.float64)
-    side_vecs = [side.genre_weights[item] @ ex["genre_embeddings"], ex["year_embeddings"][side.year_bucket[item]],
-                 ex["popularity_embeddings"][side.popularity_bucket[item]]]
+    side_vecs = [field_vector(tables, side, f, item) for f in fields[1:]]
     stored = np.asarray(output.item_vectors[item], np.float64)
     known = bool(output.item_known[item]) if output.item_known is not None else True
     side_sum = sum(a[f + 1] * np.asarray(v, np.float64) for f, v in enumerate(side_vecs))

@@ -73,7 +73,8 @@ def store_path() -> Path:
 # A cached function's spinner text is fixed when the module loads: both languages.
 @st.cache_resource(show_spinner=i18n.both("state.loading_dataset"))
 def dataset(name: str) -> Dataset:
-    """The dataset ``name`` (``ml-100k`` or a folder path), loaded once per process."""
+    """The dataset ``name`` (``ml-100k``, a downloaded MovieLens name, a MovieLens folder or a folder with
+    ``dataset.toml``), loaded once per process."""
     return load_dataset(name)
 
 
@@ -171,6 +172,7 @@ class Context:
     selected: list[str] = field(default_factory=list)
     stamp: tuple = ()
     error: str | None = None
+    pending: str | None = None  # the dataset is not downloaded yet (the sidebar offers the download)
 
     def model(self, name: str) -> StoredModel:
         """A stored model (cached); raises :class:`RecallError` when missing or damaged."""
@@ -221,15 +223,27 @@ def sidebar() -> Context:
         lang = i18n.language_switch()
         text = i18n.text
 
-        options = list(dict.fromkeys([default, DEFAULT_DATASET]))
-        name = st.selectbox(text(lang, "sidebar.dataset"), options, key="sidebar_dataset",
-                            help=text(lang, "sidebar.dataset_help"))
-        custom = st.text_input(text(lang, "sidebar.folder"), key="sidebar_dataset_path",
-                               placeholder="/path/to/ml-1m", help=text(lang, "sidebar.path_help"))
+        from recall_core.app import datasets
+
+        options = datasets.choices(default)
+        name = st.selectbox(text(lang, "dataset.sidebar.label"), options, key="sidebar_dataset",
+                            format_func=lambda n: datasets.label(n, lang), help=text(lang, "dataset.sidebar.help"))
+        custom = st.text_input(text(lang, "dataset.sidebar.folder"), key="sidebar_dataset_path",
+                               placeholder="/path/to/ml-1m", help=text(lang, "dataset.sidebar.folder_help"))
         try:
             if custom.strip():
                 check_data_path(custom.strip(), data_roots())
                 name = custom.strip()
+            elif datasets.needs_download(name):
+                from recall_core.data.fetch import movielens_base, movielens_folder
+
+                st.info(text(lang, "dataset.not_downloaded", name=name, base=movielens_base(),
+                             folder=movielens_folder(name)))
+                if not st.button(text(lang, "dataset.download_button", name=name), key="sidebar_download",
+                                 type="primary"):
+                    return Context(name, store, None, pending=text(lang, "dataset.pending", name=name))
+                datasets.download(name, lang)
+                st.rerun()  # the sidebar's label now says "downloaded"; the next run loads it
             ds = dataset(name)
         except RecallError as e:
             st.error(str(e))
@@ -277,9 +291,12 @@ def page_context(url_state: dict | None = None) -> Context:
 
 
 def require_dataset(ctx: Context) -> Dataset:
-    """The dataset, or an error box and stop."""
+    """The dataset, or an error box (an info box while it waits to be downloaded) and stop."""
     if ctx.ds is None:
-        st.error(i18n.t("state.dataset_error", error=ctx.error))
+        if ctx.pending:
+            st.info(ctx.pending)
+        else:
+            st.error(i18n.t("state.dataset_error", error=ctx.error))
         st.stop()
     return ctx.ds
 

@@ -11,26 +11,32 @@ import numpy as np
 import pandas as pd
 
 from recall_core.data import parse_cache as _parse_cache
-from recall_core.data.fetch import default_cache_dir, fetch_ml100k
+from recall_core.data.fetch import MOVIELENS, default_cache_dir, fetch_ml100k, fetch_movielens
 from recall_core.data.movielens import drop_duplicate_pairs, read_folder
+from recall_core.data.schema import Schema, movielens_schema
 from recall_core.data.vocab import VocabSizes, Vocabulary
 from recall_core.errors import DataError, UnknownIdError
 
 DEFAULT_DATASET = "ml-100k"
+#: Every dataset that can be asked for by name: ML-100K (offline fallback) and the MovieLens downloads.
+NAMED_DATASETS = (DEFAULT_DATASET, *MOVIELENS)
 
 
 @dataclass(frozen=True)
 class Dataset(VocabSizes):
-    """One MovieLens dataset in the internal form.
+    """One dataset (MovieLens, or your own log) in the internal form.
 
     ``interactions`` keeps file order and adds ``user_idx``/``item_idx`` rows
     into ``user_vocab``/``item_vocab``. ``items`` and ``users`` are in vocabulary
     row order. The catalogue is every item in the item file. ``load_report``
     says what the loader's input policy changed (duplicate rows dropped,
-    ratings off the scale; see :mod:`recall_core.data.movielens`).
+    ratings off the scale; see :mod:`recall_core.data.movielens`). ``schema``
+    says which columns are side information and what the items are called
+    (:mod:`recall_core.data.schema`); ``genres`` are the category names (a
+    MovieLens dataset's genres).
     """
 
-    name: str  # "ml-100k" or the folder path given
+    name: str  # "ml-100k", a MovieLens name or the folder path given
     key: str  # short name for the store folder
     layout: str
     interactions: pd.DataFrame
@@ -41,6 +47,28 @@ class Dataset(VocabSizes):
     fingerprint: str
     genres: list[str] = field(default_factory=list)
     load_report: dict = field(default_factory=dict)
+    schema: Schema = field(default_factory=Schema)
+
+    @property
+    def domain(self) -> str:
+        """``"movies"`` (MovieLens) or ``"items"`` (any other log): which words the pages use."""
+        return self.schema.domain
+
+    def save_generic(self, path: Path | str, format: str = "csv", overwrite: bool = False) -> Path:
+        """Write this dataset as a generic folder (``dataset.toml`` plus ``interactions``, ``items`` and
+        ``users`` tables, ``format`` ``"csv"`` or ``"parquet"``) that reads back as the same data.
+
+        Columns are renamed (``user``, ``item``, ``rating``, ``time``; ``item``, ``title``, ``categories``,
+        ``year`` and the item fields; ``user`` and the user fields), categories are one column joined by
+        ``|`` (another separator if a name holds one), times are ISO 8601 (UTC). Interactions, items and
+        users keep their order, so the splits and every model trained on them are the same; user fields
+        become categorical (a MovieLens age is a category there, not an age band). Written into a
+        temporary folder and renamed into place; an existing non-empty ``path`` is refused unless
+        ``overwrite`` (and it is a generic folder). Returns ``path``.
+        """
+        from recall_core.data.generic import write_generic
+
+        return write_generic(self, path, format=format, overwrite=overwrite)
 
     @cached_property
     def item_counts(self) -> np.ndarray:
@@ -60,6 +88,8 @@ class Dataset(VocabSizes):
             "last": pd.to_datetime(int(ts.max()), unit="s").strftime("%Y-%m-%d"),
             "genres": list(self.genres),
             "user_features": [c for c in self.users.columns if c != "user_id"],
+            "domain": self.schema.domain,
+            "side_information": self.schema.side_information(),
             "fingerprint": self.fingerprint,
             "load_report": self.load_report,
         }
@@ -115,11 +145,13 @@ def _vocab_rows(ids: pd.Series, vocab: Vocabulary) -> np.ndarray:
 
 
 def build_dataset(name: str, key: str, layout: str, inter: pd.DataFrame, items: pd.DataFrame, users: pd.DataFrame,
-                  load_report: dict | None = None) -> Dataset:
+                  load_report: dict | None = None, schema: Schema | None = None) -> Dataset:
     """Validate the internal form and attach vocabularies.
 
     Duplicate (user, item) rows get the loader's policy here too (keep the
     latest), so a dataset built from frames in code holds each pair once.
+    ``schema``: what the columns mean; by default MovieLens's (genres, year and
+    the demographics among the user columns).
     """
     src = inter.attrs.get("path", name)
     report = {**(load_report or {})}
@@ -151,48 +183,89 @@ def build_dataset(name: str, key: str, layout: str, inter: pd.DataFrame, items: 
         name=name, key=key, layout=layout, interactions=inter.reset_index(drop=True),
         items=items.reset_index(drop=True), users=users, item_vocab=item_vocab, user_vocab=user_vocab,
         fingerprint=_fingerprint(inter, items), genres=genres, load_report=report,
+        schema=schema if schema is not None else movielens_schema(users.columns),
     )
 
 
 _CACHE: dict[tuple, Dataset] = {}
 
 
+def slug(text: str) -> str:
+    """``text`` as a folder-name part: runs of other characters than ``A-Za-z0-9_.-`` become ``-``."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", str(text)) or "data"
+
+
 def dataset_key(name: str) -> str:
-    if name == DEFAULT_DATASET:
+    """The store folder of a dataset: a MovieLens name itself, else ``<folder name>-<hash of its path>``."""
+    if name in NAMED_DATASETS:
         return name
     p = Path(name).resolve()
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", p.name) or "data"
-    return f"{slug}-{hashlib.sha1(str(p).encode()).hexdigest()[:6]}"
+    return f"{slug(p.name)}-{hashlib.sha1(str(p).encode()).hexdigest()[:6]}"
 
 
-def load_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None) -> Dataset:
-    """Load ``ml-100k`` (obtained and cached on first use) or a MovieLens folder path.
+def list_datasets(cache_dir: Path | str | None = None) -> list[dict]:
+    """What can be opened by name, and what the data cache holds: ``[{"name", "kind", "installed", "path"}]``.
 
-    Results are memoised per process on ``(name, cache_dir)``.
+    ``kind``: ``"named"`` (ML-100K and the MovieLens releases, ``installed`` when in the cache) or
+    ``"cached"`` (any other folder in the data cache that holds a dataset: MovieLens files or
+    ``dataset.toml``; ``name`` is then its path). Hidden entries (downloads in progress or left by a
+    killed process) and the parsed-dataset cache are never listed.
+    """
+    from recall_core.data.fetch import is_installed, movielens_folder
+    from recall_core.data.movielens import detect_layout
+
+    root = Path(cache_dir) if cache_dir else default_cache_dir()
+    out = [{"name": n, "kind": "named", "installed": is_installed(n, root), "path": str(movielens_folder(n, root))}
+           for n in NAMED_DATASETS]
+    try:
+        entries = sorted(p for p in root.iterdir() if p.is_dir())
+    except OSError:
+        entries = []
+    for p in entries:
+        if p.name.startswith(".") or p.name in NAMED_DATASETS or p.name == "parsed":
+            continue
+        try:
+            detect_layout(p)
+        except DataError:
+            continue
+        out.append({"name": str(p), "kind": "cached", "installed": True, "path": str(p)})
+    return out
+
+
+def load_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None, progress=None) -> Dataset:
+    """Load ``ml-100k`` (obtained and cached on first use), a MovieLens name such as ``ml-1m``
+    (downloaded into the data cache on first use: :func:`recall_core.data.fetch.fetch_movielens`), or a
+    folder: MovieLens files, or your own log described by ``dataset.toml`` (:mod:`recall_core.data.generic`).
+
+    Results are memoised per process on ``(name, cache_dir)``. ``progress(fraction, message)`` sees a download.
     """
     key = (str(name), str(cache_dir))
     if key in _CACHE:
         return _CACHE[key]
-    ds = read_dataset(name, cache_dir)
+    ds = read_dataset(name, cache_dir, progress=progress)
     _CACHE[key] = ds
     return ds
 
 
 def read_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = None,
-                 parse_cache: bool | None = None) -> Dataset:
+                 parse_cache: bool | None = None, progress=None) -> Dataset:
     """:func:`load_dataset` without the memo: read the files now. Raises only :class:`DataError`
     for anything wrong in them.
 
     The folder's parsed form is kept in ``<cache dir>/parsed/`` (:mod:`recall_core.data.parse_cache`)
     and used while its files are unchanged; ``parse_cache=False`` (or ``$RECALL_NO_PARSE_CACHE=1``)
-    reads the files whatever is cached, and writes nothing there.
+    reads the files whatever is cached, and writes nothing there. ``progress(fraction, message)`` sees a
+    MovieLens download.
     """
     if name == DEFAULT_DATASET:
         folder = fetch_ml100k(Path(cache_dir) if cache_dir else None)
+    elif name in MOVIELENS:
+        folder = fetch_movielens(name, Path(cache_dir) if cache_dir else None, progress=progress)
     else:
         folder = Path(name)
         if not folder.exists():
-            raise DataError(f"dataset {name!r}: no such folder (use 'ml-100k' or a path to a MovieLens folder)")
+            raise DataError(f"dataset {name!r}: no such folder (use {', '.join(NAMED_DATASETS)}, a path to a "
+                            "MovieLens folder, or a folder with dataset.toml)")
     use_cache = _parse_cache.enabled() if parse_cache is None else parse_cache
     stamp = cached = None
     if use_cache:
@@ -203,7 +276,7 @@ def read_dataset(name: str = DEFAULT_DATASET, cache_dir: Path | str | None = Non
             return Dataset(name=str(name), key=dataset_key(str(name)), **parts)
     raw = read_folder(folder)
     ds = build_dataset(str(name), dataset_key(str(name)), raw.layout, raw.interactions, raw.items, raw.users,
-                       load_report=raw.report)
+                       load_report=raw.report, schema=raw.schema)
     if use_cache:
         _parse_cache.save(cached, stamp, ds, folder)
     return ds

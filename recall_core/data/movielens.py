@@ -4,9 +4,12 @@ Layouts, detected by their files:
 
 * ``ml-100k``   ``u.data`` (tab), ``u.item`` (``|``, latin-1, 19 genre flags), ``u.user`` (``|``)
 * ``ml-1m``     ``ratings.dat``, ``movies.dat``, ``users.dat`` (``::``, latin-1)
+* ``ml-10m``    ``ratings.dat``, ``movies.dat`` (``::``, half stars; no user file)
 * ``ml-latest`` ``ratings.csv``, ``movies.csv`` (ml-latest-small, ml-latest, ml-20m, ml-25m; no users)
 * ``atomic``    ``*.inter``, ``*.item``, ``*.user`` (tab, typed header such as
   ``user_id:token``): the form in which the ``recbole`` wheel ships ML-100K.
+* ``generic``   any log described by a ``dataset.toml`` card (:mod:`recall_core.data.generic`):
+  detected first, read by the same rules.
 
 The internal form (all ids are strings):
 
@@ -78,6 +81,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from recall_core.data.schema import Schema, movielens_schema
 from recall_core.errors import DataError
 
 try:  # installed with streamlit, optional for pandas: without it, files go through the csv/str.split reader
@@ -100,10 +104,13 @@ LAYOUTS = {
     "ml-1m": ("ratings.dat", "movies.dat", "users.dat"),
     "ml-latest": ("ratings.csv", "movies.csv"),
 }
+#: ML-10M: ML-1M's files without users.dat (detected when movies.dat is there and users.dat is not).
+ML10M_FILES = ("ratings.dat", "movies.dat")
 # (lowest, highest, step) of the ratings each layout's files use; ``atomic`` is ML-100K.
 RATING_SCALES = {
     "ml-100k": (1.0, 5.0, 1.0),
     "ml-1m": (1.0, 5.0, 1.0),
+    "ml-10m": (0.5, 5.0, 0.5),
     "ml-latest": (0.5, 5.0, 0.5),
     "atomic": (1.0, 5.0, 1.0),
 }
@@ -126,20 +133,26 @@ _NUL = "\x00"
 
 
 class RawData(NamedTuple):
-    """What :func:`read_folder` returns: the internal form plus the load report."""
+    """What :func:`read_folder` returns: the internal form, the load report and what the columns mean."""
 
     interactions: pd.DataFrame
     items: pd.DataFrame
     users: pd.DataFrame
     layout: str
     report: dict
+    schema: Schema | None = None
 
 
 def detect_layout(folder: Path) -> str:
     """Name of the layout in ``folder``; DataError listing what is missing otherwise."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise DataError(f"{folder}: not a folder (expected a MovieLens folder or 'ml-100k')")
+        raise DataError(f"{folder}: not a folder (expected a MovieLens folder, a folder with dataset.toml, "
+                        "or a MovieLens name such as 'ml-100k')")
+    if (folder / "dataset.toml").exists():
+        return "generic"
+    if (folder / "ratings.dat").exists() and (folder / "movies.dat").exists() and not (folder / "users.dat").exists():
+        return "ml-10m"
     for layout, files in LAYOUTS.items():
         if (folder / files[0]).exists():
             missing = [f for f in files if not (folder / f).exists()]
@@ -149,13 +162,20 @@ def detect_layout(folder: Path) -> str:
     if list(folder.glob("*.inter")):
         return "atomic"
     expected = "; ".join(f"{k}: {', '.join(v)}" for k, v in LAYOUTS.items())
-    raise DataError(f"{folder}: no MovieLens files found (expected one of {expected})")
+    raise DataError(f"{folder}: no MovieLens files found (expected one of {expected}; or dataset.toml "
+                    "describing your own files)")
 
 
 def layout_files(folder: Path, layout: str) -> list[Path]:
     """The files :func:`read_folder` reads in ``folder`` for ``layout`` (``atomic``: the first ``.inter``,
-    ``.item`` and ``.user`` file by name, those present)."""
+    ``.item`` and ``.user`` file by name, those present; ``generic``: the card and the tables it names)."""
     folder = Path(folder)
+    if layout == "generic":
+        from recall_core.data.generic import card_files
+
+        return card_files(folder)
+    if layout == "ml-10m":
+        return [folder / f for f in ML10M_FILES]
     if layout in LAYOUTS:
         return [folder / f for f in LAYOUTS[layout]]
     return [p for p in (_first_file(folder, ext) for ext in ("inter", "item", "user")) if p is not None]
@@ -170,14 +190,19 @@ def read_folder(folder: Path) -> RawData:
     """Read any supported folder under the module's input policy."""
     folder = Path(folder)
     layout = detect_layout(folder)
+    if layout == "generic":
+        from recall_core.data.generic import read_generic
+
+        return read_generic(folder)
     if layout == "ml-100k":
         inter = _interactions(_table(folder / "u.data", "\t", _INTER, header=False))
         items = _items_100k(folder / "u.item")
         users = _table(folder / "u.user", "|", ["user_id", "age", "gender", "occupation", "zip"], header=False)
-    elif layout == "ml-1m":
+    elif layout in ("ml-1m", "ml-10m"):
         inter = _interactions(_table(folder / "ratings.dat", "::", _INTER, header=False))
         items = _items_from_titles(_table(folder / "movies.dat", "::", ["item_id", "title", "genres"], header=False), "|")
-        users = _table(folder / "users.dat", "::", ["user_id", "gender", "age", "occupation", "zip"], header=False)
+        users = (_table(folder / "users.dat", "::", ["user_id", "gender", "age", "occupation", "zip"], header=False)
+                 if layout == "ml-1m" else None)
     elif layout == "ml-latest":
         inter = _interactions(_table(folder / "ratings.csv", ",", ["userId", "movieId", "rating", "timestamp"], header=True))
         movies = _table(folder / "movies.csv", ",", ["movieId", "title", "genres"], header=True)
@@ -192,8 +217,19 @@ def read_folder(folder: Path) -> RawData:
         users = pd.DataFrame({"user_id": pd.unique(inter["user_id"])})
     else:
         users = _finish_users(users)
+    schema = movielens_schema(users.columns, rating_scale=RATING_SCALES[layout], sources=_SOURCES[layout])
     return RawData(inter.drop(columns="_line").reset_index(drop=True), items.drop(columns="_line").reset_index(drop=True),
-                   users, layout, report)
+                   users, layout, report, schema)
+
+
+# Where each layout's side information comes from (the Overview names it).
+_SOURCES = {
+    "ml-100k": {"categories": "u.item genre flags", "year": "u.item title, else release date"},
+    "ml-1m": {"categories": "movies.dat genres", "year": "movies.dat title"},
+    "ml-10m": {"categories": "movies.dat genres", "year": "movies.dat title"},
+    "ml-latest": {"categories": "movies.csv genres", "year": "movies.csv title"},
+    "atomic": {"categories": ".item class", "year": ".item release_year, else title"},
+}
 
 
 def drop_duplicate_pairs(inter: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
@@ -309,13 +345,14 @@ def _split_simple(text: str, sep: str, n_fields: int | None) -> tuple[np.ndarray
 
 
 def _table(path: Path, sep: str, names: list[str], header: bool, optional: Sequence[str] = (),
-           header_name: Callable[[str], str] = str.strip) -> pd.DataFrame:
+           header_name: Callable[[str], str] = str.strip, declared: dict[str, str] | None = None) -> pd.DataFrame:
     """A delimited file as a DataFrame of strings: the ``names`` columns (plus any ``optional`` ones
     present in the header) and ``_line``, each row's line number. ``attrs['path']`` names the file.
 
     Files where every row has the same number of fields (and, for CSV, no quote character) take a
     vectorised path (:func:`_split_simple`); every other file, and so every error about rows, goes
-    through :func:`_rows`, whose results the fast path reproduces exactly."""
+    through :func:`_rows`, whose results the fast path reproduces exactly. ``declared``: ``{column: what
+    named it}`` (a dataset card's key), added to the message about a missing column."""
     text = _read_text(path)
     fast = _split_simple(text, sep, None if header else len(names)) if FAST_SPLIT and pa is not None else None
     if fast is None:
@@ -332,8 +369,10 @@ def _table(path: Path, sep: str, names: list[str], header: bool, optional: Seque
         hint = " (wrong separator?)" if len(head) == 1 else ""
         for c in names:
             if c not in head:
-                shown = [h if len(h) <= 40 else h[:37] + "..." for h in head[:12]]
-                raise DataError(f"{path}, line {first[0]}: missing column {c!r}; header has {shown}{hint}")
+                shown = [h if len(h) <= 40 else h[:37] + "..." for h in head[:20]]
+                more = f" and {len(head) - 20} more" if len(head) > 20 else ""
+                origin = f" (named by {declared[c]})" if declared and c in declared else ""
+                raise DataError(f"{path}, line {first[0]}: missing column {c!r}{origin}; header has {shown}{more}{hint}")
             if head.count(c) > 1:
                 raise DataError(f"{path}, line {first[0]}: column {c!r} appears {head.count(c)} times in the header")
         names = names + [c for c in optional if c in head and head.count(c) == 1]
@@ -370,7 +409,8 @@ def _table(path: Path, sep: str, names: list[str], header: bool, optional: Seque
 
 
 def _where(df: pd.DataFrame, row: int) -> str:
-    return f"{df.attrs.get('path', '?')}, line {int(df['_line'].iat[row])}"
+    """``<file>, line <n>`` of row ``row`` (``row <n>`` for tables without lines: Parquet, frames)."""
+    return f"{df.attrs.get('path', '?')}, {df.attrs.get('unit', 'line')} {int(df['_line'].iat[row])}"
 
 
 def _ids(df: pd.DataFrame, col: str) -> pd.api.extensions.ExtensionArray:
@@ -443,9 +483,9 @@ def _check_unique(df: pd.DataFrame, col: str, kind: str) -> None:
     dup = df[col].duplicated(keep=False).to_numpy()
     if dup.any():
         first, second = np.flatnonzero(df[col].to_numpy() == df[col].iat[np.flatnonzero(dup)[0]])[:2]
-        path = df.attrs.get("path", "?")
-        raise DataError(f"{path}, line {int(df['_line'].iat[second])}: {kind} id {_show(df[col].iat[second])} "
-                        f"is listed twice in the {kind} file (also on line {int(df['_line'].iat[first])})")
+        path, unit = df.attrs.get("path", "?"), df.attrs.get("unit", "line")
+        raise DataError(f"{path}, {unit} {int(df['_line'].iat[second])}: {kind} id {_show(df[col].iat[second])} "
+                        f"is listed twice in the {kind} file (also on {unit} {int(df['_line'].iat[first])})")
 
 
 def _check_items_known(inter: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
@@ -458,20 +498,34 @@ def _check_items_known(inter: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame
     return inter
 
 
-def _scale_text(scale: tuple[float, float, float]) -> str:
+def _scale_text(scale: tuple[float, float, float | None]) -> str:
     lo, hi, step = scale
-    return f"{lo:g}..{hi:g} in steps of {step:g}"
+    return f"{lo:g}..{hi:g} in steps of {step:g}" if step else f"{lo:g}..{hi:g}"
 
 
-def _apply_policies(inter: pd.DataFrame, layout: str) -> tuple[pd.DataFrame, dict]:
-    """Drop duplicate (user, item) rows (keep the latest) and count ratings off the layout's scale."""
+_LAYOUT_SCALE = object()
+
+
+def _apply_policies(inter: pd.DataFrame, layout: str, scale=_LAYOUT_SCALE) -> tuple[pd.DataFrame, dict]:
+    """Drop duplicate (user, item) rows (keep the latest) and count ratings off the scale.
+
+    ``scale``: ``(lowest, highest, step or None)``; by default the layout's (:data:`RATING_SCALES`);
+    None: no scale (nothing is counted)."""
     name = Path(inter.attrs["path"]).name
+    unit = inter.attrs.get("unit", "line")
     lines = inter["_line"].to_numpy()
-    scale = RATING_SCALES[layout]
-    lo, hi, step = scale
+    if scale is _LAYOUT_SCALE:
+        scale = RATING_SCALES[layout]
     r = inter["rating"].to_numpy(np.float64)
-    steps = (r - lo) / step
-    off = np.flatnonzero((r < lo) | (r > hi) | (np.abs(steps - np.round(steps)) > 1e-6))
+    if scale is None:
+        off = np.zeros(0, np.int64)
+    else:
+        lo, hi, step = scale
+        off_grid = np.zeros(len(r), bool)
+        if step:
+            steps = (r - lo) / step
+            off_grid = np.abs(steps - np.round(steps)) > 1e-6
+        off = np.flatnonzero((r < lo) | (r > hi) | off_grid)
     kept, dropped = drop_duplicate_pairs(inter)
     warnings = []
     if len(dropped):
@@ -479,17 +533,17 @@ def _apply_policies(inter: pd.DataFrame, layout: str) -> tuple[pd.DataFrame, dic
         same = kept[(kept["user_id"] == first["user_id"]).to_numpy() & (kept["item_id"] == first["item_id"]).to_numpy()]
         warnings.append(
             f"{name}: {len(dropped)} duplicate (user, item) row(s) dropped, keeping the latest of each pair "
-            f"(first: line {int(first['_line'])} dropped; line {int(same['_line'].iat[0])} holds the latest of "
+            f"(first: {unit} {int(first['_line'])} dropped; {unit} {int(same['_line'].iat[0])} holds the latest of "
             f"user {_show(first['user_id'])} with item {_show(first['item_id'])})")
     if len(off):
         warnings.append(f"{name}: {len(off)} rating(s) outside the scale {_scale_text(scale)}, kept as given "
-                        f"(first: line {int(lines[off[0]])}, rating {float(r[off[0]]):g})")
+                        f"(first: {unit} {int(lines[off[0]])}, rating {float(r[off[0]]):g})")
     report = {
         "ratings_file": name,
         "rows_read": int(len(inter)),
         "duplicates_dropped": int(len(dropped)),
         "ratings_out_of_scale": int(len(off)),
-        "rating_scale": _scale_text(scale),
+        "rating_scale": _scale_text(scale) if scale is not None else "not declared",
         "warnings": warnings,
     }
     return kept, report

@@ -1,7 +1,7 @@
 """The parsed-dataset cache: a MovieLens folder read once loads from one ``.npz`` afterwards.
 
 A successful :func:`recall_core.data.dataset.read_dataset` of a folder writes the dataset's internal form
-(interactions, items, users, layout, load report, fingerprint, genres) to
+(interactions, items, users, layout, load report, fingerprint, genres, schema) to
 ``<cache dir>/parsed/<folder name>-<hash of the resolved folder path>.npz``; the cache dir is the one
 ML-100K is kept in (``$RECALL_DATA_DIR``, else ``~/.cache/vector-recall``, or the ``cache_dir``
 argument). The file is read back with ``allow_pickle=False``: strings are stored as NUL-joined UTF-8
@@ -32,12 +32,13 @@ import numpy as np
 import pandas as pd
 
 from recall_core.data.movielens import detect_layout, layout_files, pa
+from recall_core.data.schema import Schema
 from recall_core.data.vocab import Vocabulary
 from recall_core.errors import DataError
 
 # Bump whenever what read_folder/build_dataset return for the same files changes (parsing, validation,
 # policies, the load report, the fingerprint) or the layout of the cache file itself.
-PARSE_FORMAT = 1
+PARSE_FORMAT = 2  # 2: the schema (generic folders: dataset.toml), half-star ml-10m
 NO_CACHE_ENV = "RECALL_NO_PARSE_CACHE"
 # Files modified less than this long before a read are not cached (see the module docstring).
 RACY_NS = 2_000_000_000
@@ -99,6 +100,7 @@ def load(path: Path, stamp: dict, folder: Path | str) -> dict | None:
             "layout": meta["layout"], "interactions": inter, "items": items, "users": users,
             "item_vocab": item_vocab, "user_vocab": user_vocab, "fingerprint": meta["fingerprint"],
             "genres": meta["genres"], "load_report": meta["load_report"],
+            "schema": Schema.from_json(meta["schema"]),
         }
     except Exception:  # noqa: BLE001  any unreadable, corrupt or foreign file: read the folder instead
         return None
@@ -119,6 +121,7 @@ def save(path: Path, stamp: tuple[dict, int] | None, ds, folder: Path | str) -> 
         meta = {
             "kind": _KIND, "format": PARSE_FORMAT, "source": before, "layout": ds.layout,
             "fingerprint": ds.fingerprint, "genres": list(ds.genres), "load_report": ds.load_report,
+            "schema": ds.schema.to_json(),
             "items": _encode_frame(arrays, "items", ds.items, folder),
             "users": _encode_frame(arrays, "users", ds.users, folder),
             "interactions": _encode_frame(

@@ -1,7 +1,7 @@
 """Leave-last-out split and the training view models are given."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -9,6 +9,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recall_core.data.dataset import Dataset
+from recall_core.data.schema import Schema
 from recall_core.data.vocab import VocabSizes, Vocabulary
 
 
@@ -18,7 +19,8 @@ class TrainData(VocabSizes):
 
     Interaction arrays have shape ``(n_train,)`` and are sorted by user row,
     then timestamp, then file order (so each user's slice is their time-ordered
-    history).
+    history). ``schema``: the dataset's declared side information (which item and user fields the
+    models may use: :mod:`recall_core.data.schema`).
     """
 
     dataset_name: str
@@ -31,6 +33,7 @@ class TrainData(VocabSizes):
     item_idx: np.ndarray
     rating: np.ndarray
     timestamp: np.ndarray
+    schema: Schema = field(default_factory=Schema)
 
     @cached_property
     def user_offsets(self) -> np.ndarray:
@@ -120,7 +123,7 @@ def leave_last_out(ds: Dataset, holdout: str = "test") -> Split:
         dataset_name=ds.name, items=ds.items, users=ds.users, item_vocab=ds.item_vocab, user_vocab=ds.user_vocab,
         genres=list(ds.genres),
         user_idx=u[tr], item_idx=inter["item_idx"].to_numpy(np.int64)[tr],
-        rating=inter["rating"].to_numpy(np.float32)[tr], timestamp=t[tr],
+        rating=inter["rating"].to_numpy(np.float32)[tr], timestamp=t[tr], schema=ds.schema,
     )
     return Split(
         train=train, test_users=u[te], test_items=inter["item_idx"].to_numpy(np.int64)[te], test_timestamps=t[te],

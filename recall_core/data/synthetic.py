@@ -30,15 +30,8 @@ def planted_dataset(
     rng = np.random.default_rng(seed)
     n_items = n_clusters * items_per_cluster
     n_users = n_clusters * users_per_cluster
-    rows = []
-    for u in range(n_users):
-        c = u % n_clusters
-        own = c * items_per_cluster + rng.permutation(items_per_cluster)[:history]
-        t0 = 1_000_000_000 + u * 86_400
-        for j, i in enumerate(own):
-            if noise and rng.random() < noise:
-                i = int(rng.integers(n_items))
-            rows.append((f"u{u}", f"i{i}", 5.0 if i // items_per_cluster == c else 2.0, t0 + 600 * j))
+    rows = [(f"u{u}", f"i{i}", 5.0 if i // items_per_cluster == c else 2.0, 1_000_000_000 + u * 86_400 + 600 * j)
+            for u, c, j, i in _planted_visits(n_clusters, items_per_cluster, users_per_cluster, history, noise, rng)]
     inter = pd.DataFrame(rows, columns=["user_id", "item_id", "rating", "timestamp"])
     inter = inter.drop_duplicates(["user_id", "item_id"]).reset_index(drop=True)
     inter["rating"] = inter["rating"].astype(np.float32)
@@ -57,6 +50,22 @@ def planted_dataset(
         "zip": [f"{u % n_clusters}0000" for u in range(n_users)],
     })
     return build_dataset("planted", "planted", "synthetic", inter, items, users)
+
+
+def _planted_visits(n_clusters: int, items_per_cluster: int, users_per_cluster: int, history: int, noise: float,
+                    rng: np.random.Generator) -> list[tuple[int, int, int, int]]:
+    """``(user, its cluster, position, item)`` of every visit: user ``u`` takes ``history`` distinct items of
+    cluster ``u % n_clusters`` in a random order, each replaced with probability ``noise`` by any item."""
+    n_items = n_clusters * items_per_cluster
+    out = []
+    for u in range(n_clusters * users_per_cluster):
+        c = u % n_clusters
+        own = c * items_per_cluster + rng.permutation(items_per_cluster)[:history]
+        for j, i in enumerate(own):
+            if noise and rng.random() < noise:
+                i = int(rng.integers(n_items))
+            out.append((u, c, j, int(i)))
+    return out
 
 
 def write_movielens(ds: Dataset, folder, layout: str = "ml-100k"):
@@ -106,4 +115,73 @@ def write_movielens(ds: Dataset, folder, layout: str = "ml-100k"):
         (folder / "movies.csv").write_text("\n".join(rows) + "\n")
     else:
         raise ValueError(f"unknown layout {layout!r}")
+    return folder
+
+
+def planted_log(n_clusters: int = 4, items_per_cluster: int = 12, users_per_cluster: int = 20, history: int = 10,
+                noise: float = 0.1, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A planted non-movie interaction log, as a shop would export it: ``(interactions, items, users)`` frames.
+
+    The structure is :func:`planted_dataset`'s (user group ``c`` browses the products of cluster ``c``,
+    with probability ``noise`` one of another cluster), in a shop's columns: ``customer`` (``c-0007``),
+    ``product`` (``sku-00017``), ``ts`` (ISO 8601 text with a UTC offset, 10 minutes apart), no rating.
+    Items: ``product``, ``brand`` (``brand-<cluster letter>``: follows the cluster), ``colour`` (one of three,
+    independent of the cluster); no title, no category, no year. Users: ``customer`` and ``segment``
+    (``seg-<group>``: follows the group). Read it with :func:`recall_core.data.from_frames` (``user="customer",
+    item="product", time="ts", time_format="iso8601", item_fields=["brand", "colour"], user_fields=["segment"]``).
+    """
+    rng = np.random.default_rng(seed)
+    n_items = n_clusters * items_per_cluster
+    n_users = n_clusters * users_per_cluster
+    t0 = pd.Timestamp("2021-01-01T08:00:00+01:00")
+    rows = [(f"c-{u:04d}", f"sku-{i:05d}", (t0 + pd.Timedelta(days=u, minutes=10 * j)).isoformat())
+            for u, _, j, i in _planted_visits(n_clusters, items_per_cluster, users_per_cluster, history, noise, rng)]
+    inter = pd.DataFrame(rows, columns=["customer", "product", "ts"]).drop_duplicates(["customer", "product"])
+    items = pd.DataFrame({
+        "product": [f"sku-{i:05d}" for i in range(n_items)],
+        "brand": [f"brand-{chr(65 + i // items_per_cluster)}" for i in range(n_items)],
+        "colour": [("red", "green", "blue")[int(v)] for v in rng.integers(0, 3, n_items)],
+    })
+    users = pd.DataFrame({"customer": [f"c-{u:04d}" for u in range(n_users)],
+                          "segment": [f"seg-{u % n_clusters}" for u in range(n_users)]})
+    return inter.reset_index(drop=True), items, users
+
+
+#: The ``dataset.toml`` of :func:`planted_log` written as ``interactions.csv``, ``items.csv``, ``users.csv``.
+PLANTED_LOG_CARD = """[interactions]
+file = "interactions.csv"
+user = "customer"
+item = "product"
+time = "ts"
+time_format = "iso8601"
+
+[items]
+file = "items.csv"
+id = "product"
+fields = ["brand", "colour"]
+
+[users]
+file = "users.csv"
+id = "customer"
+fields = ["segment"]
+
+[dataset]
+name = "planted shop log"
+item_noun = "product"
+"""
+
+
+def write_planted_log(folder, format: str = "csv", **kwargs):
+    """Write :func:`planted_log` as a generic folder (``dataset.toml`` + three tables); returns the folder."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    inter, items, users = planted_log(**kwargs)
+    for name, df in (("interactions", inter), ("items", items), ("users", users)):
+        if format == "csv":
+            df.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+        else:
+            df.to_parquet(folder / f"{name}.parquet", index=False)
+    (folder / "dataset.toml").write_text(PLANTED_LOG_CARD.replace(".csv", f".{format}"), encoding="utf-8")
     return folder

@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from recall_core.models.base import l2_normalize
-from recall_core.models.eges import cold_start_vector
+from recall_core.models.eges import cold_start_vector, mean_cold_start_weights
 
 
 def holdout_train(train, held_items: np.ndarray):
@@ -86,10 +86,12 @@ def cold_start_genre_overlap(ds, n_holdout: int = 100, k: int = 10, seed: int = 
               "held_out_known": int(out.item_known[held].sum()),  # must be 0: no interaction left
               "recall_queries": int(len(pairs)), "random_recall": float(k / max(len(cand) + len(held) - 1, 1))}
     ex = out.extras
-    rules = {"attention": np.asarray(ex["cold_start_field_weights"], np.float64), "mean": np.array([0.5, 0.5, 0.0])}
+    rules = {"attention": np.asarray(ex["cold_start_field_weights"], np.float64),
+             "mean": mean_cold_start_weights(ex["attention_fields"]).astype(np.float64)}
     for rule, weights in rules.items():
         ex_rule = {**ex, "cold_start_field_weights": weights}
-        vecs = np.stack([cold_start_vector(ex_rule, genres[i], None if np.isnan(years[i]) else years[i])
+        vecs = np.stack([cold_start_vector(ex_rule, genres[i], None if np.isnan(years[i]) else years[i],
+                                           fields={f: ds.items[f].iloc[i] for f in ds.schema.item_fields})
                          for i in held])
         shares, jacs, r_shares, r_jacs = [], [], [], []
         for i, v in zip(held, vecs):

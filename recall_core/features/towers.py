@@ -15,13 +15,27 @@ User fields: ``user_id`` and, where the users table has them, ``gender``, ``age`
 (bucketed), ``occupation``, ``zip`` (prefix). A dataset whose users table has only
 ``user_id`` (ml-latest-small) simply has fewer fields. Item fields: ``item_id``,
 ``genre_ids``/``genre_mask`` (several genres per item, pooled), ``year`` (bucketed).
+
+Other data: the fields follow the declared columns (``train.schema``,
+:mod:`recall_core.data.schema`): the user fields the card declares (each value a
+category), ``genre_ids``/``genre_mask`` only where categories are declared, ``year``
+only where a year is, and ``item_field<k>`` (codes of the k-th declared categorical
+item field, :data:`ItemTable.item_fields` names them). On MovieLens that is exactly
+the fields above.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from recall_core.data.schema import Schema
+from recall_core.features.side_info import field_codes
+
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+#: Keys the towers use themselves (a user field with such a name gets a ``user_field<k>`` key).
+_TOWER_KEYS = ("user_id", "hist_ids", "hist_mask", "item", "center", "context")
 #: age bucket edges (the ML-1M age groups); ML-1M's own age codes fall into the same buckets
 AGE_EDGES = (18, 25, 35, 45, 50, 56)
 DEMOGRAPHICS = ("gender", "age", "occupation", "zip")
@@ -38,10 +52,15 @@ def _codes(values) -> tuple[np.ndarray, int]:
 
 @dataclass(frozen=True)
 class UserTable:
-    """Per user row: ``fields[name]`` ``(n_users,)`` int32 codes; ``sizes[name]`` = rows of its embedding table."""
+    """Per user row: ``fields[key]`` ``(n_users,)`` int32 codes; ``sizes[key]`` = rows of its embedding table.
+
+    ``names[key]``: the declared user field a key encodes (the key is the field's name when that is a
+    plain identifier, else ``user_field<k>``: keys become Keras input names).
+    """
 
     fields: dict[str, np.ndarray]
     sizes: dict[str, int]
+    names: dict[str, str] = field(default_factory=dict)
 
     def batch(self, user_rows: np.ndarray) -> dict[str, np.ndarray]:
         return {k: v[user_rows] for k, v in self.fields.items()}
@@ -49,10 +68,18 @@ class UserTable:
 
 @dataclass(frozen=True)
 class ItemTable:
-    """Per item row: ``item_id`` ``(n,)``, ``genre_ids``/``genre_mask`` ``(n, G)``, ``year`` ``(n,)``."""
+    """Per item row: ``item_id`` ``(n,)``, ``genre_ids``/``genre_mask`` ``(n, G)``, ``year`` ``(n,)``, and
+    ``item_field<k>`` ``(n,)`` for the declared item fields (``item_fields[k]`` names the k-th)."""
 
     fields: dict[str, np.ndarray]
     sizes: dict[str, int]
+    item_fields: tuple[str, ...] = field(default=())
+
+    @property
+    def side_keys(self) -> list[str]:
+        """The categorical item features, in the towers' order: ``genre_ids`` (pooled), ``year``, ``item_field<k>``."""
+        return [k for k in ("genre_ids", "year", *(f"item_field{j}" for j in range(len(self.item_fields))))
+                if k in self.fields]
 
     @property
     def n_items(self) -> int:
@@ -65,32 +92,41 @@ class ItemTable:
 
 
 def user_table(train, zip_prefix: int = 1) -> UserTable:
-    """Encode the user fields the data has. ``user_id`` code = user row + 1."""
+    """Encode the user fields the data declares (``train.schema.user_fields``; MovieLens: the demographics it
+    has). ``user_id`` code = user row + 1."""
     users = train.users
     n = train.n_users
     fields = {"user_id": np.arange(1, n + 1, dtype=np.int32)}
     sizes = {"user_id": n + 1}
-    for col in DEMOGRAPHICS:
+    schema = getattr(train, "schema", None) or Schema()
+    declared = schema.user_fields if schema.user_fields or schema.domain != "movies" else tuple(
+        (c, e) for c, e in (("gender", "category"), ("age", "age_bucket"), ("occupation", "category"),
+                            ("zip", "zip_prefix")) if c in users.columns)
+    names = {}
+    for k, (col, encoding) in enumerate(declared):
         if col not in users.columns or users[col].isna().all():
             continue
+        key = col if _PLAIN.fullmatch(col) and col not in _TOWER_KEYS else f"user_field{k}"
         vals = users[col]
-        if col == "age":
+        if encoding == "age_bucket":
             ages = vals.to_numpy(np.float64)
             buckets = np.where(np.isnan(ages), -1, np.searchsorted(AGE_EDGES, np.nan_to_num(ages), side="right"))
             vals = [None if b < 0 else str(b) for b in buckets]
-        elif col == "zip":
+        elif encoding == "zip_prefix":
             vals = [None if v is None or v != v else str(v).strip()[:zip_prefix] for v in vals]
         codes, size = _codes(list(vals))
         if size <= 1:
             continue
-        fields[col], sizes[col] = codes, size
-    return UserTable(fields, sizes)
+        fields[key], sizes[key], names[key] = codes, size, col
+    return UserTable(fields, sizes, names)
 
 
 def item_table(train, year_bucket: int = 5) -> ItemTable:
-    """Encode item fields. ``item_id`` code = item row + 1; genres pooled through ``genre_mask``."""
+    """Encode item fields. ``item_id`` code = item row + 1; genres pooled through ``genre_mask``; categories,
+    year and item fields as the data declares them (``train.schema``)."""
     items = train.items
     n = train.n_items
+    schema = getattr(train, "schema", None) or Schema()
     genre_index = {g: i + 1 for i, g in enumerate(train.genres)}
     g_max = max(1, max((len(g) for g in items["genres"]), default=1))
     genre_ids = np.zeros((n, g_max), np.int32)
@@ -103,14 +139,17 @@ def item_table(train, year_bucket: int = 5) -> ItemTable:
     if ok.any():
         lo = np.floor(years[ok].min() / year_bucket)
         year[ok] = (np.floor(years[ok] / year_bucket) - lo + 1).astype(np.int32)
-    fields = {
-        "item_id": np.arange(1, n + 1, dtype=np.int32),
-        "genre_ids": genre_ids,
-        "genre_mask": (genre_ids > 0).astype(np.float32),
-        "year": year,
-    }
-    sizes = {"item_id": n + 1, "genre_ids": len(genre_index) + 1, "year": int(year.max()) + 1}
-    return ItemTable(fields, sizes)
+    fields = {"item_id": np.arange(1, n + 1, dtype=np.int32)}
+    sizes = {"item_id": n + 1}
+    if schema.has_categories:
+        fields["genre_ids"], fields["genre_mask"] = genre_ids, (genre_ids > 0).astype(np.float32)
+        sizes["genre_ids"] = len(genre_index) + 1
+    if schema.has_year:
+        fields["year"], sizes["year"] = year, int(year.max()) + 1
+    for k, name in enumerate(schema.item_fields):
+        codes, values = field_codes(items[name].tolist())
+        fields[f"item_field{k}"], sizes[f"item_field{k}"] = codes.astype(np.int32), len(values)
+    return ItemTable(fields, sizes, tuple(schema.item_fields))
 
 
 def recent_history(items: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

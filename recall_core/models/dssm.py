@@ -51,14 +51,16 @@ def _build(keras, user_example: dict, item_example: dict, user_sizes: dict, item
     drop = c.dropout if c.tower == "tutorial" else 0.0
     u = l2_normalise(dnn(x, tuple(c.hidden), c.embedding_dim, "user", drop, c.tower), "user_norm")
     iin = make_inputs(item_example)
-    parts = [
-        keras.layers.Embedding(item_sizes["item_id"], c.embedding_dim, name="item_id_emb")(iin["item_id"]),
-        MaskedMeanPooling(name="item_genres")([
+    parts = [keras.layers.Embedding(item_sizes["item_id"], c.embedding_dim, name="item_id_emb")(iin["item_id"])]
+    if "genre_ids" in iin:  # the data's categories (MovieLens: genres), pooled
+        parts.append(MaskedMeanPooling(name="item_genres")([
             keras.layers.Embedding(item_sizes["genre_ids"], c.field_dim, name="item_genre_emb")(iin["genre_ids"]),
             iin["genre_mask"],
-        ]),
-        keras.layers.Embedding(item_sizes["year"], c.field_dim, name="item_year_emb")(iin["year"]),
-    ]
+        ]))
+    if "year" in iin:
+        parts.append(keras.layers.Embedding(item_sizes["year"], c.field_dim, name="item_year_emb")(iin["year"]))
+    for key in sorted((k for k in iin if k.startswith("item_field")), key=lambda k: int(k[len("item_field"):])):
+        parts.append(keras.layers.Embedding(item_sizes[key], c.field_dim, name=f"{key}_emb")(iin[key]))
     y = keras.layers.Concatenate(name="item_features")(parts)
     i = l2_normalise(dnn(y, tuple(c.hidden), c.embedding_dim, "item", drop, c.tower), "item_norm")
     return keras.Model(uin, u, name="dssm_user"), keras.Model(iin, i, name="dssm_item")

@@ -12,6 +12,9 @@ Method, step by step (``fit``):
    ``M_ij / sum_j M_ij`` (vectorised, seeded ``np.random.Generator``).
 4. **Side information** (:mod:`recall_core.features.side_info`): the item id
    plus three fields: pooled genres, release-year bucket, popularity bucket.
+   On other data the fields follow the declared columns (``train.schema``):
+   pooled categories and year where declared, one field per declared
+   categorical item field, then popularity (``attention_fields`` lists them).
 5. **Item-specific attention.** ``A`` ``(n_items, 4)``; the item's vector is
    ``H_v = sum_j softmax(A_v)_j W^j_v``. Context vectors ``Z`` ``(n_items, d)``.
    Skip-gram pairs from the walks (``window``), ``negative`` sampled
@@ -68,8 +71,8 @@ import numpy as np
 from recall_core.features.graph import session_graph, skipgram_pairs, weighted_walks
 from recall_core.features.sessions import sessions_of
 from recall_core.features.side_info import (
-    DEFAULT_POPULARITY_EDGES, DEFAULT_YEAR_EDGES, FIELDS, SideInfo, genre_weights, popularity_buckets,
-    side_info, year_buckets,
+    BEHAVIOUR_FIELDS, DEFAULT_POPULARITY_EDGES, DEFAULT_YEAR_EDGES, FIELDS, SideInfo, genre_weights,
+    popularity_buckets, side_info, year_buckets,
 )
 from recall_core.models.base import (
     ModelConfig, RecallModel, RecallOutput, no_progress, recent_mean, register,
@@ -126,18 +129,36 @@ def softmax_rows(a: np.ndarray) -> np.ndarray:
     return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
+def field_table_key(side: SideInfo, name: str) -> str:
+    """The ``tables`` key of field ``name``: ``id``, ``genre``, ``year``, ``popularity`` or ``field<k>``
+    (the k-th declared item field)."""
+    fixed = {"item_id": "id", "genres": "genre", "year": "year", "popularity": "popularity"}
+    return fixed[name] if name in fixed else f"field{side.item_field_index(name)}"
+
+
+def field_vector(tables: dict[str, np.ndarray], side: SideInfo, name: str, items=slice(None)) -> np.ndarray:
+    """``(n, d)``: field ``name``'s embedding of ``items`` (all by default): the id's, the pooled genres', the
+    year bucket's, the popularity bucket's or a declared item field's value."""
+    if name == "item_id":
+        return tables["id"][items]
+    if name == "genres":
+        return side.genre_weights[items] @ tables["genre"]
+    if name == "year":
+        return tables["year"][side.year_bucket[items]]
+    if name == "popularity":
+        return tables["popularity"][side.popularity_bucket[items]]
+    k = side.item_field_index(name)
+    return tables[f"field{k}"][side.item_field_codes[k][items]]
+
+
 def field_vectors(tables: dict[str, np.ndarray], side: SideInfo) -> np.ndarray:
-    """``(n_items, 4, d)``: each item's id, pooled-genre, year and popularity embeddings."""
-    return np.stack([
-        tables["id"],
-        side.genre_weights @ tables["genre"],
-        tables["year"][side.year_bucket],
-        tables["popularity"][side.popularity_bucket],
-    ], axis=1).astype(np.float32)
+    """``(n_items, n_fields, d)``: each item's embedding per field of ``side.fields`` (MovieLens: id,
+    pooled genres, year, popularity)."""
+    return np.stack([field_vector(tables, side, f) for f in side.fields], axis=1).astype(np.float32)
 
 
 def eges_item_vectors(tables: dict[str, np.ndarray], side: SideInfo) -> tuple[np.ndarray, np.ndarray]:
-    """Numpy ``H_v``: returns ``(H (n_items, d), attention (n_items, 4))``; the TF model must agree."""
+    """Numpy ``H_v``: returns ``(H (n_items, d), attention (n_items, n_fields))``; the TF model must agree."""
     att = softmax_rows(tables["attention"])
     return np.einsum("nf,nfd->nd", att, field_vectors(tables, side)).astype(np.float32), att
 
@@ -147,49 +168,111 @@ def _extras_of(source) -> dict:
     return getattr(extras, "extras", extras)  # a StoredModel's output, an output or a dict
 
 
-def cold_start_vector(source, genres, year=None, n_ratings: int | None = None) -> np.ndarray:
+def cold_start_vector(source, genres=(), year=None, n_ratings: int | None = None,
+                      fields: dict | None = None) -> np.ndarray:
     """Embed a new item from side information alone (numpy only, no TensorFlow).
 
     ``source``: an EGES :class:`RecallOutput` (or its ``extras`` dict).
-    ``genres``: iterable of genre names (unknown names are ignored; none known
+    ``genres``: iterable of genre (category) names (unknown names are ignored; none known
     -> the ``(no genre)`` token). ``year``: release year or ``None``.
+    ``fields``: ``{item field: value}`` for a model trained on declared item fields
+    (a missing or unknown value takes the field's "unknown" row).
     ``n_ratings``: optional interaction count; if given, the popularity
     bucket's embedding joins the mean. The mean is weighted by
     ``cold_start_field_weights`` (see :func:`cold_start_weights`). Returns
     ``(d,)`` float32 in the space of ``item_vectors`` (search it with cosine).
     """
     ex = _extras_of(source)
-    needed = ("genre_embeddings", "genre_names", "year_embeddings", "year_edges", "cold_start_field_weights")
+    side_fields = [str(f) for f in np.asarray(ex.get("attention_fields", FIELDS)).tolist()][1:]
+    needed = ["cold_start_field_weights"]
+    if "genres" in side_fields:
+        needed += ["genre_embeddings", "genre_names"]
+    if "year" in side_fields:
+        needed += ["year_embeddings", "year_edges"]
+    item_fields = [str(f) for f in np.asarray(ex.get("item_field_names", [])).tolist()]
+    for k, f in enumerate(item_fields):
+        needed += [f"item_field_values_{k}", f"item_field_embeddings_{k}"]
     missing = [k for k in needed if k not in ex]
     if missing:
         raise ValueError(f"not an EGES output: extras lack {missing}")
-    names = np.asarray(ex["genre_names"]).astype(str)
-    w = np.asarray(ex["cold_start_field_weights"], np.float64)  # genres, year, popularity
-    g = genre_weights([tuple(genres) if genres is not None else ()], names)[0] @ ex["genre_embeddings"]
-    y = ex["year_embeddings"][year_buckets([year], ex["year_edges"])[0]]
-    parts, weights = [g, y], [w[0], w[1]]
-    if n_ratings is not None:
-        parts.append(ex["popularity_embeddings"][popularity_buckets([n_ratings], ex["popularity_edges"])[0]])
-        weights.append(w[2])
+    w = np.asarray(ex["cold_start_field_weights"], np.float64)  # one per side field (MovieLens: genres, year, popularity)
+    parts, weights = [], []
+    for j, f in enumerate(side_fields):
+        if f == "genres":
+            names = np.asarray(ex["genre_names"]).astype(str)
+            parts.append(genre_weights([tuple(genres) if genres is not None else ()], names)[0] @ ex["genre_embeddings"])
+        elif f == "year":
+            parts.append(ex["year_embeddings"][year_buckets([year], ex["year_edges"])[0]])
+        elif f == "popularity":
+            if n_ratings is None:
+                continue
+            parts.append(ex["popularity_embeddings"][popularity_buckets([n_ratings], ex["popularity_edges"])[0]])
+        else:
+            k = item_fields.index(f)
+            values = [str(v) for v in np.asarray(ex[f"item_field_values_{k}"]).tolist()]
+            value = (fields or {}).get(f)
+            row = values.index(str(value).strip()) if value is not None and str(value).strip() in values[1:] else 0
+            parts.append(ex[f"item_field_embeddings_{k}"][row])
+        weights.append(w[j])
     weights = np.asarray(weights) / np.sum(weights)
     return np.einsum("f,fd->d", weights, np.asarray(parts)).astype(np.float32)
 
 
 def cold_start_weights(attention: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """``(3,)``: the side fields' (genres, year, popularity) mean attention over trained items, summing to 1.
+    """``(n_fields - 1,)``: the side fields' (MovieLens: genres, year, popularity) mean attention over trained
+    items, summing to 1.
 
     Why weighted: a plain mean lets a field the model learned to ignore (a
     year bucket shared by many unrelated films) pull the vector as hard as the
     genres; the learned attention says how much each field is worth.
     """
-    a = attention[known][:, 1:].mean(axis=0) if known.any() else np.ones(3)
+    a = attention[known][:, 1:].mean(axis=0) if known.any() else np.ones(attention.shape[1] - 1)
     return (a / a.sum()).astype(np.float32)
 
 
+def mean_cold_start_weights(fields) -> np.ndarray:
+    """``(n_fields - 1,)`` float32: the tutorial's plain mean, an equal share for each content field (MovieLens:
+    ``[0.5, 0.5, 0.0]`` for genres, year, popularity)."""
+    content = np.asarray([f not in BEHAVIOUR_FIELDS for f in list(fields)[1:]], bool)
+    return np.where(content, 1.0 / max(int(content.sum()), 1), 0.0).astype(np.float32)
+
+
 def cold_start_vectors(tables: dict[str, np.ndarray], side: SideInfo, weights: np.ndarray) -> np.ndarray:
-    """``(n_items, d)``: each item's genre and year embeddings, mixed by ``weights[:2]`` (renormalised)."""
-    w = np.asarray(weights[:2], np.float64) / np.sum(weights[:2])
-    return (w[0] * (side.genre_weights @ tables["genre"]) + w[1] * tables["year"][side.year_bucket]).astype(np.float32)
+    """``(n_items, d)``: each item's content-field embeddings (MovieLens: genres and year), mixed by their
+    ``weights`` (one per side field, in ``side.fields[1:]`` order; renormalised over the content fields).
+    Zeros when the data declares no content field (nothing to embed a new item from)."""
+    content = [j for j, f in enumerate(side.fields[1:]) if f not in BEHAVIOUR_FIELDS]
+    if not content:
+        return np.zeros_like(tables["id"], dtype=np.float32)
+    chosen = np.asarray(weights)[content]  # summed in its own dtype, as it always was (bit-identical vectors)
+    w = np.asarray(chosen, np.float64) / np.sum(chosen)
+    out = None
+    for wj, j in zip(w, content):
+        term = wj * field_vector(tables, side, side.fields[1 + j])
+        out = term if out is None else out + term
+    return out.astype(np.float32)
+
+
+def side_field_extras(tables: dict[str, np.ndarray], side: SideInfo) -> dict[str, np.ndarray]:
+    """The declared item fields' tables for the store: ``item_field_names`` ``(k,)``, and per field ``k``
+    ``item_field_values_<k>`` ``(n_values + 1,)`` str (row 0 unknown) and ``item_field_embeddings_<k>``
+    ``(n_values + 1, d)``. Empty on MovieLens."""
+    if not side.item_fields:
+        return {}
+    out = {"item_field_names": np.asarray(side.item_fields, dtype=str)}
+    for k, values in enumerate(side.item_field_values):
+        out[f"item_field_values_{k}"] = np.asarray(values, dtype=str)
+        out[f"item_field_embeddings_{k}"] = tables[f"field{k}"]
+    return out
+
+
+def side_field_sources(schema) -> list[dict]:
+    """``[{"field", "source"}]``: each EGES side field and the column it came from (the How page shows them)."""
+    from recall_core.features.side_info import side_fields
+
+    src = {e["name"]: e["source"] for e in schema.side_information() if e["what"] != "user_field"}
+    return [{"field": f, "source": src.get(f, "training interactions" if f == "popularity" else f)}
+            for f in side_fields(schema)[1:]]
 
 
 def _exposure_summary(centre_counts: np.ndarray, centre_steps: np.ndarray, known: np.ndarray, steps: int) -> dict:
@@ -205,9 +288,9 @@ def _exposure_summary(centre_counts: np.ndarray, centre_steps: np.ndarray, known
     }
 
 
-def attention_mask(popularity_field: bool) -> np.ndarray:
-    """``(4,)`` float32 added to the attention logits: ``-1e9`` switches a field off (weight 0)."""
-    return np.array([0.0, 0.0, 0.0, 0.0 if popularity_field else -1e9], np.float32)
+def attention_mask(popularity_field: bool, fields=FIELDS) -> np.ndarray:
+    """``(n_fields,)`` float32 added to the attention logits: ``-1e9`` switches a field off (weight 0)."""
+    return np.array([-1e9 if (f == "popularity" and not popularity_field) else 0.0 for f in fields], np.float32)
 
 
 def _build_network(n_items: int, side: SideInfo, dim: int, seed: int, mask: np.ndarray,
@@ -223,34 +306,52 @@ def _build_network(n_items: int, side: SideInfo, dim: int, seed: int, mask: np.n
         def __init__(self):
             super().__init__()
             self.id_emb = keras.layers.Embedding(n_items, dim, embeddings_initializer=init(1), name="id")
-            self.genre_emb = keras.layers.Embedding(side.n_genres, dim, embeddings_initializer=init(2), name="genre")
-            self.year_emb = keras.layers.Embedding(side.n_year_buckets, dim, embeddings_initializer=init(3),
-                                                   name="year")
+            # Only the fields the data declares get a table (MovieLens: all four, as always).
+            self.genre_emb = (keras.layers.Embedding(side.n_genres, dim, embeddings_initializer=init(2), name="genre")
+                              if "genres" in side.fields else None)
+            self.year_emb = (keras.layers.Embedding(side.n_year_buckets, dim, embeddings_initializer=init(3),
+                                                    name="year") if "year" in side.fields else None)
             self.pop_emb = keras.layers.Embedding(side.n_popularity_buckets, dim, embeddings_initializer=init(4),
                                                   name="popularity")
-            # Zero attention logits: every field starts with weight 1/4.
-            self.attention = keras.layers.Embedding(n_items, len(FIELDS), embeddings_initializer="zeros",
+            # Zero attention logits: every field starts with weight 1/n_fields.
+            self.attention = keras.layers.Embedding(n_items, len(side.fields), embeddings_initializer="zeros",
                                                     name="attention")
             # word2vec initialises context vectors at 0; a tiny random start breaks ties between items.
             self.ctx_emb = keras.layers.Embedding(n_items, dim, embeddings_initializer=init(5), name="context")
-            for layer in (self.id_emb, self.genre_emb, self.year_emb, self.pop_emb, self.attention, self.ctx_emb):
-                layer.build((None,))
+            # Declared item fields: one table each, row 0 = unknown value (seeds after the fixed ones).
+            self.field_embs = [keras.layers.Embedding(len(values), dim, embeddings_initializer=init(6 + k),
+                                                      name=f"field{k}")
+                               for k, values in enumerate(side.item_field_values)]
+            for layer in (self.id_emb, self.genre_emb, self.year_emb, self.pop_emb, self.attention, self.ctx_emb,
+                          *self.field_embs):
+                if layer is not None:
+                    layer.build((None,))
             # GES: the logits stay at 0, so every active field keeps an equal weight.
             if not learn_attention:
                 self.attention.trainable = False
             self.genre_w = tf.constant(side.genre_weights, tf.float32)
             self.year_b = tf.constant(side.year_bucket, tf.int64)
             self.pop_b = tf.constant(side.popularity_bucket, tf.int64)
+            self.field_c = [tf.constant(c, tf.int64) for c in side.item_field_codes]
             self.mask = tf.constant(mask, tf.float32)
+            self.side_fields = tuple(side.fields)
+            self.item_fields = tuple(side.item_fields)
+
+        def field(self, name, items):
+            if name == "item_id":
+                return self.id_emb(items)
+            if name == "genres":
+                return tf.matmul(tf.gather(self.genre_w, items), self.genre_emb.embeddings)
+            if name == "year":
+                return self.year_emb(tf.gather(self.year_b, items))
+            if name == "popularity":
+                return self.pop_emb(tf.gather(self.pop_b, items))
+            k = self.item_fields.index(name)
+            return self.field_embs[k](tf.gather(self.field_c[k], items))
 
         def item_vectors(self, items):
-            fields = tf.stack([
-                self.id_emb(items),
-                tf.matmul(tf.gather(self.genre_w, items), self.genre_emb.embeddings),
-                self.year_emb(tf.gather(self.year_b, items)),
-                self.pop_emb(tf.gather(self.pop_b, items)),
-            ], axis=1)  # (B, 4, d)
-            att = tf.nn.softmax(self.attention(items) + self.mask, axis=-1)  # (B, 4)
+            fields = tf.stack([self.field(f, items) for f in self.side_fields], axis=1)  # (B, n_fields, d)
+            att = tf.nn.softmax(self.attention(items) + self.mask, axis=-1)  # (B, n_fields)
             return tf.reduce_sum(att[:, :, None] * fields, axis=1)
 
         def call(self, inputs):
@@ -264,11 +365,17 @@ def _build_network(n_items: int, side: SideInfo, dim: int, seed: int, mask: np.n
 
 
 def _tables_of(net) -> dict[str, np.ndarray]:
-    return {
-        "id": net.id_emb.embeddings.numpy(), "genre": net.genre_emb.embeddings.numpy(),
-        "year": net.year_emb.embeddings.numpy(), "popularity": net.pop_emb.embeddings.numpy(),
-        "attention": net.attention.embeddings.numpy(), "context": net.ctx_emb.embeddings.numpy(),
-    }
+    """``id``, ``genre`` and ``year`` (where declared), ``popularity``, ``attention``, ``context`` and ``field<k>``."""
+    out = {"id": net.id_emb.embeddings.numpy()}
+    if net.genre_emb is not None:
+        out["genre"] = net.genre_emb.embeddings.numpy()
+    if net.year_emb is not None:
+        out["year"] = net.year_emb.embeddings.numpy()
+    out.update({"popularity": net.pop_emb.embeddings.numpy(), "attention": net.attention.embeddings.numpy(),
+                "context": net.ctx_emb.embeddings.numpy()})
+    for k, layer in enumerate(net.field_embs):
+        out[f"field{k}"] = layer.embeddings.numpy()
+    return out
 
 
 @register
@@ -324,7 +431,8 @@ class EGES(RecallModel):
         progress(0.05, f"eges: graph {graph.n_nodes} nodes / {graph.n_edges} edges, {len(centers):,} pairs")
 
         side = side_info(train, c.year_edges, c.popularity_edges)
-        net = _build_network(n_items, side, c.embedding_dim, c.seed, attention_mask(c.popularity_field),
+        fields = side.fields
+        net = _build_network(n_items, side, c.embedding_dim, c.seed, attention_mask(c.popularity_field, fields),
                              learn_attention=c.attention == "learned")
         opt = keras.optimizers.Adam(learning_rate=c.learning_rate)
         labels = np.zeros((1, 1 + c.negative), np.float32)
@@ -364,10 +472,10 @@ class EGES(RecallModel):
         tables = _tables_of(net)
         self._net = net
         self._tables, self._side = tables, side
-        tables["attention"] = tables["attention"] + attention_mask(c.popularity_field)  # the logits H was built from
+        tables["attention"] = tables["attention"] + attention_mask(c.popularity_field, fields)  # the logits H came from
         h, att = eges_item_vectors(tables, side)
         cs_weights = (cold_start_weights(att, known) if c.cold_start == "attention"
-                      else np.array([0.5, 0.5, 0.0], np.float32))
+                      else mean_cold_start_weights(fields))
         cold = cold_start_vectors(tables, side, cs_weights)
         item_vectors = np.where(known[:, None], h, cold)
         histories = train.histories()
@@ -376,11 +484,12 @@ class EGES(RecallModel):
             user_ids=train.user_vocab.ids, user_vectors=recent_mean(h, histories, c.user_last_n, known),
             candidate_vectors=tables["context"], u2i_metric="ip", pair_query_vectors=item_vectors,
             extras={
-                "attention": att, "attention_fields": np.asarray(FIELDS, dtype=str),
+                "attention": att, "attention_fields": np.asarray(fields, dtype=str),
                 "cold_start_vectors": cold, "cold_start_field_weights": cs_weights,
-                "genre_embeddings": tables["genre"], "genre_names": side.genre_names,
-                "year_embeddings": tables["year"], "year_edges": side.year_edges,
+                **({"genre_embeddings": tables["genre"], "genre_names": side.genre_names} if "genre" in tables else {}),
+                **({"year_embeddings": tables["year"], "year_edges": side.year_edges} if "year" in tables else {}),
                 "popularity_embeddings": tables["popularity"], "popularity_edges": side.popularity_edges,
+                **side_field_extras(tables, side),
                 "centre_counts": centre_counts, "centre_steps": centre_steps,
                 "id_embeddings": tables["id"],  # W^0: lets H_v = sum_j a_j W^j be recomposed from the store
             },
@@ -390,8 +499,9 @@ class EGES(RecallModel):
                 "walks": {"walks_per_node": c.walks_per_node, "walk_length": c.walk_length, "window": c.window,
                           "n_walks": int(len(walks)), "pairs": int(n_pairs), "negative": c.negative,
                           "seconds": round(walk_seconds, 2)},
-                "attention_fields": list(FIELDS),
-                "mean_attention": dict(zip(FIELDS, att[known].mean(axis=0).round(4).tolist())),
+                "attention_fields": list(fields),
+                "mean_attention": dict(zip(fields, att[known].mean(axis=0).round(4).tolist())),
+                "side_fields": side_field_sources(train.schema),
                 "epoch_loss": losses,
                 "trained_items": int(known.sum()),
                 "exposure": _exposure_summary(centre_counts, centre_steps, known, c.epochs * len(starts)),

@@ -81,7 +81,7 @@ class FMFeatures:
         self.user_offsets["history"] = off
         self.n_user_features = off + train.n_items + 1
         off, self.item_offsets = 0, {}
-        for name in ("item_id", "genre_ids", "year"):
+        for name in ("item_id", *self.items.side_keys):  # MovieLens: item_id, genre_ids, year
             self.item_offsets[name] = off
             off += self.items.sizes[name]
         self.n_item_features = off
@@ -99,15 +99,20 @@ class FMFeatures:
         return np.concatenate(ids, axis=1).astype(np.int32), np.concatenate(vals, axis=1).astype(np.float32)
 
     def item_side(self):
-        """``ids, vals`` ``(n_items, 2 + G)`` for every item."""
+        """``ids, vals`` ``(n_items, 1 + G + 1 + n_item_fields)`` for every item (MovieLens ``2 + G``): the id,
+        the genres (weights 1/#genres), then one column per other categorical feature (value 1 when known)."""
         f = self.items.fields
-        g = f["genre_mask"] / np.maximum(f["genre_mask"].sum(axis=1, keepdims=True), 1.0)
-        ids = np.concatenate([self.item_offsets["item_id"] + f["item_id"][:, None],
-                              self.item_offsets["genre_ids"] + f["genre_ids"],
-                              self.item_offsets["year"] + f["year"][:, None]], axis=1)
-        vals = np.concatenate([np.ones((len(ids), 1), np.float32), g.astype(np.float32),
-                               (f["year"][:, None] > 0).astype(np.float32)], axis=1)
-        return ids.astype(np.int32), vals
+        ids = [self.item_offsets["item_id"] + f["item_id"][:, None]]
+        vals = [np.ones((len(f["item_id"]), 1), np.float32)]
+        for key in self.items.side_keys:
+            if key == "genre_ids":
+                g = f["genre_mask"] / np.maximum(f["genre_mask"].sum(axis=1, keepdims=True), 1.0)
+                ids.append(self.item_offsets["genre_ids"] + f["genre_ids"])
+                vals.append(g.astype(np.float32))
+            else:
+                ids.append(self.item_offsets[key] + f[key][:, None])
+                vals.append((f[key][:, None] > 0).astype(np.float32))
+        return np.concatenate(ids, axis=1).astype(np.int32), np.concatenate(vals, axis=1)
 
 
 class FMNet:

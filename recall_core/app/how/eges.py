@@ -69,6 +69,9 @@ def render(ctx: HowContext) -> None:
     cfg = mechanisms.stored_config(ctx.manifest)
     formula(ctx)
     idea("how.eges.idea", gap=int(cfg.session_gap_seconds // 60))
+    if side := ctx.manifest.get("info", {}).get("side_fields"):  # the fields the data declared (issue 20)
+        st.caption(t("dataset.eges_fields", fields=", ".join(
+            f"**{widgets.md_escape(f['field'])}** ({widgets.md_escape(f['source'])})" for f in side)))
 
     c1, c2 = st.columns([4, 1])
     item = pick_item(ctx, container=c1)

@@ -298,8 +298,6 @@ STRINGS: dict[str, str] = {
 
     # ------------------------------------------------------------------ sidebar, pickers (recall_core/app/state.py, widgets.py)
     'sidebar.language': 'Language',
-    'sidebar.dataset_help': 'ml-100k is fetched and cached on first use; set RECALL_DATASET for a folder.',
-    'sidebar.path_help': 'ml-100k, ml-1m or ml-latest layout',
     'sidebar.models_help': 'Models shown on the item and user pages (colours are fixed per model).',
     'sidebar.store': 'Store: `{store}` · {n} model(s)',
     'common.choose_models': 'Choose one or more models in the sidebar.',
@@ -624,8 +622,6 @@ STRINGS: dict[str, str] = {
     'app.page_error': 'Something went wrong on this page: {error}',
 
     # ------------------------------------------------------------------ sidebar, shared state (recall_core/app/state.py)
-    'sidebar.dataset': 'Dataset',
-    'sidebar.folder': '…or a MovieLens folder',
     'sidebar.models': 'Models',
     'sidebar.models_expected': 'models stored for {dataset} ({models})',
     'sidebar.none_yet': 'none yet',
@@ -891,3 +887,45 @@ STRINGS: dict[str, str] = {
     'how.towers.ytb_idea_no_age': 'YouTubeDNN predicts the next movie a user watches with a softmax over the whole catalogue, from the user\'s history and profile. Each training example only sees the history before its target (the "rollback"). The paper also feeds each example\'s age; this model was trained without it (without it measured better on validation, make ablations).',
     'how.towers.dssm_idea_full': 'Two towers map a user and a movie to unit vectors, and their cosine divided by a temperature τ is the logit. This model was trained with a full softmax: each user\'s own movie is the positive and every other movie in the catalogue is a negative, so no sampling correction (logQ) is needed.',
 }
+
+# ---- issue 20: your own data, MovieLens by name (sidebar dataset choices, downloads, Overview side information)
+STRINGS.update({
+    'dataset.sidebar.label': 'Dataset',
+    'dataset.sidebar.help': ('ml-100k is ready offline. The other MovieLens releases are downloaded from GroupLens '
+                             '(or $RECALL_MOVIELENS_URL) into the data cache on first use. Your own log: a folder '
+                             'with dataset.toml (see the README, "Your own data").'),
+    'dataset.sidebar.folder': '…or a folder (MovieLens, or your own log with dataset.toml)',
+    'dataset.sidebar.folder_help': ('A MovieLens folder (ml-100k, ml-1m, ml-10m or ml-latest files) or a folder '
+                                    'holding dataset.toml with interactions (CSV or Parquet), and optionally items '
+                                    'and users.'),
+    'dataset.label.ml100k': '{name} · ready offline',
+    'dataset.label.downloaded': '{name} · downloaded',
+    'dataset.label.download': '{name} · download on first use',
+    'dataset.label.folder': '{name} · folder in the data cache',
+    'dataset.not_downloaded': ('**{name}** is not in the data cache yet. Download it from `{base}` (the size shows '
+                               'when it starts), or unzip it yourself into `{folder}`.'),
+    'dataset.download_button': 'Download {name}',
+    'dataset.download_start': 'Downloading {name}…',
+    'dataset.download_progress': '{name}: downloading, {pct:.0f}%',
+    'dataset.download_unpack': '{name}: checking and unpacking…',
+    'dataset.download_done': '{name} downloaded and checked.',
+    'dataset.pending': '{name} is not downloaded yet: press "Download {name}" in the sidebar.',
+    'dataset.side.head': '**Side information**: the columns the models use besides the ids and the interactions.',
+    'dataset.side.categories': ('categories from `{source}` ({n} distinct): an EGES side field, the Airbnb market '
+                                '(each item\'s most specific category) and an FM / DSSM item feature'),
+    'dataset.side.year': ('year from `{source}` ({n} items have one): an EGES side field (bucketed) and an FM / DSSM '
+                          'item feature'),
+    'dataset.side.item_field': 'item field `{name}` ({n} values): an EGES side field and an FM / DSSM item feature',
+    'dataset.side.user_field': 'user field `{name}` ({n} values): a feature of the FM, DSSM and YouTubeDNN user towers',
+    'dataset.side.none': ('No side information is declared: the models use the ids and the interactions only (EGES '
+                          'keeps its popularity field).'),
+    'dataset.eges_fields': 'Side fields of this model, as the data declares them: {fields}.',
+    'dataset.noun.movies.item': 'movie',
+    'dataset.noun.movies.items': 'movies',
+    'dataset.noun.movies.category': 'genre',
+    'dataset.noun.movies.categories': 'genres',
+    'dataset.noun.items.item': 'item',
+    'dataset.noun.items.items': 'items',
+    'dataset.noun.items.category': 'category',
+    'dataset.noun.items.categories': 'categories',
+})

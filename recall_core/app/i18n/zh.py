@@ -268,8 +268,6 @@ STRINGS: dict[str, str] = {
 
     # ------------------------------------------------------------------ 侧边栏、选择器
     'sidebar.language': '语言',
-    'sidebar.dataset_help': 'ml-100k 首次使用时下载并缓存；如需使用本地文件夹，请设置 RECALL_DATASET。',
-    'sidebar.path_help': 'ml-100k、ml-1m 或 ml-latest 的文件夹结构',
     'sidebar.models_help': '物品页和用户页上展示的模型（每个模型的颜色固定）。',
     'sidebar.store': '模型库：`{store}` · {n} 个模型',
     'common.choose_models': '请在侧边栏选择一个或多个模型。',
@@ -445,8 +443,6 @@ STRINGS: dict[str, str] = {
     'app.page_error': '本页出错：{error}',
 
     # ------------------------------------------------------------------ sidebar, shared state (recall_core/app/state.py)
-    'sidebar.dataset': '数据集',
-    'sidebar.folder': '……或一个 MovieLens 文件夹',
     'sidebar.models': '模型',
     'sidebar.models_expected': '{dataset} 已存储的模型（{models}）',
     'sidebar.none_yet': '还没有',
@@ -922,3 +918,41 @@ STRINGS: dict[str, str] = {
     'how.towers.ytb_idea_no_age': 'YouTubeDNN 根据用户的历史和画像，用覆盖整个物料库的 softmax 预测用户接下来观看的影片。每个训练样本只看到目标之前的历史（“回滚”）。论文还输入每个样本的年龄；该模型训练时没有这一特征（在验证集上不用它效果更好，见 make ablations）。',
     'how.towers.dssm_idea_full': '两个塔把用户和影片映射为单位向量，它们的余弦除以温度系数 τ 就是 logit。该模型用完整 softmax 训练：用户自己的影片是正样本，物料库中其余每部影片都是负样本，因此不需要采样校正（logQ）。',
 }
+
+# ---- issue 20: your own data, MovieLens by name (sidebar dataset choices, downloads, Overview side information)
+STRINGS.update({
+    'dataset.sidebar.label': '数据集',
+    'dataset.sidebar.help': ('ml-100k 离线即可使用。其他 MovieLens 版本在首次使用时从 GroupLens（或 $RECALL_MOVIELENS_URL）'
+                             '下载到数据缓存中。使用自己的日志：一个含 dataset.toml 的文件夹（见 README 的“Your own data”一节）。'),
+    'dataset.sidebar.folder': '…或一个文件夹（MovieLens，或含 dataset.toml 的自有日志）',
+    'dataset.sidebar.folder_help': ('MovieLens 文件夹（ml-100k、ml-1m、ml-10m 或 ml-latest 的文件），或含 dataset.toml 的'
+                                    '文件夹：交互表（CSV 或 Parquet），以及可选的物品表和用户表。'),
+    'dataset.label.ml100k': '{name} · 离线可用',
+    'dataset.label.downloaded': '{name} · 已下载',
+    'dataset.label.download': '{name} · 首次使用时下载',
+    'dataset.label.folder': '{name} · 数据缓存中的文件夹',
+    'dataset.not_downloaded': ('**{name}** 尚未在数据缓存中。可从 `{base}` 下载（开始后会显示大小），'
+                               '或自行解压到 `{folder}`。'),
+    'dataset.download_button': '下载 {name}',
+    'dataset.download_start': '正在下载 {name}…',
+    'dataset.download_progress': '{name}：正在下载，{pct:.0f}%',
+    'dataset.download_unpack': '{name}：正在校验并解压…',
+    'dataset.download_done': '{name} 已下载并校验。',
+    'dataset.pending': '{name} 尚未下载：请在侧边栏点击“下载 {name}”。',
+    'dataset.side.head': '**辅助信息**：除 ID 和交互之外，模型使用的列。',
+    'dataset.side.categories': ('类别来自 `{source}`（{n} 个不同值）：EGES 的辅助字段、Airbnb 的市场（每个物品最具体的类别），'
+                                '以及 FM / DSSM 的物品特征'),
+    'dataset.side.year': '年份来自 `{source}`（{n} 个物品有年份）：EGES 的辅助字段（分桶）以及 FM / DSSM 的物品特征',
+    'dataset.side.item_field': '物品字段 `{name}`（{n} 个取值）：EGES 的辅助字段以及 FM / DSSM 的物品特征',
+    'dataset.side.user_field': '用户字段 `{name}`（{n} 个取值）：FM、DSSM 和 YouTubeDNN 用户塔的特征',
+    'dataset.side.none': '未声明任何辅助信息：模型只使用 ID 和交互（EGES 保留其流行度字段）。',
+    'dataset.eges_fields': '本模型的辅助字段（按数据的声明）：{fields}。',
+    'dataset.noun.movies.item': '电影',
+    'dataset.noun.movies.items': '电影',
+    'dataset.noun.movies.category': '类型',
+    'dataset.noun.movies.categories': '类型',
+    'dataset.noun.items.item': '物品',
+    'dataset.noun.items.items': '物品',
+    'dataset.noun.items.category': '类别',
+    'dataset.noun.items.categories': '类别',
+})
