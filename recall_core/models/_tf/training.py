@@ -53,11 +53,13 @@ def adam_step(model, loss_fn: Callable, learning_rate: float, weight_decay: floa
 
 
 def train_loop(model, loss_fn: Callable, make_batches: Callable[[int], Iterator[dict]], epochs: int,
-               learning_rate: float, progress=None, name: str = "", weight_decay: float | None = None) -> list[float]:
-    """Adam over ``model.trainable_variables``; returns the mean loss per epoch.
+               learning_rate: float, progress=None, name: str = "", weight_decay: float | None = None,
+               on_epoch: Callable[[int], bool] | None = None) -> list[float]:
+    """Adam over ``model.trainable_variables``; returns the mean loss per epoch (one per epoch trained).
 
     ``loss_fn(batch) -> scalar`` is traced once per batch shape by ``tf.function``;
     ``make_batches(epoch)`` yields (nested) plain dicts of numpy arrays (seeded by the caller).
+    ``on_epoch(epoch)`` (1-based) is called after each epoch; True stops training there.
     """
     step = adam_step(model, loss_fn, learning_rate, weight_decay)
     losses = []
@@ -69,6 +71,8 @@ def train_loop(model, loss_fn: Callable, make_batches: Callable[[int], Iterator[
         losses.append(total / max(count, 1))
         if progress is not None:
             progress(0.1 + 0.8 * (epoch + 1) / epochs, f"{name}: epoch {epoch + 1}/{epochs} loss {losses[-1]:.4f}")
+        if on_epoch is not None and on_epoch(epoch + 1):
+            break
     return losses
 
 
