@@ -266,3 +266,42 @@ def cmd_export(args) -> int:
     print(f"open them in https://projector.tensorflow.org (Load: vectors, then metadata); read them back with:\n"
           f"  {reimport_command(model, _path(args.out), args.view)}")
     return 0
+
+
+def cmd_tune(args) -> int:
+    from recall_core.explore import ease_reference
+    from recall_core.store import tuning_db
+    from recall_core.tuning.study import Budget, Settings, parse_tune_models, tune_models
+
+    names = parse_tune_models(args.models)  # bad names and a bad budget fail before any data is read
+    budget = Budget(args.trials, args.minutes)
+    settings = Settings(seed=args.seed, pruner=not args.no_pruner, patience=args.patience,
+                        lock_timeout=args.lock_timeout)
+    ds = _dataset(args)
+    store = _store(args)
+    bar = ProgressBar()
+    results = tune_models(ds, names, store, budget, settings, bar, fresh=args.fresh)
+    ease = ease_reference(ds, store, progress=bar)
+    if args.json:
+        print(_json({"dataset": ds.name, "fingerprint": ds.fingerprint, "budget": budget.to_dict(),
+                     "settings": settings.study_attrs(), "models": results, "ease": ease}))
+        return 0
+    limit = f"{budget.trials} trials" + (f" or {budget.minutes:g} min" if budget.minutes else "")
+    print(f"{ds.name}: every model tuned on validation with the same budget: {limit} per model "
+          f"(seed {settings.seed}; {settings.study_attrs()['sampler']}; pruner {settings.study_attrs()['pruner']}; "
+          f"early stopping after {settings.patience} epochs without gain)\n")
+    head = ["model", "trials", "pruned", "trial min", "default valid HR@10", "tuned valid HR@10", "best epoch",
+            "kept", "test HR@10 (reported)"]
+    rows = [[r["model"], r["trials"], r["pruned"], f"{r['minutes']:.1f}", f"{r['default_valid']:.4f}",
+             f"{r['best_valid']:.4f}", r["best_epoch"], r["chosen"], f"{r['test'].get('hr@10', float('nan')):.4f}"]
+            for r in results]
+    widths = [max(len(str(x)) for x in col) + 2 for col in zip(head, *rows)]
+    for row in [head, *rows]:
+        print(f"{row[0]:<{widths[0]}}" + "".join(f"{str(c):>{w}}" for c, w in zip(row[1:], widths[1:])))
+    if ease.get("skipped"):
+        print(f"\nease: {ease['skipped']}")
+    else:
+        print(f"\nease (reference): λ {ease['lambda']:g} chosen on validation of {len(ease['valid_by_lambda'])}; "
+              f"valid HR@10 {ease['valid']['hr@10']:.4f}, test HR@10 {ease['test']['hr@10']:.4f} (reported)")
+    print(f"stored in {store / ds.key}; studies in {tuning_db(store, ds.key)}")
+    return 0
