@@ -6,6 +6,7 @@ import streamlit as st
 
 from recall_core.analysis import compare
 from recall_core.app import state, url, widgets
+from recall_core.app import tuning as tuning_app
 from recall_core.app.claims import render_card_facts
 from recall_core.app.style import model_color
 from recall_core.evaluation.baselines import TRANSITION_DEFAULTS
@@ -84,9 +85,10 @@ k = st.radio("K", [5, 10, 20, 50], index=1, horizontal=True, key="overview_k",
              help=i18n.t("overview.k_help"))
 frame = leaderboard_frame(rows, k)
 frame.insert(0, "model", frame.index)
+frame.insert(1, "Set by", tuning_app.setting_labels(rows, ctx.manifests()))  # issue 21: defaults or tuned
 frame["Distinct lists@10"] = [r["metrics"].get("distinct_lists@10") for r in rows]
-metric_cols = [c for c in frame.columns if c not in ("model", "Train s", "Distinct lists@10")]
-best = compare.best_per_column(frame.drop(columns=["model"]))
+metric_cols = [c for c in frame.columns if c not in ("model", "Set by", "Train s", "Distinct lists@10")]
+best = compare.best_per_column(frame.drop(columns=["model", "Set by"]))
 
 
 def _mark(col):
@@ -100,6 +102,7 @@ widgets.table(
     hide_index=True, width="stretch", key="overview_table", height=35 * (len(frame) + 1) + 3,  # every row, no scroll
     column_config={
         "model": st.column_config.TextColumn("Model", pinned=True),
+        "Set by": st.column_config.TextColumn("Set by", help=i18n.t("tuning.set_by_help")),
         **{c: st.column_config.NumberColumn(c, format="%.4f") for c in metric_cols},
         "Train s": st.column_config.NumberColumn("Train s", format="%.1f", help=i18n.t("overview.train_s_help")),
         "Distinct lists@10": st.column_config.NumberColumn("Distinct lists@10", format="%d",
@@ -110,6 +113,8 @@ st.caption(i18n.t("overview.best_caption") + " · ".join(
     i18n.t("overview.best_of", col=c, model=m) for c, m in best.items() if c.startswith(("HR@", "NDCG@"))))
 st.caption(i18n.t("overview.metrics_note", k=k)
            + i18n.t("overview.transition_description", **TRANSITION_DEFAULTS))
+tuning_app.ease_caption(rows)
+tuning_app.budget_warning(rows, ctx.manifests())
 
 long = compare.metrics_long(rows)
 left, right = st.columns(2)
@@ -147,7 +152,9 @@ if ctx.stored:
                             + i18n.t("overview.reference"), unsafe_allow_html=True)
                 st.caption(i18n.t("overview.transition_description", **TRANSITION_DEFAULTS))
                 st.caption(i18n.t("overview.transition_computed"))
-            for i, name in enumerate(ctx.stored, start=1):
+            with cols[1].container(border=True):
+                tuning_app.ease_card(rows, model_color("ease"))
+            for i, name in enumerate(ctx.stored, start=2):
                 man = manifests.get(name)
                 with cols[i % 3].container(border=True):
                     st.markdown(f"<span style='color:{model_color(name)};font-size:1.2em'>■</span> **{name}**",
@@ -179,6 +186,7 @@ if ctx.stored:
                         label = i18n.t(f"overview.view.{view}") if view in compare.VIEW_LABELS else view
                         st.caption(f"**{label}:** {note}")
                     render_card_facts(card, key=f"overview_card_{name}", color=model_color(name))
+                    tuning_app.study_figures(ctx.store, ds.key, name, man, key=f"overview_card_{name}")
                     st.caption("config: `" + json.dumps(card["config"]).replace("`", "'") + "`")
 
     training_controls(expanded=False)
