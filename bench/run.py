@@ -6,7 +6,7 @@ protocol. Also: the DSSM temperature sweep, the EGES cold-start genre overlap,
 the app's page timings (AppTest) against the trained store, time-to-settled per page in
 headless Chromium beside a floor page (bench/browser_timings.py), and the ANN indexes
 (``index-bench``: 1M clustered synthetic vectors, the ``auto`` cut-off, and each
-trained model's vectors).
+trained model's vectors), and every model tuned against its defaults (``bench/tuning.py``, ``make tune-bench``).
 """
 from __future__ import annotations
 
@@ -505,14 +505,17 @@ def main() -> None:
                                                            "eges_attention": eges, "browser_10k": browser_10k},
                                                           indent=2, default=str))
     text = render(runs, ev, cs, app, spaces, seeds, idx, browser, eges, browser_10k)
+    # make tune-bench: tuned against default, pruning, EASE (cached per step in .bench/tuning/); writes its block
+    run([sys.executable, "bench/tuning.py"])
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
     import ablations
     import scale
     import softmax_switch
+    import tuning
 
-    # make ablations / make scale / make softmax-switch
+    # make ablations / make scale / make softmax-switch / make tune-bench
     for start, end in ((ablations.START, ablations.END), (scale.START, scale.END),
-                       (softmax_switch.START, softmax_switch.END)):
+                       (softmax_switch.START, softmax_switch.END), (tuning.START, tuning.END)):
         if start in old and end in old:  # blocks are kept as they are
             text = text.rstrip() + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
     (ROOT / "BENCHMARKS.md").write_text(text)

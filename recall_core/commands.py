@@ -94,11 +94,15 @@ def cmd_evaluate(args) -> int:
     rows, errors = leaderboard(ds, store, names, recompute=True, split=args.split)
     for name, msg in errors.items():
         print(f"warning: {name}: {msg}", file=sys.stderr)
+    set_by, unequal = _settings(store, store_key(ds.key, args.split), rows)
     result = {"dataset": ds.name, "fingerprint": ds.fingerprint, "split": args.split, "protocol": PROTOCOL,
               "ks": list(KS), "models": {}}
     for r in rows:
         entry = dict(r["metrics"])
         entry["train_seconds"] = r["train_seconds"]
+        entry["set_by"] = set_by[r["model"]]
+        if r.get("note"):
+            entry["note"] = r["note"]
         if r["i2i"]:
             entry["i2i"] = r["i2i"]
         result["models"][r["model"]] = entry
@@ -107,13 +111,36 @@ def cmd_evaluate(args) -> int:
         return 1 if errors else 0
     print(f"{ds.name}, {args.split} split: {PROTOCOL}\n")
     cols = ["hr@10", "ndcg@10", "precision@10", "recall@10", "mrr", "coverage@10", "hr@50"]
-    print(f"{'model':<20}" + "".join(f"{c:>13}" for c in cols) + f"{'i2i hr@10':>11}{'train s':>9}")
+    print(f"{'model':<20}" + "".join(f"{c:>13}" for c in cols) + f"{'i2i hr@10':>11}{'train s':>9}  set by")
     for name, e in result["models"].items():
         vals = "".join(f"{e[c]:>13.4f}" if c in e else f"{'-':>13}" for c in cols)
         i2i = f"{e['i2i']['hr@10']:>11.4f}" if "i2i" in e else f"{'-':>11}"
         ts = f"{e['train_seconds']:>9.1f}" if e.get("train_seconds") is not None else f"{'-':>9}"
-        print(f"{name:<20}{vals}{i2i}{ts}")
+        print(f"{name:<20}{vals}{i2i}{ts}  {e['set_by']}")
+    for name, e in result["models"].items():
+        if e.get("note") and name == "ease":
+            print(f"\nease (a reference, not an embedding model): {e['note']}")
+    if unequal:
+        print("warning: the models had unequal tuning budgets (" + "; ".join(f"{k}: {', '.join(v)}" for k, v in
+              unequal.items()) + "): compare rows with the same budget", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _settings(store, key: str, rows: list[dict]) -> tuple[dict[str, str], dict | None]:
+    """``({row: "defaults" | "tuned (n trials, m min)" | "reference" | "variant"}, unequal budgets or None)``."""
+    from recall_core.errors import RecallError
+    from recall_core.store import read_manifest
+    from recall_core.tuning import report
+
+    manifests = {}
+    for r in rows:
+        if not r.get("reference") and r["model"] not in report.REFERENCES:
+            try:
+                manifests[r["model"]] = read_manifest(store / key / r["model"])
+            except RecallError:
+                manifests[r["model"]] = None
+    labels = {r["model"]: report.label(report.setting_of(r["model"], manifests.get(r["model"]))) for r in rows}
+    return labels, report.unequal_budgets([r["model"] for r in rows], manifests)
 
 
 def cmd_neighbours(args) -> int:

@@ -62,8 +62,9 @@ def ease_card(rows: list[dict], color: str) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _figures(db: str, mtime_ns: int, name: str, lang: str) -> tuple[dict | None, dict | None, str | None]:  # noqa: ARG001
-    """Optuna's optimisation history and parameter importances of study ``name`` as plotly JSON dicts."""
+def _figures(db: str, mtime_ns: int, name: str, lang: str):  # noqa: ARG001 (mtime_ns: the cache key)
+    """``(history, importances, error)``: Optuna's optimisation history and parameter importances of study
+    ``name`` as plotly JSON dicts (importances ``{"error": ...}`` when too few trials say anything), or an error."""
     from recall_core.errors import RecallError
     from recall_core.tuning.study import load_study
 

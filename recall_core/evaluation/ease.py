@@ -105,7 +105,8 @@ def fit_reference(valid: Split, test: Split, lambdas=LAMBDAS, keep_top: int = KE
     Returns ``{"lambda", "valid" (metrics at λ), "valid_by_lambda" ({λ: hr@10}), "test" (metrics), "seconds",
     "n_items", "top_rows" (n_users, keep_top) int32, "top_scores" (n_users, keep_top) float32 (every user's best
     unseen items, training items excluded, best first; row -1 and score -inf pad a user with fewer unseen items),
-    "ranks" (n_test,) int64 (1-based rank of each test user's held-out item, in ``test.test_users`` order)}``. The arrays are what the User page shows; the rest is JSON-ready.
+    "ranks" (n_test,) int64 (1-based rank of each test user's held-out item, in ``test.test_users`` order)}``.
+    The arrays are what the User page shows; the rest is JSON-ready.
     """
     n_items = test.train.n_items
     if n_items > EASE_MAX_ITEMS:

@@ -50,12 +50,13 @@ from recall_core.data import Dataset
 from recall_core.data.split import split_for
 from recall_core.errors import RecallError, StoreError, UsageError
 from recall_core.models.base import Progress, get_model_class, model_names, no_progress
+from recall_core.training import seed_everything
 from recall_core.tuning import space as sp
 
 #: trials TPE draws at random before it models the history (Optuna's default)
 STARTUP_TRIALS = 10
 #: completed trials before the median pruner prunes anything
-PRUNER_STARTUP = 5
+PRUNER_STARTUP = 3
 #: epochs a trial always trains before it may be pruned
 PRUNER_WARMUP = 1
 #: epochs without a better validation HR@10 before a trial stops (early stopping)
@@ -386,6 +387,7 @@ def _run_trial(study, trial, cls, valid, settings: Settings, progress: Progress)
     state = TrialState.COMPLETE
     try:
         model = cls(**{**params, "seed": settings.seed})
+        seed_everything(settings.seed)  # as train_one does: a trial trains exactly as `train` would
         model.fit(valid.train, on_epoch=watch)
     except optuna.TrialPruned:
         state = TrialState.PRUNED
@@ -492,14 +494,17 @@ def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store:
         return {"model": name, **stored, "test": manifest.get("metrics", {}), "stored": False,
                 "seconds": round(seconds, 1)}
     valid = split_for(ds, "valid")
-    if chosen_params == {k: default_cfg[k] for k in chosen_params}:
+    is_default = chosen_params == {k: default_cfg[k] for k in chosen_params}
+    if is_default:
         best_valid = default_valid  # the default configuration at its own epoch count: measured by trial 0
     else:
         progress(0.88, f"{name}: training the chosen setting on validation again")
-        model = cls(**{**chosen_params, "seed": settings.seed}).fit(valid.train)
+        model = cls(**{**chosen_params, "seed": settings.seed})
+        seed_everything(settings.seed)
+        model.fit(valid.train)
         best_valid = float(evaluate(model.export(), valid, ks=(10,))[METRIC])
-    chosen = "tuned"
-    if best_valid < default_valid:
+    chosen = "defaults" if is_default else "tuned"
+    if best_valid < default_valid:  # the retrained choice fell below the defaults: keep them (validation only)
         chosen, best_valid = "defaults", default_valid
         chosen_params = {k: default_cfg[k] for k in cls.search_space}
     record.update({"chosen": chosen, "best_valid": best_valid, "params": _jsonable(chosen_params)})
