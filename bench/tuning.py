@@ -29,13 +29,14 @@ import argparse
 import datetime as dt
 import hashlib
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import machine, run  # noqa: E402  (bench/run.py: a subprocess step, the machine line)
 CACHE = ROOT / ".bench" / "tuning"
 START, END = "<!-- tuning:start -->", "<!-- tuning:end -->"
 #: the budget of `make tune` (the Makefile's TUNE_TRIALS and the README say the same; a test checks it)
@@ -48,15 +49,6 @@ STEPS = ("tune", "nopruner", "seeds", "ease", "ease_limit")
 EASE_SIZES = (2000, 4000, 6000, 8000, 10000, 12000, 14000)
 EASE_LIMIT_MINUTES = 10.0
 EASE_LIMIT_GIB = 4.0
-
-
-def run(cmd: list[str]) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr[-3000:])
-        raise SystemExit(f"bench step failed: {' '.join(cmd)}")
-    return proc.stdout
 
 
 def models() -> list[str]:
@@ -149,13 +141,6 @@ def limit_of(rows: list[dict]) -> int | None:
 
 
 # --------------------------------------------------------------------------- rendering
-
-
-def machine() -> str:
-    sys.path.insert(0, str(ROOT / "bench"))
-    from run import machine as m
-
-    return m()
 
 
 def fmt(x, nd=4) -> str:

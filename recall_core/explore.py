@@ -134,12 +134,15 @@ def _kept_metrics(ds: Dataset, store: Path, holdout: str, name: str, settings: d
 def ease_row(ds: Dataset, store: Path, holdout: str = "test") -> dict:
     """The leaderboard's ``ease`` row: the kept (or now computed) reference's metrics on ``holdout`` and its
     ``lambda``; no metrics, ``skipped`` True and the reason in ``note`` (English, for the CLI) when the catalogue
-    is too large for it."""
-    ref = ease_reference(ds, store)
-    note = ref.get("skipped") or f"λ {ref['lambda']:g} chosen on validation"
+    is too large for it; no metrics and the one-line ``error`` (also the ``note``) when it failed."""
+    try:
+        ref = ease_reference(ds, store)
+    except Exception as e:  # noqa: BLE001 (a reference row that cannot be computed never hides the leaderboard)
+        ref = {"error": " ".join(f"EASE failed: {type(e).__name__}: {e}".split())[:300]}
+    note = ref.get("skipped") or ref.get("error") or f"λ {ref['lambda']:g} chosen on validation"
     return {"model": "ease", "metrics": ref.get(holdout, {}), "i2i": {}, "train_seconds": ref.get("seconds"),
             "created": None, "model_class": "ease", "reference": True, "note": note, "lambda": ref.get("lambda"),
-            "skipped": bool(ref.get("skipped")), "n_items": ds.n_items}
+            "skipped": bool(ref.get("skipped")), "error": ref.get("error"), "n_items": ds.n_items}
 
 
 def ease_reference(ds: Dataset, store: Path, compute: bool = True, progress=None) -> dict | None:

@@ -127,3 +127,15 @@ def test_training_keeps_it_for_the_first_visit(tmp_path):
     key = load_dataset(str(folder)).key
     kept = json.loads((tmp_path / "store" / key / ".ease.json").read_text())
     assert kept["result"]["lambda"] in ease.LAMBDAS
+
+
+def test_a_failing_ease_never_hides_the_leaderboard(noisy, tmp_path, monkeypatch):
+    from recall_core.explore import leaderboard
+
+    def boom(*a, **k):
+        raise np.linalg.LinAlgError("not positive definite")
+
+    monkeypatch.setattr(ease, "fit_reference", boom)
+    rows, errors = leaderboard(noisy, tmp_path, names=[])
+    row = next(r for r in rows if r["model"] == "ease")
+    assert row["metrics"] == {} and row["error"] == "EASE failed: LinAlgError: not positive definite" and not errors

@@ -53,7 +53,7 @@ def test_tuned_card_draws_optunas_figures_when_asked(env):
     ok(at)
     specs = plotly_specs(at)
     history = next(v for k, v in specs.items() if k.startswith("overview_card_item2vec_history"))
-    assert "Optimisation history" in history["layout"]["title"]["text"]
+    assert history["layout"]["title"]["text"] == "Optimisation history (Optuna)"
     assert len(history["data"][0]["x"]) == 3  # one point per trial of the study
     assert any(k.startswith("overview_card_item2vec_importance") for k in specs)
     assert not any(k.startswith("overview_card_airbnb_") and "history" in k for k in specs)  # defaults: no study
@@ -65,7 +65,7 @@ def test_chinese_labels(env):
     lb = table(at, "overview_table").set_index("model")
     assert lb.loc["item2vec", "Set by"].startswith("已调参（3 次试验")
     assert lb.loc["airbnb", "Set by"] == "默认参数"
-    assert any("调参预算不相等" in w.value for w in at.warning)
+    assert any("调参预算不相等" in w.value and "3 次试验的模型：item2vec" in w.value for w in at.warning)
 
 
 def test_user_page_lists_ease_as_a_reference(env):

@@ -33,8 +33,16 @@ def budget_warning(rows: list[dict], manifests: dict) -> None:
     groups = report.unequal_budgets([r["model"] for r in rows], manifests)
     if not groups:
         return
-    parts = "; ".join(f"{i18n.t('tuning.budget_defaults') if k == 'defaults' else k}: {', '.join(v)}"
-                      for k, v in groups.items())
+
+    def budget(names: list[str]) -> str:
+        s = report.setting_of(names[0], manifests.get(names[0]))
+        if s["kind"] != "tuned":
+            return i18n.t("tuning.budget_defaults")
+        b = s["budget"]
+        return (i18n.t("tuning.budget_trials_minutes", trials=b.get("trials"), minutes=b["minutes"])
+                if b.get("minutes") else i18n.t("tuning.budget_trials", trials=b.get("trials")))
+
+    parts = " · ".join(i18n.t("tuning.budget_group", budget=budget(v), models=", ".join(v)) for v in groups.values())
     st.warning(i18n.t("tuning.unequal", groups=parts), icon=":material/balance:")
 
 
@@ -45,7 +53,9 @@ def ease_caption(rows: list[dict]) -> None:
     row = next((r for r in rows if r["model"] == "ease"), None)
     if row is None:
         return
-    if row.get("skipped"):
+    if row.get("error"):
+        st.caption(i18n.t("tuning.ease_failed", error=row["error"]))
+    elif row.get("skipped"):
         st.caption(i18n.t("tuning.ease_skipped", n=row.get("n_items") or 0, limit=EASE_MAX_ITEMS))
     elif row.get("lambda") is not None:
         st.caption(i18n.t("tuning.ease_note", lam=f"{row['lambda']:g}"))
@@ -76,13 +86,19 @@ def _figures(db: str, mtime_ns: int, name: str, lang: str):  # noqa: ARG001 (mti
         return None, None, i18n.text(lang, "tuning.no_study", name=name, db=db)
     import optuna.visualization as vis
 
+    def t(key: str) -> str:
+        return i18n.text(lang, key)
+
+    layout = dict(height=320, margin=dict(t=40, b=10, l=10, r=10), legend=dict(orientation="h", y=-0.25))
     history = vis.plot_optimization_history(study, target_name="valid HR@10")
-    history.update_layout(title=i18n.text(lang, "tuning.history_title"), height=300,
-                          margin=dict(t=40, b=10, l=10, r=10))
+    history.update_layout(title=t("tuning.history_title"), xaxis_title=t("tuning.axis_trial"),
+                          yaxis_title=t("tuning.axis_valid"), **layout)
+    for trace in history.data:  # Optuna's two traces: every trial's value, and the best so far
+        trace.name = t("tuning.axis_valid") if trace.mode == "markers" else t("tuning.best_so_far")
     try:
         importance = vis.plot_param_importances(study, target_name="valid HR@10")
-        importance.update_layout(title=i18n.text(lang, "tuning.importance_title"), height=300,
-                                 margin=dict(t=40, b=10, l=10, r=10))
+        importance.update_layout(title=t("tuning.importance_title"), xaxis_title=t("tuning.axis_importance"),
+                                 yaxis_title="", **layout)
         importance = importance.to_plotly_json()
     except (RuntimeError, ValueError, ZeroDivisionError) as e:  # too few completed trials to say
         importance = {"error": f"{type(e).__name__}: {e}"}

@@ -543,6 +543,9 @@ STRINGS.update({
                            "dataset's validation split with that budget and stored the best setting trained on the "
                            'test split ("defaults kept": no trial beat the defaults on validation).'),
     'tuning.budget_defaults': 'defaults (not tuned)',
+    'tuning.budget_trials': '{trials} trials',
+    'tuning.budget_trials_minutes': '{trials} trials or {minutes:g} min',
+    'tuning.budget_group': '{budget}: {models}',
     'tuning.unequal': ('The models shown had **unequal tuning budgets** ({groups}). A model tuned with a larger '
                        'budget had more chances on validation: compare rows with the same budget, or tune them all '
                        'with `python -m recall_core tune --models all --trials N`.'),
@@ -551,6 +554,7 @@ STRINGS.update({
                          'validation.'),
     'tuning.ease_skipped': ('**ease** (a reference) is not computed here: this catalogue has {n:,} items, above the '
                             'measured limit of {limit:,} for its dense item × item solve.'),
+    'tuning.ease_failed': '**ease** (a reference) could not be computed here: {error}',
     'tuning.ease_description': ('Reference, not an embedding model: EASE (Steck, 2019) learns item-item weights in '
                                 'closed form, B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹ (X: who watched what in '
                                 'training), and scores a user by adding the rows of B of their films. λ is chosen on '
@@ -564,8 +568,12 @@ STRINGS.update({
     'tuning.show_study': "The study's figures (Optuna)",
     'tuning.kept_tuned': 'the tuned setting is stored',
     'tuning.kept_defaults': 'no trial beat the defaults, so they are stored',
-    'tuning.history_title': 'Optimisation history (Optuna): validation HR@10 per trial',
+    'tuning.history_title': 'Optimisation history (Optuna)',
     'tuning.importance_title': 'Parameter importances (Optuna)',
+    'tuning.axis_trial': 'trial',
+    'tuning.axis_valid': 'validation HR@10',
+    'tuning.best_so_far': 'best so far',
+    'tuning.axis_importance': 'importance',
     'tuning.no_importance': 'No parameter importances yet ({error}).',
     'tuning.no_study': 'The study {name} is not in {db} any more; its figures cannot be drawn.',
 })
