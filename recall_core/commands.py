@@ -296,7 +296,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_tune(args) -> int:
-    from recall_core.explore import ease_reference
+    from recall_core.explore import ease_row
     from recall_core.store import tuning_db
     from recall_core.tuning.study import Budget, Settings, parse_tune_models, tune_models
 
@@ -308,27 +308,34 @@ def cmd_tune(args) -> int:
     store = _store(args)
     bar = ProgressBar()
     results = tune_models(ds, names, store, budget, settings, bar, fresh=args.fresh)
-    ease = ease_reference(ds, store, progress=bar)
+    ease = ease_row(ds, store)  # the EASE reference: read if kept, else computed once and kept
     if args.json:
         print(_json({"dataset": ds.name, "fingerprint": ds.fingerprint, "budget": budget.to_dict(),
                      "settings": settings.study_attrs(), "models": results, "ease": ease}))
-        return 0
+        return 1 if any(r.get("error") for r in results) else 0
     limit = f"{budget.trials} trials" + (f" or {budget.minutes:g} min" if budget.minutes else "")
     print(f"{ds.name}: every model tuned on validation with the same budget: {limit} per model "
           f"(seed {settings.seed}; {settings.study_attrs()['sampler']}; pruner {settings.study_attrs()['pruner']}; "
           f"early stopping after {settings.patience} epochs without gain)\n")
-    head = ["model", "trials", "pruned", "trial min", "default valid HR@10", "tuned valid HR@10", "best epoch",
+    head = ["model", "trials", "pruned", "trial min", "default valid HR@10", "tuned valid HR@10", "epochs",
             "kept", "test HR@10 (reported)"]
+    done = [r for r in results if not r.get("error")]
     rows = [[r["model"], r["trials"], r["pruned"], f"{r['minutes']:.1f}", f"{r['default_valid']:.4f}",
-             f"{r['best_valid']:.4f}", r["best_epoch"], r["chosen"], f"{r['test'].get('hr@10', float('nan')):.4f}"]
-            for r in results]
+             f"{r['best_valid']:.4f}", r["params"].get("epochs", "-"), r["chosen"],
+             f"{r['test'].get('hr@10', float('nan')):.4f}"] for r in done]
     widths = [max(len(str(x)) for x in col) + 2 for col in zip(head, *rows)]
     for row in [head, *rows]:
         print(f"{row[0]:<{widths[0]}}" + "".join(f"{str(c):>{w}}" for c, w in zip(row[1:], widths[1:])))
-    if ease.get("skipped"):
-        print(f"\nease: {ease['skipped']}")
+    for r in results:
+        if r.get("error"):
+            print(f"{r['model']:<{widths[0]}}FAILED   {r['error']}")
+    if ease["metrics"]:
+        print(f"\nease (reference): {ease['note']}; test HR@10 {ease['metrics']['hr@10']:.4f} (reported)")
     else:
-        print(f"\nease (reference): λ {ease['lambda']:g} chosen on validation of {len(ease['valid_by_lambda'])}; "
-              f"valid HR@10 {ease['valid']['hr@10']:.4f}, test HR@10 {ease['test']['hr@10']:.4f} (reported)")
+        print(f"\nease (reference): {ease['note']}")
     print(f"stored in {store / ds.key}; studies in {tuning_db(store, ds.key)}")
+    failed = [r["model"] for r in results if r.get("error")]
+    if failed:
+        print(f"error: {len(failed)} model(s) could not be tuned: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0

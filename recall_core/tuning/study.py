@@ -70,6 +70,11 @@ STUDY_FORMAT = 1
 _POLL = 2.0
 
 
+class CannotTrain(RecallError):
+    """The model cannot train on this data (its default setting failed on validation): one line, the other
+    models are still tuned."""
+
+
 @dataclass(frozen=True)
 class Budget:
     """What every model gets: ``trials`` trials, or ``minutes`` minutes of trial time if that ends first."""
@@ -398,7 +403,8 @@ def _run_trial(study, trial, cls, valid, settings: Settings, progress: Progress)
         trial.set_user_attr("error", " ".join(f"{type(e).__name__}: {e}".split())[:300])
         study.tell(trial, state=TrialState.FAIL)
         if default:
-            raise RecallError(f"{cls.name}: the default configuration failed on validation: {e}") from None
+            raise CannotTrain(f"{cls.name}: the default setting cannot train on this data's validation split: "
+                              f"{' '.join(str(e).split())}") from None
         return
     trial.set_user_attr("curve", [round(v, 6) for v in watch.curve])
     trial.set_user_attr("best_epoch", watch.best_epoch)
@@ -531,14 +537,19 @@ def _jsonable(params: dict) -> dict:
 
 def tune_models(ds: Dataset, names: list[str], store: Path, budget: Budget, settings: Settings = Settings(),
                 progress: Progress = no_progress, fresh: bool = False) -> list[dict]:
-    """:func:`tune_model` for each model in turn (one at a time), with the same budget."""
+    """:func:`tune_model` for each model in turn (one at a time), with the same budget. A model that cannot train
+    on this data gets ``{"model", "error"}`` and the others are still tuned; any other error (a study that
+    refuses, a locked database, a bad argument) stops the run."""
     results = []
     for i, name in enumerate(names):
         def step(f: float, msg: str, i=i) -> None:
             progress((i + min(max(f, 0.0), 1.0)) / len(names), msg)
-        results.append(tune_model(ds, name, store, budget, settings, step, fresh))
+        try:
+            results.append(tune_model(ds, name, store, budget, settings, step, fresh))
+        except CannotTrain as e:
+            results.append({"model": name, "error": str(e)})
     return results
 
 
-__all__ = ["Budget", "EpochWatch", "Settings", "counted_trials", "default_params", "load_study", "open_storage",
+__all__ = ["Budget", "CannotTrain", "EpochWatch", "Settings", "counted_trials", "default_params", "load_study", "open_storage",
            "parse_tune_models", "tunable_models", "tune_model", "tune_models"]
