@@ -113,7 +113,8 @@ class Settings:
 
     def study_attrs(self) -> dict:
         """What a study must have been made with to be continued (besides the data and the space)."""
-        pruner = f"median (startup {PRUNER_STARTUP}, warmup {PRUNER_WARMUP} epoch)" if self.pruner else "none"
+        pruner = (f"median (after {PRUNER_STARTUP} completed trials, from epoch {PRUNER_WARMUP + 1})" if self.pruner
+                  else "none")
         return {"seed": self.seed, "pruner": pruner, "patience": self.patience,
                 "sampler": f"TPE (seeded per trial, {STARTUP_TRIALS} random start)", "metric": f"valid {METRIC}",
                 "format": STUDY_FORMAT}
@@ -242,7 +243,8 @@ def _pruner(settings: Settings):
     optuna = _optuna()
     if not settings.pruner:
         return optuna.pruners.NopPruner()
-    return optuna.pruners.MedianPruner(n_startup_trials=PRUNER_STARTUP, n_warmup_steps=PRUNER_WARMUP)
+    # Optuna's warm-up protects steps below n_warmup_steps; our steps are epochs counted from 1
+    return optuna.pruners.MedianPruner(n_startup_trials=PRUNER_STARTUP, n_warmup_steps=PRUNER_WARMUP + 1)
 
 
 def _sampler(seed: int, number: int):
@@ -406,6 +408,9 @@ def _run_trial(study, trial, cls, valid, settings: Settings, progress: Progress)
             raise CannotTrain(f"{cls.name}: the default setting cannot train on this data's validation split: "
                               f"{' '.join(str(e).split())}") from None
         return
+    if not watch.curve:  # a class with a search space must report its epochs (RecallModel.fit's on_epoch)
+        study.tell(trial, state=TrialState.FAIL)
+        raise RecallError(f"{cls.name}: its fit never called on_epoch, so it cannot be tuned on validation")
     trial.set_user_attr("curve", [round(v, 6) for v in watch.curve])
     trial.set_user_attr("best_epoch", watch.best_epoch)
     trial.set_user_attr("epochs_run", len(watch.curve))
