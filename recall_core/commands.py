@@ -317,10 +317,11 @@ def cmd_tune(args) -> int:
     print(f"{ds.name}: every model tuned on validation with the same budget: {limit} per model "
           f"(seed {settings.seed}; {settings.study_attrs()['sampler']}; pruner {settings.study_attrs()['pruner']}; "
           f"early stopping after {settings.patience} epochs without gain)\n")
-    head = ["model", "trials", "pruned", "trial min", "default valid HR@10", "tuned valid HR@10", "epochs",
-            "kept", "test HR@10 (reported)"]
+    head = ["model", "trials", "pruned", "trial min", "total min", "default valid HR@10", "tuned valid HR@10",
+            "epochs", "kept", "test HR@10 (reported)"]
     done = [r for r in results if not r.get("error")]
-    rows = [[r["model"], r["trials"], r["pruned"], f"{r['minutes']:.1f}", f"{r['default_valid']:.4f}",
+    rows = [[r["model"], r["trials"], r["pruned"], f"{r['minutes']:.1f}", f"{r['seconds'] / 60:.1f}",
+             f"{r['default_valid']:.4f}",
              f"{r['best_valid']:.4f}", r["params"].get("epochs", "-"), r["chosen"],
              f"{r['test'].get('hr@10', float('nan')):.4f}"] for r in done]
     widths = [max(len(str(x)) for x in col) + 2 for col in zip(head, *rows)]

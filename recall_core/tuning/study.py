@@ -462,11 +462,11 @@ def tune_model(ds: Dataset, name: str, store: Path, budget: Budget, settings: Se
             if _running(study):
                 progress(0.86, f"{name}: waiting for {len(_running(study))} trial(s) of another process")
                 time.sleep(_POLL)
-        return _choose_and_store(ds, cls, study, budget, settings, store, db, progress, time.perf_counter() - t0)
+        result = _choose_and_store(ds, cls, study, budget, settings, store, db, progress)
+    return {**result, "seconds": round(time.perf_counter() - t0, 1)}  # the whole run: trials, waits, final trainings
 
 
-def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store: Path, db: Path, progress,
-                      seconds: float) -> dict:
+def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store: Path, db: Path, progress) -> dict:
     from optuna.trial import TrialState
 
     from recall_core.evaluation import evaluate
@@ -502,8 +502,7 @@ def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store:
     if (manifest.get("dataset", {}).get("fingerprint") == ds.fingerprint and manifest.get("seed") == settings.seed
             and all(stored.get(k) == record[k] for k in ("trials", "best_trial", "budget", "study"))):
         progress(1.0, f"{name}: already stored from this study")
-        return {"model": name, **stored, "test": manifest.get("metrics", {}), "stored": False,
-                "seconds": round(seconds, 1)}
+        return {"model": name, **stored, "test": manifest.get("metrics", {}), "stored": False}
     valid = split_for(ds, "valid")
     is_default = chosen_params == {k: default_cfg[k] for k in chosen_params}
     if is_default:
@@ -524,7 +523,7 @@ def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store:
         result = train_one(ds, TrainJob(name, overrides=chosen_params, manifest={"tuned": record}), Path(store),
                            settings.seed, split="test")
     progress(1.0, f"{name}: stored")
-    return {"model": name, **record, "test": result["metrics"], "stored": True, "seconds": round(seconds, 1),
+    return {"model": name, **record, "test": result["metrics"], "stored": True,
             "test_train_seconds": round(result["train_seconds"], 1)}
 
 
