@@ -89,12 +89,17 @@ def cell(model: str, config: str, split: str, seed: int, params: dict) -> dict:
     return out
 
 
+def tuned_params(tuned: dict) -> tuple[str, dict]:
+    """The cells of the tuned setting: when tuning kept the defaults, they are the default cells (the same config)."""
+    return ("default", {}) if tuned["chosen"] == "defaults" else ("tuned", tuned["params"])
+
+
 def seeds(model: str) -> None:
     tuned = json.loads(tune_file(model).read_text())
     for split in ("valid", "test"):
         for seed in SEEDS:
-            cell(model, "default", split, seed, {})
-            cell(model, "tuned", split, seed, tuned["params"])
+            for config, params in (("default", {}), tuned_params(tuned)):
+                cell(model, config, split, seed, params)
 
 
 def ease_ml100k() -> dict:
@@ -162,7 +167,7 @@ def ms(v) -> str:
 def seed_stats(model: str, tuned: dict) -> dict:
     """``{(config, split): (mean, sd)}`` of HR@10 over the seeds (cells read from the cache only)."""
     out = {}
-    for config, params in (("default", {}), ("tuned", tuned["params"])):
+    for label, (config, params) in (("default", ("default", {})), ("tuned", tuned_params(tuned))):
         for split in ("valid", "test"):
             vals = []
             for seed in SEEDS:
@@ -171,7 +176,7 @@ def seed_stats(model: str, tuned: dict) -> dict:
                 path = CACHE / "cells" / f"{model}-{config}-{split}-{seed}-{key}.json"
                 if path.exists():
                     vals.append(json.loads(path.read_text())["metrics"]["hr@10"])
-            out[(config, split)] = mean_sd(vals) if len(vals) == len(SEEDS) else None
+            out[(label, split)] = mean_sd(vals) if len(vals) == len(SEEDS) else None
     return out
 
 
@@ -225,7 +230,7 @@ def render() -> list[str]:
             s = stats[m]
             lines.append(f"| {m} | {ms(s[('default', 'valid')])} | {ms(s[('tuned', 'valid')])} | "
                          f"{ms(s[('default', 'test')])} | {ms(s[('tuned', 'test')])} | "
-                         f"{verdict(s[('tuned', 'test')], s[('default', 'test')])} |")
+                         f"{'defaults kept' if tuned[m]['chosen'] == 'defaults' else verdict(s[('tuned', 'test')], s[('default', 'test')])} |")
         nop = {m: json.loads(tune_file(m, False).read_text()) for m in names if tune_file(m, False).exists()}
         if nop:
             lines += ["", "### Pruning: the same studies without the pruner", "",
