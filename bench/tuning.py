@@ -228,9 +228,10 @@ def render() -> list[str]:
                   "test: tuned against default |", "|---|---|---|---|---|---|"]
         for m in names:
             s = stats[m]
+            stand = "defaults kept" if tuned[m]["chosen"] == "defaults" else verdict(s[("tuned", "test")],
+                                                                                      s[("default", "test")])
             lines.append(f"| {m} | {ms(s[('default', 'valid')])} | {ms(s[('tuned', 'valid')])} | "
-                         f"{ms(s[('default', 'test')])} | {ms(s[('tuned', 'test')])} | "
-                         f"{'defaults kept' if tuned[m]['chosen'] == 'defaults' else verdict(s[('tuned', 'test')], s[('default', 'test')])} |")
+                         f"{ms(s[('default', 'test')])} | {ms(s[('tuned', 'test')])} | {stand} |")
         nop = {m: json.loads(tune_file(m, False).read_text()) for m in names if tune_file(m, False).exists()}
         if nop:
             lines += ["", "### Pruning: the same studies without the pruner", "",

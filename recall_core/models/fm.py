@@ -232,7 +232,8 @@ class FM(RecallModel):
     search_space = {
         "epochs": Int(3, 20), "embedding_dim": Choice(32, 64, 128), "learning_rate": Float(5e-4, 2e-2, log=True),
         "l2": Choice(0.0, 1e-6, 1e-5, 1e-4), "batch_size": Choice(256, 512, 1024, 2048),
-        "history_len": Int(0, 40), "history_decay": Float(0.5, 1.0), "max_examples_per_user": Choice(50, 100, 200, 400),
+        "history_len": Int(0, 40), "history_decay": Float(0.5, 1.0),
+        "max_examples_per_user": Choice(50, 100, 200, 400),
     }
 
     def fit(self, train, progress=no_progress, on_epoch=None):
