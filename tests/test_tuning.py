@@ -471,3 +471,75 @@ def test_core_imports_no_optuna_until_a_study_opens():
             "from recall_core.models import model_names\nmodel_names()\nprint('optuna' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0 and r.stdout.strip() == "False", r.stderr[-2000:]
+
+
+def test_the_documented_budget_is_the_one_make_tune_and_the_bench_use():
+    import re
+
+    make = (ROOT / "Makefile").read_text()
+    n = int(re.search(r"^TUNE_TRIALS \?= (\d+)$", make, re.M).group(1))
+    assert "tune --dataset ml-100k --models all --trials $(TUNE_TRIALS)" in make
+    sys.path.insert(0, str(ROOT / "bench"))
+    import tuning as bench_tuning
+
+    assert bench_tuning.TRIALS == n
+    assert f"**{n} trials per model**" in (ROOT / "README.md").read_text()
+
+
+def test_the_ease_limit_is_the_measured_one():
+    """BENCHMARKS.md's EASE limit block names the largest size within its rule, and the code uses it."""
+    import re
+
+    from recall_core.evaluation.ease import EASE_MAX_ITEMS
+
+    text = (ROOT / "BENCHMARKS.md").read_text()
+    m = re.search(r"Measured limit: ([\d,]+) items; the code's `EASE_MAX_ITEMS = (\d+)`", text)
+    assert m, "run `python bench/tuning.py --steps ease_limit`"
+    assert int(m.group(1).replace(",", "")) == int(m.group(2)) == EASE_MAX_ITEMS
+
+
+def test_a_model_that_cannot_train_here_is_reported_and_the_others_are_tuned(tmp_path, capsys):
+    """Airbnb needs two films within 30 minutes; here every rating is a day apart: one FAILED line, exit 1, and
+    item2vec is still tuned with the same budget."""
+    import pandas as pd
+
+    from recall_core.data.dataset import build_dataset
+
+    rows = [(f"u{u}", f"i{(u + j) % 30}", 4.0, 1_000_000_000 + 86_400 * j) for u in range(40) for j in range(8)]
+    inter = pd.DataFrame(rows, columns=["user_id", "item_id", "rating", "timestamp"])
+    inter["rating"] = inter["rating"].astype(np.float32)
+    items = pd.DataFrame({"item_id": [f"i{i}" for i in range(30)], "title": [f"Film {i}" for i in range(30)],
+                          "year": [1990.0] * 30, "genres": [("Drama",)] * 30})
+    users = pd.DataFrame({"user_id": [f"u{u}" for u in range(40)]})
+    ds = build_dataset("daily", "daily", "synthetic", inter, items, users)
+    results = tune_models(ds, ["airbnb", "item2vec"], tmp_path, Budget(2))
+    assert results[0]["model"] == "airbnb" and "cannot train" in results[0]["error"]
+    assert "no training pairs" in results[0]["error"] and "\n" not in results[0]["error"]
+    assert results[1]["trials"] == 2 and "error" not in results[1]
+
+
+def test_the_median_pruner_spares_epoch_one_and_the_first_trials():
+    """Never pruned after epoch 1 (PRUNER_WARMUP), nor before PRUNER_STARTUP trials completed; then a trial below
+    the median of the completed trials at the same epoch is."""
+    import optuna
+
+    from recall_core.tuning import study as st
+
+    study = optuna.create_study(direction="maximize", pruner=st._pruner(Settings()))
+    early = study.ask()
+    early.report(0.1, 1)
+    early.report(0.1, 2)
+    for _ in range(st.PRUNER_STARTUP):
+        assert not early.should_prune()  # too few completed trials yet
+        t = study.ask()
+        t.report(0.5, 1)
+        t.report(0.6, 2)
+        study.tell(t, 0.6)
+    assert early.should_prune()  # now there are enough
+    assert st.PRUNER_WARMUP == 1
+    fresh = study.ask()
+    fresh.report(0.1, 1)
+    assert not fresh.should_prune()  # epoch 1: spared
+    fresh.report(0.1, 2)
+    assert fresh.should_prune()  # epoch 2, below the median (0.6)
+    assert not st._pruner(Settings(pruner=False)).prune(study, study.trials[-1])
