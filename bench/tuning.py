@@ -216,9 +216,11 @@ def render() -> list[str]:
                          f"{t['best_valid']:.4f} | {t['best_trial']} | {t['params'].get('epochs')} | {t['chosen']} | "
                          f"{setting} |")
         ok = all(tuned[m]["best_valid"] >= tuned[m]["default_valid"] for m in names)
-        lines += ["", f"Trial time, all models: {total:.1f} min (plus one validation and one test training per model "
-                      f"to store the choice). Validation HR@10 tuned ≥ default for every model: "
-                      f"**{'yes' if ok else 'no'}**.", ""]
+        missing = [m for m in models() if m not in names]
+        lines += ["", f"Trial time, the {len(names)} models above: {total:.1f} min (plus one validation and one test "
+                      f"training per model to store the choice). Validation HR@10 tuned ≥ default for every model "
+                      f"above: **{'yes' if ok else 'no'}**."
+                      + (f" Not measured yet (no cached study result): {', '.join(missing)}." if missing else ""), ""]
         stats = {m: seed_stats(m, tuned[m]) for m in names}
         lines += [f"### Tuned against default, {len(SEEDS)} seeds ({', '.join(map(str, SEEDS))})", "",
                   "Each setting trained once per seed in its own process (`bench/_tuned_one.py`); HR@10 mean ± sample "
@@ -256,7 +258,8 @@ def render() -> list[str]:
             which = "every model" if within_all else "not every model"
             lines += [f"| all | {tp:.1f} | {tn:.1f} | {1 - tp / tn:.0%} | | | | | "
                       f"{'yes' if within_all else 'no'} |", "",
-                      f"Pruning saves {1 - tp / tn:.0%} of the trial time over the {len(nop)} models (target ≥ 40%); "
+                      f"Pruning saves {1 - tp / tn:.0%} of the trial time over {len(nop)} model"
+                      f"{'' if len(nop) == 1 else 's'} ({', '.join(nop)}; target ≥ 40%); "
                       f"the best validation HR@10 is within 2 seed sd for {which}."]
     e = _read(CACHE / "ease.json")
     if e:
