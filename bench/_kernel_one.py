@@ -59,9 +59,12 @@ if tf_model and (probe.get("adam_epsilon") is not None or probe.get("perturb_ulp
             v.assign(x)
         snaps = []
 
-        def snapshot(_epoch):
+        model_hook = kwargs.pop("on_epoch", None)  # the model's own hook (early stopping), kept
+
+        def snapshot(epoch):
             if probe.get("snapshots"):
                 snaps.append(np.concatenate([np.ravel(v.numpy()) for v in model_vars.trainable_variables]))
+            return model_hook(epoch) if model_hook is not None else None
 
         losses = run_loop(model_vars, *args, on_epoch=snapshot, **kwargs)
         if probe.get("snapshots"):

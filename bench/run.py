@@ -7,7 +7,7 @@ the app's page timings (AppTest) against the trained store, time-to-settled per 
 headless Chromium beside a floor page (bench/browser_timings.py), the Judge page's next probe and
 `judgments summary` (bench/judge_timings.py), and the ANN indexes
 (``index-bench``: 1M clustered synthetic vectors, the ``auto`` cut-off, and each
-trained model's vectors).
+trained model's vectors), and every model tuned against its defaults (``bench/tuning.py``, ``make tune-bench``).
 """
 from __future__ import annotations
 
@@ -573,17 +573,21 @@ def main() -> None:
     text = render(runs, ev, cs, app, spaces, seeds, idx, browser, eges, browser_10k)
     if data_load:
         text = text.rstrip() + "\n\n" + "\n".join(dataset_load.block(data_load)) + "\n"
+    # make tune-bench: tuned against default, pruning, EASE (cached per step in .bench/tuning/); writes its block
+    run([sys.executable, "bench/tuning.py"])
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
     import ablations
     import judge_timings as judge_bench
     import kernels
     import scale
     import softmax_switch
+    import tuning
 
-    # make ablations / make scale / make softmax-switch / make kernels / the judge step (bench/judge_timings.py)
+    # make ablations / make scale / make softmax-switch / make kernels / the judge step (bench/judge_timings.py) /
+    # make tune-bench
     for start, end in ((ablations.START, ablations.END), (scale.START, scale.END),
                        (softmax_switch.START, softmax_switch.END), (kernels.START, kernels.END),
-                       (judge_bench.START, judge_bench.END)):
+                       (judge_bench.START, judge_bench.END), (tuning.START, tuning.END)):
         if start in old and end in old:  # blocks are kept as they are
             text = text.rstrip() + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
     (ROOT / "BENCHMARKS.md").write_text(text)

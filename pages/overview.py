@@ -6,6 +6,7 @@ import streamlit as st
 
 from recall_core.analysis import compare
 from recall_core.app import leaderboard, state, url, widgets
+from recall_core.app import tuning as tuning_app
 from recall_core.app.claims import render_card_facts
 from recall_core.app.style import model_color
 from recall_core.evaluation.baselines import TRANSITION_DEFAULTS
@@ -85,9 +86,12 @@ if why := state.no_evaluable_users(ctx):
     st.warning(why, icon=":material/person_off:")
 k = st.radio("K", [5, 10, 20, 50], index=1, horizontal=True, key="overview_k",
              help=i18n.t("overview.k_help"))
-leaderboard.render(rows, k)
+leaderboard.render(rows, k, set_by=dict(zip([r["model"] for r in rows],  # issue 21: defaults or tuned
+                                            tuning_app.setting_labels(rows, ctx.manifests()))))
 st.caption(i18n.t("overview.metrics_note", k=k)
            + i18n.t("overview.transition_description", **TRANSITION_DEFAULTS))
+tuning_app.ease_caption(rows)
+tuning_app.budget_warning(rows, ctx.manifests())
 
 long = compare.metrics_long(rows)
 left, right = st.columns(2)
@@ -129,7 +133,9 @@ if ctx.stored:
                             + i18n.t("overview.reference"), unsafe_allow_html=True)
                 st.caption(i18n.t("overview.transition_description", **TRANSITION_DEFAULTS))
                 st.caption(i18n.t("overview.transition_computed"))
-            for i, name in enumerate(ctx.stored, start=1):
+            with cols[1].container(border=True):
+                tuning_app.ease_card(rows, model_color("ease"))
+            for i, name in enumerate(ctx.stored, start=2):
                 man = manifests.get(name)
                 with cols[i % 3].container(border=True):
                     st.markdown(f"<span style='color:{model_color(name)};font-size:1.2em'>■</span> **{name}**",
@@ -167,6 +173,7 @@ if ctx.stored:
                         label = core_texts.word(lang, "view_label", view, compare.VIEW_LABELS.get(view, view))
                         st.caption(i18n.t("overview.view_note", label=label, note=note))
                     render_card_facts(card, key=f"overview_card_{name}", lang=lang, color=model_color(name), cls=cls)
+                    tuning_app.study_figures(ctx.store, ds.key, name, man, key=f"overview_card_{name}")
                     st.caption(i18n.t("overview.config", config=json.dumps(card["config"]).replace("`", "'")))
 
     training_controls(expanded=False)

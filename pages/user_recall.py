@@ -4,6 +4,7 @@ import streamlit as st
 
 from recall_core.analysis import compare
 from recall_core.app import state, widgets
+from recall_core.app import tuning as tuning_app
 from recall_core.app.style import HISTORY_COLOR, model_color
 from recall_core.explore import user_profile
 from recall_core.app import i18n
@@ -55,6 +56,8 @@ def view() -> None:
 
     models, load_errors = ctx.models(names)
     tables, errors = compare.user_tables(ds, models, user, int(k))
+    ease_table, ease_rank = tuning_app.ease_for_user(ctx, user, int(k))  # issue 21: the EASE reference
+    refs = {} if ease_table is None else {"ease": ease_table}
     widgets.show_errors(load_errors)
     reasons = {english.format(user=user): core_texts.word(lang, "no_user_list", why, english).format(user=user)
                for why, english in compare.NO_USER_LIST.items()}
@@ -63,6 +66,8 @@ def view() -> None:
 
     if tables and test_item is not None:
         ranks = {n: compare.test_item_rank(ds, models[n], user) for n in tables}
+        if refs:
+            ranks["ease"] = ease_rank
         cols = st.columns(len(ranks))
         for col, (n, r) in zip(cols, ranks.items()):
             hit = r is not None and r <= k
@@ -73,8 +78,10 @@ def view() -> None:
     if tables:
         if test_item is not None:
             st.caption(i18n.t("users.side_by_side", k=k))
-        widgets.side_by_side(*compare.side_by_side(tables, mark="held_out"), key="u2i_compare",
+        widgets.side_by_side(*compare.side_by_side({**tables, **refs}, mark="held_out"), key="u2i_compare",
                              style=lambda h: widgets.HELD_OUT_SHADE if h is True or h == 1 else "")
+        if refs:
+            st.caption(i18n.t("tuning.ease_user_caption"))
     names_ok = list(tables)
     first = next((n for n in names_ok if n != "mostpop"), None)
     for name, tab in widgets.model_tabs(names_ok, key="u2i_model_tab", default=first):
@@ -91,9 +98,9 @@ def view() -> None:
                                                                                      width="small")})
 
     if tables:
-        mix = compare.genre_mix(ds, profile["history"]["item_id"], tables)
+        mix = compare.genre_mix(ds, profile["history"]["item_id"], {**tables, **refs})
         fig = go.Figure()
-        for src in ["history", *tables]:
+        for src in ["history", *tables, *refs]:
             d = mix[mix["source"] == src]
             fig.add_bar(name=i18n.t("users.history_trace") if src == "history" else src, x=d["genre"].astype(str),
                         y=d["share"], marker_color=HISTORY_COLOR if src == "history" else model_color(src))

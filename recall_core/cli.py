@@ -1,5 +1,5 @@
 """Command line: ``python -m recall_core {data,train,evaluate,neighbours,index-bench,synth,import,export,judgments,
-datasets,save-generic}``.
+datasets,save-generic,tune}``.
 
 Parsing lives here; each sub-command is a function of :mod:`recall_core.commands`
 bound with ``set_defaults(func=...)``. Every error a user can cause, including a
@@ -178,6 +178,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="table format (default csv)")
     p.add_argument("--force", action="store_true", help="replace --out if it holds a generic folder")
     p.set_defaults(func=commands.cmd_save_generic)
+
+    p = sub.add_parser("tune", help="tune every model on validation with one budget (Optuna), then store the best "
+                                    "setting trained on the test split")
+    _common(p)
+    _store_arg(p)
+    p.add_argument("--models", default="all", help="comma-separated models with a search space, or 'all' (default)")
+    p.add_argument("--trials", type=int, required=True,
+                   help="the budget, the same for every model: trials per model (the default setting is trial 0)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="also end a model's study once its trials took this many minutes (a started trial finishes)")
+    p.add_argument("--seed", type=int, default=42, help="seeds the sampler and every model (default 42)")
+    p.add_argument("--no-pruner", action="store_true",
+                   help="run every trial to its end (no median pruning; early stopping still applies)")
+    p.add_argument("--patience", type=int, default=3,
+                   help="early stopping: epochs without a better validation HR@10 before a trial stops (default 3)")
+    p.add_argument("--lock-timeout", type=float, default=60.0,
+                   help="seconds to wait for another process holding the study database (default 60)")
+    p.add_argument("--fresh", action="store_true",
+                   help="start the chosen models' studies again (their stored trials are deleted)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=commands.cmd_tune)
     return ap
 
 

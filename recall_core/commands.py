@@ -159,11 +159,15 @@ def cmd_evaluate(args) -> int:
         print(f"warning: {name}: {msg}", file=sys.stderr)
     if why := _no_evaluable_users(ds, args.split):
         print(f"warning: {why}", file=sys.stderr)
+    set_by, unequal = _settings(store, store_key(ds.key, args.split), rows)
     result = {"dataset": ds.name, "fingerprint": ds.fingerprint, "split": args.split, "protocol": PROTOCOL,
               "ks": list(KS), "models": {}}
     for r in rows:
         entry = dict(r["metrics"])
         entry["train_seconds"] = r["train_seconds"]
+        entry["set_by"] = set_by[r["model"]]
+        if r.get("note"):
+            entry["note"] = r["note"]
         if r["i2i"]:
             entry["i2i"] = r["i2i"]
         result["models"][r["model"]] = entry
@@ -172,13 +176,36 @@ def cmd_evaluate(args) -> int:
         return 1 if errors else 0
     print(f"{ds.name}, {args.split} split: {PROTOCOL}\n")
     cols = ["hr@10", "ndcg@10", "precision@10", "recall@10", "mrr", "coverage@10", "hr@50"]
-    print(f"{'model':<20}" + "".join(f"{c:>13}" for c in cols) + f"{'i2i hr@10':>11}{'train s':>9}")
+    print(f"{'model':<20}" + "".join(f"{c:>13}" for c in cols) + f"{'i2i hr@10':>11}{'train s':>9}  set by")
     for name, e in result["models"].items():
         vals = "".join(_fmt(e.get(c), ".4f", 13) for c in cols)
         i2i = _fmt(e.get("i2i", {}).get("hr@10"), ".4f", 11)
         ts = _fmt(e.get("train_seconds"), ".1f", 9)
-        print(f"{name:<20}{vals}{i2i}{ts}")
+        print(f"{name:<20}{vals}{i2i}{ts}  {e['set_by']}")
+    for name, e in result["models"].items():
+        if e.get("note") and name == "ease":
+            print(f"\nease (a reference, not an embedding model): {e['note']}")
+    if unequal:
+        print("warning: the models had unequal tuning budgets (" + "; ".join(f"{k}: {', '.join(v)}" for k, v in
+              unequal.items()) + "): compare rows with the same budget", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _settings(store, key: str, rows: list[dict]) -> tuple[dict[str, str], dict | None]:
+    """``({row: "defaults" | "tuned (n trials, m min)" | "reference" | "variant"}, unequal budgets or None)``."""
+    from recall_core.errors import RecallError
+    from recall_core.store import read_manifest
+    from recall_core.tuning import report
+
+    manifests = {}
+    for r in rows:
+        if not r.get("reference") and r["model"] not in report.REFERENCES:
+            try:
+                manifests[r["model"]] = read_manifest(store / key / r["model"])
+            except RecallError:
+                manifests[r["model"]] = None
+    labels = {r["model"]: report.label(report.setting_of(r["model"], manifests.get(r["model"]))) for r in rows}
+    return labels, report.unequal_budgets([r["model"] for r in rows], manifests)
 
 
 def cmd_neighbours(args) -> int:
@@ -397,4 +424,50 @@ def cmd_judgments_import(args) -> int:
     r = import_file(db, ds, _path(args.file), args.judge)
     print(f"read {r['read']:,} judgment(s) from {args.file} ({r['format']}); stored {r['stored']:,}"
           + (f", skipped {r['skipped']:,} already stored" if r["skipped"] else "") + f" in {db.path}")
+
+
+def cmd_tune(args) -> int:
+    from recall_core.explore import ease_row
+    from recall_core.store import tuning_db
+    from recall_core.tuning.study import Budget, Settings, parse_tune_models, tune_models
+
+    names = parse_tune_models(args.models)  # bad names and a bad budget fail before any data is read
+    budget = Budget(args.trials, args.minutes)
+    settings = Settings(seed=args.seed, pruner=not args.no_pruner, patience=args.patience,
+                        lock_timeout=args.lock_timeout)
+    ds = _dataset(args)
+    store = _store(args)
+    bar = ProgressBar()
+    results = tune_models(ds, names, store, budget, settings, bar, fresh=args.fresh)
+    ease = ease_row(ds, store)  # the EASE reference: read if kept, else computed once and kept
+    if args.json:
+        print(_json({"dataset": ds.name, "fingerprint": ds.fingerprint, "budget": budget.to_dict(),
+                     "settings": settings.study_attrs(), "models": results, "ease": ease}))
+        return 1 if any(r.get("error") for r in results) else 0
+    limit = f"{budget.trials} trials" + (f" or {budget.minutes:g} min" if budget.minutes else "")
+    print(f"{ds.name}: every model tuned on validation with the same budget: {limit} per model "
+          f"(seed {settings.seed}; {settings.study_attrs()['sampler']}; pruner {settings.study_attrs()['pruner']}; "
+          f"early stopping after {settings.patience} epochs without gain)\n")
+    head = ["model", "trials", "pruned", "trial min", "total min", "default valid HR@10", "tuned valid HR@10",
+            "epochs", "kept", "test HR@10 (reported)"]
+    done = [r for r in results if not r.get("error")]
+    rows = [[r["model"], r["trials"], r["pruned"], f"{r['minutes']:.1f}", f"{r['seconds'] / 60:.1f}",
+             f"{r['default_valid']:.4f}",
+             f"{r['best_valid']:.4f}", r["params"].get("epochs", "-"), r["chosen"],
+             f"{r['test'].get('hr@10', float('nan')):.4f}"] for r in done]
+    widths = [max(len(str(x)) for x in col) + 2 for col in zip(head, *rows)]
+    for row in [head, *rows]:
+        print(f"{row[0]:<{widths[0]}}" + "".join(f"{str(c):>{w}}" for c, w in zip(row[1:], widths[1:])))
+    for r in results:
+        if r.get("error"):
+            print(f"{r['model']:<{widths[0]}}FAILED   {r['error']}")
+    if ease["metrics"]:
+        print(f"\nease (reference): {ease['note']}; test HR@10 {ease['metrics']['hr@10']:.4f} (reported)")
+    else:
+        print(f"\nease (reference): {ease['note']}")
+    print(f"stored in {store / ds.key}; studies in {tuning_db(store, ds.key)}")
+    failed = [r["model"] for r in results if r.get("error")]
+    if failed:
+        print(f"error: {len(failed)} model(s) could not be tuned: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0

@@ -15,7 +15,7 @@ from recall_core.errors import RecallError, UnknownIdError
 from recall_core.evaluation import KS, evaluate, evaluate_i2i
 from recall_core.index import VectorIndex
 from recall_core.models.base import RecallOutput, find_model_class, model_names
-from recall_core.store import StoredModel, list_models, load_model
+from recall_core.store import StoredModel, list_models, load_model, reference_file
 from recall_core.data.split import split_for, store_key
 
 
@@ -49,7 +49,8 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
 
     Most-popular is always a row: from the store if trained, else computed on the spot;
     so is the ``transition`` reference baseline (a scoring rule, see
-    :mod:`recall_core.evaluation.baselines`).
+    :mod:`recall_core.evaluation.baselines`), and the ``ease`` reference (:func:`ease_reference`; a row
+    without metrics and with a ``note`` when the catalogue is too large for it).
     ``recompute`` re-evaluates the stored vectors on the current split instead of
     trusting the manifest's numbers. ``split``: ``test`` (models trained for the
     test split, scored on each user's last item) or ``valid`` (models trained
@@ -79,12 +80,13 @@ def leaderboard(ds: Dataset, store: Path, names: list[str] | None = None, recomp
     rows.insert(0, {"model": "transition", "metrics": transition_metrics(ds, store, split, holdout), "i2i": {},
                     "train_seconds": None,
                     "created": None, "model_class": "transition", "reference": True})
+    rows.insert(0, ease_row(ds, store, holdout))
     if not any(r["model_class"] == "mostpop" for r in rows):
         metrics = _kept_metrics(ds, store, holdout, "mostpop", {},
                                 lambda: evaluate(MostPop().fit(split.train).export(), split))
         rows.insert(0, {"model": "mostpop", "metrics": metrics, "i2i": {}, "train_seconds": 0.0,
                         "created": None, "model_class": "mostpop", "reference": True})
-    first = {"mostpop": 0, "transition": 1}
+    first = {"mostpop": 0, "transition": 1, "ease": 2}
     rows.sort(key=lambda r: first.get(r["model"], 2))  # stable: models keep their order
     return rows, errors
 
@@ -112,7 +114,7 @@ def _kept_metrics(ds: Dataset, store: Path, holdout: str, name: str, settings: d
 
     # "metrics": the format of the metrics dict (2: with the bootstrap intervals); an older file is recomputed
     key = {"fingerprint": ds.fingerprint, "split": holdout, "settings": settings, "metrics": 2}
-    path = Path(store) / store_key(ds.key, holdout) / f".{name}.json"
+    path = reference_file(store, store_key(ds.key, holdout), name)
     try:
         cached = json.loads(path.read_text())
         if cached.get("key") == key:
@@ -126,6 +128,90 @@ def _kept_metrics(ds: Dataset, store: Path, holdout: str, name: str, settings: d
     except OSError:
         pass
     return metrics
+
+
+# --------------------------------------------------------------------------- the EASE reference row (issue 21)
+
+
+def ease_row(ds: Dataset, store: Path, holdout: str = "test") -> dict:
+    """The leaderboard's ``ease`` row: the kept (or now computed) reference's metrics on ``holdout`` and its
+    ``lambda``; no metrics, ``skipped`` True and the reason in ``note`` (English, for the CLI) when the catalogue
+    is too large for it; no metrics and the one-line ``error`` (also the ``note``) when it failed."""
+    try:
+        ref = ease_reference(ds, store)
+    except Exception as e:  # noqa: BLE001 (a reference row that cannot be computed never hides the leaderboard)
+        ref = {"error": " ".join(f"EASE failed: {type(e).__name__}: {e}".split())[:300]}
+    note = ref.get("skipped") or ref.get("error") or f"λ {ref['lambda']:g} chosen on validation"
+    return {"model": "ease", "metrics": ref.get(holdout, {}), "i2i": {}, "train_seconds": ref.get("seconds"),
+            "created": None, "model_class": "ease", "reference": True, "note": note, "lambda": ref.get("lambda"),
+            "skipped": bool(ref.get("skipped")), "error": ref.get("error"), "n_items": ds.n_items}
+
+
+def ease_reference(ds: Dataset, store: Path, compute: bool = True, progress=None) -> dict | None:
+    """The EASE reference of ``ds`` (:func:`recall_core.evaluation.ease.fit_reference`: λ chosen on validation,
+    fitted on the test split), computed once per data and settings and kept in the store.
+
+    Returns ``{"lambda", "valid", "test", "valid_by_lambda", "seconds", "n_items"}`` (metrics dicts), or
+    ``{"skipped": message}`` above :data:`~recall_core.evaluation.ease.EASE_MAX_ITEMS` items; ``None`` when
+    nothing is kept and ``compute`` is False. Kept in ``.ease.json``, with every user's top
+    :data:`~recall_core.evaluation.ease.KEEP_TOP` unseen items in ``.ease.npz`` (:func:`ease_lists`), written
+    npz first and the JSON (holding the npz's sha256) last, each atomically.
+    """
+    import hashlib
+    import io
+    import json
+
+    from recall_core.evaluation import ease
+    from recall_core.store.fs import atomic_write_bytes
+
+    key = {"fingerprint": ds.fingerprint, "lambdas": list(ease.LAMBDAS), "max_items": ease.EASE_MAX_ITEMS,
+           "keep_top": ease.KEEP_TOP}
+    path = reference_file(store, ds.key, "ease")
+    try:
+        kept = json.loads(path.read_text())
+        if kept.get("key") == key:
+            return kept["result"]
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        pass
+    if not compute:
+        return None
+    if ds.n_items > ease.EASE_MAX_ITEMS:
+        result, arrays = {"skipped": ease.too_large(ds.n_items)}, None
+    else:
+        full = ease.fit_reference(split_for(ds, "valid"), split_for(ds, "test"), progress=progress)
+        arrays = {k: full.pop(k) for k in ("top_rows", "top_scores", "ranks")}
+        result = full
+    try:
+        if path.parent.is_dir():
+            if arrays is not None:
+                buf = io.BytesIO()
+                np.savez(buf, **arrays)
+                atomic_write_bytes(reference_file(store, ds.key, "ease", "npz"), buf.getvalue())
+                result["npz_sha256"] = hashlib.sha256(buf.getvalue()).hexdigest()
+            atomic_write_bytes(path, json.dumps({"key": key, "result": result}).encode())
+    except OSError:
+        pass  # a store that cannot be written: computed again next time
+    return result
+
+
+def ease_lists(ds: Dataset, store: Path) -> dict[str, np.ndarray] | None:
+    """The kept EASE top lists of the test split (``top_rows``, ``top_scores`` ``(n_users, KEEP_TOP)``, ``ranks``
+    ``(n_test,)``: :func:`recall_core.evaluation.ease.fit_reference`), or ``None`` when none are kept for this
+    data or the file does not match its checksum."""
+    import hashlib
+    import io
+
+    ref = ease_reference(ds, store, compute=False)
+    if not ref or "npz_sha256" not in ref:
+        return None
+    try:
+        data = reference_file(store, ds.key, "ease", "npz").read_bytes()
+        if hashlib.sha256(data).hexdigest() != ref["npz_sha256"]:
+            return None
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, ValueError):
+        return None
 
 
 def item_table(ds: Dataset, rows, scores=None) -> pd.DataFrame:

@@ -133,7 +133,7 @@ def test_empty_store_leads_to_training(tiny, tmp_path, monkeypatch):
     at = run_page()
     ok(at)
     assert any("has no trained model" in i.value for i in at.info)
-    assert set(table(at, "overview_table")["model"]) <= {"mostpop", "transition"}  # computed on the spot
+    assert set(table(at, "overview_table")["model"]) <= {"mostpop", "transition", "ease"}  # computed on the spot
     at.multiselect(key="overview_train_models").set_value(["mostpop", "item2vec"])
     at.button(key="overview_train").click().run()
     ok(at)

@@ -83,7 +83,7 @@ def test_cli_evaluate_json(cli_env, capsys):
     assert main(["evaluate", "--dataset", folder, "--store", store, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["dataset"] == folder and "leave-last-out" in out["protocol"]
-    assert set(out["models"]) == {"mostpop", "transition", "item2vec"}
+    assert set(out["models"]) == {"mostpop", "transition", "ease", "item2vec"}
     i2v = out["models"]["item2vec"]
     for k in (5, 10, 20, 50):
         for m in ("hr", "ndcg", "precision", "recall", "coverage"):

@@ -177,6 +177,26 @@ def test_item_rank(ds: Dataset, model: StoredModel, user: str) -> int | None:
     return int(ranks_from_scores(scores, split.train.matrix[[u]], split.test_items[hit[:1]])[0])
 
 
+def ease_user_table(ds: Dataset, lists: dict, user: str, k: int) -> pd.DataFrame:
+    """The EASE reference's top-``k`` unseen items for ``user`` from its kept lists
+    (:func:`recall_core.explore.ease_lists`), as :func:`user_tables` gives them (with ``held_out``)."""
+    from recall_core.explore import item_table
+
+    u = ds.user_vocab.index(str(user))
+    rows, scores = lists["top_rows"][u][:k], lists["top_scores"][u][:k]
+    keep = rows >= 0
+    t = item_table(ds, rows[keep], scores[keep])
+    return t.assign(held_out=t["item_id"] == user_profile(ds, user)["test_item"])
+
+
+def ease_rank(ds: Dataset, lists: dict, user: str) -> int | None:
+    """1-based rank of ``user``'s held-out item under EASE (kept at fit time, same protocol as
+    :func:`test_item_rank`); ``None`` when the user has no held-out item."""
+    split = split_for(ds)
+    hit = np.flatnonzero(split.test_users == ds.user_vocab.index(str(user)))
+    return int(lists["ranks"][hit[0]]) if len(hit) else None
+
+
 def genre_shares(ds: Dataset, item_ids) -> dict[str, float]:
     """Genre mix of a list of items: each item spreads weight 1 over its genres; shares sum to 1."""
     rows = ds.item_vocab.indices([str(i) for i in item_ids])

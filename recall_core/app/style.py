@@ -12,6 +12,7 @@ import colorsys
 import math
 
 from recall_core.evaluation.baselines import TRANSITION_COLOR
+from recall_core.evaluation.ease import EASE_COLOR
 from recall_core.models.base import find_model_class
 
 _FALLBACK = ["#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74", "#80ba5a"]
@@ -76,9 +77,11 @@ def variant_temperature(name: str) -> float | None:
 
 
 def base_color(base: str) -> str:
-    """The colour of a model class (or of the transition reference row)."""
+    """The colour of a model class (or of the transition or EASE reference row)."""
     if base == "transition":
         return TRANSITION_COLOR
+    if base == "ease":
+        return EASE_COLOR
     cls = find_model_class(base)
     return cls.color if cls is not None else _FALLBACK[sum(map(ord, base)) % len(_FALLBACK)]
 

@@ -329,7 +329,7 @@ def check_name(name: str, store: Path, dataset_key: str) -> bool:
 
     if not name or not _NAME.match(name):
         raise UsageError(f"model name {name!r}: use letters, digits and _.=- only (no '@', no spaces)")
-    if find_model_class(name) is not None or name == "transition":
+    if find_model_class(name) is not None or name in ("transition", "ease"):
         raise UsageError(f"model name {name!r} is a built-in model; choose another name for imported vectors")
     folder = Path(store) / dataset_key / name
     if not (folder / MANIFEST).exists():

@@ -133,7 +133,7 @@ class NextItemModel(RecallModel):
         b = user_batch(run.users, ex.user[rows], ex.hist_ids[rows], ex.hist_mask[rows], run.config.use_user_id)
         return {**b, **self._user_extras(run, rows)}
 
-    def fit(self, train, progress=no_progress):
+    def fit(self, train, progress=no_progress, on_epoch=None):
         from recall_core.features.towers import require_examples, user_batch, user_histories
         from recall_core.models._tf import runtime, training
 
@@ -155,19 +155,24 @@ class NextItemModel(RecallModel):
             for rows in training.batches(len(run.examples), c.batch_size, run.rng):
                 yield self._batch(run, rows)
 
-        losses = training.train_loop(variables, loss_fn, make_batches, c.epochs, c.learning_rate, progress, self.name)
         # Serving: every user with the full training history.
         hist_ids, hist_mask = user_histories(train, c.history_len)
         users = user_batch(run.users, np.arange(train.n_users), hist_ids, hist_mask, c.use_user_id)
         users.update(self._user_extras(run, None))
-        user_vecs = training.predict(lambda b: user_tower(b, training=False), users)
-        extras = self._extras(run, user_tower, users)
-        self._output = RecallOutput(
-            item_ids=train.item_vocab.ids, item_vectors=self._item_vectors(run), metric="cosine",
-            user_ids=train.user_vocab.ids, user_vectors=user_vecs, u2i_metric=self.u2i_metric,
-            # Items never in training only have untrained (or only pushed-down) vectors: keep them out of rankings.
-            item_known=train.item_counts > 0, extras=extras,
-            info={"epoch_loss": losses, "softmax": c.softmax, "examples": int(len(run.examples)),
-                  **self._info(run), "runtime": runtime.describe()},
-        )
+
+        def export(losses=()) -> RecallOutput:
+            """The towers as they are after the last epoch trained (``losses``: per epoch, once training ended)."""
+            user_vecs = training.predict(lambda b: user_tower(b, training=False), users)
+            return RecallOutput(
+                item_ids=train.item_vocab.ids, item_vectors=self._item_vectors(run), metric="cosine",
+                user_ids=train.user_vocab.ids, user_vectors=user_vecs, u2i_metric=self.u2i_metric,
+                # Items never in training only have untrained (or only pushed-down) vectors: keep them out of rankings.
+                item_known=train.item_counts > 0, extras=self._extras(run, user_tower, users),
+                info={"epoch_loss": list(losses), "softmax": c.softmax, "examples": int(len(run.examples)),
+                      **self._info(run), "runtime": runtime.describe()},
+            )
+
+        losses = training.train_loop(variables, loss_fn, make_batches, c.epochs, c.learning_rate, progress,
+                                     self.name, on_epoch=on_epoch and (lambda e: on_epoch(e, export)))
+        self._output = export(losses)
         return self

@@ -45,6 +45,7 @@ from recall_core.features.side_info import side_info
 from recall_core.models.base import (
     ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, recent_mean, register,
 )
+from recall_core.tuning.space import Choice, Float, Int
 
 
 @dataclass
@@ -253,8 +254,13 @@ class AirbnbEmbeddings(RecallModel):
     description = ("Airbnb listing embeddings: 30-minute sessions, skip-gram with the session's top-rated film as "
                    "global context and same-genre negatives (numpy trainer).")
     Config = AirbnbConfig
+    search_space = {
+        "epochs": Int(3, 16), "embedding_dim": Choice(32, 64, 128),
+        "session_gap_seconds": Choice(900.0, 1800.0, 3600.0), "window": Int(1, 10), "negative": Int(2, 20), "market_share": Float(0.0, 0.5),
+        "learning_rate": Float(0.002, 0.05, log=True), "user_last_n": Int(1, 10),
+    }
 
-    def fit(self, train, progress=no_progress):
+    def fit(self, train, progress=no_progress, on_epoch=None):
         c = self.config
         rng = np.random.default_rng(c.seed)
         n, d = train.n_items, c.embedding_dim
@@ -283,6 +289,30 @@ class AirbnbEmbeddings(RecallModel):
         bs = min(c.batch_size, n_pairs)
         losses = []
         progress(0.02, f"airbnb: {sessions.n_sessions} sessions, {n_pairs:,} pairs ({n_global_pairs:,} global)")
+
+        def export() -> RecallOutput:
+            """The tables as they are after the last epoch trained, as vectors (copies: training may go on)."""
+            v_in_, u_out_ = v_in.copy(), u_out.copy()
+            return RecallOutput(
+                item_ids=train.item_vocab.ids, item_vectors=l2_normalize(v_in_) + l2_normalize(u_out_),
+                metric="cosine", item_known=known,
+                user_ids=train.user_vocab.ids,
+                user_vectors=recent_mean(v_in_, train.histories(), c.user_last_n, known),
+                candidate_vectors=u_out_, u2i_metric="ip", pair_query_vectors=v_in_,
+                info={
+                    "sessions": sessions.n_sessions, "session_gap_seconds": c.session_gap_seconds,
+                    "pairs": int(n_pairs), "global_context_pairs": n_global_pairs,
+                    "booked_sessions": int((booked_positions(sessions, c.booking_min_rating,
+                                                             c.booking_rule) >= 0).sum()),
+                    "booking_rule": c.booking_rule,
+                    "negatives": {"market": k_market, "catalogue": k_global},
+                    "global_negatives": bool(c.global_negatives and c.global_context),
+                    "market_definition": "most specific genre (fewest catalogue films)",
+                    "epoch_loss": list(losses), "trained_items": int(known.sum()),
+                    "user_scoring": f"mean input vector of the last {c.user_last_n} known items . output vectors (ip)",
+                },
+            )
+
         for epoch in range(c.epochs):
             order = rng.permutation(n_pairs)
             total = 0.0
@@ -302,23 +332,7 @@ class AirbnbEmbeddings(RecallModel):
                 opt.step([v_in, u_out], [g_in, g_out])
             losses.append(total / n_pairs)
             progress(0.05 + 0.9 * (epoch + 1) / c.epochs, f"airbnb: epoch {epoch + 1}/{c.epochs} loss {losses[-1]:.4f}")
-
-        self._output = RecallOutput(
-            item_ids=train.item_vocab.ids, item_vectors=l2_normalize(v_in) + l2_normalize(u_out), metric="cosine",
-            item_known=known,
-            user_ids=train.user_vocab.ids,
-            user_vectors=recent_mean(v_in, train.histories(), c.user_last_n, known),
-            candidate_vectors=u_out, u2i_metric="ip", pair_query_vectors=v_in,
-            info={
-                "sessions": sessions.n_sessions, "session_gap_seconds": c.session_gap_seconds,
-                "pairs": int(n_pairs), "global_context_pairs": n_global_pairs,
-                "booked_sessions": int((booked_positions(sessions, c.booking_min_rating, c.booking_rule) >= 0).sum()),
-                "booking_rule": c.booking_rule,
-                "negatives": {"market": k_market, "catalogue": k_global},
-                "global_negatives": bool(c.global_negatives and c.global_context),
-                "market_definition": "most specific genre (fewest catalogue films)",
-                "epoch_loss": losses, "trained_items": int(known.sum()),
-                "user_scoring": f"mean input vector of the last {c.user_last_n} known items . output vectors (ip)",
-            },
-        )
+            if on_epoch is not None and on_epoch(epoch + 1, export):
+                break
+        self._output = export()
         return self

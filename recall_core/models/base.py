@@ -24,6 +24,9 @@ VIEWS = ("similar", "cooccur", "user")
 
 # progress(fraction in [0, 1], message)
 Progress = Callable[[float, str], None]
+# on_epoch(epoch, snapshot) -> stop: called by an epoch-based model's fit after each epoch (1-based); snapshot()
+# exports the model as it is after that epoch (a RecallOutput, computed only if called); True stops training there
+EpochCallback = Callable[[int, Callable[[], "RecallOutput"]], bool]
 
 
 def no_progress(fraction: float, message: str) -> None:  # noqa: ARG001
@@ -250,6 +253,9 @@ class RecallModel:
     #: SAMPLED_SOFTMAX_MIN_ITEMS items, value from there)}`` (:mod:`recall_core.models._softmax`); ``fit``
     #: records the value it used in ``info[f"{field}_used"]`` and why in ``info[f"{field}_auto"]``
     auto_fields: ClassVar[dict[str, tuple[str, str]]] = {}
+    #: what ``python -m recall_core tune`` may change, ``{config field: Int | Float | Choice}``
+    #: (:mod:`recall_core.tuning.space`); every default lies inside it. Empty: not tunable (a reference).
+    search_space: ClassVar[dict[str, Any]] = {}
 
     @classmethod
     def describe_variant(cls, config: dict | None = None, info: dict | None = None,
@@ -331,7 +337,9 @@ class RecallModel:
         cfg = {**dataclasses.asdict(cls.Config()), **(config or {})}
         return {v: note(v, english).format(**cfg) for v, english in cls.view_notes.items()}
 
-    def fit(self, train, progress: Progress = no_progress) -> "RecallModel":
+    def fit(self, train, progress: Progress = no_progress, on_epoch: EpochCallback | None = None) -> "RecallModel":
+        """Learn from ``train``. Models trained in epochs call ``on_epoch`` after each one (:data:`EpochCallback`):
+        validation-based early stopping and pruning (:mod:`recall_core.tuning`) watch the model through it."""
         raise NotImplementedError
 
     def export(self) -> RecallOutput:

@@ -9,6 +9,7 @@ import numpy as np
 from recall_core.errors import ConfigError
 from recall_core.models._next_item import NextItemConfig, NextItemModel
 from recall_core.models.base import register
+from recall_core.tuning.space import Choice, Float, Int
 
 
 def variant_name(t: float) -> str:
@@ -103,6 +104,13 @@ class DSSM(NextItemModel):
                    "correction by default.")
     Config = DSSMConfig
     softmax_kinds = ("in_batch", "full")
+    # batch_size is also the number of in-batch negatives
+    search_space = {
+        "epochs": Int(2, 12), "embedding_dim": Choice(32, 64, 128), "learning_rate": Float(1e-3, 2e-2, log=True),
+        "temperature": Float(0.03, 0.5, log=True), "batch_size": Choice(256, 512, 1024, 2048),
+        "history_len": Int(5, 50), "recent_k": Int(1, 10), "hidden": Choice((128,), (256,), (256, 128)),
+        "max_examples_per_user": Choice(50, 100, 200, 400),
+    }
     u2i_metric = "cosine"
 
     def _check(self):

@@ -77,6 +77,7 @@ from recall_core.features.side_info import (
 from recall_core.models.base import (
     ModelConfig, RecallModel, RecallOutput, no_progress, recent_mean, register,
 )
+from recall_core.tuning.space import Choice, Float, Int
 
 
 @dataclass
@@ -406,8 +407,14 @@ class EGES(RecallModel):
     description = ("Session graph, weighted random walks, skip-gram over id + genre/year/popularity embeddings "
                    "mixed by item-specific attention (Keras); cold-start vectors from side information.")
     Config = EGESConfig
+    # walks per node and epochs set its cost on a catalogue (issue 22 reads them from tuned models)
+    search_space = {
+        "epochs": Int(2, 12), "embedding_dim": Choice(32, 64, 128), "walks_per_node": Int(4, 20),
+        "walk_length": Int(5, 20), "window": Int(1, 5), "negative": Int(2, 10), "ns_exponent": Float(0.0, 1.0),
+        "learning_rate": Float(0.003, 0.1, log=True), "user_last_n": Int(1, 10),
+    }
 
-    def fit(self, train, progress=no_progress):
+    def fit(self, train, progress=no_progress, on_epoch=None):
         from recall_core.models._tf import runtime
 
         c = self.config
@@ -455,6 +462,48 @@ class EGES(RecallModel):
         # Steps in which each item's attention row gets a nonzero gradient (it is a centre in the batch).
         centre_steps = np.zeros(n_items, np.int64)
         starts = range(0, max(n_pairs - bs + 1, 1), bs)
+        histories = train.histories()
+
+        def export():
+            """``(output, tables)``: the model as it is after the last epoch trained."""
+            tables = _tables_of(net)
+            tables["attention"] = tables["attention"] + attention_mask(c.popularity_field, fields)  # the logits H came from
+            h, att = eges_item_vectors(tables, side)
+            cs_weights = (cold_start_weights(att, known) if c.cold_start == "attention"
+                          else mean_cold_start_weights(fields))
+            cold = cold_start_vectors(tables, side, cs_weights)
+            item_vectors = np.where(known[:, None], h, cold)
+            return RecallOutput(
+                item_ids=train.item_vocab.ids, item_vectors=item_vectors, metric="cosine", item_known=known,
+                user_ids=train.user_vocab.ids, user_vectors=recent_mean(h, histories, c.user_last_n, known),
+                candidate_vectors=tables["context"], u2i_metric="ip", pair_query_vectors=item_vectors,
+                extras={
+                    "attention": att, "attention_fields": np.asarray(fields, dtype=str),
+                    "cold_start_vectors": cold, "cold_start_field_weights": cs_weights,
+                    **({"genre_embeddings": tables["genre"], "genre_names": side.genre_names}
+                       if "genre" in tables else {}),
+                    **({"year_embeddings": tables["year"], "year_edges": side.year_edges} if "year" in tables else {}),
+                    "popularity_embeddings": tables["popularity"], "popularity_edges": side.popularity_edges,
+                    **side_field_extras(tables, side),
+                    "centre_counts": centre_counts, "centre_steps": centre_steps.copy(),
+                    "id_embeddings": tables["id"],  # W^0: lets H_v = sum_j a_j W^j be recomposed from the store
+                },
+                info={
+                    "graph": {**graph.summary(), "session_gap_seconds": c.session_gap_seconds,
+                              "sessions": sessions.n_sessions},
+                    "walks": {"walks_per_node": c.walks_per_node, "walk_length": c.walk_length, "window": c.window,
+                              "n_walks": int(len(walks)), "pairs": int(n_pairs), "negative": c.negative,
+                              "seconds": round(walk_seconds, 2)},
+                    "attention_fields": list(fields),
+                    "mean_attention": dict(zip(fields, att[known].mean(axis=0).round(4).tolist())),
+                    "side_fields": side_field_sources(train.schema),
+                    "epoch_loss": list(losses),
+                    "trained_items": int(known.sum()),
+                    "exposure": _exposure_summary(centre_counts, centre_steps, known, len(losses) * len(starts)),
+                    "user_scoring": f"mean of H over the last {c.user_last_n} known items . context vectors Z (ip)",
+                },
+            ), tables
+
         for epoch in range(c.epochs):
             order = rng.permutation(n_pairs)
             negs = rng.choice(n_items, size=(n_pairs, c.negative), p=neg_p)
@@ -468,45 +517,10 @@ class EGES(RecallModel):
                 n_batches += 1
             losses.append(total / max(n_batches, 1))
             progress(0.05 + 0.9 * (epoch + 1) / c.epochs, f"eges: epoch {epoch + 1}/{c.epochs} loss {losses[-1]:.4f}")
+            if on_epoch is not None and on_epoch(epoch + 1, lambda: export()[0]):
+                break
 
-        tables = _tables_of(net)
-        self._net = net
-        self._tables, self._side = tables, side
-        tables["attention"] = tables["attention"] + attention_mask(c.popularity_field, fields)  # the logits H came from
-        h, att = eges_item_vectors(tables, side)
-        cs_weights = (cold_start_weights(att, known) if c.cold_start == "attention"
-                      else mean_cold_start_weights(fields))
-        cold = cold_start_vectors(tables, side, cs_weights)
-        item_vectors = np.where(known[:, None], h, cold)
-        histories = train.histories()
-        self._output = RecallOutput(
-            item_ids=train.item_vocab.ids, item_vectors=item_vectors, metric="cosine", item_known=known,
-            user_ids=train.user_vocab.ids, user_vectors=recent_mean(h, histories, c.user_last_n, known),
-            candidate_vectors=tables["context"], u2i_metric="ip", pair_query_vectors=item_vectors,
-            extras={
-                "attention": att, "attention_fields": np.asarray(fields, dtype=str),
-                "cold_start_vectors": cold, "cold_start_field_weights": cs_weights,
-                **({"genre_embeddings": tables["genre"], "genre_names": side.genre_names} if "genre" in tables else {}),
-                **({"year_embeddings": tables["year"], "year_edges": side.year_edges} if "year" in tables else {}),
-                "popularity_embeddings": tables["popularity"], "popularity_edges": side.popularity_edges,
-                **side_field_extras(tables, side),
-                "centre_counts": centre_counts, "centre_steps": centre_steps,
-                "id_embeddings": tables["id"],  # W^0: lets H_v = sum_j a_j W^j be recomposed from the store
-            },
-            info={
-                "graph": {**graph.summary(), "session_gap_seconds": c.session_gap_seconds,
-                          "sessions": sessions.n_sessions},
-                "walks": {"walks_per_node": c.walks_per_node, "walk_length": c.walk_length, "window": c.window,
-                          "n_walks": int(len(walks)), "pairs": int(n_pairs), "negative": c.negative,
-                          "seconds": round(walk_seconds, 2)},
-                "attention_fields": list(fields),
-                "mean_attention": dict(zip(fields, att[known].mean(axis=0).round(4).tolist())),
-                "side_fields": side_field_sources(train.schema),
-                "epoch_loss": losses,
-                "trained_items": int(known.sum()),
-                "exposure": _exposure_summary(centre_counts, centre_steps, known, c.epochs * len(starts)),
-                "user_scoring": f"mean of H over the last {c.user_last_n} known items . context vectors Z (ip)",
-            },
-        )
+        self._output, self._tables = export()
+        self._net, self._side = net, side
         return self
 

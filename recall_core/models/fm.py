@@ -23,6 +23,7 @@ import numpy as np
 from recall_core.errors import ConfigError
 from recall_core.models._softmax import auto_phrase
 from recall_core.models.base import ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, register
+from recall_core.tuning.space import Choice, Float, Int
 
 LOSSES = ("auto", "softmax", "sampled", "bce")
 
@@ -233,8 +234,14 @@ class FM(RecallModel):
     description = "Factorisation machine split exactly into [1; Σv_u] and [item terms; Σv_t] vectors."
     Config = FMConfig
     auto_fields = {"loss": ("softmax", "sampled")}
+    search_space = {
+        "epochs": Int(3, 20), "embedding_dim": Choice(32, 64, 128), "learning_rate": Float(5e-4, 2e-2, log=True),
+        "l2": Choice(0.0, 1e-6, 1e-5, 1e-4), "batch_size": Choice(256, 512, 1024, 2048),
+        "history_len": Int(0, 40), "history_decay": Float(0.5, 1.0),
+        "max_examples_per_user": Choice(50, 100, 200, 400),
+    }
 
-    def fit(self, train, progress=no_progress):
+    def fit(self, train, progress=no_progress, on_epoch=None):
         from recall_core.features.towers import next_item_examples, require_examples, user_histories
         from recall_core.models._tf import runtime
         from recall_core.models._tf.losses import full_softmax_loss, log_q, sample_negatives
@@ -296,18 +303,24 @@ class FM(RecallModel):
                     b["weight"] = np.concatenate([np.ones((len(rows), 1)), ~rated], axis=1).astype(np.float32)
                 yield b
 
-        losses = train_loop(net, loss_fn, make_batches, c.epochs, c.learning_rate, progress, "fm")
         hist_ids, hist_mask = user_histories(train, c.history_len)
         uid, uval = feats.user_side(np.arange(train.n_users), hist_ids, hist_mask)
-        user_vecs = predict(lambda b: net.user_vectors(b["ids"], b["vals"]), {"ids": uid, "vals": uval})
-        cand = predict(lambda b: net.item_vectors(b["ids"], b["vals"]), {"ids": i_ids, "vals": i_vals})
+
+        def export(losses=()) -> RecallOutput:
+            """The FM as it is after the last epoch trained (``losses``: per epoch, once training ended)."""
+            user_vecs = predict(lambda b: net.user_vectors(b["ids"], b["vals"]), {"ids": uid, "vals": uval})
+            cand = predict(lambda b: net.item_vectors(b["ids"], b["vals"]), {"ids": i_ids, "vals": i_vals})
+            return RecallOutput(
+                item_ids=train.item_vocab.ids, item_vectors=l2_normalize(cand[:, 1:]), metric="cosine",
+                user_ids=train.user_vocab.ids, user_vectors=user_vecs, candidate_vectors=cand, u2i_metric="ip",
+                item_known=train.item_counts > 0, extras=net.tables(),
+                info={"epoch_loss": list(losses), "loss": c.loss, **loss_info, "examples": int(len(ex)),
+                      "user_features": list(feats.users.sizes), "w0": float(np.asarray(net.w0)),
+                      "runtime": runtime.describe()},
+            )
+
+        losses = train_loop(net, loss_fn, make_batches, c.epochs, c.learning_rate, progress, "fm",
+                            on_epoch=on_epoch and (lambda e: on_epoch(e, export)))
         self._net, self._features = net, feats
-        self._output = RecallOutput(
-            item_ids=train.item_vocab.ids, item_vectors=l2_normalize(cand[:, 1:]), metric="cosine",
-            user_ids=train.user_vocab.ids, user_vectors=user_vecs, candidate_vectors=cand, u2i_metric="ip",
-            item_known=train.item_counts > 0, extras=net.tables(),
-            info={"epoch_loss": losses, "loss": c.loss, **loss_info, "examples": int(len(ex)),
-                  "user_features": list(feats.users.sizes), "w0": float(np.asarray(net.w0)),
-                  "runtime": runtime.describe()},
-        )
+        self._output = export(losses)
         return self

@@ -10,6 +10,7 @@ import numpy as np
 from recall_core.models.base import (
     ModelConfig, RecallModel, RecallOutput, l2_normalize, no_progress, recent_mean, register,
 )
+from recall_core.tuning.space import Choice, Float, Int
 
 
 def stable_hash(s: str) -> int:
@@ -97,8 +98,15 @@ class Item2Vec(RecallModel):
     }
     description = "gensim skip-gram over each user's time-ordered history; user = mean of last items."
     Config = Item2VecConfig
+    # epochs also sets the learning-rate schedule (alpha decays to 0.0001 over them); the history as a set
+    # costs O(L²) per history and is left out
+    search_space = {
+        "epochs": Int(5, 40), "embedding_dim": Choice(32, 64, 128), "window": Int(1, 10), "negative": Int(2, 20),
+        "alpha": Float(0.005, 0.1, log=True), "ns_exponent": Float(-0.5, 1.0), "sample": Choice(0.0, 1e-4, 1e-3),
+        "user_last_n": Int(1, 10),
+    }
 
-    def fit(self, train, progress=no_progress):
+    def fit(self, train, progress=no_progress, on_epoch=None):
         from gensim.models import Word2Vec
 
         c = self.config
@@ -135,6 +143,16 @@ class Item2Vec(RecallModel):
                         compute_loss=True)
             losses.append(float(model.get_latest_training_loss()))
             progress(0.05 + 0.9 * (epoch + 1) / c.epochs, f"item2vec: epoch {epoch + 1}/{c.epochs}")
+            if on_epoch is not None and on_epoch(epoch + 1,
+                                                 lambda: self._export(model, train, histories, losses, window)):
+                break
+        self._output = self._export(model, train, histories, losses, window)
+        return self
+
+    def _export(self, model, train, histories, losses, window) -> RecallOutput:
+        """The vectors of the gensim ``model`` as they are now (after the last epoch trained)."""
+        c = self.config
+        ids = train.item_vocab.ids
         wv = model.wv
         d = c.embedding_dim
         item_in = np.zeros((train.n_items, d), np.float32)
@@ -145,7 +163,7 @@ class Item2Vec(RecallModel):
         item_out[known] = model.syn1neg[rows]
         known_mask = np.zeros(train.n_items, bool)
         known_mask[known] = True
-        self._output = RecallOutput(
+        return RecallOutput(
             # I2I "similar": normalised input + normalised output vector. Input
             # vectors alone put rarely seen films next to everything: BENCHMARKS.md,
             # "I2I space", compares in, out and the sum.
@@ -153,6 +171,5 @@ class Item2Vec(RecallModel):
             item_known=known_mask,
             user_ids=train.user_vocab.ids, user_vectors=recent_mean(item_in, histories, c.user_last_n),
             candidate_vectors=item_out, u2i_metric="ip", pair_query_vectors=item_in,
-            info={"epoch_loss": losses, "trained_items": int(len(known)), "context": c.context, "window": window},
+            info={"epoch_loss": list(losses), "trained_items": int(len(known)), "context": c.context, "window": window},
         )
-        return self

@@ -9,6 +9,7 @@ import numpy as np
 from recall_core.models._next_item import NextItemConfig, NextItemModel
 from recall_core.models._softmax import auto_phrase
 from recall_core.models.base import register
+from recall_core.tuning.space import Choice, Float, Int
 
 
 @dataclass
@@ -109,6 +110,11 @@ class YouTubeDNN(NextItemModel):
                    "DNN.")
     Config = YouTubeDNNConfig
     softmax_kinds = ("auto", "full", "sampled")
+    search_space = {
+        "epochs": Int(3, 16), "embedding_dim": Choice(32, 64, 128), "learning_rate": Float(5e-4, 1e-2, log=True),
+        "batch_size": Choice(256, 512, 1024), "history_len": Int(5, 50), "recent_k": Int(1, 10),
+        "hidden": Choice((128,), (256, 128), (512, 256)), "max_examples_per_user": Choice(50, 100, 200, 400),
+    }
     auto_fields = {"softmax": ("full", "sampled")}
     example_kind = "next-watch"
     u2i_metric = "ip"

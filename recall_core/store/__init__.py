@@ -5,6 +5,10 @@ Layout::
     <store>/<dataset key>/.lock                   training lock (see "One writer" below)
                          /.training.json          who holds it: pid, host, started_at, command
                          /judgments.sqlite        human judgments of this dataset (SQLite, WAL; see judgments_path)
+                         /.<reference>.json       a reference row's kept result (transition, ease: reference_file)
+                         /.ease.npz               EASE's top lists for the User page (reference_file)
+                         /.tuning/studies.sqlite3 Optuna's studies, one per model (tuning_db; recall_core.tuning)
+                         /.tuning/studies.lock    held while a tuning process creates or counts trials
                          /<model name>/manifest.json      the live manifest: names the live version
                                       /.lock              held while a version is published
                                       /v-<UTC time>-<pid>-<random>/manifest.json   (same content)
@@ -87,12 +91,13 @@ import numpy as np
 from recall_core.errors import NotTrainedError, RecallError, StoreError
 from recall_core.models.base import RecallOutput
 from recall_core.store.fs import atomic_write, atomic_write_bytes, fsync_dir, makedirs, sha256_file
-from recall_core.store.locks import TRAIN_LOCK_TIMEOUT, model_lock, training_lock, training_status
+from recall_core.store.locks import TRAIN_LOCK_TIMEOUT, model_lock, study_lock, training_lock, training_status
 
 __all__ = [
     "ARRAYS", "FORMAT_VERSION", "MANIFEST", "STORE_ENV", "TRAIN_LOCK_TIMEOUT", "StoredModel", "atomic_write",
     "default_store", "judgments_path", "library_versions", "link_models", "list_models", "live_dir", "load_model",
-    "model_dir", "read_manifest", "save_model", "training_lock", "training_status",
+    "model_dir", "read_manifest", "reference_file", "save_model", "study_lock", "training_lock", "training_status",
+    "tuning_db",
 ]
 
 FORMAT_VERSION = 2
@@ -158,6 +163,22 @@ def link_models(src: Path, dst: Path) -> Path:
                 if m.is_dir():
                     (dst / ds_dir.name / m.name).symlink_to(m)
     return dst
+
+
+def reference_file(store: Path, dataset_key: str, name: str, suffix: str = "json") -> Path:
+    """``<store>/<dataset key>/.<name>.<suffix>``: what a reference row (a scoring rule, not a model: the
+    transition row, EASE) keeps so that it is computed once per data, not in every app process. A dot file:
+    :func:`list_models` never takes it for a model."""
+    if not _NAME.match(name) or not suffix.isalnum():
+        raise StoreError(f"invalid reference name {name!r}.{suffix!r}")
+    return Path(store) / dataset_key / f".{name}.{suffix}"
+
+
+def tuning_db(store: Path, dataset_key: str) -> Path:
+    """``<store>/<dataset key>/.tuning/studies.sqlite3``: the Optuna studies of ``python -m recall_core tune``
+    on this dataset (one per model, named after it; :mod:`recall_core.tuning.study`). Its lock file is the
+    same path with ``.lock`` for ``.sqlite3`` (:func:`~recall_core.store.locks.study_lock`)."""
+    return Path(store) / dataset_key / ".tuning" / "studies.sqlite3"
 
 
 @dataclass

@@ -8,6 +8,9 @@
 * ``<store>/<dataset key>/<model>/.lock`` is held by
   :func:`~recall_core.store.save_model` while it publishes a version and removes
   the old ones, so direct ``save_model`` calls are safe too.
+* ``<store>/<dataset key>/.tuning/studies.lock`` (:func:`study_lock`) is held
+  for a moment by a tuning process while it counts a study's trials and starts
+  the next one, so processes sharing a study never exceed its budget.
 
 Locks are ``flock`` locks (the ``filelock`` package): the kernel releases them
 when their process dies, however it dies, so a killed training never leaves
@@ -65,11 +68,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _read_owner(folder: Path) -> dict:
-    try:
-        info = json.loads((folder / OWNER).read_text())
-    except (OSError, ValueError):
-        return {}
-    return info if isinstance(info, dict) else {}
+    return _read_json(Path(folder) / OWNER)
 
 
 def _describe(info: dict) -> str:
@@ -193,3 +192,45 @@ def model_lock(folder: Path, timeout: float = 300.0) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+@contextmanager
+def study_lock(db: Path, timeout: float) -> Iterator[None]:
+    """Hold the lock beside the study database ``db`` (``studies.sqlite3`` -> ``studies.lock``).
+
+    Raises :class:`StoreError` naming the database and the holder when another process has held it for
+    ``timeout`` seconds (a tuning process holds it only while it counts trials and starts one).
+    """
+    db = Path(db)
+    makedirs(db.parent)
+    path = db.with_suffix(".lock")
+    owner = db.with_suffix(".owner.json")
+    lock = FileLock(path)
+    try:
+        lock.acquire(timeout=max(float(timeout), 0.0))
+    except Timeout:
+        holder = _describe(_read_json(owner))
+        raise StoreError(f"{db}: the study database is locked by {holder} (waited {timeout:g} s); try again when it "
+                         f"has finished, or wait longer with --lock-timeout") from None
+    try:
+        with suppress(OSError):
+            atomic_write_bytes(owner, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                                  "command": _command()}).encode())
+        yield
+    finally:
+        lock.release()
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        info = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def process_alive(pid: int | None, host: str | None) -> bool | None:
+    """Is process ``pid`` on ``host`` still running? ``None`` when this machine cannot tell (another host)."""
+    if host not in (None, socket.gethostname()):
+        return None
+    return isinstance(pid, int) and _pid_alive(pid)

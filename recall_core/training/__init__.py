@@ -19,11 +19,13 @@ from recall_core.store import save_model, training_lock
 
 @dataclass
 class TrainJob:
-    """One model to train: registry ``model`` name, stored as ``name`` with config ``overrides``."""
+    """One model to train: registry ``model`` name, stored as ``name`` with config ``overrides``; ``manifest``:
+    more entries for the stored manifest (``tuned``: :mod:`recall_core.tuning.study`)."""
 
     model: str
     name: str | None = None
     overrides: dict | None = None
+    manifest: dict | None = None
 
     @property
     def store_name(self) -> str:
@@ -98,7 +100,7 @@ def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress:
         metrics=metrics, i2i_metrics=i2i, train_seconds=round(seconds, 2),
         extra={"variant_of": job.model if job.name else None,
                "views": {v: n for v, n in cls.describe_views(model.config.to_dict()).items() if v in output.views},
-               "variant": cls.describe_variant(model.config.to_dict(), output.info)},
+               "variant": cls.describe_variant(model.config.to_dict(), output.info), **(job.manifest or {})},
         split=holdout,
     )
     progress(1.0, f"{job.store_name}: stored")
@@ -148,6 +150,8 @@ def train_models(
                 msg = str(e) if isinstance(e, RecallError) else f"{type(e).__name__}: {e}"
                 results.append({"model": job.store_name, "error": " ".join(msg.split())})
         _keep_transition(ds, store, split)
+        if split == "test":
+            keep_ease(ds, store)
     return results
 
 
@@ -160,3 +164,14 @@ def _keep_transition(ds: Dataset, store: Path, split: str) -> None:
         transition_metrics(ds, store, split_for(ds, split), split)
     except Exception:  # noqa: BLE001 (a reference row that cannot be computed never fails a training run)
         pass
+
+
+def keep_ease(ds: Dataset, store: Path, progress: Progress = no_progress) -> dict | None:
+    """Compute the EASE reference now (λ chosen on validation), into the store, so the first Overview and User
+    page read it (:func:`recall_core.explore.ease_reference`); once per data. ``None`` if it failed."""
+    from recall_core.explore import ease_reference
+
+    try:
+        return ease_reference(ds, store, progress=progress)
+    except Exception:  # noqa: BLE001 (a reference row that cannot be computed never fails a training run)
+        return None

@@ -929,3 +929,51 @@ STRINGS.update({
     'dataset.noun.items.category': 'category',
     'dataset.noun.items.categories': 'categories',
 })
+
+# ---- issue 21: tuning on validation with one budget, the EASE reference row
+STRINGS.update({
+    'tuning.set_by': 'Set by',
+    'tuning.set_defaults': 'defaults',
+    'tuning.set_tuned': 'tuned ({trials} trials, {minutes:.1f} min)',
+    'tuning.defaults_kept': ', defaults kept',
+    'tuning.set_reference': 'reference',
+    'tuning.set_variant': 'sweep variant',
+    'tuning.set_by_help': ('How the row was set. "defaults": the settings in the code, chosen on validation once '
+                           '(make ablations). "tuned (n trials, m min)": `python -m recall_core tune` searched this '
+                           "dataset's validation split with that budget and stored the best setting trained on the "
+                           'test split ("defaults kept": no trial beat the defaults on validation).'),
+    'tuning.budget_defaults': 'defaults (not tuned)',
+    'tuning.budget_trials': '{trials} trials',
+    'tuning.budget_trials_minutes': '{trials} trials or {minutes:g} min',
+    'tuning.budget_group': '{budget}: {models}',
+    'tuning.unequal': ('The models shown had **unequal tuning budgets** ({groups}). A model tuned with a larger '
+                       'budget had more chances on validation: compare rows with the same budget, or tune them all '
+                       'with `python -m recall_core tune --models all --trials N`.'),
+    'tuning.ease_note': ('**ease** is a reference, not an embedding model: EASE (Steck, 2019), the closed-form '
+                         'item-item weights B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹, with λ = {lam} chosen on '
+                         'validation.'),
+    'tuning.ease_skipped': ('**ease** (a reference) is not computed here: this catalogue has {n:,} items, above the '
+                            'measured limit of {limit:,} for its dense item × item solve.'),
+    'tuning.ease_failed': '**ease** (a reference) could not be computed here: {error}',
+    'tuning.ease_description': ('Reference, not an embedding model: EASE (Steck, 2019) learns item-item weights in '
+                                'closed form, B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹ (X: who watched what in '
+                                'training), and scores a user by adding the rows of B of their films. λ is chosen on '
+                                'validation among {lambdas}; kept in the store, computed once per dataset.'),
+    'tuning.ease_computing': 'Computing the EASE reference once for this dataset (λ chosen on validation)…',
+    'tuning.ease_user_caption': ('**ease** is a reference (closed-form item-item weights, λ chosen on validation), '
+                                 'not an embedding model: a bar to clear, with the same exclusions.'),
+    'tuning.card': ('**Tuned** on validation: {trials} trials ({pruned} pruned), {minutes:.1f} min; validation '
+                    'HR@10 {best:.4f} against {default:.4f} for the defaults; {kept}, trained for {epochs} epochs '
+                    '(early stopping on validation).'),
+    'tuning.show_study': "The study's figures (Optuna)",
+    'tuning.kept_tuned': 'the tuned setting is stored',
+    'tuning.kept_defaults': 'no trial beat the defaults, so they are stored',
+    'tuning.history_title': 'Optimisation history (Optuna)',
+    'tuning.importance_title': 'Parameter importances (Optuna)',
+    'tuning.axis_trial': 'trial',
+    'tuning.axis_valid': 'validation HR@10',
+    'tuning.best_so_far': 'best so far',
+    'tuning.axis_importance': 'importance',
+    'tuning.no_importance': 'No parameter importances yet ({error}).',
+    'tuning.no_study': 'The study {name} is not in {db} any more; its figures cannot be drawn.',
+})

@@ -956,3 +956,47 @@ STRINGS.update({
     'dataset.noun.items.category': '类别',
     'dataset.noun.items.categories': '类别',
 })
+
+# ---- issue 21: tuning on validation with one budget, the EASE reference row
+STRINGS.update({
+    'tuning.set_by': '设定方式',
+    'tuning.set_defaults': '默认参数',
+    'tuning.set_tuned': '已调参（{trials} 次试验，{minutes:.1f} 分钟）',
+    'tuning.defaults_kept': '，保留默认参数',
+    'tuning.set_reference': '参照',
+    'tuning.set_variant': '扫描变体',
+    'tuning.set_by_help': ('这一行的参数从何而来。“默认参数”：代码里的设定，曾在验证集上选过一次（make ablations）。'
+                           '“已调参（n 次试验，m 分钟）”：`python -m recall_core tune` 以该预算在本数据集的验证集上搜索，'
+                           '并把最好的设定在测试集划分上重新训练后存储（“保留默认参数”：没有试验在验证集上胜过默认参数）。'),
+    'tuning.budget_defaults': '默认参数（未调参）',
+    'tuning.budget_trials': '{trials} 次试验',
+    'tuning.budget_trials_minutes': '{trials} 次试验或 {minutes:g} 分钟',
+    'tuning.budget_group': '{budget}的模型：{models}',
+    'tuning.unequal': ('所显示的模型**调参预算不相等**（{groups}）。预算更多的模型在验证集上有更多机会：'
+                       '请比较预算相同的行，或用 `python -m recall_core tune --models all --trials N` 对所有模型调参。'),
+    'tuning.ease_note': ('**ease** 是参照，不是嵌入模型：EASE（Steck, 2019），闭式解的物品-物品权重 '
+                         'B = I − P·diag(1/diag(P))，P = (XᵀX + λI)⁻¹，λ = {lam} 在验证集上选出。'),
+    'tuning.ease_skipped': ('这里没有计算 **ease**（参照）：本物料库有 {n:,} 个物品，超过其稠密的物品 × 物品求解的实测上限 '
+                            '{limit:,}。'),
+    'tuning.ease_failed': '这里无法计算 **ease**（参照）：{error}',
+    'tuning.ease_description': ('参照，不是嵌入模型：EASE（Steck, 2019）以闭式解学习物品-物品权重，'
+                                'B = I − P·diag(1/diag(P))，P = (XᵀX + λI)⁻¹（X：训练集中谁看过什么），'
+                                '把用户看过的电影对应的 B 的行相加来打分。λ 在验证集上从 {lambdas} 中选出；'
+                                '每个数据集只计算一次，保存在模型库中。'),
+    'tuning.ease_computing': '正在为本数据集计算一次 EASE 参照（λ 在验证集上选择）…',
+    'tuning.ease_user_caption': ('**ease** 是参照（闭式解的物品-物品权重，λ 在验证集上选择），不是嵌入模型：'
+                                 '一条需要超越的基准线，排除规则相同。'),
+    'tuning.card': ('在验证集上**已调参**：{trials} 次试验（剪枝 {pruned} 次），{minutes:.1f} 分钟；验证集 HR@10 '
+                    '{best:.4f}，默认参数为 {default:.4f}；{kept}，训练 {epochs} 轮（按验证集早停）。'),
+    'tuning.show_study': '这次研究的图表（Optuna）',
+    'tuning.kept_tuned': '已存储调参后的设定',
+    'tuning.kept_defaults': '没有试验胜过默认参数，因此存储默认参数',
+    'tuning.history_title': '优化历史（Optuna）',
+    'tuning.importance_title': '参数重要性（Optuna）',
+    'tuning.axis_trial': '试验',
+    'tuning.axis_valid': '验证集 HR@10',
+    'tuning.best_so_far': '目前最佳',
+    'tuning.axis_importance': '重要性',
+    'tuning.no_importance': '暂无参数重要性（{error}）。',
+    'tuning.no_study': '研究 {name} 已不在 {db} 中，无法绘制其图表。',
+})

@@ -54,12 +54,13 @@ def adam_step(model, loss_fn: Callable, learning_rate: float, weight_decay: floa
 
 def train_loop(model, loss_fn: Callable, make_batches: Callable[[int], Iterator[dict]], epochs: int,
                learning_rate: float, progress=None, name: str = "", weight_decay: float | None = None,
-               on_epoch: Callable[[int], None] | None = None) -> list[float]:
-    """Adam over ``model.trainable_variables``; returns the mean loss per epoch.
+               on_epoch: Callable[[int], bool] | None = None) -> list[float]:
+    """Adam over ``model.trainable_variables``; returns the mean loss per epoch (one per epoch trained).
 
     ``loss_fn(batch) -> scalar`` is traced once per batch shape by ``tf.function``;
     ``make_batches(epoch)`` yields (nested) plain dicts of numpy arrays (seeded by the caller).
-    ``on_epoch(epoch)``: called after each epoch (`make kernels` snapshots the variables there).
+    ``on_epoch(epoch)`` (1-based) is called after each epoch; True stops training there (`make kernels` snapshots the
+    variables there).
     """
     step = adam_step(model, loss_fn, learning_rate, weight_decay)
     losses = []
@@ -69,10 +70,10 @@ def train_loop(model, loss_fn: Callable, make_batches: Callable[[int], Iterator[
             total += float(step(tf.nest.map_structure(tf.convert_to_tensor, batch)))
             count += 1
         losses.append(total / max(count, 1))
-        if on_epoch is not None:
-            on_epoch(epoch)
         if progress is not None:
             progress(0.1 + 0.8 * (epoch + 1) / epochs, f"{name}: epoch {epoch + 1}/{epochs} loss {losses[-1]:.4f}")
+        if on_epoch is not None and on_epoch(epoch + 1):
+            break
     return losses
 
 

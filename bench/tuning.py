@@ -1,0 +1,345 @@
+"""`make tune-bench` (a step of `make bench`): every model tuned against its defaults on ML-100K, pruning, EASE.
+
+Steps, each cached under ``.bench/tuning/`` so that a rerun only does what is missing (``--steps`` picks some,
+``--models`` some models; ``--render`` only rewrites the block from the cache):
+
+* ``tune``: ``python -m recall_core tune --dataset ml-100k --models M --trials TRIALS`` (the ``make tune``
+  budget, :data:`TRIALS`) into ``.bench/tuning/store``, one model per process; each model's summary is kept in
+  ``tune-M.json``. The studies are resumable, so an interrupted step continues.
+* ``nopruner``: the same studies with ``--no-pruner`` (early stopping still on), into
+  ``.bench/tuning/store-nopruner``: what the median pruner saves in trial time, and what it costs in the best
+  validation HR@10.
+* ``seeds``: each model's default and tuned setting trained with seeds 42, 43 and 44 on the validation and the
+  test split, one training per process (``bench/_tuned_one.py``), cached per cell in ``cells/``. The tuned
+  setting is the one ``tune`` chose on validation at seed 42; the other seeds say whether it holds. Test
+  numbers are reported, never used.
+* ``ease``: the EASE reference on ML-100K (λ chosen on validation; ``recall_core.evaluation.ease``).
+* ``ease_limit``: one EASE solve on synthetic catalogues of several sizes (``bench/_ease_one.py``, one process
+  each): seconds and peak memory, and the rule behind ``EASE_MAX_ITEMS``.
+
+Heavy steps should run under the machine's CPU lock one model at a time, e.g.
+``flock /tmp/vre-heavy.lock python bench/tuning.py --steps tune --models eges``. The block between the
+``tuning`` markers of BENCHMARKS.md is written at the end of every run (``bench/run.py`` keeps it).
+
+    python bench/tuning.py [--steps tune,nopruner,seeds,ease,ease_limit] [--models item2vec,...] [--render]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import machine, run  # noqa: E402  (bench/run.py: a subprocess step, the machine line)
+CACHE = ROOT / ".bench" / "tuning"
+START, END = "<!-- tuning:start -->", "<!-- tuning:end -->"
+#: the budget of `make tune` (the Makefile's TUNE_TRIALS and the README say the same; a test checks it)
+TRIALS = 20
+SEEDS = (42, 43, 44)
+STEPS = ("tune", "nopruner", "seeds", "ease", "ease_limit")
+#: catalogue sizes of the EASE limit measurement, and the rule: the largest size whose whole reference
+#: (len(LAMBDAS) solves on validation and one on test) takes at most EASE_LIMIT_MINUTES, with a peak below
+#: EASE_LIMIT_GIB
+EASE_SIZES = (2000, 4000, 6000, 8000, 10000, 12000, 14000)
+EASE_LIMIT_MINUTES = 10.0
+EASE_LIMIT_GIB = 4.0
+
+
+def models() -> list[str]:
+    from recall_core.tuning.study import tunable_models
+
+    return tunable_models()
+
+
+def tune_file(model: str, pruner: bool = True) -> Path:
+    return CACHE / f"tune{'' if pruner else '-nopruner'}-{model}.json"
+
+
+def tune(model: str, pruner: bool = True) -> dict:
+    """One model's study with the `make tune` budget (resumed if it was interrupted)."""
+    store = CACHE / ("store" if pruner else "store-nopruner")
+    cmd = [sys.executable, "-m", "recall_core", "tune", "--dataset", "ml-100k", "--store", str(store), "--models",
+           model, "--trials", str(TRIALS), "--json"] + ([] if pruner else ["--no-pruner"])
+    print(f"{' '.join(cmd[1:])} ...", file=sys.stderr, flush=True)
+    out = json.loads(run(cmd))
+    result = {**out["models"][0], "ease": out["ease"], "budget": out["budget"], "settings": out["settings"]}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tune_file(model, pruner).write_text(json.dumps(result, indent=2))
+    return result
+
+
+def cell(model: str, config: str, split: str, seed: int, params: dict) -> dict:
+    """One training (cached): ``config`` is ``default`` or ``tuned`` (``params`` its overrides)."""
+    text = json.dumps(params, sort_keys=True)
+    key = hashlib.sha1(f"{model}|{config}|{split}|{seed}|{text}".encode()).hexdigest()[:12]
+    path = CACHE / "cells" / f"{model}-{config}-{split}-{seed}-{key}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    print(f"training {model} ({config}) on {split}, seed {seed} ...", file=sys.stderr, flush=True)
+    out = run([sys.executable, "bench/_tuned_one.py", model, split, str(seed), text])
+    out = json.loads(out.strip().splitlines()[-1])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out))
+    return out
+
+
+def tuned_params(tuned: dict) -> tuple[str, dict]:
+    """The cells of the tuned setting: when tuning kept the defaults, they are the default cells (the same config)."""
+    return ("default", {}) if tuned["chosen"] == "defaults" else ("tuned", tuned["params"])
+
+
+def seeds(model: str) -> None:
+    tuned = json.loads(tune_file(model).read_text())
+    for split in ("valid", "test"):
+        for seed in SEEDS:
+            for config, params in (("default", {}), tuned_params(tuned)):
+                cell(model, config, split, seed, params)
+
+
+def ease_ml100k() -> dict:
+    from recall_core.data import load_dataset
+    from recall_core.data.split import split_for
+    from recall_core.evaluation import ease
+    from recall_core.evaluation.baselines import evaluate_transition
+    from recall_core.models.mostpop import MostPop
+    from recall_core.evaluation import evaluate
+
+    ds = load_dataset("ml-100k")
+    r = ease.fit_reference(split_for(ds, "valid"), split_for(ds, "test"))
+    out = {k: r[k] for k in ("lambda", "valid", "valid_by_lambda", "test", "seconds", "n_items")}
+    test = split_for(ds, "test")
+    out["transition_test"] = evaluate_transition(test)
+    out["mostpop_test"] = evaluate(MostPop().fit(test.train).export(), test)
+    (CACHE / "ease.json").write_text(json.dumps(out, indent=2))
+    return out
+
+
+def ease_limit() -> list[dict]:
+    rows = []
+    for n in EASE_SIZES:
+        print(f"one EASE solve at {n:,} items ...", file=sys.stderr, flush=True)
+        rows.append(json.loads(run([sys.executable, "bench/_ease_one.py", str(n)]).strip().splitlines()[-1]))
+        if reference_minutes(rows[-1]) > 3 * EASE_LIMIT_MINUTES:
+            break  # far past the rule already: larger sizes only cost time
+    (CACHE / "ease_limit.json").write_text(json.dumps(rows, indent=2))
+    return rows
+
+
+def reference_minutes(row: dict) -> float:
+    """The whole EASE reference at this size: one Gram matrix per split, len(LAMBDAS) + 1 solves, the scoring."""
+    from recall_core.evaluation.ease import LAMBDAS
+
+    return (2 * row["gram_s"] + (len(LAMBDAS) + 1) * (row["solve_s"] + row["score_s"])) / 60
+
+
+def limit_of(rows: list[dict]) -> int | None:
+    """The largest measured size within the rule (:data:`EASE_LIMIT_MINUTES`, :data:`EASE_LIMIT_GIB`)."""
+    ok = [r["n_items"] for r in rows if reference_minutes(r) <= EASE_LIMIT_MINUTES
+          and (r["peak_rss_mb"] - r["baseline_rss_mb"]) / 1024 <= EASE_LIMIT_GIB]
+    return max(ok) if ok else None
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def fmt(x, nd=4) -> str:
+    return "-" if x is None else f"{x:.{nd}f}"
+
+
+def mean_sd(values: list[float]) -> tuple[float, float] | None:
+    import numpy as np
+
+    if len(values) < 2:
+        return None
+    return float(np.mean(values)), float(np.std(values, ddof=1))
+
+
+def ms(v) -> str:
+    return "-" if v is None else f"{v[0]:.4f} ± {v[1]:.4f}"
+
+
+def seed_stats(model: str, tuned: dict) -> dict:
+    """``{(config, split): (mean, sd)}`` of HR@10 over the seeds (cells read from the cache only)."""
+    out = {}
+    for label, (config, params) in (("default", ("default", {})), ("tuned", tuned_params(tuned))):
+        for split in ("valid", "test"):
+            vals = []
+            for seed in SEEDS:
+                text = json.dumps(params, sort_keys=True)
+                key = hashlib.sha1(f"{model}|{config}|{split}|{seed}|{text}".encode()).hexdigest()[:12]
+                path = CACHE / "cells" / f"{model}-{config}-{split}-{seed}-{key}.json"
+                if path.exists():
+                    vals.append(json.loads(path.read_text())["metrics"]["hr@10"])
+            out[(label, split)] = mean_sd(vals) if len(vals) == len(SEEDS) else None
+    return out
+
+
+def verdict(a, b) -> str:
+    """``a`` against ``b`` (mean, sd): above / below when the gap is at least 2 sd (the larger), else a tie."""
+    if a is None or b is None:
+        return "-"
+    gap, sd = a[0] - b[0], max(a[1], b[1])
+    return "tie" if abs(gap) < 2 * sd else ("above" if gap > 0 else "below")
+
+
+def render() -> list[str]:
+    from recall_core.evaluation.ease import EASE_MAX_ITEMS, LAMBDAS
+    from recall_core.tuning import study
+
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    names = [m for m in models() if tune_file(m).exists()]
+    tuned = {m: json.loads(tune_file(m).read_text()) for m in names}
+    lines = [START, "", "## Fair comparison: every model tuned on ML-100K with one budget", "",
+             f"Command: `make tune-bench` (`python bench/tuning.py`; a step of `make bench`). Date: {now}. "
+             f"Machine: {machine()}. Budget: **{TRIALS} trials per model** (`make tune`: `python -m recall_core tune "
+             f"--dataset ml-100k --models all --trials {TRIALS}`), seed 42, {study.STARTUP_TRIALS} random trials "
+             f"then TPE, median pruning (after {study.PRUNER_STARTUP} completed trials, from epoch "
+             f"{study.PRUNER_WARMUP + 1}), early stopping after {study.PATIENCE} epochs without a better validation "
+             "HR@10. Trial 0 is each model's default setting (every epoch): the default column is its last epoch. "
+             "Every choice is made on validation; test numbers are reported.", ""]
+    if names:
+        lines += ["### What the budget bought (seed 42, validation HR@10)", "",
+                  "| model | trials (pruned) | trial minutes | default | tuned | best trial | epochs kept | kept | "
+                  "setting kept |", "|---|---|---|---|---|---|---|---|---|"]
+        total = 0.0
+        for m in names:
+            t = tuned[m]
+            total += t["minutes"]
+            setting = ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in t["params"].items())
+            lines.append(f"| {m} | {t['trials']} ({t['pruned']}) | {t['minutes']:.1f} | {t['default_valid']:.4f} | "
+                         f"{t['best_valid']:.4f} | {t['best_trial']} | {t['params'].get('epochs')} | {t['chosen']} | "
+                         f"{setting} |")
+        ok = all(tuned[m]["best_valid"] >= tuned[m]["default_valid"] for m in names)
+        missing = [m for m in models() if m not in names]
+        lines += ["", f"Trial time, the {len(names)} models above: {total:.1f} min (plus one validation and one test "
+                      f"training per model to store the choice). Validation HR@10 tuned ≥ default for every model "
+                      f"above: **{'yes' if ok else 'no'}**."
+                      + (f" Not measured yet (no cached study result): {', '.join(missing)}." if missing else ""), ""]
+        stats = {m: seed_stats(m, tuned[m]) for m in names}
+        lines += [f"### Tuned against default, {len(SEEDS)} seeds ({', '.join(map(str, SEEDS))})", "",
+                  "Each setting trained once per seed in its own process (`bench/_tuned_one.py`); HR@10 mean ± sample "
+                  "sd. The tuned setting is the one chosen at seed 42 on validation. A gap below 2 sd (the larger of "
+                  "the two rows) is a tie.", "",
+                  "| model | valid, default | valid, tuned | test, default | test, tuned | "
+                  "test: tuned against default |", "|---|---|---|---|---|---|"]
+        for m in names:
+            s = stats[m]
+            stand = "defaults kept" if tuned[m]["chosen"] == "defaults" else verdict(s[("tuned", "test")],
+                                                                                      s[("default", "test")])
+            lines.append(f"| {m} | {ms(s[('default', 'valid')])} | {ms(s[('tuned', 'valid')])} | "
+                         f"{ms(s[('default', 'test')])} | {ms(s[('tuned', 'test')])} | {stand} |")
+        nop = {m: json.loads(tune_file(m, False).read_text()) for m in names if tune_file(m, False).exists()}
+        if nop:
+            lines += ["", "### Pruning: the same studies without the pruner", "",
+                      f"`python -m recall_core tune --dataset ml-100k --models M --trials {TRIALS} --no-pruner` "
+                      "(early stopping still on). Trial minutes: the wall time of the trials (the study's own "
+                      "record). Best: the chosen setting's validation HR@10. Seed sd: the tuned setting's validation "
+                      "HR@10 over the seeds above.", "",
+                      "| model | minutes, pruned | minutes, no pruner | saved | best, pruned | best, no pruner | "
+                      "gap | 2 seed sd | within |", "|---|---|---|---|---|---|---|---|---|"]
+            tp = tn = 0.0
+            within_all = True
+            for m in nop:
+                a, b = tuned[m], nop[m]
+                tp, tn = tp + a["minutes"], tn + b["minutes"]
+                sd = (stats[m][("tuned", "valid")] or (None, None))[1]
+                gap = a["best_valid"] - b["best_valid"]
+                within = None if sd is None else abs(gap) <= 2 * sd
+                within_all &= bool(within)
+                lines.append(f"| {m} | {a['minutes']:.1f} | {b['minutes']:.1f} | {1 - a['minutes'] / b['minutes']:.0%} "
+                             f"| {a['best_valid']:.4f} | {b['best_valid']:.4f} | {gap:+.4f} | {fmt(sd and 2 * sd)} | "
+                             f"{'-' if within is None else ('yes' if within else 'no')} |")
+            which = "every model" if within_all else "not every model"
+            lines += [f"| all | {tp:.1f} | {tn:.1f} | {1 - tp / tn:.0%} | | | | | "
+                      f"{'yes' if within_all else 'no'} |", "",
+                      f"Pruning saves {1 - tp / tn:.0%} of the trial time over {len(nop)} model"
+                      f"{'' if len(nop) == 1 else 's'} ({', '.join(nop)}; target ≥ 40%); "
+                      f"the best validation HR@10 is within 2 seed sd for {which}."]
+    e = _read(CACHE / "ease.json")
+    if e:
+        grid = " · ".join(f"λ {k}: {v:.4f}" for k, v in e["valid_by_lambda"].items())
+        lines += ["", "### EASE on ML-100K", "",
+                  "`recall_core.evaluation.ease.fit_reference`: λ chosen on validation HR@10 among "
+                  f"{', '.join(f'{v:g}' for v in LAMBDAS)}, then fitted on the test split's training matrix "
+                  f"({e['seconds']:.1f} s in all). Validation HR@10 per λ: {grid}.", "",
+                  "| row | λ | valid HR@10 | test HR@10 | test NDCG@10 | test coverage@10 |",
+                  "|---|---|---|---|---|---|",
+                  f"| ease | {e['lambda']:g} | {e['valid']['hr@10']:.4f} | {e['test']['hr@10']:.4f} | "
+                  f"{e['test']['ndcg@10']:.4f} | {e['test']['coverage@10']:.3f} |"]
+        for ref in ("transition", "mostpop"):
+            t = e[f"{ref}_test"]
+            lines.append(f"| {ref} | - | - | {t['hr@10']:.4f} | {t['ndcg@10']:.4f} | {t['coverage@10']:.3f} |")
+    rows = _read(CACHE / "ease_limit.json")
+    if rows:
+        lines += ["", "### EASE: item-count limit", "",
+                  "`python bench/_ease_one.py N` in a fresh process per size: a random sparse user-item matrix "
+                  "(2,000 users, about 100 items each), the Gram matrix, one Cholesky solve for B, scoring every "
+                  f"user. The whole reference is one Gram matrix per split and {len(LAMBDAS) + 1} solves "
+                  f"({len(LAMBDAS)} λ on validation, one on test). Rule: the largest measured size whose whole "
+                  f"reference takes at most {EASE_LIMIT_MINUTES:g} min with a peak below {EASE_LIMIT_GIB:g} GiB.", "",
+                  "| items | Gram s | one solve s | scoring s | whole reference min | peak GiB (above start) | "
+                  "within the rule |", "|---|---|---|---|---|---|---|"]
+        limit = limit_of(rows)
+        for r in rows:
+            peak = (r["peak_rss_mb"] - r["baseline_rss_mb"]) / 1024
+            ok = reference_minutes(r) <= EASE_LIMIT_MINUTES and peak <= EASE_LIMIT_GIB
+            lines.append(f"| {r['n_items']:,} | {r['gram_s']:.1f} | {r['solve_s']:.1f} | {r['score_s']:.1f} | "
+                         f"{reference_minutes(r):.1f} | {peak:.2f} | {'yes' if ok else 'no'} |")
+        lines += ["", f"Measured limit: {f'{limit:,} items' if limit else 'none of the sizes'}; the code's "
+                      f"`EASE_MAX_ITEMS = {EASE_MAX_ITEMS}` (`recall_core/evaluation/ease.py`)."]
+    return lines + ["", END]
+
+
+def _read(path: Path):
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def write_block() -> None:
+    bench = ROOT / "BENCHMARKS.md"
+    text = bench.read_text() if bench.exists() else "# Benchmarks\n"
+    block = "\n".join(render())
+    if START in text and END in text:
+        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    bench.write_text(text)
+    print("wrote the tuning block of BENCHMARKS.md", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--steps", default=",".join(STEPS))
+    ap.add_argument("--models", default="all")
+    ap.add_argument("--render", action="store_true", help="only rewrite the block from the cache")
+    args = ap.parse_args(argv)
+    steps = [s for s in args.steps.split(",") if s]
+    unknown = [s for s in steps if s not in STEPS]
+    if unknown:
+        sys.exit(f"--steps: unknown {', '.join(unknown)}; known: {', '.join(STEPS)}")
+    names = models() if args.models == "all" else [m.strip() for m in args.models.split(",") if m.strip()]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    if not args.render:
+        for step in steps:
+            if step in ("tune", "nopruner", "seeds"):
+                for m in names:
+                    if step == "tune":
+                        tune(m)
+                    elif step == "nopruner":
+                        tune(m, pruner=False)
+                    else:
+                        seeds(m)
+            elif step == "ease" and not (CACHE / "ease.json").exists():
+                ease_ml100k()
+            elif step == "ease_limit" and not (CACHE / "ease_limit.json").exists():
+                ease_limit()
+    write_block()
+
+
+if __name__ == "__main__":
+    main()
