@@ -424,6 +424,7 @@ def cmd_judgments_import(args) -> int:
     r = import_file(db, ds, _path(args.file), args.judge)
     print(f"read {r['read']:,} judgment(s) from {args.file} ({r['format']}); stored {r['stored']:,}"
           + (f", skipped {r['skipped']:,} already stored" if r["skipped"] else "") + f" in {db.path}")
+    return 0
 
 
 def cmd_tune(args) -> int:

@@ -136,7 +136,7 @@ def english_runs(text: str, data: list[str]) -> list[str]:
 def data_strings(ds, model_names) -> list[str]:
     """The data a page may show as it is: titles, item labels, genres, ids, demographics, model names, field
     and column names, the dataset's name and folder; longest first (so a title is removed before its words)."""
-    out = set(map(str, model_names))
+    out = set(map(str, model_names)) | {"mostpop", "transition", "ease"}  # the reference rows are names too
     items = ds.items
     for col in items.columns:
         if items[col].dtype == object:

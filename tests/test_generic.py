@@ -347,7 +347,7 @@ def test_ml100k_both_ways_train_mostpop_and_item2vec_through_the_cli(ml100k_gene
         ds = load_dataset(dataset)
         out[label]["vectors"] = load_model(store, ds.key, "item2vec").output.item_vectors
     vn, vg = out["native"].pop("vectors"), out["generic"].pop("vectors")
-    assert set(out["native"]) == {"mostpop", "item2vec", "transition"}
+    assert set(out["native"]) == {"mostpop", "item2vec", "transition", "ease"}
     assert json.dumps(out["native"], sort_keys=True) == json.dumps(out["generic"], sort_keys=True)
     assert np.array_equal(vn, vg)
 

@@ -375,11 +375,38 @@ def _ci(ci) -> str:
     return "–" if not ci else f"[{ci[0]:.3f}, {ci[1]:.3f}]"
 
 
+#: The Results tables' column names (as the rows are built) -> their i18n key ("judge.col.*"); a ``{metric}`` or
+#: ``{model}`` part is filled from the name. Metric names (P@K, nDCG@K, coverage@K) and model names stay as they are.
+_COLUMN_KEYS = {"model": "model", "probes (n)": "probes_n", "verdict": "verdict", "probes needed": "probes_needed",
+                "rating": "rating", "votes (n)": "votes_n", "a wins": "a_wins", "b wins": "b_wins", "ties": "ties",
+                "both bad": "both_bad", "decisive (n)": "decisive_n", "95% CI": "ci"}
+
+
+def column_label(col: str) -> str:
+    """The reader's-language header of a Results column (``col`` as the rows name it)."""
+    if col in _COLUMN_KEYS:
+        return t(f"judge.col.{_COLUMN_KEYS[col]}")
+    if col.startswith("offline "):
+        return t("judge.col.offline", metric=col.removeprefix("offline ").upper())
+    if col.endswith(" 95% CI"):
+        return t("judge.col.metric_ci", metric=col.removesuffix(" 95% CI"))
+    return col  # a metric's name (P@K, nDCG@K, coverage@K, nDCG@K a − b), a/b: as they are
+
+
 def _number_columns(rows: list[dict]) -> dict:
-    """Three decimals for the score columns of ``rows``; whole numbers for counts (``(n)``, ``needed``)."""
-    cols = {c for r in rows for c, v in r.items() if isinstance(v, float) or v is None}
-    return {c: st.column_config.NumberColumn(c, format="%d" if "(n)" in c or "needed" in c else "%.3f")
-            for c in cols if c not in ("a", "b", "model", "verdict")}
+    """Every column of ``rows`` with its header in the reader's language: three decimals for the score columns,
+    whole numbers for counts (``(n)``, ``needed``)."""
+    cols = dict.fromkeys(c for r in rows for c in r)
+    out = {}
+    for c in cols:
+        numeric = any(isinstance(r.get(c), float) or r.get(c) is None for r in rows) and c not in (
+            "a", "b", "model", "verdict")
+        if numeric:
+            out[c] = st.column_config.NumberColumn(column_label(c),
+                                                   format="%d" if "(n)" in c or "needed" in c else "%.3f")
+        else:
+            out[c] = st.column_config.Column(column_label(c))
+    return out
 
 
 def results_panel(sess: Session) -> None:
@@ -446,7 +473,8 @@ def results_panel(sess: Session) -> None:
                                      "ties": p["ties"], "both bad": p["both_bad"], "decisive (n)": p["decisive"],
                                      "p": p["p_value"], "verdict": t("judge.separated") if p["separated"] else
                                      t("judge.too_few", needed=p["needed"] or "–")} for p in s["ab_pairs"]]),
-                      column_config={"p": st.column_config.NumberColumn("p", format="%.2g")},
+                      column_config={**{c: st.column_config.Column(column_label(c)) for c in _COLUMN_KEYS},
+                                     "p": st.column_config.NumberColumn("p", format="%.2g")},
                       key="judge_results_ab_pairs", hide_index=True, width="stretch")
     else:
         st.caption(t("judge.bt_none"))
@@ -521,7 +549,7 @@ def probe_sets_panel(sess: Session) -> None:
                 st.error(str(e))
     with right.form("judge_add_probes"):
         st.markdown(t("judge.add_head", name=sess.probe_set))
-        text = st.text_input(t("judge.add_ids"), key="judge_add_ids", placeholder="item:50, user:13",
+        text = st.text_input(t("judge.add_ids"), key="judge_add_ids", placeholder=t("judge.add_placeholder"),
                              help=t("judge.add_help"))
         if st.form_submit_button(t("judge.add_button")):
             bad, good = [], []

@@ -977,3 +977,22 @@ STRINGS.update({
     'tuning.no_importance': 'No parameter importances yet ({error}).',
     'tuning.no_study': 'The study {name} is not in {db} any more; its figures cannot be drawn.',
 })
+
+# ---- merge of issues 18, 19 and 21: the Judge page's Results headers; Airbnb's global_negatives notes
+STRINGS.update({
+    'judge.col.model': 'model',
+    'judge.col.probes_n': 'probes (n)',
+    'judge.col.verdict': 'verdict',
+    'judge.col.probes_needed': 'probes needed',
+    'judge.col.rating': 'rating',
+    'judge.col.votes_n': 'votes (n)',
+    'judge.col.a_wins': 'a wins',
+    'judge.col.b_wins': 'b wins',
+    'judge.col.ties': 'ties',
+    'judge.col.both_bad': 'both bad',
+    'judge.col.decisive_n': 'decisive (n)',
+    'judge.col.ci': '95% CI',
+    'judge.col.offline': 'offline {metric}',
+    'judge.col.metric_ci': '{metric} 95% CI',
+    'judge.add_placeholder': 'item:50, user:13',
+})

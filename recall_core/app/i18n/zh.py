@@ -791,7 +791,7 @@ STRINGS: dict[str, str] = {
                         "页面会把名字保存在链接中。"),
     "judge.type_name": "请先在上方输入你的名字再开始评判。在你为电影打分之前不会保存任何内容。",
     "judge.set": "探针集",
-    "judge.set_help": ("一个命名、带随机种子的电影与用户集合（按流行度三等分分层：头部、腰部、尾部），所有评判者按相同顺序完成。"
+    "judge.set_help": ("一个命名、带随机种子的电影与用户集合（按热度三等分分层：头部、腰部、尾部），所有评判者按相同顺序完成。"
                        "新建探针集或手动添加探针：见“探针集”页。"),
     "judge.kind": "探针",
     "judge.kind_item": "电影（I2I）",
@@ -945,7 +945,7 @@ STRINGS.update({
     'dataset.side.year': '年份来自 `{source}`（{n} 个物品有年份）：EGES 的辅助字段（分桶）以及 FM / DSSM 的物品特征',
     'dataset.side.item_field': '物品字段 `{name}`（{n} 个取值）：EGES 的辅助字段以及 FM / DSSM 的物品特征',
     'dataset.side.user_field': '用户字段 `{name}`（{n} 个取值）：FM、DSSM 和 YouTubeDNN 用户塔的特征',
-    'dataset.side.none': '未声明任何辅助信息：模型只使用 ID 和交互（EGES 保留其流行度字段）。',
+    'dataset.side.none': '未声明任何辅助信息：模型只使用 ID 和交互（EGES 保留其热度字段）。',
     'dataset.eges_fields': '本模型的辅助字段（按数据的声明）：{fields}。',
     'dataset.noun.movies.item': '电影',
     'dataset.noun.movies.items': '电影',
@@ -999,4 +999,25 @@ STRINGS.update({
     'tuning.axis_importance': '重要性',
     'tuning.no_importance': '暂无参数重要性（{error}）。',
     'tuning.no_study': '研究 {name} 已不在 {db} 中，无法绘制其图表。',
+})
+
+# ---- merge of issues 18, 19 and 21: the Judge page's Results headers; Airbnb's global_negatives notes
+STRINGS.update({
+    'judge.col.model': '模型',
+    'judge.col.probes_n': '探针数',
+    'judge.col.verdict': '结论',
+    'judge.col.probes_needed': '所需探针数',
+    'judge.col.rating': '评分',
+    'judge.col.votes_n': '票数',
+    'judge.col.a_wins': 'a 胜',
+    'judge.col.b_wins': 'b 胜',
+    'judge.col.ties': '持平',
+    'judge.col.both_bad': '都不好',
+    'judge.col.decisive_n': '决定性票数',
+    'judge.col.ci': '95% 置信区间',
+    'judge.col.offline': '离线 {metric}',
+    'judge.col.metric_ci': '{metric} 95% 置信区间',
+    'judge.add_placeholder': '例如 item:50, user:13',
+    'core.model.airbnb.variant.global_negatives.True': '预订{_item}的样本对也抽取负样本（论文：没有）',
+    'core.model.airbnb.variant.global_negatives.False': '预订{_item}的样本对不抽负样本，与论文一致',
 })
