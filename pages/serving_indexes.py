@@ -2,7 +2,7 @@
 import streamlit as st
 
 from recall_core.analysis import serving
-from recall_core.app import figures, state, url, widgets
+from recall_core.app import access, figures, state, url, widgets
 from recall_core.errors import RecallError
 from recall_core.index import AUTO_EXACT_BELOW
 from recall_core.index.bench import LATENCY_K, RECALL_K, SWEEPS
@@ -40,8 +40,11 @@ url.seed_state("serving_view", None, "user" if "user" in views else views[0], va
 view = c[1].radio("Vectors indexed", views, format_func=serving.VIEW_LABELS.get, key="serving_view",
                   horizontal=True)
 c[2].write("")
-remeasure = c[2].button("Measure again", key="serving_remeasure",
+remeasure = c[2].button("Measure again", key="serving_remeasure", disabled=not access.may_write(),
                         help=i18n.t("serving.remeasure_help"))
+access.note("access.what_remeasure")
+if remeasure:
+    access.require_write("measuring the indexes again")
 url.remember("serving_model", "serving_view")
 
 data = None if remeasure else serving.read_serving(model)

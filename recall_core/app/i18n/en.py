@@ -633,4 +633,17 @@ STRINGS: dict[str, str] = {
     "judge.add_button": "Add the probes",
     "judge.add_none": "Type at least one probe id, e.g. item:50.",
     "judge.added": "Added {n} probe(s) to {name} ({skipped} already in it).",
+    # ---- issue 23: viewer mode
+    "access.viewer_note": ("Viewer mode: {what} is disabled because this server listens on {where}, beyond localhost. "
+                           "An operator enables it by starting the app with `{env}=1`."),
+    "access.every_interface": "every interface",
+    "access.what_train": "training",
+    "access.what_import": "importing vectors",
+    "access.what_remeasure": "measuring the indexes again",
+    "access.what_sets": "creating probe sets and adding probes",
+    "judge.too_fast": ("Not stored: more than {n} judgments in {window} s from this session (a limit against runaway "
+                       "scripts). Wait a moment and click again."),
+    "judge.sign_in": "Sign in to judge",
+    "judge.login_help": "This server uses sign-in: your judgments are stored under the e-mail you signed in with.",
+    "judge.sign_in_first": "Sign in (the button above) to judge: your judgments are stored under your e-mail.",
 }

@@ -528,4 +528,15 @@ STRINGS: dict[str, str] = {
     "judge.add_button": "添加探针",
     "judge.add_none": "请至少输入一个探针 id，例如 item:50。",
     "judge.added": "已向 {name} 添加 {n} 个探针（{skipped} 个已在其中）。",
+    # ---- issue 23: viewer mode
+    "access.viewer_note": "查看模式：此服务器监听 {where}（不止本机），因此{what}已停用。运维人员以 `{env}=1` 启动应用即可启用。",
+    "access.every_interface": "所有网络接口",
+    "access.what_train": "训练",
+    "access.what_import": "导入向量",
+    "access.what_remeasure": "重新测量索引",
+    "access.what_sets": "新建探针集和添加探针",
+    "judge.too_fast": "未保存：本会话在 {window} 秒内提交了超过 {n} 条评判（防止失控脚本的限制）。请稍候再点击。",
+    "judge.sign_in": "登录后评判",
+    "judge.login_help": "此服务器要求登录：你的评判以你登录所用的邮箱保存。",
+    "judge.sign_in_first": "请先登录（上方按钮）再评判：你的评判以你的邮箱保存。",
 }
