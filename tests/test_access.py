@@ -365,3 +365,11 @@ def test_an_oversize_upload_is_refused_before_parsing(app_env, address, monkeypa
                                            "(server.maxUploadSize in .streamlit/config.toml); nothing was read"]
     assert calls == [] and not any((store / d).is_dir() and (store / d / "big").exists() for d in
                                    [p.name for p in store.iterdir()])
+
+
+def test_the_viewer_note_in_chinese(app_env, address):
+    address("0.0.0.0")
+    at = run_page(query={"lang": "zh"}, state={"overview_train_box": True})
+    ok(at)
+    notes = [c.value for c in at.caption if c.value.startswith("查看模式")]
+    assert notes and "训练已停用" in notes[0] and "RECALL_ADMIN=1" in notes[0] and "0.0.0.0" in notes[0], notes
