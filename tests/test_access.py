@@ -373,3 +373,16 @@ def test_the_viewer_note_in_chinese(app_env, address):
     ok(at)
     notes = [c.value for c in at.caption if c.value.startswith("查看模式")]
     assert notes and "训练已停用" in notes[0] and "RECALL_ADMIN=1" in notes[0] and "0.0.0.0" in notes[0], notes
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/item_neighbours.py", "pages/user_recall.py",
+                                  "pages/eges_attention.py", "pages/dssm_temperature.py", "pages/embedding_maps.py",
+                                  "pages/serving_indexes.py", "pages/how_it_works.py", "pages/judging.py"])
+def test_every_page_still_works_for_looking_in_viewer_mode(app_env, address, page):
+    address("0.0.0.0")
+    at = run_page(page)
+    ok(at)
+    assert at.title or at.header, page
+    if page == "pages/serving_indexes.py":  # re-measuring rewrites the model's serving.json: an operator's action
+        assert at.button(key="serving_remeasure").disabled
+        assert any("measuring the indexes again is disabled" in c.value for c in at.caption)
