@@ -641,8 +641,8 @@ STRINGS: dict[str, str] = {
     "access.what_import": "importing vectors",
     "access.what_remeasure": "measuring the indexes again",
     "access.what_sets": "creating probe sets and adding probes",
-    "judge.too_fast": ("Not stored: more than {n} judgments in {window} s from this session (a limit against runaway "
-                       "scripts). Wait a moment and click again."),
+    "judge.too_fast": ("more than {n} judgments in {window} s from this session (a limit against runaway scripts). "
+                       "Wait a moment and click again."),
     "judge.sign_in": "Sign in to judge",
     "judge.login_help": "This server uses sign-in: your judgments are stored under the e-mail you signed in with.",
     "judge.sign_in_first": "Sign in (the button above) to judge: your judgments are stored under your e-mail.",

@@ -535,7 +535,7 @@ STRINGS: dict[str, str] = {
     "access.what_import": "导入向量",
     "access.what_remeasure": "重新测量索引",
     "access.what_sets": "新建探针集和添加探针",
-    "judge.too_fast": "未保存：本会话在 {window} 秒内提交了超过 {n} 条评判（防止失控脚本的限制）。请稍候再点击。",
+    "judge.too_fast": "本会话在 {window} 秒内提交了超过 {n} 条评判（防止失控脚本的限制）。请稍候再点击。",
     "judge.sign_in": "登录后评判",
     "judge.login_help": "此服务器要求登录：你的评判以你登录所用的邮箱保存。",
     "judge.sign_in_first": "请先登录（上方按钮）再评判：你的评判以你的邮箱保存。",
