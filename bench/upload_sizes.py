@@ -59,10 +59,10 @@ def measure(store: Path, dataset: str = "ml-100k", seed: int = 0) -> dict:
     meta = projector.projector_files(ds, some, "similar")["metadata.tsv"]
     meta_per_line = len(meta.encode()) / max(meta.count("\n") - 1, 1)
     files = {
-        "user_vectors.tsv (200,948 × 64), written in full": user_tsv,
-        "vectors.tsv (87,585 × 64), from the same bytes per row": round(user_tsv / N_USERS * N_ITEMS),
-        "metadata.tsv (87,585 titles), from ML-100K's bytes per line": round(meta_per_line * (N_ITEMS + 1)),
-        "user_vectors.npy (200,948 × 64 float32)": N_USERS * DIM * 4 + 128,
+        f"user_vectors.tsv ({N_USERS:,} × {DIM}), written in full": user_tsv,
+        f"vectors.tsv ({N_ITEMS:,} × {DIM}), from the same bytes per row": round(user_tsv / N_USERS * N_ITEMS),
+        f"metadata.tsv ({N_ITEMS:,} titles), from ML-100K's bytes per line": round(meta_per_line * (N_ITEMS + 1)),
+        f"user_vectors.npy ({N_USERS:,} × {DIM} float32)": N_USERS * DIM * 4 + 128,
     }
     largest = max(files.values())
     limit_mib = int(math.ceil(largest * HEADROOM / MIB / 10) * 10)
