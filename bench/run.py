@@ -5,7 +5,7 @@ into a scratch store under .bench/, then evaluated with the project's one
 protocol. Also: the DSSM temperature sweep, the EGES cold-start genre overlap,
 the app's page timings (AppTest) against the trained store, time-to-settled per page in
 headless Chromium beside a floor page (bench/browser_timings.py), the Judge page's next probe and
-`judgments summary` (bench/judge_timings.py), and the ANN indexes
+`judgments summary` (bench/judge_timings.py), the upload limit (bench/upload_sizes.py), and the ANN indexes
 (``index-bench``: 1M clustered synthetic vectors, the ``auto`` cut-off, and each
 trained model's vectors), and every model tuned against its defaults (``bench/tuning.py``, ``make tune-bench``).
 """
@@ -344,6 +344,12 @@ def judge_timings() -> dict | None:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def upload_sizes() -> None:
+    """The upload limit's measurement (bench/upload_sizes.py on the trained store; it writes its own block of
+    BENCHMARKS.md, which the final write keeps)."""
+    run([sys.executable, "bench/upload_sizes.py", "--store", str(STORE), "--write"])
+
+
 def fmt(x, nd=4):
     return "-" if x is None else f"{x:.{nd}f}"
 
@@ -541,7 +547,7 @@ def main() -> None:
         redo = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--redo=")), "").split(",")
         steps = {"app": app_timings, "browser": browser_timings, "browser_10k": browser_timings_10k,
                  "index": lambda: index_bench(list(ev["models"])), "judge": judge_timings,
-                 "data_load": dataset_load.measure}
+                 "data_load": dataset_load.measure, "uploads": upload_sizes}
         unknown = [r for r in redo if r and r not in steps]
         if unknown:
             sys.exit(f"--redo: unknown step(s) {', '.join(unknown)}; known: {', '.join(steps)}")
@@ -563,6 +569,7 @@ def main() -> None:
         idx = index_bench(list(ev["models"]))
         judge = judge_timings()
         data_load = dataset_load.measure()  # reading 1M interactions: .dat against generic folders (issue 20)
+        upload_sizes()
     (ROOT / ".bench").mkdir(exist_ok=True)
     (ROOT / ".bench" / "raw.json").write_text(json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
                                                            "app": app, "i2i_spaces": spaces, "seeds": seeds,
@@ -582,12 +589,14 @@ def main() -> None:
     import scale
     import softmax_switch
     import tuning
+    import upload_sizes as uploads_bench
 
     # make ablations / make scale / make softmax-switch / make kernels / the judge step (bench/judge_timings.py) /
-    # make tune-bench
+    # make tune-bench / the upload limit
     for start, end in ((ablations.START, ablations.END), (scale.START, scale.END),
                        (softmax_switch.START, softmax_switch.END), (kernels.START, kernels.END),
-                       (judge_bench.START, judge_bench.END), (tuning.START, tuning.END)):
+                       (judge_bench.START, judge_bench.END), (tuning.START, tuning.END),
+                       (uploads_bench.START, uploads_bench.END)):
         if start in old and end in old:  # blocks are kept as they are
             text = text.rstrip() + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
     (ROOT / "BENCHMARKS.md").write_text(text)

@@ -142,14 +142,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0, script: str = "app.py"):
-    """Run ``streamlit run <script>`` (``app.py``; a path relative to the checkout) on localhost; yield its base
-    URL; stop it afterwards. The working directory is the checkout, so ``.streamlit/config.toml`` applies."""
+def serve(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0, script: str = "app.py",
+          address: str = "127.0.0.1"):
+    """Run ``streamlit run <script>`` (``app.py``; a path relative to the checkout) listening on ``address``
+    (``127.0.0.1``; ``0.0.0.0``: every interface, viewer mode); yield its base URL, always through 127.0.0.1; stop
+    it afterwards. The working directory is the checkout, so ``.streamlit/config.toml`` applies."""
     port = port or free_port()
     log = open(ROOT / "test-artifacts" / f"streamlit-{port}.log", "w") if (ROOT / "test-artifacts").is_dir() else \
         subprocess.DEVNULL
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+           "--server.address", address, "--server.port", str(port), "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)

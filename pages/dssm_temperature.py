@@ -3,7 +3,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from recall_core.analysis import compare, dssm
-from recall_core.app import state, url, widgets
+from recall_core.app import access, state, url, widgets
 from recall_core.app.style import model_color
 from recall_core.errors import RecallError
 from recall_core.explore import user_recommendations
@@ -146,7 +146,8 @@ if part_b.open is not False:
             busy = state.training_in_progress(ctx)
             if busy:
                 st.info(busy)
-            if c2.button(i18n.t("dssm.train_button"), key="dssm_train", disabled=bool(busy)):
+            viewer = access.note("access.what_train")
+            if c2.button(i18n.t("dssm.train_button"), key="dssm_train", disabled=bool(busy) or viewer):
                 from recall_core.training import temperature_jobs
 
                 job = temperature_jobs([float(t_new)])[0]

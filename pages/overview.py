@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from recall_core.analysis import compare
-from recall_core.app import leaderboard, state, url, widgets
+from recall_core.app import access, leaderboard, state, uploads, url, widgets
 from recall_core.app import tuning as tuning_app
 from recall_core.app.claims import render_card_facts
 from recall_core.app.style import model_color
@@ -67,8 +67,9 @@ def training_controls(expanded: bool) -> None:
         busy = state.training_in_progress(ctx)
         if busy:
             st.info(busy)
+        viewer = access.note("access.what_train")
         if st.button(i18n.t("overview.train_button"), key="overview_train", type="primary",
-                     disabled=not chosen or bool(busy)):
+                     disabled=not chosen or bool(busy) or viewer):
             if state.run_training(ctx, list(chosen), seed=int(seed)):
                 st.session_state["overview_trained_msg"] = i18n.t("overview.trained_msg", models=", ".join(chosen))
                 st.rerun()
@@ -181,7 +182,7 @@ if ctx.stored:
 
 def embedding_files() -> None:
     """Import vectors trained elsewhere (upload) and export a stored model as TensorFlow Projector files."""
-    from recall_core.errors import RecallError, UsageError
+    from recall_core.errors import RecallError
     from recall_core.io import projector
 
     box = st.expander(i18n.t("overview.files_box"), key="overview_files_box",
@@ -190,28 +191,27 @@ def embedding_files() -> None:
         return
     with box:
         st.caption(i18n.t("overview.files_caption"))
+        viewer = access.note("access.what_import")
         c1, c2 = st.columns([3, 2])
         name = c1.text_input(i18n.t("overview.import_name"), key="overview_import_name", placeholder="my-vectors",
-                             help=i18n.t("overview.import_name_help"))
+                             help=i18n.t("overview.import_name_help"), disabled=viewer)
         metric = c2.radio(i18n.t("overview.import_metric"), ["cosine", "ip"], horizontal=True,
                           key="overview_import_metric", help=i18n.t("overview.import_metric_help"))
         kinds = ["tsv", "txt", "npy"]
         c1, c2 = st.columns(2)
-        vec = c1.file_uploader(i18n.t("overview.import_vectors"), type=kinds, key="overview_import_vectors")
-        ids = c2.file_uploader(i18n.t("overview.import_ids"), type=kinds, key="overview_import_ids")
+        vec = c1.file_uploader(i18n.t("overview.import_vectors"), type=kinds, key="overview_import_vectors",
+                               disabled=viewer)
+        ids = c2.file_uploader(i18n.t("overview.import_ids"), type=kinds, key="overview_import_ids", disabled=viewer)
         c1, c2 = st.columns(2)
-        uvec = c1.file_uploader(i18n.t("overview.import_users"), type=kinds, key="overview_import_users")
-        uids = c2.file_uploader(i18n.t("overview.import_user_ids"), type=kinds, key="overview_import_user_ids")
+        uvec = c1.file_uploader(i18n.t("overview.import_users"), type=kinds, key="overview_import_users",
+                               disabled=viewer)
+        uids = c2.file_uploader(i18n.t("overview.import_user_ids"), type=kinds, key="overview_import_user_ids",
+                               disabled=viewer)
         if st.button(i18n.t("overview.import_button"), key="overview_import",
-                     disabled=not (name.strip() and vec and ids)):
+                     disabled=viewer or not (name.strip() and vec and ids)):
             try:
-                if bool(uvec) != bool(uids):
-                    raise UsageError("user vectors and user ids go together: upload both, or neither")
-                items = projector.read_vectors((vec.name, vec.getvalue()), (ids.name, ids.getvalue()), "item")
-                users = (projector.read_vectors((uvec.name, uvec.getvalue()), (uids.name, uids.getvalue()), "user")
-                         if uvec else None)
                 with st.spinner(i18n.t("overview.importing")):
-                    report = projector.import_model(ds, ctx.store, name.strip(), items, users, metric=metric)
+                    report = uploads.import_uploads(ds, ctx.store, name, metric, vec, ids, uvec, uids)
             except RecallError as e:
                 st.error(str(e))
             else:

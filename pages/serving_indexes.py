@@ -2,7 +2,7 @@
 import streamlit as st
 
 from recall_core.analysis import serving
-from recall_core.app import figures, state, url, widgets
+from recall_core.app import access, figures, state, url, widgets
 from recall_core.errors import RecallError
 from recall_core.index import AUTO_EXACT_BELOW
 from recall_core.index.bench import LATENCY_K, RECALL_K, SWEEPS
@@ -50,8 +50,11 @@ def view_label(v: str) -> str:
 view = c[1].radio(i18n.t("serving.vectors_indexed"), views, format_func=view_label, key="serving_view",
                   horizontal=True)
 c[2].write("")
-remeasure = c[2].button(i18n.t("serving.measure_again"), key="serving_remeasure",
+remeasure = c[2].button(i18n.t("serving.measure_again"), key="serving_remeasure", disabled=not access.may_write(),
                         help=i18n.t("serving.remeasure_help"))
+access.note("access.what_remeasure")
+if remeasure:
+    access.require_write("measuring the indexes again")
 url.remember("serving_model", "serving_view")
 
 data = None if remeasure else serving.read_serving(model)

@@ -35,3 +35,12 @@ class UsageError(RecallError):
 
 class ConfigError(RecallError, ValueError):
     """A model configuration field has a value the model cannot train with."""
+
+
+class AccessError(RecallError):
+    """A write refused on a server in viewer mode (:mod:`recall_core.access`), or a judge writing faster than the
+    allowed rate (:mod:`recall_core.judge.judges`)."""
+
+
+class RateLimitError(AccessError):
+    """A judge's session writing faster than :data:`recall_core.judge.judges.RATE_LIMIT` per second."""

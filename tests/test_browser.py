@@ -14,6 +14,9 @@ One fresh server (the tiny store of the AppTests):
 3. Five sessions open five pages at the same moment: each settles, with no error (their times against a
    single session are measured by ``make bench`` on ML-100K, bench/browser_timings.py).
 
+Two more servers of their own: the Judge page graded by clicking, and a server listening on ``0.0.0.0`` (a demo on
+a network, viewer mode) opened through ``127.0.0.1``, where Train is disabled and says why.
+
 Without Chromium the test fails when ``CI`` is set (``.ci/run`` installs Debian's ``chromium``) and is
 skipped otherwise.
 """
@@ -229,3 +232,52 @@ def test_the_glyph_check_sees_boxes_without_a_cjk_font(browser_ready, tmp_path):
     assert found["system"] == (3, [])
     n, problems = found["no-cjk"]
     assert n == 3 and len(problems) == 3 and all("no CJK font" in x for x in problems), problems
+
+
+def test_served_on_every_interface_train_is_disabled(browser_ready, judge_tiny, tmp_path):
+    """``--server.address 0.0.0.0`` without RECALL_ADMIN, opened through 127.0.0.1: the Overview's Train button
+    is disabled, with the one-line note, and the Judge page still takes a grade (viewer mode: look and judge)."""
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from recall_core.data import load_dataset
+    from recall_core.judge.summary import open_db
+    from tests.test_judge import own_store
+
+    folder, src = judge_tiny
+    store = own_store(src, tmp_path / "store")
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
+    env = {"RECALL_DATASET": str(folder), "RECALL_STORE": str(store), "RECALL_ADMIN": "0"}
+    with serve(env, address="0.0.0.0") as url:
+        assert url.startswith("http://127.0.0.1:")
+        with sync_playwright() as p:
+            browser = launch(p)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(url, wait_until="domcontentloaded")
+                page.get_by_role("heading", name="Overview").first.wait_for(timeout=90_000)
+                wait_idle(page)
+                page.get_by_text("Train models", exact=False).last.click()
+                train = page.get_by_role("button", name="Train", exact=True)
+                try:
+                    expect(train).to_be_disabled(timeout=30_000)
+                    expect(page.get_by_text(re.compile(r"Viewer mode: training is disabled because this server "
+                                                       r"listens on 0\.0\.0\.0"))).to_be_visible(timeout=15_000)
+                except AssertionError:
+                    _keep_evidence(page, "viewer-train")
+                    raise
+                assert not problems_on(page), problems_on(page)
+                page.goto(f"{url}/judge?judge=viewer", wait_until="domcontentloaded")
+                page.get_by_role("heading", name="Judge").first.wait_for(timeout=60_000)
+                groups = page.locator('[data-testid="stButtonGroup"]')
+                groups.first.wait_for(timeout=60_000)
+                wait_idle(page)
+                button = groups.first.get_by_role("radio", name="2 relevant")
+                button.click()
+                expect(button).to_have_attribute("aria-checked", "true", timeout=30_000)
+                page.get_by_text(re.compile(r"this probe: 1 of \d+")).wait_for(timeout=30_000)
+            finally:
+                browser.close()
+    rows = open_db(load_dataset(str(folder)), store).rows()
+    assert [(r["judge"], r["grade"], r["name_source"]) for r in rows] == [("viewer", 2, "typed")]

@@ -148,8 +148,9 @@ def test_probe_ids_and_names_are_checked(tiny):
                       ("a\x00b", "control")):
         with pytest.raises(UsageError, match=what):
             check_judge(bad)
-    with pytest.raises(UsageError):
-        check_judge("Ada", "login")  # issue 23 adds it; until then not a source
+    assert check_judge("ada@example.org", "login") == "ada@example.org"  # st.login's e-mail (issue 23)
+    with pytest.raises(UsageError, match="name source"):
+        check_judge("Ada", "guessed")
 
 
 # --------------------------------------------------------------------------- pools

@@ -21,8 +21,12 @@ def env(judge_tiny, tmp_path, monkeypatch):
     """A store of its own (no judgments yet) over the shared tiny models."""
     from recall_core.data import load_dataset
 
+    from recall_core.judge import judges
+
     folder, src = judge_tiny
     store = own_store(src, tmp_path / "store")
+    # AppTest delivers a whole probe's grades in one run; the write-rate limit is tested in tests/test_access.py
+    monkeypatch.setattr(judges, "RATES", judges.WriteRate(limit=10_000))
     monkeypatch.setenv("RECALL_DATASET", str(folder))
     monkeypatch.setenv("RECALL_STORE", str(store))
     return load_dataset(str(folder)), store

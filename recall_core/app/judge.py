@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from recall_core.app import url, widgets
+from recall_core.app import access, url, widgets
 from recall_core.app.i18n import current, t, text
 from recall_core.app.state import Context
 from recall_core.errors import RecallError
@@ -55,7 +55,8 @@ SCROLL_JS = """<script>(() => {
 @dataclass
 class Session:
     """This run's judging context: the store's database, who judges (None: no valid name yet), which set,
-    which kind of probe, K and the models whose lists are pooled (the sidebar's)."""
+    which kind of probe, K, the models whose lists are pooled (the sidebar's) and how the name was given
+    (``typed``, or ``login``: the signed-in user's e-mail)."""
 
     ctx: Context
     db: object
@@ -64,6 +65,7 @@ class Session:
     kind: str
     k: int
     names: list[str]
+    name_source: str = "typed"
 
     @property
     def ds(self):
@@ -97,12 +99,33 @@ def _session_id() -> str:
     return st.session_state.setdefault("judge_session_id", secrets.token_hex(8))
 
 
+def login_state() -> tuple[bool, str | None]:
+    """``(configured, e-mail)``: whether the app runs behind Streamlit's ``st.login`` (an ``[auth]`` section in
+    its secrets: then ``st.user`` has ``is_logged_in``), and the signed-in user's e-mail (None when signed out)."""
+    info = st.user.to_dict()
+    if "is_logged_in" not in info:
+        return False, None
+    return True, (str(info.get("email") or "") or None) if info.get("is_logged_in") else None
+
+
+def _write_error(e: RecallError) -> str:
+    """The message of a refused judgment write (the rate limit in the reader's language)."""
+    from recall_core.errors import RateLimitError
+    from recall_core.judge.judges import RATE_LIMIT, RATE_WINDOW
+
+    return t("judge.too_fast", n=RATE_LIMIT, window=f"{RATE_WINDOW:g}") if isinstance(e, RateLimitError) else str(e)
+
+
 # --------------------------------------------------------------------------- the session bar
 
 
 def session_bar(ctx: Context) -> Session:
     """Name, probe set, kind and K, seeded from the URL and written back to it; the probe set ``default`` is
-    created (seed 0, 30 movies and 30 users) when a judge opens a store that has none."""
+    created (seed 0, 30 movies and 30 users) when a judge opens a store that has none.
+
+    The name: behind ``st.login``, the signed-in user's e-mail, shown and not typed (signed out: a sign-in
+    button, no name); otherwise typed once (kept in the URL) and checked by
+    :func:`recall_core.judge.judges.check_judge`."""
     from recall_core.judge.judges import check_judge
 
     db = database(ctx)
@@ -112,15 +135,29 @@ def session_bar(ctx: Context) -> Session:
         st.error(str(e))
         st.stop()
     c1, c2, c3, c4 = st.columns([3, 2, 2, 1])
-    url.seed_state("judge_name", "judge", "", valid=lambda v: isinstance(v, str))
-    name = c1.text_input(t("judge.name"), key="judge_name", placeholder=t("judge.name_placeholder"),
-                         help=t("judge.name_help"), max_chars=60)
+    configured, email = login_state()
     judge = None
-    if name.strip():
-        try:
-            judge = check_judge(name)
-        except RecallError as e:
-            st.error(str(e))
+    if configured:
+        source = "login"
+        if email:
+            c1.text_input(t("judge.name"), value=email, key="judge_login_name", disabled=True,
+                          help=t("judge.login_help"))
+            try:
+                judge = check_judge(email, source)
+            except RecallError as e:
+                st.error(str(e))
+        elif c1.button(t("judge.sign_in"), key="judge_sign_in", help=t("judge.login_help")):
+            st.login()
+    else:
+        source = "typed"
+        url.seed_state("judge_name", "judge", "", valid=lambda v: isinstance(v, str))
+        name = c1.text_input(t("judge.name"), key="judge_name", placeholder=t("judge.name_placeholder"),
+                             help=t("judge.name_help"), max_chars=60)
+        if name.strip():
+            try:
+                judge = check_judge(name, source)
+            except RecallError as e:
+                st.error(str(e))
     if judge and not sets:
         _create_default_set(ctx, db, judge)
         sets = [s["name"] for s in db.probe_sets()]
@@ -136,10 +173,10 @@ def session_bar(ctx: Context) -> Session:
     url.seed_state("judge_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= K_MAX,
                    expected=f"a whole number K from 1 to {K_MAX}", label=lambda v: f"K = {v}")
     k = c4.number_input("K", min_value=1, max_value=K_MAX, step=1, key="judge_k", help=t("judge.k_help"))
-    url.remember("judge_name", "judge_set", "judge_kind", "judge_k")
+    url.remember(*(() if configured else ("judge_name",)), "judge_set", "judge_kind", "judge_k")
     params = {"set": probe_set, "kind": kind, "k": k, "models": ",".join(ctx.selected)}
-    url.set_url(**({"judge": judge} if judge else {}), **params)
-    return Session(ctx, db, judge, probe_set, kind, int(k), list(ctx.selected))
+    url.set_url(**({"judge": judge} if judge and not configured else {}), **params)
+    return Session(ctx, db, judge, probe_set, kind, int(k), list(ctx.selected), source)
 
 
 def _create_default_set(ctx: Context, db, judge: str) -> None:
@@ -165,7 +202,7 @@ def _panel_probes(sess: Session, min_models: int = 1) -> list[Probe]:
     """A judging panel's start: the probes of the set and kind, or ``[]`` after saying why there is nothing to
     judge (no name yet, no probes, too few models); a write that failed in the last click is said first."""
     if sess.judge is None:
-        st.info(t("judge.type_name"), icon=":material/badge:")
+        st.info(t("judge.sign_in_first" if sess.name_source == "login" else "judge.type_name"), icon=":material/badge:")
         return []
     if msg := st.session_state.pop("judge_write_error", None):
         st.error(t("judge.not_saved", error=msg))
@@ -216,7 +253,7 @@ def _first_open(probes: list[Probe], pools: dict[str, list[str]], mine: dict) ->
 
 
 def _store_grade(db, judge: str, probe: Probe, item: str, key: str, pos_key: str, index: int,
-                 pool_ids: tuple, probe_set: str) -> None:
+                 pool_ids: tuple, probe_set: str, name_source: str = "typed") -> None:
     """The grade control's callback: write the grade; when it was the probe's last unjudged movie, open the next
     probe. A failed write says so and puts the control back to what is stored."""
     value = st.session_state.get(key)
@@ -225,9 +262,9 @@ def _store_grade(db, judge: str, probe: Probe, item: str, key: str, pos_key: str
     try:
         before = {r["item_id"] for r in db.current_graded(probe.kind, judge, probe.id)}
         db.add_graded(judge, probe, item, None if value == CANT else int(value), probe_set=probe_set,
-                      session=_session_id())
+                      name_source=name_source, session=_session_id())
     except RecallError as e:
-        st.session_state["judge_write_error"] = str(e)
+        st.session_state["judge_write_error"] = _write_error(e)
         st.session_state[key] = None
         return
     now = before | {item}
@@ -302,17 +339,19 @@ def graded_panel(sess: Session) -> None:
             st.segmented_control(
                 widgets.md_escape(labels.get(it, it)), GRADE_OPTIONS, format_func=grade_label, key=key,
                 required=True, on_change=_store_grade,
-                args=(sess.db, sess.judge, probe, it, key, pos_key, pos, tuple(items), sess.probe_set))
+                args=(sess.db, sess.judge, probe, it, key, pos_key, pos, tuple(items), sess.probe_set,
+                      sess.name_source))
 
 
 # --------------------------------------------------------------------------- A/B
 
 
-def _vote(db, judge, probe, a, version_a, b, version_b, answer, probe_set) -> None:
+def _vote(db, judge, probe, a, version_a, b, version_b, answer, probe_set, name_source: str = "typed") -> None:
     try:
-        db.add_vote(judge, probe, a, version_a, b, version_b, answer, probe_set=probe_set, session=_session_id())
+        db.add_vote(judge, probe, a, version_a, b, version_b, answer, probe_set=probe_set, name_source=name_source,
+                    session=_session_id())
     except RecallError as e:
-        st.session_state["judge_write_error"] = str(e)
+        st.session_state["judge_write_error"] = _write_error(e)
 
 
 @st.fragment
@@ -351,7 +390,7 @@ def ab_panel(sess: Session) -> None:
             models[b].manifest.get("version") if b in models else None)
     for col, answer in zip(cols, ANSWERS):
         col.button(t(f"judge.ab_{answer}"), key=f"judge_ab_{answer}", on_click=_vote,
-                   args=(*args, answer, sess.probe_set), width="stretch")
+                   args=(*args, answer, sess.probe_set, sess.name_source), width="stretch")
 
 
 # --------------------------------------------------------------------------- results
@@ -525,6 +564,7 @@ def probe_sets_panel(sess: Session) -> None:
                                     for s in sets]), key="judge_sets", hide_index=True, width="stretch")
     if msg := st.session_state.pop("judge_sets_msg", None):
         st.success(msg)
+    viewer = access.note("access.what_sets")
     left, right = st.columns(2)
     with left.form("judge_new_set"):
         st.markdown(t("judge.new_set_head"))
@@ -535,8 +575,9 @@ def probe_sets_panel(sess: Session) -> None:
                                   key="judge_new_set_items")
         n_users = c3.number_input(t("judge.new_set_users"), min_value=0, max_value=1000, value=DEFAULT_N, step=1,
                                   key="judge_new_set_users")
-        if st.form_submit_button(t("judge.new_set_button")):
+        if st.form_submit_button(t("judge.new_set_button"), disabled=viewer):
             try:
+                access.require_write("creating a probe set")
                 set_name = check_set_name(name)
                 made = sess.db.create_probe_set(set_name, make_probes(sess.ds, int(seed), int(n_items), int(n_users)),
                                                 int(seed), int(n_items), int(n_users), created_by=sess.judge)
@@ -551,7 +592,8 @@ def probe_sets_panel(sess: Session) -> None:
         st.markdown(t("judge.add_head", name=sess.probe_set))
         text = st.text_input(t("judge.add_ids"), key="judge_add_ids", placeholder=t("judge.add_placeholder"),
                              help=t("judge.add_help"))
-        if st.form_submit_button(t("judge.add_button")):
+        if st.form_submit_button(t("judge.add_button"), disabled=viewer):
+            access.require_write("adding probes")
             bad, good = [], []
             for part in [p for p in text.replace("\n", ",").split(",") if p.strip()]:
                 try:

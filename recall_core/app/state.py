@@ -24,7 +24,6 @@ from recall_core.store import MANIFEST, StoredModel, default_store, list_models,
 
 DATASET_ENV = "RECALL_DATASET"
 ROOTS_ENV = "RECALL_DATA_ROOTS"
-LOCAL_ADDRESSES = {"localhost", "127.0.0.1", "::1"}
 
 
 def data_roots() -> list[Path] | None:
@@ -38,8 +37,9 @@ def data_roots() -> list[Path] | None:
     env = os.environ.get(ROOTS_ENV)
     if env is not None:
         return [Path(p).expanduser().resolve() for p in env.split(os.pathsep) if p.strip()]
-    address = str(st.get_option("server.address") or "")
-    if address in LOCAL_ADDRESSES:
+    from recall_core.access import is_loopback
+
+    if is_loopback(st.get_option("server.address")):
         return None
     from recall_core.data import default_cache_dir
 
@@ -324,8 +324,12 @@ def run_training(ctx: Context, jobs: list, seed: int = 42, progress_label: str |
     """Train ``jobs`` (names or :class:`~recall_core.training.TrainJob`) with a live progress bar.
 
     TensorFlow is imported by the models only here, inside ``fit``. Returns
-    True on success; errors become an error box.
+    True on success; errors become an error box. In viewer mode (:mod:`recall_core.app.access`) it refuses with
+    :class:`~recall_core.errors.AccessError` before anything is trained.
     """
+    from recall_core.app.access import require_write
+
+    require_write("training")
     from recall_core.training import train_models
 
     busy = training_in_progress(ctx)

@@ -410,6 +410,15 @@ def _clean(value) -> str:
     return re.sub(r"[\t\r\n]+", " ", str(value)).strip()
 
 
+def vectors_tsv(vectors: np.ndarray) -> str:
+    """``(n, d)`` vectors as a Projector ``vectors.tsv`` text: one line per row, tab-separated values with 9
+    significant digits (float32 round-trips exactly). The one writer of the format (export, and the upload-size
+    measurement of bench/upload_sizes.py)."""
+    buf = io.StringIO()
+    np.savetxt(buf, np.asarray(vectors), fmt="%.9g", delimiter="\t")
+    return buf.getvalue()
+
+
 def projector_files(ds, model, view: str = "similar") -> dict[str, str]:
     """``{file name: text}`` of :func:`export_projector` (also what the app offers as a download)."""
     out = model.output
@@ -426,9 +435,7 @@ def projector_files(ds, model, view: str = "similar") -> dict[str, str]:
         year = "" if r is None or r["year"] != r["year"] else str(int(r["year"]))
         lines.append("\t".join([_clean(i), _clean(None if r is None else r["title"]), year,
                                 _clean(None if r is None else "|".join(r["genres"]))]))
-    buf = io.StringIO()
-    np.savetxt(buf, items[rows], fmt="%.9g", delimiter="\t")
-    files = {EXPORT_FILES["items"][0]: buf.getvalue(), EXPORT_FILES["items"][1]: "\n".join(lines) + "\n"}
+    files = {EXPORT_FILES["items"][0]: vectors_tsv(items[rows]), EXPORT_FILES["items"][1]: "\n".join(lines) + "\n"}
     if view == "user":
         urows = np.arange(len(out.user_ids))
         uk = out.extras.get("user_known")
@@ -440,9 +447,7 @@ def projector_files(ds, model, view: str = "similar") -> dict[str, str]:
         for u in out.user_ids[urows]:
             rec = users.loc[u] if u in users.index else None
             ulines.append("\t".join([_clean(u), *[_clean(None if rec is None else rec[c]) for c in cols]]))
-        buf = io.StringIO()
-        np.savetxt(buf, out.user_vectors[urows], fmt="%.9g", delimiter="\t")
-        files[EXPORT_FILES["users"][0]] = buf.getvalue()
+        files[EXPORT_FILES["users"][0]] = vectors_tsv(out.user_vectors[urows])
         files[EXPORT_FILES["users"][1]] = "\n".join(ulines) + "\n"
     return files
 

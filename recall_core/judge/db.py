@@ -10,7 +10,7 @@ Path: :func:`recall_core.store.judgments_path` (``<store>/<dataset key>/judgment
   ``probes(probe_set, position, probe, kind, stratum, added, added_by)``: the probe sets
   (:mod:`recall_core.judge.probes`); a probe is added once per set.
 * ``judgments``: one row per click. Columns: ``id`` (increasing), ``judge``, ``name_source`` (``typed``,
-  ``imported``; :mod:`recall_core.judge.judges`), ``mode`` (``graded`` or ``ab``), ``probe_set``, ``probe``
+  ``login``, ``imported``; :mod:`recall_core.judge.judges`), ``mode`` (``graded`` or ``ab``), ``probe_set``, ``probe``
   (``item:50``), ``probe_kind`` (``item``/``user``), ``item_id`` (graded: the movie), ``grade`` (graded: 0, 1,
   2, or NULL for *can't judge*), ``preference`` (ab: ``a``, ``b``, ``tie`` or ``both_bad``), ``model_a``,
   ``version_a``, ``model_b``, ``version_b`` (ab: the models shown left (A) and right (B), with the version folder
@@ -41,7 +41,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from recall_core.errors import StoreError, UsageError
-from recall_core.judge.judges import check_judge
+from recall_core.judge.judges import check_judge, check_rate
 from recall_core.judge.probes import KINDS, MANUAL, STRATA, Probe, check_set_name
 
 SCHEMA_VERSION = 1
@@ -224,20 +224,25 @@ class JudgmentDB:
 
     def add_graded(self, judge: str, probe: Probe, item_id: str, grade: int | None, *, probe_set: str | None = None,
                    name_source: str = "typed", session: str | None = None) -> int:
-        """Store one grade (0, 1, 2; ``None``: can't judge) of ``item_id`` for ``probe``; returns the row id."""
+        """Store one grade (0, 1, 2; ``None``: can't judge) of ``item_id`` for ``probe``; returns the row id.
+        With a ``session``, its write rate is checked first (:func:`recall_core.judge.judges.check_rate`)."""
         row = graded_row(judge, probe, item_id, grade, probe_set=probe_set, name_source=name_source,
                          session=session, fingerprint=self.fingerprint)
+        if session is not None:
+            check_rate(session)
         return self.add_rows([row], "storing the grade")[0]
 
     def add_vote(self, judge: str, probe: Probe, model_a: str, version_a: str | None, model_b: str,
                  version_b: str | None, preference: str, *, probe_set: str | None = None,
                  name_source: str = "typed", session: str | None = None) -> int:
-        """Store one A/B vote (A was shown left); returns the row id."""
+        """Store one A/B vote (A was shown left); returns the row id (a ``session``'s rate is checked first)."""
         judge = check_judge(judge, name_source)
         if preference not in PREFERENCES:
             raise UsageError(f"preference must be one of {', '.join(PREFERENCES)}, got {preference!r}")
         if not model_a or not model_b or model_a == model_b:
             raise UsageError(f"an A/B vote needs two different models, got {model_a!r} and {model_b!r}")
+        if session is not None:
+            check_rate(session)
         row = {"judge": judge, "name_source": name_source, "mode": "ab", "probe_set": probe_set, "probe": probe.id,
                "probe_kind": probe.kind, "item_id": None, "grade": None, "preference": preference,
                "model_a": model_a, "version_a": version_a, "model_b": model_b, "version_b": version_b,

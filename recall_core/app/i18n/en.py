@@ -886,6 +886,20 @@ STRINGS: dict[str, str] = {
     'overview.no_evaluable': '{dataset}: no user has {need} or more interactions, so nobody can be evaluated on the {split} split: every metric shows –.',
     'how.towers.ytb_idea_no_age': 'YouTubeDNN predicts the next movie a user watches with a softmax over the whole catalogue, from the user\'s history and profile. Each training example only sees the history before its target (the "rollback"). The paper also feeds each example\'s age; this model was trained without it (without it measured better on validation, make ablations).',
     'how.towers.dssm_idea_full': 'Two towers map a user and a movie to unit vectors, and their cosine divided by a temperature τ is the logit. This model was trained with a full softmax: each user\'s own movie is the positive and every other movie in the catalogue is a negative, so no sampling correction (logQ) is needed.',
+
+    # ---- issue 23: viewer mode
+    "access.viewer_note": ("Viewer mode: {what} is disabled because this server listens on {where}, beyond localhost. "
+                           "An operator enables it by starting the app with `{env}=1`."),
+    "access.every_interface": "every interface",
+    "access.what_train": "training",
+    "access.what_import": "importing vectors",
+    "access.what_remeasure": "measuring the indexes again",
+    "access.what_sets": "creating probe sets and adding probes",
+    "judge.too_fast": ("more than {n} judgments in {window} s from this session (a limit against runaway scripts). "
+                       "Wait a moment and click again."),
+    "judge.sign_in": "Sign in to judge",
+    "judge.login_help": "This server uses sign-in: your judgments are stored under the e-mail you signed in with.",
+    "judge.sign_in_first": "Sign in (the button above) to judge: your judgments are stored under your e-mail.",
 }
 
 # ---- issue 20: your own data, MovieLens by name (sidebar dataset choices, downloads, Overview side information)

@@ -917,6 +917,18 @@ STRINGS: dict[str, str] = {
     'overview.no_evaluable': '{dataset}：没有用户拥有 {need} 条或更多交互，因此在 {split} 划分上无法评估任何用户：所有指标都显示为 –。',
     'how.towers.ytb_idea_no_age': 'YouTubeDNN 根据用户的历史和画像，用覆盖整个物料库的 softmax 预测用户接下来观看的影片。每个训练样本只看到目标之前的历史（“回滚”）。论文还输入每个样本的年龄；该模型训练时没有这一特征（在验证集上不用它效果更好，见 make ablations）。',
     'how.towers.dssm_idea_full': '两个塔把用户和影片映射为单位向量，它们的余弦除以温度系数 τ 就是 logit。该模型用完整 softmax 训练：用户自己的影片是正样本，物料库中其余每部影片都是负样本，因此不需要采样校正（logQ）。',
+
+    # ---- issue 23: viewer mode
+    "access.viewer_note": "查看模式：此服务器监听 {where}（不止本机），因此{what}已停用。运维人员以 `{env}=1` 启动应用即可启用。",
+    "access.every_interface": "所有网络接口",
+    "access.what_train": "训练",
+    "access.what_import": "导入向量",
+    "access.what_remeasure": "重新测量索引",
+    "access.what_sets": "新建探针集和添加探针",
+    "judge.too_fast": "本会话在 {window} 秒内提交了超过 {n} 条评判（防止失控脚本的限制）。请稍候再点击。",
+    "judge.sign_in": "登录后评判",
+    "judge.login_help": "此服务器要求登录：你的评判以你登录所用的邮箱保存。",
+    "judge.sign_in_first": "请先登录（上方按钮）再评判：你的评判以你的邮箱保存。",
 }
 
 # ---- issue 20: your own data, MovieLens by name (sidebar dataset choices, downloads, Overview side information)
