@@ -144,7 +144,7 @@ def test_widths_padding_and_unknown_ids():
 
 @pytest.mark.parametrize("kwargs,message", [
     ({"kind": "annoy"}, "index kind must be one of"),
-    ({"kind": "hnsw", "efsearch": 10}, "unknown parameter.*efsearch.*known: M, efConstruction, euclidean, efSearch"),
+    ({"kind": "hnsw", "efsearch": 10}, "unknown parameter.*efsearch.*known: M, efConstruction, euclidean, reorder, efSearch"),
     ({"kind": "hnsw", "M": 0}, "M must be a positive integer"),
     ({"kind": "hnsw", "efSearch": 1.5}, "efSearch must be a positive integer"),
     ({"kind": "ivf", "nprobe": True}, "nprobe must be a positive integer"),
@@ -167,7 +167,7 @@ def test_search_parameters_only_after_building():
     with pytest.raises(UsageError, match="M cannot be changed after building"):
         ann.set_search_params(M=8)
     assert ann.set_search_params(efSearch=7).params["efSearch"] == 7
-    assert ann.describe() == "hnsw M=32 efConstruction=80 euclidean=0 efSearch=7"
+    assert ann.describe() == "hnsw M=32 efConstruction=80 euclidean=0 reorder=0 efSearch=7"
 
 
 def test_auto_is_exact_below_the_cutoff_and_hnsw_from_it():
@@ -392,3 +392,89 @@ def test_norm_summary(stored):
     assert "not a distance" in serving.norm_sentence(ip)
     cos = serving.norm_summary(model, "similar")
     assert "normalised copies" in serving.norm_sentence(cos)
+
+
+# --------------------------------------------------------------------------- the k-means layout (reorder)
+
+
+def test_reorder_keeps_the_graph_and_the_contract(data):
+    """reorder() moves the vectors and links in memory, never what a search finds: the same ids and scores,
+    with exclusions and invalid rows, before and after; the rows behind the faiss positions move with them."""
+    metric, items, ids, queries, exact = data
+    valid = np.random.default_rng(5).random(len(ids)) > 0.1
+    exclude = [list(t) for t in exact.search(queries, 7)[0]]
+    for extra in ({}, {"euclidean": 1}):
+        if extra and metric == "cosine":
+            continue
+        ann = make_index(items, ids, metric, kind="hnsw", valid=valid, efSearch=64, **extra)
+        before = ann.search(queries, 10, exclude)
+        rows_before, built = ann._rows.copy(), ann.build_seconds
+        assert ann.reorder() is ann and ann.params["reorder"] == 1 and ann.build_seconds > built
+        after = ann.search(queries, 10, exclude)
+        assert (after[0] == before[0]).all() and (after[0] != "").all()
+        np.testing.assert_array_equal(after[1], before[1])
+        assert sorted(ann._rows) == sorted(rows_before) and (ann._rows != rows_before).mean() > 0.9
+        assert (ann._pos[ann._rows] == np.arange(ann.n_indexed)).all() and (ann._pos[~valid] == -1).all()
+        for r in (0, 17, 2999):
+            if valid[r]:
+                np.testing.assert_allclose(ann.vector(ids[r]), exact.vector(ids[r]), rtol=1e-6)
+        assert "reorder=1" in ann.describe()
+
+
+def test_reorder_puts_neighbours_next_to_each_other():
+    """The point of the layout: vectors at neighbouring faiss positions are near each other in space (a
+    search's next vector is likely on a page already read), and they were not in insertion order."""
+    items, _ = clustered_vectors(8000, 16, 0, metric="cosine", seed=11)
+    ids = [f"i{i}" for i in range(8000)]
+    ann = make_index(items, ids, "cosine", kind="hnsw")
+    stored = ann._index.reconstruct_n(0, 8000)
+
+    def step(x):  # mean distance between the vectors at positions p and p + 1
+        return float(np.linalg.norm(np.diff(x, axis=0), axis=1).mean())
+
+    before = step(stored)
+    ann.reorder()
+    moved = ann._index.reconstruct_n(0, 8000)
+    assert step(moved) < 0.6 * before  # measured 0.51 of insertion order's
+    np.testing.assert_array_equal(moved, stored[ann._rows])  # position p holds row _rows[p], as the maps say
+
+
+def test_reorder_as_a_build_parameter_and_its_errors():
+    items, queries = clustered_vectors(600, 8, 20, seed=0)
+    ids = [str(i) for i in range(600)]
+    a = make_index(items, ids, "ip", kind="hnsw", reorder=1)
+    assert a.params["reorder"] == 1 and a.describe().startswith("hnsw M=32 efConstruction=80 euclidean=0 reorder=1")
+    b = make_index(items, ids, "ip", kind="hnsw")
+    assert (a.search(queries, 10)[0] == b.search(queries, 10)[0]).all()
+    rows = a._rows.copy()
+    assert a.reorder()._rows.tolist() == rows.tolist()  # a second call does nothing
+    with pytest.raises(UsageError, match="reorder must be 0 or 1"):
+        make_index(items, ids, "ip", kind="hnsw", reorder=2)
+    with pytest.raises(UsageError, match="only an HNSW index can be reordered"):
+        make_index(items, ids, "ip", kind="ivf").reorder()
+    with pytest.raises(UsageError, match="reorder cannot be changed after building"):
+        b.set_search_params(reorder=1)
+    tiny = make_index(items[:40], ids[:40], "ip", kind="hnsw", reorder=1)  # too few vectors for two centres
+    assert tiny.params["reorder"] == 1 and tiny._rows.tolist() == list(range(40))
+
+
+def test_ties_are_ordered_by_row_in_every_kind():
+    """Every item twice (rows r and r + 300 tie for every query): each list is by score, then lower row, as
+    in exact search, also when the reordered layout stores the later copy first."""
+    base, queries = clustered_vectors(300, 8, 30, seed=6)
+    items = np.concatenate([base, base])
+    ids = np.array([f"t{i:04d}" for i in range(600)])[np.random.default_rng(2).permutation(600)]
+    exact = VectorIndex(items, ids, "ip")
+    e_ids, e_sc = exact.search(queries, 12)
+    hn = make_index(items, ids, "ip", kind="hnsw", efSearch=600)
+    hr = make_index(items, ids, "ip", kind="hnsw", efSearch=600, reorder=1)
+    assert (hr._rows[:300] >= 300).any()  # some later copies now sit before their first copy
+    for ann in (hn, hr, make_index(items, ids, "ip", kind="ivf", nlist=10, nprobe=10)):
+        got, sc = ann.search(queries, 12)
+        rows = np.vectorize(exact.row)(got)
+        for r, s in zip(rows, sc):
+            order = np.lexsort((r, -s.astype(np.float64)))
+            assert (order == np.arange(len(r))).all(), (ann.describe(), r, s)
+        assert (got == e_ids).all(), ann.describe()  # a small catalogue searched in full: exact search's lists
+        np.testing.assert_allclose(sc, e_sc, rtol=1e-5, atol=1e-5)
+
