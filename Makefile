@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.requirements-installed
 PORT   ?= 8501
 DSSM_TEMPERATURES ?= 0.02,0.05,0.1,0.2,0.5,1.0
 
-.PHONY: install data train run test bench ablations scale softmax-switch clean-store
+.PHONY: install data train run test bench index-margin ablations scale softmax-switch clean-store
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# The index step's 1M HNSW measurement alone: 5 rounds, each rebuilding (about 10 min on 2 cores). Rewrites its
+# block of BENCHMARKS.md (*Indexes*, "Serving 1M vectors with a margin").
+index-margin: install
+	$(BIN)/python bench/run.py --index-margin
 
 # One row per design decision, trained on validation and test, on ML-100K and a synthetic long-tail catalogue
 # (about an hour on 2 cores; cached per variant in .bench/ablations/). Writes its block of BENCHMARKS.md.
