@@ -22,11 +22,14 @@ Kinds (faiss, imported only when one of these is built):
   graph, and so what a search finds, is unchanged (faiss's
   ``permute_entries``), but the vectors one search visits now sit near each
   other in memory. A search at this size is bound by memory latency, not
-  arithmetic: on 1M 64-d vectors the graph and vectors take 0.66 GB, far
-  beyond the caches, and the k-means order halves the p99 of one query at
-  the same recall (BENCHMARKS.md, *Indexes*). The order costs one k-means
-  (``sqrt(n)`` centres, as IVF's lists, trained on 64 points per centre) and
-  one assignment pass: a few seconds at 1M, counted in ``build_seconds``.
+  arithmetic: on 1M 64-d vectors an M 48 graph and its vectors take 0.66 GB,
+  far beyond the caches, and the k-means order lowers the p50 and p99 of one
+  query by a fifth to a quarter at the same recall (median of 5 rounds,
+  BENCHMARKS.md, *Indexes*, "Serving 1M vectors with a margin"). The order
+  costs one k-means (``sqrt(n)`` centres, as IVF's lists, trained on 64
+  points per centre) and one assignment pass: about 4 s at 1M, counted in
+  ``build_seconds``. Off by default: the defaults are those the ``auto``
+  cut-off was measured with.
 * ``ivf``: ``IndexIVFFlat`` over an inner-product coarse quantizer with
   ``nlist`` lists (default ``sqrt(n)``, at most ``n / 39`` so k-means has 39
   points per centre, faiss's minimum); ``nprobe`` (16) lists are scanned per
