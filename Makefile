@@ -33,7 +33,7 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py
 
-# The index step's 1M HNSW measurement alone: 5 rounds, each rebuilding (about 10 min on 2 cores). Rewrites its
+# The index step's 1M HNSW measurement alone: 5 rounds, each rebuilding (10-13 min on 2 cores). Rewrites its
 # block of BENCHMARKS.md (*Indexes*, "Serving 1M vectors with a margin").
 index-margin: install
 	$(BIN)/python bench/run.py --index-margin

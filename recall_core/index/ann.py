@@ -24,10 +24,10 @@ Kinds (faiss, imported only when one of these is built):
   other in memory. A search at this size is bound by memory latency, not
   arithmetic: on 1M 64-d vectors an M 48 graph and its vectors take 0.66 GB,
   far beyond the caches, and the k-means order lowers the p50 and p99 of one
-  query by a fifth to a quarter at the same recall (median of 5 rounds,
+  query by a fifth to a third at the same recall (median of 5 rounds,
   BENCHMARKS.md, *Indexes*, "Serving 1M vectors with a margin"). The order
   costs one k-means (``sqrt(n)`` centres, as IVF's lists, trained on 64
-  points per centre) and one assignment pass: about 4 s at 1M, counted in
+  points per centre) and one assignment pass: 4-7 s at 1M, counted in
   ``build_seconds``. Off by default: the defaults are those the ``auto``
   cut-off was measured with.
 * ``ivf``: ``IndexIVFFlat`` over an inner-product coarse quantizer with
@@ -81,7 +81,7 @@ AUTO_EXACT_BELOW = 50_000
 
 #: parameters per kind and their defaults; ``build``: fixed when the index is built, ``search``: changeable after.
 #: The HNSW defaults are those the ``auto`` cut-off was measured with; the 1M serving settings (M 48,
-#: efConstruction 100, reorder 1, efSearch 96) are chosen with ``index-bench`` (BENCHMARKS.md, *Indexes*).
+#: efConstruction 100, reorder 1, efSearch 80) are chosen with ``index-bench`` (BENCHMARKS.md, *Indexes*).
 PARAMS: dict[str, dict[str, dict[str, int | None]]] = {
     "hnsw": {"build": {"M": 32, "efConstruction": 80, "euclidean": 0, "reorder": 0}, "search": {"efSearch": 128}},
     "ivf": {"build": {"nlist": None}, "search": {"nprobe": 16}},
