@@ -8,7 +8,7 @@ DSSM_TEMPERATURES ?= 0.02,0.05,0.1,0.2,0.5,1.0
 # The tuning budget of `make tune`: trials per model, the same for every model (README, "Fair comparison")
 TUNE_TRIALS ?= 20
 
-.PHONY: install data train run test bench bench-data ablations scale softmax-switch app-lang kernels tune tune-bench clean-store
+.PHONY: install data train run test bench bench-data index-margin ablations scale softmax-switch app-lang kernels tune tune-bench clean-store
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ bench: install
 # (dataset.toml, Parquet and CSV), cold and from the parse cache (a minute or two). Rewrites its block of BENCHMARKS.md.
 bench-data: install
 	$(BIN)/python bench/dataset_load.py
+
+# The index step's 1M HNSW measurement alone: 5 rounds, each rebuilding (10-13 min on 2 cores). Rewrites its
+# block of BENCHMARKS.md (*Indexes*, "Serving 1M vectors with a margin").
+index-margin: install
+	$(BIN)/python bench/run.py --index-margin
 
 # One row per design decision, trained on validation and test, on ML-100K and a synthetic long-tail catalogue
 # (about an hour on 2 cores; cached per variant in .bench/ablations/). Writes its block of BENCHMARKS.md.

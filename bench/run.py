@@ -192,9 +192,26 @@ def app_timings() -> dict:
 
 
 INDEX_SYNTHETIC = ["--synthetic-items", "1000000", "--dim", "64"]
-#: the same vectors with HNSW built denser than the defaults (M 32, efConstruction 80): the settings that meet
-#: the 1M target here (found with these options; the defaults stay those the `auto` cut-off was measured with)
-INDEX_TUNED = ["--kinds", "hnsw", "--hnsw-m", "48", "--ef-construction", "100", "--ef-search", "64,96,128,160"]
+#: the same vectors with HNSW built denser than the defaults (M 32, efConstruction 80), in both layouts, 5 rounds
+#: each rebuilding: the settings read against the 1M serving target (found with these options; the defaults stay
+#: those the `auto` cut-off was measured with)
+INDEX_TUNED = ["--kinds", "hnsw", "--hnsw-m", "48", "--ef-construction", "100", "--reorder", "0,1",
+               "--ef-search", "64,80,96,128", "--rounds", "5"]
+#: the block of BENCHMARKS.md that `python bench/run.py --index-margin` rewrites alone
+MARGIN_START, MARGIN_END = "<!-- index-margin:start -->", "<!-- index-margin:end -->"
+
+
+def index_margin() -> dict:
+    """The 5-round HNSW measurement on the 1M synthetic vectors (INDEX_TUNED), with when and where it ran."""
+    print("index-bench on 1M synthetic vectors, HNSW M=48 efConstruction=100, 5 rounds (10-13 min) ...",
+          file=sys.stderr, flush=True)
+    tuned = json.loads(run([sys.executable, "-m", "recall_core", "index-bench"] + INDEX_SYNTHETIC + INDEX_TUNED
+                           + ["--json"]))
+    tuned["measured"] = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                         "machine": machine()}
+    (ROOT / ".bench").mkdir(exist_ok=True)  # every round's rows, for whoever wants more than the summary
+    (ROOT / ".bench" / "index_margin.json").write_text(json.dumps(tuned, indent=2))
+    return tuned
 
 
 def index_bench(names: list[str]) -> dict:
@@ -202,8 +219,7 @@ def index_bench(names: list[str]) -> dict:
     cmd = [sys.executable, "-m", "recall_core", "index-bench"]
     print("index-bench on 1M synthetic vectors (minutes) ...", file=sys.stderr, flush=True)
     synthetic = json.loads(run(cmd + INDEX_SYNTHETIC + ["--json"]))
-    print("index-bench on 1M synthetic vectors, HNSW M=48 efConstruction=100 ...", file=sys.stderr, flush=True)
-    tuned = json.loads(run(cmd + INDEX_SYNTHETIC + INDEX_TUNED + ["--json"]))
+    tuned = index_margin()
     print("index-bench --crossover ...", file=sys.stderr, flush=True)
     cross = json.loads(run(cmd + ["--crossover", "--dim", "64", "--json"]))
     models = {}
@@ -215,6 +231,42 @@ def index_bench(names: list[str]) -> dict:
     return {"synthetic": synthetic, "tuned": tuned, "crossover": cross, "models": models}
 
 
+def render_margin(tuned: dict) -> list[str]:
+    """The 5-round block: per layout and efSearch, the median [min-max] over the rounds, and the target read
+    from them (:func:`recall_core.index.bench.serving_target`)."""
+    from recall_core.index.bench import serving_target, summarise, target_sentence
+
+    summary = tuned.get("summary") or summarise(tuned["rows"])
+    target = tuned.get("target") or serving_target(summary)
+    rounds = tuned.get("rounds", 1)
+    when = tuned.get("measured", {})
+
+    def span(q: dict, nd: int) -> str:
+        return f"{q['median']:.{nd}f} [{q['min']:.{nd}f}–{q['max']:.{nd}f}]"
+
+    lines = [MARGIN_START, "", f"### Serving 1M vectors with a margin: {rounds} rounds", "",
+             f"Command: `python -m recall_core index-bench {' '.join(INDEX_SYNTHETIC + INDEX_TUNED)}` (the index "
+             "step of `make bench`; alone, without the rest of it: `make index-margin`, which rewrites this block). "
+             f"Measured {when.get('date', '(date not recorded)')} on {when.get('machine', '(machine not recorded)')}"
+             ", a machine shared with other jobs (the measurement held the team's CPU lock; jobs outside it still "
+             f"ran). The vectors and queries above. Each of the {rounds} rounds builds the index again, times every "
+             "efSearch on the graph in faiss's insertion order (`reorder` 0), then stores the same graph in "
+             "k-means order (`reorder` 1: the vectors and links that one search visits sit near each other in "
+             "memory; the same lists, so the same recall) and times them again. Cells are the median [min–max] over "
+             "the rounds; p99 is each round's 99th percentile of 1,000 single-query times (one thread, each query's "
+             "median of 3 passes); build s includes the reordering.", "",
+             "| M | efConstruction | reorder | setting | recall@10 | p50 ms | p99 ms | build s | memory MB |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for e in summary:
+        p = e["params"]
+        lines.append(f"| {p.get('M')} | {p.get('efConstruction')} | {p.get('reorder', 0)} | {e['setting']} | "
+                     f"{span(e['recall@10'], 4)} | {span(e['p50_ms'], 3)} | {span(e['p99_ms'], 3)} | "
+                     f"{span(e['build_s'], 1)} | {fmt(e['memory_mb'], 1)} |")
+    verdict = target_sentence(target)
+    lines += ["", verdict[0].upper() + verdict[1:] + ".", "", MARGIN_END]
+    return lines
+
+
 def render_index(idx: dict) -> list[str]:
     """The "Indexes" section: ANN (faiss HNSW, IVF, IVF-PQ) against exact search."""
     syn, cross = idx["synthetic"], idx["crossover"]
@@ -223,7 +275,7 @@ def render_index(idx: dict) -> list[str]:
              f"Command: `python -m recall_core index-bench {' '.join(INDEX_SYNTHETIC)}`. "
              f"{src['synthetic_items']:,} clustered synthetic vectors ({src['generator']}; seed {src['seed']}; see "
              "`recall_core/index/bench.py`), {q:,} queries drawn from the same mixture. Each query is searched alone "
-             "for its top-{lk} on one thread (median of 3 rounds); recall@{rk} is against exact search over the same "
+             "for its top-{lk} on one thread (its median of 3 passes); recall@{rk} is against exact search over the same "
              "vectors; builds use {bt} thread(s); memory is the index (float32 matrix for exact search, faiss's "
              "serialised size otherwise).".format(q=syn["queries"], lk=syn["latency_k"], rk=syn["recall_k"],
                                                   bt=syn["build_threads"]), "",
@@ -231,35 +283,8 @@ def render_index(idx: dict) -> list[str]:
     for r in syn["rows"]:
         lines.append(f"| {r['kind']} | {r['setting']} | {fmt(r['recall@10'])} | {fmt(r['p50_ms'], 3)} | "
                      f"{fmt(r['p99_ms'], 3)} | {fmt(r['build_s'], 1)} | {fmt(r['memory_mb'], 1)} |")
-    hnsw = [r for r in syn["rows"] if r["kind"] == "hnsw"]
-    tuned = idx.get("tuned")
-    if tuned:
-        lines += ["", f"The same vectors and queries, HNSW built denser: `python -m recall_core index-bench "
-                      f"{' '.join(INDEX_SYNTHETIC + INDEX_TUNED)}` (the defaults M 32, efConstruction 80 stay those "
-                      "the `auto` cut-off below was measured with).", "",
-                  "| kind | M | efConstruction | setting | recall@10 | p50 ms | p99 ms | build s | memory MB |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        for r in tuned["rows"]:
-            if r["kind"] == "hnsw":
-                lines.append(f"| hnsw | {r['params']['M']} | {r['params']['efConstruction']} | {r['setting']} | "
-                             f"{fmt(r['recall@10'])} | {fmt(r['p50_ms'], 3)} | {fmt(r['p99_ms'], 3)} | "
-                             f"{fmt(r['build_s'], 1)} | {fmt(r['memory_mb'], 1)} |")
-        hnsw += [r for r in tuned["rows"] if r["kind"] == "hnsw"]
-    ok = [r for r in hnsw if r["recall@10"] >= 0.99 and r["p99_ms"] <= 0.5 and r["build_s"] <= 120]
-    target = "Target (HNSW recall@10 >= 0.99, p99 <= 0.5 ms, build <= 2 min): "
-
-    def point(r):
-        return (f"HNSW M={r['params']['M']} efConstruction={r['params']['efConstruction']} {r['setting']}: "
-                f"recall@10 {fmt(r['recall@10'])}, p99 {fmt(r['p99_ms'], 3)} ms, built in {fmt(r['build_s'], 1)} s")
-
-    if ok:
-        lines += ["", target + "**met** by " + point(min(ok, key=lambda r: r["p99_ms"])) + "."]
-    else:
-        fast = [r for r in hnsw if r["p99_ms"] <= 0.5]
-        accurate = [r for r in hnsw if r["recall@10"] >= 0.99]
-        closest = ["best recall within 0.5 ms: " + point(max(fast, key=lambda r: r["recall@10"]))] if fast else []
-        closest += ["fastest at recall >= 0.99: " + point(min(accurate, key=lambda r: r["p99_ms"]))] if accurate else []
-        lines += ["", target + "**not met**; closest: " + ("; ".join(closest) or "none") + "."]
+    if idx.get("tuned"):
+        lines += ["", *render_margin(idx["tuned"])]
     lines += ["", "### The `auto` cut-off", "",
               "Command: `python -m recall_core index-bench --crossover --dim 64`. Per size, HNSW at the smallest "
               f"efSearch reaching recall@10 >= {cross['target_recall']}; HNSW *wins* when its p99 is at least "
@@ -524,6 +549,28 @@ def render(runs: dict, ev: dict, cs: dict, app: dict, spaces: dict, seeds: dict,
     return "\n".join(lines) + "\n"
 
 
+def main_index_margin() -> None:
+    """`python bench/run.py --index-margin`: measure only the 5-round block and rewrite it in BENCHMARKS.md
+    (and in .bench/raw.json when there is one, so that a later `--re-evaluate` renders it)."""
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else ""
+    if MARGIN_START not in text or MARGIN_END not in text:
+        sys.exit(f"{path}: no {MARGIN_START} ... {MARGIN_END} block to rewrite; run `make bench` once")
+    tuned = index_margin()
+    raw_path = ROOT / ".bench" / "raw.json"
+    if raw_path.exists():
+        raw = json.loads(raw_path.read_text())
+        if raw.get("index"):
+            raw["index"]["tuned"] = tuned
+            raw_path.write_text(json.dumps(raw, indent=2, default=str))
+    block = "\n".join(render_margin(tuned))
+    a, b = text.index(MARGIN_START), text.index(MARGIN_END) + len(MARGIN_END)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text[:a] + block + text[b:])
+    os.replace(tmp, path)
+    print(f"rewrote the index-margin block of {path}", file=sys.stderr)
+
+
 def main() -> None:
     # The training step's results are kept, so a later step that fails can be re-run without retraining:
     # `python bench/run.py --reuse-training` (the stores in .bench/ must be from that training); with
@@ -605,4 +652,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--index-margin" in sys.argv:
+        main_index_margin()
+    else:
+        main()

@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ef-construction", default=None, help="synthetic: HNSW's efConstruction (default 80)")
     p.add_argument("--ef-search", default=None,
                    help="synthetic: HNSW efSearch values to sweep, comma-separated (default 16,32,64,128,256)")
+    p.add_argument("--reorder", default=None,
+                   help="synthetic: HNSW layouts to measure on each build, comma-separated: 0 (faiss's insertion "
+                        "order, the default), 1 (the same graph stored in k-means order), 0,1 (both)")
+    p.add_argument("--rounds", default=None,
+                   help="synthetic: repeat the measurement this many times, rebuilding every index each round, and "
+                        "report the median and range over the rounds (default 1)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=commands.cmd_index_bench)
 

@@ -262,7 +262,7 @@ def cmd_index_bench(args) -> int:
     dim = 64 if args.dim is None else args.dim
     if dim < 1:
         raise UsageError(f"--dim must be at least 1, got {dim}")
-    kinds, params, sweeps = _synthetic_options(args, bench)
+    kinds, params, sweeps, reorders, rounds = _synthetic_options(args, bench)
     bar = ProgressBar()
     if args.crossover:
         result = bench.crossover(dim=dim, metric=args.metric or "ip", n_queries=min(args.queries, 500),
@@ -277,7 +277,7 @@ def cmd_index_bench(args) -> int:
             raise UsageError(f"--synthetic-items {n:,} x --dim {dim} is {n * dim * 4 / 1e9:.1f} GB of vectors; "
                              "this benchmark allows up to 2 GB")
         result = bench.bench_synthetic(n, dim, args.metric or "ip", args.queries, args.seed, progress=bar,
-                                       kinds=kinds, params=params, sweeps=sweeps)
+                                       kinds=kinds, params=params, sweeps=sweeps, reorders=reorders, rounds=rounds)
     else:
         from recall_core.analysis.serving import measure
         from recall_core.explore import load
@@ -303,10 +303,12 @@ def _positive(value: str, flag: str) -> int:
     return n
 
 
-def _synthetic_options(args, bench) -> tuple[tuple[str, ...], dict, dict]:
-    """``index-bench``'s ``--kinds``, ``--hnsw-m``, ``--ef-construction`` and ``--ef-search`` (synthetic only)."""
-    tuned = [f for f, v in (("--kinds", args.kinds), ("--hnsw-m", args.hnsw_m), ("--ef-construction",
-                            args.ef_construction), ("--ef-search", args.ef_search)) if v is not None]
+def _synthetic_options(args, bench) -> tuple[tuple[str, ...], dict, dict, tuple[int, ...] | None, int]:
+    """``index-bench``'s ``--kinds``, ``--hnsw-m``, ``--ef-construction``, ``--ef-search``, ``--reorder`` and
+    ``--rounds`` (synthetic only)."""
+    given = (("--kinds", args.kinds), ("--hnsw-m", args.hnsw_m), ("--ef-construction", args.ef_construction),
+             ("--ef-search", args.ef_search), ("--reorder", args.reorder), ("--rounds", args.rounds))
+    tuned = [f for f, v in given if v is not None]
     if tuned and args.synthetic_items is None:
         raise UsageError(f"{', '.join(tuned)}: only with --synthetic-items")
     kinds = bench.KINDS
@@ -328,7 +330,14 @@ def _synthetic_options(args, bench) -> tuple[tuple[str, ...], dict, dict]:
         if not values:
             raise UsageError(f"--ef-search: no values in {args.ef_search!r}")
         sweeps = {"hnsw": ("efSearch", values), "hnsw-l2": ("efSearch", values)}
-    return kinds, params, sweeps
+    reorders = None
+    if args.reorder is not None:
+        parts = [v.strip() for v in args.reorder.split(",") if v.strip()]
+        if not parts or any(v not in ("0", "1") for v in parts) or parts != sorted(set(parts)):
+            raise UsageError(f"--reorder must be 0, 1 or 0,1, got {args.reorder!r}")
+        reorders = tuple(int(v) for v in parts)
+    rounds = 1 if args.rounds is None else _positive(args.rounds, "--rounds")
+    return kinds, params, sweeps, reorders, rounds
 
 
 def cmd_import(args) -> int:

@@ -144,7 +144,7 @@ def test_widths_padding_and_unknown_ids():
 
 @pytest.mark.parametrize("kwargs,message", [
     ({"kind": "annoy"}, "index kind must be one of"),
-    ({"kind": "hnsw", "efsearch": 10}, "unknown parameter.*efsearch.*known: M, efConstruction, euclidean, efSearch"),
+    ({"kind": "hnsw", "efsearch": 10}, "unknown parameter.*efsearch.*known: M, efConstruction, euclidean, reorder, efSearch"),
     ({"kind": "hnsw", "M": 0}, "M must be a positive integer"),
     ({"kind": "hnsw", "efSearch": 1.5}, "efSearch must be a positive integer"),
     ({"kind": "ivf", "nprobe": True}, "nprobe must be a positive integer"),
@@ -167,7 +167,7 @@ def test_search_parameters_only_after_building():
     with pytest.raises(UsageError, match="M cannot be changed after building"):
         ann.set_search_params(M=8)
     assert ann.set_search_params(efSearch=7).params["efSearch"] == 7
-    assert ann.describe() == "hnsw M=32 efConstruction=80 euclidean=0 efSearch=7"
+    assert ann.describe() == "hnsw M=32 efConstruction=80 euclidean=0 reorder=0 efSearch=7"
 
 
 def test_auto_is_exact_below_the_cutoff_and_hnsw_from_it():
@@ -392,3 +392,201 @@ def test_norm_summary(stored):
     assert "not a distance" in serving.norm_sentence(ip)
     cos = serving.norm_summary(model, "similar")
     assert "normalised copies" in serving.norm_sentence(cos)
+
+
+# --------------------------------------------------------------------------- the k-means layout (reorder)
+
+
+def test_reorder_keeps_the_graph_and_the_contract(data):
+    """reorder() moves the vectors and links in memory, never what a search finds: the same ids and scores,
+    with exclusions and invalid rows, before and after; the rows behind the faiss positions move with them."""
+    metric, items, ids, queries, exact = data
+    valid = np.random.default_rng(5).random(len(ids)) > 0.1
+    exclude = [list(t) for t in exact.search(queries, 7)[0]]
+    for extra in ({}, {"euclidean": 1}):
+        if extra and metric == "cosine":
+            continue
+        ann = make_index(items, ids, metric, kind="hnsw", valid=valid, efSearch=64, **extra)
+        before = ann.search(queries, 10, exclude)
+        rows_before, built = ann._rows.copy(), ann.build_seconds
+        assert ann.reorder() is ann and ann.params["reorder"] == 1 and ann.build_seconds > built
+        after = ann.search(queries, 10, exclude)
+        assert (after[0] == before[0]).all() and (after[0] != "").all()
+        np.testing.assert_array_equal(after[1], before[1])
+        assert sorted(ann._rows) == sorted(rows_before) and (ann._rows != rows_before).mean() > 0.9
+        assert (ann._pos[ann._rows] == np.arange(ann.n_indexed)).all() and (ann._pos[~valid] == -1).all()
+        for r in (0, 17, 2999):
+            if valid[r]:
+                np.testing.assert_allclose(ann.vector(ids[r]), exact.vector(ids[r]), rtol=1e-6)
+        assert "reorder=1" in ann.describe()
+
+
+def test_reorder_puts_neighbours_next_to_each_other():
+    """The point of the layout: vectors at neighbouring faiss positions are near each other in space (a
+    search's next vector is likely on a page already read), and they were not in insertion order."""
+    items, _ = clustered_vectors(8000, 16, 0, metric="cosine", seed=11)
+    ids = [f"i{i}" for i in range(8000)]
+    ann = make_index(items, ids, "cosine", kind="hnsw")
+    stored = ann._index.reconstruct_n(0, 8000)
+
+    def step(x):  # mean distance between the vectors at positions p and p + 1
+        return float(np.linalg.norm(np.diff(x, axis=0), axis=1).mean())
+
+    before = step(stored)
+    ann.reorder()
+    moved = ann._index.reconstruct_n(0, 8000)
+    assert step(moved) < 0.6 * before  # measured 0.51 of insertion order's
+    np.testing.assert_array_equal(moved, stored[ann._rows])  # position p holds row _rows[p], as the maps say
+
+
+def test_reorder_as_a_build_parameter_and_its_errors():
+    items, queries = clustered_vectors(600, 8, 20, seed=0)
+    ids = [str(i) for i in range(600)]
+    a = make_index(items, ids, "ip", kind="hnsw", reorder=1)
+    assert a.params["reorder"] == 1 and a.describe().startswith("hnsw M=32 efConstruction=80 euclidean=0 reorder=1")
+    b = make_index(items, ids, "ip", kind="hnsw")
+    assert (a.search(queries, 10)[0] == b.search(queries, 10)[0]).all()
+    rows = a._rows.copy()
+    assert a.reorder()._rows.tolist() == rows.tolist()  # a second call does nothing
+    with pytest.raises(UsageError, match="reorder must be 0 or 1"):
+        make_index(items, ids, "ip", kind="hnsw", reorder=2)
+    with pytest.raises(UsageError, match="only an HNSW index can be reordered"):
+        make_index(items, ids, "ip", kind="ivf").reorder()
+    with pytest.raises(UsageError, match="reorder cannot be changed after building"):
+        b.set_search_params(reorder=1)
+    tiny = make_index(items[:40], ids[:40], "ip", kind="hnsw", reorder=1)  # too few vectors for two centres
+    assert tiny.params["reorder"] == 1 and tiny._rows.tolist() == list(range(40))
+
+
+def test_ties_are_ordered_by_row_in_every_kind():
+    """Every item twice (rows r and r + 300 tie for every query): each list is by score, then lower row, as
+    in exact search, also when the reordered layout stores the later copy first."""
+    base, queries = clustered_vectors(300, 8, 30, seed=6)
+    items = np.concatenate([base, base])
+    ids = np.array([f"t{i:04d}" for i in range(600)])[np.random.default_rng(2).permutation(600)]
+    exact = VectorIndex(items, ids, "ip")
+    e_ids, e_sc = exact.search(queries, 12)
+    hn = make_index(items, ids, "ip", kind="hnsw", efSearch=600)
+    hr = make_index(items, ids, "ip", kind="hnsw", efSearch=600, reorder=1)
+    assert (hr._rows[:300] >= 300).any()  # some later copies now sit before their first copy
+    for ann in (hn, hr, make_index(items, ids, "ip", kind="ivf", nlist=10, nprobe=10)):
+        got, sc = ann.search(queries, 12)
+        rows = np.vectorize(exact.row)(got)
+        for r, s in zip(rows, sc):
+            order = np.lexsort((r, -s.astype(np.float64)))
+            assert (order == np.arange(len(r))).all(), (ann.describe(), r, s)
+        assert (got == e_ids).all(), ann.describe()  # a small catalogue searched in full: exact search's lists
+        np.testing.assert_allclose(sc, e_sc, rtol=1e-5, atol=1e-5)
+
+
+# --------------------------------------------------------------------------- rounds, summary, target
+
+
+def test_rounds_rebuild_every_index_and_measure_both_layouts(monkeypatch):
+    from recall_core.index import bench
+
+    built = []
+    real = bench.build_kind
+
+    def counting(kind, *a, **kw):
+        built.append((kind, kw.get("reorder")))
+        return real(kind, *a, **kw)
+
+    monkeypatch.setattr(bench, "build_kind", counting)
+    items, queries = clustered_vectors(1500, 8, 30, seed=1)
+    rows = bench_vectors(items, queries, "ip", kinds=("hnsw", "ivf"), sweeps={"hnsw": ("efSearch", (16, 64))},
+                         reorders=(0, 1), rounds=3)
+    assert built == [("hnsw", 0), ("ivf", None)] * 3  # one build per kind and round; the layout is a post-step
+    hn = [r for r in rows if r.kind == "hnsw"]
+    assert [(r.round, r.params["reorder"], r.setting) for r in hn] == [
+        (k, lay, f"efSearch={v}") for k in range(3) for lay in (0, 1) for v in (16, 64)]
+    assert len(rows) == 3 * (4 + 4) and all(r.round == k for k in range(3) for r in rows[k * 8:(k + 1) * 8])
+    by = {(r.round, r.params["reorder"], r.setting): r for r in hn}
+    for k in range(3):  # the same graph in both layouts: the same recall
+        assert by[k, 0, "efSearch=64"].recall == by[k, 1, "efSearch=64"].recall
+        assert by[k, 1, "efSearch=64"].build_s >= by[k, 0, "efSearch=64"].build_s
+    summary = bench.summarise([r.to_dict() for r in rows])
+    assert [(e["kind"], e["params"].get("reorder"), e["setting"], e["rounds"]) for e in summary] == [
+        ("hnsw", 0, "efSearch=16", 3), ("hnsw", 0, "efSearch=64", 3), ("hnsw", 1, "efSearch=16", 3),
+        ("hnsw", 1, "efSearch=64", 3), ("ivf", None, "nprobe=1", 3), ("ivf", None, "nprobe=4", 3),
+        ("ivf", None, "nprobe=16", 3), ("ivf", None, "nprobe=64", 3)]
+    with pytest.raises(UsageError, match="reorder values must be 0, 1 or 0,1"):
+        bench_vectors(items, queries, "ip", kinds=("hnsw",), reorders=(1, 0))
+    with pytest.raises(UsageError, match="rounds must be a positive integer"):
+        bench_vectors(items, queries, "ip", kinds=("hnsw",), rounds=0)
+    with pytest.raises(UsageError, match="either as reorders or as the reorder build parameter"):
+        bench_vectors(items, queries, "ip", kinds=("hnsw",), reorders=(1,), params={"hnsw": {"reorder": 1}})
+
+
+def test_recall_without_exact_timings_uses_the_same_truth():
+    """Without ``flat`` the exact answers come from batched exact search: exhaustive IVF still reads 1.0, one
+    list reads less, and an HNSW row reads the same recall with or without ``flat`` beside it."""
+    items, queries = clustered_vectors(2000, 16, 60, seed=4)
+    rows = bench_vectors(items, queries, "ip", kinds=("ivf",), sweeps={"ivf": ("nprobe", (1, 20))},
+                         params={"ivf": {"nlist": 20}})
+    assert rows[1].recall == 1.0 and rows[0].recall < 0.9
+    a = bench_vectors(items, queries, "ip", kinds=("hnsw",), sweeps={"hnsw": ("efSearch", (8,))})
+    b = bench_vectors(items, queries, "ip", kinds=("flat", "hnsw"), sweeps={"hnsw": ("efSearch", (8,))})
+    assert a[0].recall == b[1].recall < 1.0
+
+
+def _entry(kind, setting, recalls, p99s, builds=(60.0,)):
+    from recall_core.index.bench import summarise
+
+    rows = [{"kind": kind, "setting": setting, "params": {"M": 48, "efSearch": int(setting.split("=")[1])},
+             "recall@10": r, "p50_ms": p / 2, "p99_ms": p, "build_s": builds[i % len(builds)], "memory_mb": 1.0}
+            for i, (r, p) in enumerate(zip(recalls, p99s))]
+    return summarise(rows)[0]
+
+
+def test_summary_is_the_median_and_range_over_rounds():
+    e = _entry("hnsw", "efSearch=96", [0.991, 0.993, 0.992, 0.990], [0.30, 0.50, 0.10, 0.20], builds=(100, 130))
+    assert e["rounds"] == 4 and e["p99_ms"] == {"median": 0.25, "min": 0.1, "max": 0.5}  # even count: mean of two
+    assert e["recall@10"] == {"median": 0.9915, "min": 0.99, "max": 0.993}
+    assert e["p50_ms"]["median"] == 0.125 and e["build_s"] == {"median": 115.0, "min": 100.0, "max": 130.0}
+
+
+def test_serving_target_wants_the_recall_in_every_round_and_reports_the_margin():
+    from recall_core.index.bench import serving_target, target_sentence
+
+    fast_but_short = _entry("hnsw", "efSearch=64", [0.995, 0.989, 0.995], [0.10, 0.10, 0.10])
+    chosen = _entry("hnsw", "efSearch=96", [0.991, 0.992, 0.993], [0.30, 0.25, 0.45])
+    slower = _entry("hnsw", "efSearch=128", [0.995, 0.995, 0.995], [0.35, 0.35, 0.35])
+    t = serving_target([fast_but_short, chosen, slower])
+    assert t["chosen"] is chosen and t["limit_ms"] == 0.4
+    assert t["met_median"] and not t["met"] and t["within_budget"]  # the slowest round (0.45 ms) is over 0.4
+    assert t["margin_median"] == 0.4 and t["margin_worst"] == pytest.approx(0.1) and t["build_ok"]
+    text = target_sentence(t)
+    assert "met on the median, not in every round" in text and "efSearch=96" in text and "40% of the 0.5 ms" in text
+    calm = _entry("hnsw", "efSearch=96", [0.991] * 5, [0.25, 0.26, 0.27, 0.3, 0.31], builds=(150,))
+    t = serving_target([calm])
+    assert t["met"] and not t["build_ok"] and "met in every round" in target_sentence(t)
+    assert "over 120 s" in target_sentence(t)
+    t = serving_target([fast_but_short])
+    assert t["chosen"] is None and not t["met"] and "not met" in target_sentence(t)
+
+
+def test_cli_rounds_and_layouts(capsys):
+    argv = ["index-bench", "--synthetic-items", "2500", "--dim", "16", "--queries", "40", "--kinds", "hnsw",
+            "--ef-search", "32", "--reorder", "0,1", "--rounds", "2"]
+    assert main(argv + ["--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rounds"] == 2 and [(r["round"], r["params"]["reorder"]) for r in out["rows"]] == [
+        (0, 0), (0, 1), (1, 0), (1, 1)]
+    assert [e["rounds"] for e in out["summary"]] == [2, 2] and "chosen" in out["target"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "2 rounds, each rebuilding every index" in text and "target recall@10 >= 0.99 in every round" in text
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--synthetic-items", "100", "--reorder", "2"], "--reorder must be 0, 1 or 0,1, got '2'"),
+    (["--synthetic-items", "100", "--reorder", "1,0"], "--reorder must be 0, 1 or 0,1, got '1,0'"),
+    (["--synthetic-items", "100", "--rounds", "0"], "--rounds must be a positive integer, got '0'"),
+    (["--crossover", "--rounds", "5"], "--rounds: only with --synthetic-items"),
+    (["--model", "x", "--reorder", "1"], "--reorder: only with --synthetic-items"),
+])
+def test_cli_bad_round_and_layout_arguments_are_one_line(capsys, argv, message):
+    assert main(["index-bench", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and message in err, err

@@ -139,9 +139,10 @@ def memory_frame(entry: dict) -> pd.DataFrame:
     flat = df.loc[df["kind"] == "flat", "memory_mb"]
     base = float(flat.iloc[0]) if len(flat) else float("nan")
     search = {name for name, _ in SWEEPS.values()}
+    off = {("euclidean", 0), ("reorder", 0)}  # switches at their default say nothing
     return pd.DataFrame({
         "kind": df["kind"].to_numpy(),
-        "built with": [" ".join(f"{k}={v}" for k, v in p.items() if k not in search and (k, v) != ("euclidean", 0))
+        "built with": [" ".join(f"{k}={v}" for k, v in p.items() if k not in search and (k, v) not in off)
                        or "-" for p in df["params"]],
         "build_s": df["build_s"].to_numpy(), "memory_mb": df["memory_mb"].to_numpy(),
         "× exact": (df["memory_mb"] / base).round(2).to_numpy() if base == base and base > 0 else np.nan,

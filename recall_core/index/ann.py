@@ -17,6 +17,19 @@ Kinds (faiss, imported only when one of these is built):
   2014). Inner product is not a distance and an HNSW graph built on it can
   leave items hard to reach; the Euclidean form is a true distance. Scores
   returned are still the inner products (recomputed from the stored vectors).
+  ``reorder=1`` (or :meth:`AnnIndex.reorder` after building) stores the
+  vectors and their links in k-means order once the graph is built: the
+  graph, and so what a search finds, is unchanged (faiss's
+  ``permute_entries``), but the vectors one search visits now sit near each
+  other in memory. A search at this size is bound by memory latency, not
+  arithmetic: on 1M 64-d vectors an M 48 graph and its vectors take 0.66 GB,
+  far beyond the caches, and the k-means order lowers the p50 and p99 of one
+  query by a fifth to a third at the same recall (median of 5 rounds,
+  BENCHMARKS.md, *Indexes*, "Serving 1M vectors with a margin"). The order
+  costs one k-means (``sqrt(n)`` centres, as IVF's lists, trained on 64
+  points per centre) and one assignment pass: 4-7 s at 1M, counted in
+  ``build_seconds``. Off by default: the defaults are those the ``auto``
+  cut-off was measured with.
 * ``ivf``: ``IndexIVFFlat`` over an inner-product coarse quantizer with
   ``nlist`` lists (default ``sqrt(n)``, at most ``n / 39`` so k-means has 39
   points per centre, faiss's minimum); ``nprobe`` (16) lists are scanned per
@@ -66,16 +79,24 @@ KINDS = ("auto", "flat", "hnsw", "ivf", "ivfpq")
 #: stayed below 0.99 at 20k); below, both answer in about 0.1 ms and exact search needs no build and misses nothing.
 AUTO_EXACT_BELOW = 50_000
 
-#: parameters per kind and their defaults; ``build``: fixed when the index is built, ``search``: changeable after
+#: parameters per kind and their defaults; ``build``: fixed when the index is built, ``search``: changeable after.
+#: The HNSW defaults are those the ``auto`` cut-off was measured with; the 1M serving settings (M 48,
+#: efConstruction 100, reorder 1, efSearch 80) are chosen with ``index-bench`` (BENCHMARKS.md, *Indexes*).
 PARAMS: dict[str, dict[str, dict[str, int | None]]] = {
-    "hnsw": {"build": {"M": 32, "efConstruction": 80, "euclidean": 0}, "search": {"efSearch": 128}},
+    "hnsw": {"build": {"M": 32, "efConstruction": 80, "euclidean": 0, "reorder": 0}, "search": {"efSearch": 128}},
     "ivf": {"build": {"nlist": None}, "search": {"nprobe": 16}},
     "ivfpq": {"build": {"nlist": None, "m": None, "nbits": None}, "search": {"nprobe": 16}},
 }
 
 
 #: parameters that are switches (0 or 1) rather than sizes
-FLAGS = {"euclidean"}
+FLAGS = {"euclidean", "reorder"}
+#: k-means seed of the ``reorder`` layout (the layout changes speed only, never results; fixed so that a build
+#: is repeatable)
+REORDER_SEED = 1234
+#: k-means training points per centre for the ``reorder`` layout (a sample: the order needs neighbourhoods,
+#: not accurate centres)
+REORDER_POINTS_PER_CENTRE = 64
 
 
 def _faiss():
@@ -167,12 +188,14 @@ class AnnIndex(IdRows):
                 raise UsageError(f"ivfpq index: nbits must be at most 16, got {build['nbits']}")
             if n < 2 ** build["nbits"]:
                 raise UsageError(f"ivfpq index: {n} vectors cannot train 2^{build['nbits']} codes per sub-vector")
-        self.params = {**build, **search}
+        self.params = {**build, **search, **({"reorder": 0} if kind == "hnsw" else {})}
         t0 = time.perf_counter()
         self._index = self._build(data, build) if n else None
         self._direct_map = False
         self.build_seconds = time.perf_counter() - t0
         self.set_search_params(**search)
+        if kind == "hnsw" and build["reorder"]:
+            self.reorder()
 
     # ------------------------------------------------------------------ building
 
@@ -199,6 +222,46 @@ class AnnIndex(IdRows):
             index.train(data)
         index.add(data)
         return index
+
+    def reorder(self) -> "AnnIndex":
+        """Store the HNSW graph's vectors and links in k-means order (module docstring); the same graph.
+
+        Faiss positions are permuted (``permute_entries``: new position ``i``
+        holds the old position ``perm[i]``) and the position <-> row maps
+        follow, so ids, scores, exclusions and the tie rule are those of the
+        index before. The seconds are added to :attr:`build_seconds`; a second
+        call does nothing. Returns ``self``.
+        """
+        if self.kind != "hnsw":
+            raise UsageError(f"{self.kind} index: only an HNSW index can be reordered")
+        if self.params["reorder"]:
+            return self
+        t0 = time.perf_counter()
+        perm = self._kmeans_order() if self._index is not None else None
+        if perm is not None:
+            self._index.permute_entries(perm)
+            self._rows = self._rows[perm]
+            self._pos[self._rows] = np.arange(len(self._rows))
+        self.params["reorder"] = 1
+        self.build_seconds += time.perf_counter() - t0
+        return self
+
+    def _kmeans_order(self) -> np.ndarray | None:
+        """``perm (n,)`` int64: faiss positions grouped by their nearest of ``sqrt(n)`` k-means centres
+        (:func:`default_nlist`), insertion order within a centre; ``None`` when there are too few vectors for
+        two centres. The k-means runs on the vectors the graph was built on (with the extra coordinate, for
+        ``euclidean``)."""
+        faiss = _faiss()
+        n = self._index.ntotal
+        centres = default_nlist(n)
+        if centres < 2:
+            return None
+        data = self._index.reconstruct_n(0, n)
+        km = faiss.Kmeans(data.shape[1], centres, niter=10, seed=REORDER_SEED,
+                          max_points_per_centroid=REORDER_POINTS_PER_CENTRE)
+        km.train(data)
+        _, nearest = km.index.search(data, 1)
+        return np.argsort(nearest[:, 0], kind="stable").astype(np.int64)
 
     def set_search_params(self, **params) -> "AnnIndex":
         """Change query-time parameters (``efSearch`` for HNSW, ``nprobe`` for IVF) without rebuilding."""
@@ -278,17 +341,24 @@ class AnnIndex(IdRows):
         else:
             scores, pos = self._index.search(q, fetch)
         for i in range(nq):
-            ok = pos[i] >= 0
-            rows, sc = self._rows[pos[i][ok]], scores[i][ok]
+            p, sc = pos[i], scores[i]
+            if p.min() < 0:  # faiss found fewer than asked: -1 / -inf pads the end
+                ok = p >= 0
+                p, sc = p[ok], sc[ok]
+            rows = self._rows[p]
             if self._euclidean and len(rows):  # distances -> the inner products they rank by
-                sc = self._index.reconstruct_batch(pos[i][ok])[:, :self._dim] @ q[i]
+                sc = self._index.reconstruct_batch(p)[:, :self._dim] @ q[i]
             if excluded[i]:
                 keep = ~np.isin(rows, list(excluded[i]))
                 rows, sc = rows[keep], sc[keep]
-            order = np.lexsort((rows, -sc))[:k]  # score descending, then lower row: the exact path's rule
-            out_ids[i, :len(order)] = self.ids[rows[order]]
-            out_sc[i, :len(order)] = sc[order]
-        return out_ids.astype(str), out_sc
+            if len(sc) > 1 and not (sc[:-1] > sc[1:]).all():
+                order = np.lexsort((rows, -sc))[:k]  # score descending, then lower row: the exact path's rule
+                rows, sc = rows[order], sc[order]
+            else:  # strictly descending already (faiss's order, no ties): nothing to sort
+                rows, sc = rows[:k], sc[:k]
+            out_ids[i, :len(rows)] = self.ids[rows]
+            out_sc[i, :len(rows)] = sc
+        return out_ids, out_sc
 
     def neighbours(self, item_id: str, k: int, exclude_self: bool = True):
         """``(ids (k,), scores (k,))`` nearest to a stored id."""
@@ -296,7 +366,7 @@ class AnnIndex(IdRows):
         return ids[0], sc[0]
 
     def describe(self) -> str:
-        """``hnsw M=32 efConstruction=80 euclidean=0 efSearch=128``: the kind and its parameters."""
+        """``hnsw M=32 efConstruction=80 euclidean=0 reorder=0 efSearch=128``: the kind and its parameters."""
         return " ".join([self.kind, *(f"{k}={v}" for k, v in self.params.items())])
 
 

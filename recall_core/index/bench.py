@@ -11,16 +11,31 @@ What one row of :func:`bench_vectors` means:
   project's contract (faiss plus the mapping to string ids), one query at a
   time on **one thread** (``faiss.omp_set_num_threads(1)``, and numpy's BLAS
   limited to one thread for the exact search), after a few warm-up queries.
-  All queries are timed in :data:`REPEATS` (3) rounds and each query's time is
-  its median round, so that another process preempting this one on a shared
-  machine inflates one round rather than the percentiles. The recall is read
-  from the first round's results.
-* **build_s**: training and adding, with faiss's default threads (reported as
-  ``build_threads``); 0 for exact search, which only copies (and for cosine,
-  normalises) the vectors.
+  All queries are timed in :data:`REPEATS` (3) passes and each query's time is
+  its median pass, so that another process preempting this one on a shared
+  machine inflates one pass rather than the percentiles. The recall is read
+  from the first pass's results. (Passes are within one measurement; the
+  *rounds* below repeat the whole measurement.)
+* **build_s**: training and adding (and for a reordered HNSW, the k-means
+  layout: :meth:`~recall_core.index.ann.AnnIndex.reorder`), with faiss's
+  default threads (reported as ``build_threads``); 0 for exact search, which
+  only copies (and for cosine, normalises) the vectors.
 * **memory_mb**: the index in MB (10^6 bytes): the float32 matrix for exact
   search, faiss's serialised size for the others (vectors or codes, graph,
   lists and centroids). The id strings, the same for every kind, are not counted.
+
+**Rounds** (``rounds`` > 1, ``index-bench --rounds``): the whole
+measurement is repeated, each round **rebuilding** every index and timing
+every setting again; :func:`summarise` gives, per kind, build and setting, the
+median and range (min, max) over the rounds of recall, p50, p99 and build
+seconds. Why rebuild rather than time one index again: a build on two threads
+is not guaranteed to give the same graph (faiss links nodes in parallel), so
+one build's recall is one draw, and the rounds should each pay the build so
+that they are spread over minutes of the machine's life rather than seconds of
+it (one p99 read in a quiet minute is the trap this guards against). The exact
+answers are computed once (the vectors and queries do not change), and exact
+search is timed in each round only when ``flat`` is among the kinds.
+:func:`serving_target` reads the summary against :data:`SERVING_TARGET`.
 
 **Synthetic vectors** (:func:`clustered_vectors`): uniform noise has no
 neighbourhoods to find, so it is the wrong test for an index. Real embeddings
@@ -60,7 +75,7 @@ RECALL_K = 10
 LATENCY_K = 50
 N_QUERIES = 1000
 WARMUP = 10
-#: timing rounds over the queries; a query's latency is its median round
+#: timing passes over the queries; a query's latency is its median pass
 REPEATS = 3
 #: the query-time settings swept per kind (one build each)
 SWEEPS: dict[str, tuple[str, tuple[int, ...]]] = {
@@ -74,6 +89,11 @@ KINDS = ("flat", "hnsw", "hnsw-l2", "ivf", "ivfpq")
 #: as a Euclidean one; see :mod:`recall_core.index.ann`), measured for inner-product vectors only
 BUILDS: dict[str, tuple[str, dict]] = {"hnsw": ("hnsw", {}), "hnsw-l2": ("hnsw", {"euclidean": 1}),
                                       "ivf": ("ivf", {}), "ivfpq": ("ivfpq", {})}
+#: the 1M serving target (issue 12: recall@10 >= 0.99 at p99 <= 0.5 ms, built in <= 2 min on 2 cores) and the
+#: share of the p99 budget that must stay unused (issue 22: 20%, so p99 <= 0.4 ms), read by :func:`serving_target`
+SERVING_TARGET = {"recall": 0.99, "p99_ms": 0.5, "spare": 0.2, "build_s": 120.0}
+#: exact answers are computed for this many queries at once (a (block, n) float64 score matrix)
+TRUTH_BLOCK = 32
 
 
 def build_kind(kind: str, vectors: np.ndarray, ids, metric: str, valid=None, **params) -> AnnIndex:
@@ -98,6 +118,7 @@ class Row:
     memory_mb: float
     n: int  # vectors indexed
     dim: int
+    round: int = 0  # which measurement round (0-based; see ``rounds``)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -187,8 +208,8 @@ class Truth:
 
 
 def _timed_searches(index, queries: np.ndarray, k: int, repeats: int = REPEATS):
-    """``(ids (q, k), scores, seconds (q,))``: each query searched alone, ``repeats`` rounds over all queries;
-    a query's time is its median over the rounds (a preemption by another process hits one round, not the
+    """``(ids (q, k), scores, seconds (q,))``: each query searched alone, ``repeats`` passes over all queries;
+    a query's time is its median over the passes (a preemption by another process hits one pass, not the
     query's cost)."""
     nq = len(queries)
     ids = np.empty((nq, k), dtype=index.ids.dtype if len(index.ids) else "<U1")
@@ -228,21 +249,51 @@ def _recall(exact: VectorIndex, queries: np.ndarray, found_ids: np.ndarray, trut
 
 
 def _row(kind: str, setting: str, params: dict, recall: float, secs: np.ndarray, build_s: float, memory: int,
-         n: int, dim: int) -> Row:
+         n: int, dim: int, rnd: int = 0) -> Row:
     ms = secs * 1e3
     return Row(kind, setting, dict(params), round(recall, 4), round(float(np.percentile(ms, 50)), 4),
-               round(float(np.percentile(ms, 99)), 4), round(build_s, 3), round(memory / 1e6, 3), n, dim)
+               round(float(np.percentile(ms, 99)), 4), round(build_s, 3), round(memory / 1e6, 3), n, dim, rnd)
+
+
+def _truth(exact: VectorIndex, queries: np.ndarray) -> Truth:
+    """The exact ``RECALL_K``-th score and result count per query, from batched exact search (the same
+    :class:`VectorIndex` the single-query timings use; :func:`_recall` allows for float32 sums taken in another
+    order)."""
+    kth = np.full(len(queries), -np.inf)
+    count = np.zeros(len(queries), int)
+    for s in range(0, len(queries), TRUTH_BLOCK):
+        _, sc = exact.search(queries[s:s + TRUTH_BLOCK], RECALL_K)
+        ok = np.isfinite(sc)
+        c = ok.sum(axis=1)
+        count[s:s + len(sc)] = c
+        kth[s:s + len(sc)] = [row[n - 1] if n else -np.inf for row, n in zip(sc, c)]
+    return Truth(kth, count)
+
+
+def _check_reorders(reorders) -> tuple[int, ...] | None:
+    if reorders is None:
+        return None
+    values = tuple(int(v) for v in reorders)
+    if not values or any(v not in (0, 1) for v in values) or list(values) != sorted(set(values)):
+        raise UsageError(f"reorder values must be 0, 1 or 0,1 (0 is measured first, on the same build), "
+                         f"got {','.join(map(str, reorders)) or 'none'}")
+    return values
 
 
 def bench_vectors(vectors: np.ndarray, queries: np.ndarray, metric: str = "ip", valid: np.ndarray | None = None,
                   kinds: Sequence[str] = KINDS, sweeps: dict | None = None, params: dict | None = None,
-                  progress: Callable[[float, str], None] | None = None, skipped: dict | None = None) -> list[Row]:
+                  progress: Callable[[float, str], None] | None = None, skipped: dict | None = None,
+                  reorders: Sequence[int] | None = None, rounds: int = 1) -> list[Row]:
     """Rows for exact search and each ANN kind at each swept setting, over ``vectors`` ``(n, d)``.
 
     ``queries`` ``(q, d)``; ``valid`` ``(n,)``: rows never returned;
     ``sweeps``: ``{kind: (parameter, values)}`` (default :data:`SWEEPS`);
     ``params``: ``{kind: {build parameter: value}}``; ``skipped``: a dict that receives
     ``{kind: reason}`` for kinds that cannot be built on these vectors (too few to train IVF-PQ).
+    ``reorders``: for the HNSW kinds, the layouts measured on each build, ``(0,)``, ``(1,)`` or ``(0, 1)``
+    (insertion order, then the same graph reordered: :meth:`AnnIndex.reorder`); ``None``: as ``params`` say.
+    ``rounds``: how many times the whole measurement is made, each round rebuilding every index (module
+    docstring); rows carry their ``round``.
     """
     vectors = np.asarray(vectors, np.float32)
     queries = np.atleast_2d(np.asarray(queries, np.float32))
@@ -251,8 +302,13 @@ def bench_vectors(vectors: np.ndarray, queries: np.ndarray, metric: str = "ip", 
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown:
         raise UsageError(f"unknown index kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
+    if isinstance(rounds, bool) or not isinstance(rounds, (int, np.integer)) or rounds < 1:
+        raise UsageError(f"rounds must be a positive integer, got {rounds!r}")
+    reorders = _check_reorders(reorders)
     sweeps = {**SWEEPS, **(sweeps or {})}
     params = params or {}
+    if reorders is not None and any("reorder" in params.get(kd, {}) for kd in ("hnsw", "hnsw-l2")):
+        raise UsageError("give the HNSW layout either as reorders or as the reorder build parameter, not both")
     report = progress or (lambda f, m: None)
     ids = np.char.add("r", np.arange(len(vectors)).astype(str))
     n_indexed = len(vectors) if valid is None else int(np.count_nonzero(valid))
@@ -262,53 +318,123 @@ def bench_vectors(vectors: np.ndarray, queries: np.ndarray, metric: str = "ip", 
     t0 = time.perf_counter()
     exact = VectorIndex(vectors, ids, metric, valid)
     exact_build = time.perf_counter() - t0
-    ex_ids, ex_sc, secs = _timed_searches(exact, queries, k)
-    top = ex_sc[:, :RECALL_K]
-    count = np.isfinite(top).sum(axis=1)
-    kth = np.array([top[i, c - 1] if c else -np.inf for i, c in enumerate(count)], np.float64)
-    truth = Truth(kth, count)
-    rows = []
-    if "flat" in kinds:
-        rows.append(_row("flat", "exact", {}, 1.0, secs, exact_build, exact._vectors.nbytes, n_indexed, dim))
+    truth = None if "flat" in kinds else _truth(exact, queries)
     ann_kinds = [kd for kd in kinds if kd != "flat"]
-    for j, kind in enumerate(ann_kinds):
-        if kind == "hnsw-l2" and metric == "cosine":
-            if skipped is not None:
-                skipped[kind] = "cosine: on unit vectors HNSW over inner product already is the Euclidean search"
-            continue
-        report((j + 0.2) / max(len(ann_kinds), 1), f"building {kind} over {n_indexed:,} vectors")
-        try:
-            index = build_kind(kind, vectors, ids, metric, valid, **params.get(kind, {}))
-        except UsageError as e:
-            if skipped is None:
-                raise
-            skipped[kind] = str(e)
-            continue
-        memory = index.memory_bytes
-        name, values = sweeps[kind]
-        for v in values:
-            index.set_search_params(**{name: v})
-            report((j + 0.6) / max(len(ann_kinds), 1), f"{kind} {name}={v}: {len(queries):,} queries")
-            found, _, secs = _timed_searches(index, queries, k)
-            rows.append(_row(kind, f"{name}={v}", index.params, _recall(exact, queries, found, truth), secs,
-                             index.build_seconds, memory, n_indexed, dim))
+    rows = []
+    for rnd in range(rounds):
+        def at(frac: float) -> float:
+            return (rnd + frac) / rounds
+        tag = f"round {rnd + 1}/{rounds}: " if rounds > 1 else ""
+        if "flat" in kinds:
+            report(at(0.0), f"{tag}exact search over {n_indexed:,} vectors")
+            _, ex_sc, secs = _timed_searches(exact, queries, k)
+            if truth is None:
+                top = ex_sc[:, :RECALL_K]
+                count = np.isfinite(top).sum(axis=1)
+                truth = Truth(np.array([top[i, c - 1] if c else -np.inf for i, c in enumerate(count)], np.float64),
+                              count)
+            rows.append(_row("flat", "exact", {}, 1.0, secs, exact_build, exact._vectors.nbytes, n_indexed, dim,
+                             rnd))
+        for j, kind in enumerate(ann_kinds):
+            if kind == "hnsw-l2" and metric == "cosine":
+                if skipped is not None:
+                    skipped[kind] = "cosine: on unit vectors HNSW over inner product already is the Euclidean search"
+                continue
+            report(at((j + 0.2) / max(len(ann_kinds), 1)), f"{tag}building {kind} over {n_indexed:,} vectors")
+            layouts = (reorders or (None,)) if BUILDS[kind][0] == "hnsw" else (None,)
+            build = dict(params.get(kind, {}))
+            if layouts[0] is not None:
+                build["reorder"] = layouts[0]
+            try:
+                index = build_kind(kind, vectors, ids, metric, valid, **build)
+            except UsageError as e:
+                if skipped is None:
+                    raise
+                skipped[kind] = str(e)
+                continue
+            name, values = sweeps[kind]
+            for layout in layouts:
+                if layout:
+                    report(at((j + 0.5) / max(len(ann_kinds), 1)), f"{tag}{kind}: reordering")
+                    index.reorder()
+                memory = index.memory_bytes
+                for v in values:
+                    index.set_search_params(**{name: v})
+                    report(at((j + 0.6) / max(len(ann_kinds), 1)), f"{tag}{kind} {name}={v}: {len(queries):,} queries")
+                    found, _, secs = _timed_searches(index, queries, k)
+                    rows.append(_row(kind, f"{name}={v}", index.params, _recall(exact, queries, found, truth), secs,
+                                     index.build_seconds, memory, n_indexed, dim, rnd))
+            del index  # the next round's build should not share the machine's memory with this one
     report(1.0, "done")
     return rows
 
 
+#: the per-round quantities :func:`summarise` gives the median and range of
+SUMMARISED = (f"recall@{RECALL_K}", "p50_ms", "p99_ms", "build_s")
+
+
+def summarise(rows: list[dict]) -> list[dict]:
+    """Per kind, parameters and setting, over the rounds (rows as :meth:`Row.to_dict` gives them):
+    ``{"kind", "setting", "params", "rounds": n, "memory_mb", q: {"median", "min", "max"}}`` for each ``q`` of
+    :data:`SUMMARISED`, in the rows' first-seen order. The median of an even count is the mean of the middle
+    two."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["kind"], r["setting"], tuple(sorted(r["params"].items()))), []).append(r)
+    out = []
+    for (kind, setting, _), rs in groups.items():
+        entry = {"kind": kind, "setting": setting, "params": dict(rs[0]["params"]), "rounds": len(rs),
+                 "memory_mb": rs[0]["memory_mb"]}
+        for q in SUMMARISED:
+            v = np.array([r[q] for r in rs], float)
+            entry[q] = {"median": round(float(np.median(v)), 4), "min": round(float(v.min()), 4),
+                        "max": round(float(v.max()), 4)}
+        out.append(entry)
+    return out
+
+
+def serving_target(summary: list[dict], target: dict | None = None) -> dict:
+    """The summarised setting that serves with the margin, read against :data:`SERVING_TARGET`.
+
+    Candidates: ANN settings whose recall@10 reached ``recall`` in **every** round; the chosen one has the lowest
+    median p99 among them (the most time to spare). Returned: ``{"chosen": summary entry or None, "limit_ms":
+    p99_ms * (1 - spare), "met": the chosen p99 is within the limit in every round, "met_median": its median p99
+    is, "within_budget": every round within p99_ms, "margin_median"/"margin_worst": 1 - p99 / p99_ms for the
+    median and the slowest round, "build_ok": every round built within build_s, **target}``."""
+    t = {**SERVING_TARGET, **(target or {})}
+    limit = t["p99_ms"] * (1.0 - t["spare"])
+    ok = [e for e in summary if e["kind"] != "flat" and e[f"recall@{RECALL_K}"]["min"] >= t["recall"]]
+    chosen = min(ok, key=lambda e: (e["p99_ms"]["median"], e["p99_ms"]["max"])) if ok else None
+    out = {**t, "limit_ms": round(limit, 4), "chosen": chosen, "met": False, "met_median": False,
+           "within_budget": False, "margin_median": None, "margin_worst": None, "build_ok": False}
+    if chosen:
+        p99 = chosen["p99_ms"]
+        out.update(met=p99["max"] <= limit, met_median=p99["median"] <= limit, within_budget=p99["max"] <= t["p99_ms"],
+                   margin_median=round(1.0 - p99["median"] / t["p99_ms"], 4),
+                   margin_worst=round(1.0 - p99["max"] / t["p99_ms"], 4),
+                   build_ok=chosen["build_s"]["max"] <= t["build_s"])
+    return out
+
+
 def bench_synthetic(n: int, dim: int, metric: str = "ip", n_queries: int = N_QUERIES, seed: int = 0,
                     kinds: Sequence[str] = KINDS, progress=None, params: dict | None = None,
-                    sweeps: dict | None = None) -> dict:
+                    sweeps: dict | None = None, reorders: Sequence[int] | None = None, rounds: int = 1) -> dict:
     """:func:`bench_vectors` on :func:`clustered_vectors`; a JSON-ready dict with the setup and the rows.
 
-    ``params`` and ``sweeps`` as in :func:`bench_vectors` (e.g. ``{"hnsw": {"M": 48}}``,
-    ``{"hnsw": ("efSearch", (64, 128))}``)."""
+    ``params``, ``sweeps``, ``reorders`` and ``rounds`` as in :func:`bench_vectors` (e.g. ``{"hnsw": {"M": 48}}``,
+    ``{"hnsw": ("efSearch", (64, 128))}``, ``(0, 1)``, 5). With more than one round, ``summary`` holds
+    :func:`summarise` and ``target`` :func:`serving_target`."""
     items, queries = clustered_vectors(n, dim, n_queries, metric=metric, seed=seed)
-    rows = bench_vectors(items, queries, metric, kinds=kinds, progress=progress, params=params, sweeps=sweeps)
-    return {"source": {"synthetic_items": n, "dim": dim, "metric": metric, "seed": seed,
-                       "generator": "gaussian mixture, 256 Zipf-sized clusters, decaying spectrum"
-                                    + (", log-normal norms" if metric == "ip" else "")},
-            **setup(len(queries)), "rows": [r.to_dict() for r in rows]}
+    rows = bench_vectors(items, queries, metric, kinds=kinds, progress=progress, params=params, sweeps=sweeps,
+                         reorders=reorders, rounds=rounds)
+    out = {"source": {"synthetic_items": n, "dim": dim, "metric": metric, "seed": seed,
+                      "generator": "gaussian mixture, 256 Zipf-sized clusters, decaying spectrum"
+                                   + (", log-normal norms" if metric == "ip" else "")},
+           **setup(len(queries)), "rounds": rounds, "rows": [r.to_dict() for r in rows]}
+    if rounds > 1:
+        out["summary"] = summarise(out["rows"])
+        out["target"] = serving_target(out["summary"])
+    return out
 
 
 def setup(n_queries: int) -> dict:
@@ -386,18 +512,56 @@ def crossover(sizes: Sequence[int] = CROSSOVER_SIZES, dim: int = 64, metric: str
 
 
 def _table(rows: list[dict]) -> list[str]:
-    head = f"{'kind':<7}{'setting':<15}{'recall@' + str(RECALL_K):>10}{'p50_ms':>10}{'p99_ms':>10}" \
+    wide = any(r["params"].get("reorder") for r in rows)
+    w = 25 if wide else 15
+    head = f"{'kind':<8}{'setting':<{w}}{'recall@' + str(RECALL_K):>10}{'p50_ms':>10}{'p99_ms':>10}" \
            f"{'build_s':>10}{'memory_mb':>11}"
     out = [head]
     for r in rows:
-        out.append(f"{r['kind']:<7}{r['setting']:<15}{r[f'recall@{RECALL_K}']:>10.4f}{r['p50_ms']:>10.3f}"
+        setting = r["setting"] + (" reordered" if r["params"].get("reorder") else "")
+        out.append(f"{r['kind']:<8}{setting:<{w}}{r[f'recall@{RECALL_K}']:>10.4f}{r['p50_ms']:>10.3f}"
                    f"{r['p99_ms']:>10.3f}{r['build_s']:>10.2f}{r['memory_mb']:>11.2f}")
     return out
 
 
+def _span(q: dict, nd: int) -> str:
+    return f"{q['median']:.{nd}f} [{q['min']:.{nd}f}-{q['max']:.{nd}f}]"
+
+
+def _summary_table(summary: list[dict]) -> list[str]:
+    """Median [min-max] over the rounds per kind, build parameters and setting."""
+    head = (f"{'kind':<8}{'M':>4}{'efC':>5}{'reorder':>8}  {'setting':<14}{'recall@' + str(RECALL_K):>24}"
+            f"{'p50_ms':>22}{'p99_ms':>22}{'build_s':>22}{'memory_mb':>11}")
+    out = [head]
+    for e in summary:
+        p = e["params"]
+        out.append(f"{e['kind']:<8}{p.get('M', '-'):>4}{p.get('efConstruction', '-'):>5}{p.get('reorder', '-'):>8}  "
+                   f"{e['setting']:<14}{_span(e[f'recall@{RECALL_K}'], 4):>24}{_span(e['p50_ms'], 3):>22}"
+                   f"{_span(e['p99_ms'], 3):>22}{_span(e['build_s'], 1):>22}{e['memory_mb']:>11.1f}")
+    return out
+
+
+def target_sentence(t: dict) -> str:
+    """One line on :func:`serving_target`'s reading (the CLI's and BENCHMARKS.md's)."""
+    head = (f"target recall@{RECALL_K} >= {t['recall']:g} in every round at p99 <= {t['p99_ms']:g} ms with "
+            f"{t['spare']:.0%} to spare (p99 <= {t['limit_ms']:g} ms), built in <= {t['build_s']:g} s: ")
+    e = t["chosen"]
+    if e is None:
+        return head + "not met: no setting reached the recall in every round"
+    p = e["params"]
+    what = " ".join(f"{k}={v}" for k, v in p.items() if k != "euclidean" or v) + f" ({e['kind']})"
+    verdict = ("met in every round" if t["met"] else "met on the median, not in every round" if t["met_median"]
+               else "within the budget but without the margin" if t["within_budget"] else "not met")
+    build = "" if t["build_ok"] else f"; the build took up to {e['build_s']['max']:.0f} s, over {t['build_s']:g} s"
+    return (head + f"{verdict} by {what}: recall@{RECALL_K} {_span(e[f'recall@{RECALL_K}'], 4)}, p99 "
+            f"{_span(e['p99_ms'], 3)} ms over {e['rounds']} rounds (median [min-max]): "
+            f"{t['margin_median']:.0%} of the {t['p99_ms']:g} ms budget to spare on the median, "
+            f"{t['margin_worst']:.0%} in the slowest round; built in {_span(e['build_s'], 1)} s" + build)
+
+
 def _protocol(result: dict) -> str:
     return (f"{result.get('queries', '?')} queries, each searched alone for its top-{result.get('latency_k', LATENCY_K)} "
-            f"on {result.get('search_threads', 1)} thread (median of {REPEATS} rounds); recall@{RECALL_K} against "
+            f"on {result.get('search_threads', 1)} thread (its median of {REPEATS} passes); recall@{RECALL_K} against "
             f"exact search; built on {result.get('build_threads', '?')} thread(s)")
 
 
@@ -438,6 +602,11 @@ def format_result(result: dict) -> str:
         return "\n".join(lines)
     lines.append(f"synthetic: {src['synthetic_items']:,} vectors, dim {src['dim']}, {src['metric']} "
                  f"(seed {src['seed']}; {src['generator']}); " + _protocol(result))
-    lines += _table(result["rows"])
+    if result.get("summary"):
+        lines.append(f"{result['rounds']} rounds, each rebuilding every index; median [min-max] over the rounds:")
+        lines += _summary_table(result["summary"])
+        lines.append(target_sentence(result["target"]))
+    else:
+        lines += _table(result["rows"])
     lines.append(f"auto uses exact search below {result['auto_exact_below']:,} vectors, HNSW from there")
     return "\n".join(lines)
