@@ -277,6 +277,7 @@ class EGES(RecallModel):
     """EGES: weighted walks on the session graph + side information with item-specific attention."""
 
     name = "eges"
+    lane = "tensorflow"  # Keras on TensorFlow (recall_core.training.lanes)
     order = 20
     color = "#E69F00"
     i2i = True
