@@ -37,7 +37,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CACHE = ROOT / ".bench" / "eges-cost"
 SHAPES = ("ml-100k", "synth-10k")
-WALKS = (10, 6, 4)
+from recall_core.models.eges import EGES  # noqa: E402
+
+#: walks per node compared: the value before issue 22 and the smallest of EGES's tuning search space (issue 21's
+#: ``EGES.search_space``, reused: the defaults stay inside what ``tune`` may choose)
+WALKS = (10, EGES.search_space["walks_per_node"].low)
+#: epochs read from each training: 2 (the search space's smallest) .. MAX_EPOCHS (the value before issue 22)
 MAX_EPOCHS = 6
 TOL = 0.02  # bench/ablations.py's TOL
 SEEDS = (42, 1, 2)
@@ -103,7 +108,7 @@ def cell(shape: str, split: str, overrides: dict, seed: int, curve: bool, fresh:
 
 def choose(curves: dict) -> tuple[tuple[int, int], dict]:
     """``(kept (walks, epochs), {variant: worst-shape ratio})`` by the rule in the module docstring."""
-    variants = [(w, e) for w in WALKS for e in range(2, MAX_EPOCHS + 1)]
+    variants = [(w, e) for w in WALKS for e in range(EGES.search_space["epochs"].low, MAX_EPOCHS + 1)]
 
     def hr(shape, w, e):
         return curves[shape][w]["epochs"][e - 1]["hr@10"]
