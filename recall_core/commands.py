@@ -58,7 +58,7 @@ def cmd_train(args) -> int:
             print(f"store {store / key} already has models; skipping training", file=sys.stderr)
             return 0
         results = train_models(ds, jobs, store, seed=args.seed, progress=bar, keep_going=True, split=args.split,
-                               lanes=getattr(args, "lanes", "auto"), maps=not getattr(args, "no_maps", False),
+                               lanes=getattr(args, "lanes", "1"), maps=not getattr(args, "no_maps", False),
                                cache_dir=_path(args.data_dir))
     failed = [r for r in results if r.get("error")]
     for r in results:
