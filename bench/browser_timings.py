@@ -500,6 +500,69 @@ def measure(store: Path | str, dataset: str = "ml-100k", rounds: int = 3, item: 
         return asyncio.run(_measure(app_url, floor_url, rounds, item, user, item_query, user_query, concurrent, pids))
 
 
+def map_files(store: Path | str) -> dict[str, int]:
+    """Every kept map under ``store`` (path -> mtime in ns): what a visit computed shows as a new entry."""
+    return {str(p): p.stat().st_mtime_ns for p in Path(store).rglob("umap-*.npz")}
+
+
+async def _first_maps(app_url: str, floor_url: str | None, rounds: int, warm: bool) -> dict:
+    from playwright.async_api import async_playwright
+
+    name, path, title = next(p for p in app_pages("", "") if p[1] == "maps")
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            if warm:  # someone opened the Overview first: the server has read the dataset and the store's list
+                await new_visitor(browser, f"{app_url}/", "Overview")
+            t, probs = await new_visitor(browser, f"{app_url}/{path}", title)
+            floor = ([(await new_visitor(browser, floor_url, "Floor"))[0] for _ in range(rounds + 1)][1:]
+                     if floor_url else [])
+        finally:
+            await browser.close()
+    return {"page": name, "url": f"/{path}", "seconds": t, "problems": probs, "floor_all": floor}
+
+
+def first_maps_visit(store: Path | str, dataset: str = "ml-100k", rounds: int = 3) -> dict:
+    """The first visitor of the Maps page on a store that no app has opened, in two cases, each on a fresh
+    server: ``cold``, ``/maps`` is the server's very first request (it also reads the dataset and the models);
+    ``warm``, one new visitor opened the Overview first, then the first visitor of ``/maps``. Both in new
+    browser contexts, against the floor page's new-visitor median (``rounds`` visits after one warm-up).
+    ``computed_on_visit``: the maps the visits had to compute (0 when ``train`` kept them: issue 22)."""
+    if chromium_path() is None:
+        raise FileNotFoundError("chromium not found (apt-get install -y chromium)")
+    before = map_files(store)
+    env = {"RECALL_STORE": str(Path(store).resolve()), "RECALL_DATASET": dataset}
+    out = {}
+    with serve(env) as app_url, serve(script="bench/floor_app.py") as floor_url:
+        out["cold"] = asyncio.run(_first_maps(app_url, floor_url, rounds, warm=False))
+    with serve(env) as app_url:
+        out["warm"] = asyncio.run(_first_maps(app_url, None, rounds, warm=True))
+    after = map_files(store)
+    floor = statistics.median(out["cold"]["floor_all"])
+    for r in out.values():
+        r["floor"] = floor
+        r["over_floor"] = r["seconds"] - floor
+        r["met"] = r["over_floor"] <= PAGE_TARGET
+    out["floor_all"] = out["cold"]["floor_all"]
+    out["maps_kept_by_train"] = len(before)
+    out["computed_on_visit"] = sum(1 for p, t in after.items() if before.get(p) != t)
+    return out
+
+
+def first_maps_lines(res: dict, command: str) -> list[str]:
+    """The never-opened store's rows for BENCHMARKS.md."""
+    lines = [f"| case | first visitor of `/maps` s | floor s (new visitor, median of {len(res['floor_all'])}) | "
+             f"over the floor s | target ≤ floor + {PAGE_TARGET:g} s | problems |", "|---|---|---|---|---|---|"]
+    what = {"cold": "a fresh server's very first request (it also reads the dataset and every model)",
+            "warm": "a fresh server after one visitor opened the Overview"}
+    for case in ("cold", "warm"):
+        r = res[case]
+        lines.append(f"| {what[case]} | {r['seconds']:.2f} | {r['floor']:.2f} | {r['over_floor']:+.2f} | "
+                     f"{'met' if r['met'] else 'NOT met'} | {'; '.join(r['problems']) or 'none'} |")
+    return lines + ["", f"Maps kept by `train` in the store: {res['maps_kept_by_train']}; maps the visits computed: "
+                        f"{res['computed_on_visit']}. Command: `{command}`."]
+
+
 def interactions_only(store: Path | str, dataset: str, page_name: str, rounds: int = 3) -> dict:
     """Only ``page_name``'s interactions (a short check): ``{what: {"median", "all"}}`` seconds to settled."""
     t = targets(dataset)
@@ -594,6 +657,9 @@ def main() -> int:
     ap.add_argument("--no-concurrent", action="store_true")
     ap.add_argument("--json", action="store_true", help="print only the JSON result")
     ap.add_argument("--profile", action="store_true", help="only where each page's time goes (see profile_page)")
+    ap.add_argument("--first-maps", action="store_true",
+                    help="only the first visitor of /maps on a store no app has opened (a fresh server; the store "
+                         "should be fresh from `python -m recall_core train`)")
     args = ap.parse_args()
     if Path(args.dataset).exists():  # a folder: the server runs elsewhere (its own working directory)
         args.dataset = str(Path(args.dataset).resolve())
@@ -605,6 +671,10 @@ def main() -> int:
         for name, r in res.items():
             print(f"| {name} | {r['settled']:.2f} | {r['connect']:.2f} | {r['run']:.2f} | {r['tail']:.2f} | "
                   f"{r['ws_kb']:.0f} | {r['TaskDuration']:.2f} | {r['ScriptDuration']:.2f} | {r['LayoutDuration']:.2f} |")
+        return 0
+    if args.first_maps:
+        res = first_maps_visit(args.store, args.dataset, args.rounds)
+        print(json.dumps(res) if args.json else "\n".join(first_maps_lines(res, " ".join(sys.argv))))
         return 0
     if args.interactions_only:
         res = interactions_only(args.store, args.dataset, args.interactions_only, args.rounds)

@@ -14,6 +14,12 @@ block and ``docs/scale.svg`` (the log-log plot). Results are cached per
 (shape, model, config) in ``.bench/scale/``; ``--fresh`` retrains.
 
     python bench/scale.py [--shapes ml-100k,ml1m-shape,ml25m-tenth] [--models item2vec,...] [--fresh]
+    python bench/scale.py --lanes-only --lanes 1,2     # all six on ml1m-shape: one at a time, then in two lanes
+
+After the per-model runs, ``make scale`` also trains all six together on
+ml1m-shape with ``train --lanes 2`` (the TensorFlow models beside the others;
+``--lanes 1,2`` adds the one-at-a-time run as the before), timed as a whole,
+with a digest of each stored model's arrays: its own block of BENCHMARKS.md.
 """
 from __future__ import annotations
 
@@ -101,6 +107,130 @@ def run(shape: str, model: str, fresh: bool) -> dict:
     CACHE.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(res, indent=1))
     return res
+
+
+LANES_START, LANES_END = "<!-- scale-lanes:start -->", "<!-- scale-lanes:end -->"
+LANES_SHAPES = ("ml1m-shape",)
+LANES_STORES = ROOT / ".bench" / "scale-lanes"
+
+
+def vector_digest(store: Path, folder: str, model: str) -> str:
+    """sha256 over a stored model's arrays (sorted names, dtype, shape, bytes): equal digests = equal vectors."""
+    import numpy as np
+
+    from recall_core.data import load_dataset
+    from recall_core.store import live_dir
+
+    h = hashlib.sha256()
+    with np.load(live_dir(store, load_dataset(folder).key, model) / "arrays.npz", allow_pickle=False) as z:
+        for k in sorted(z.files):
+            a = z[k]
+            h.update(f"{k}:{a.dtype.str}:{a.shape}".encode())
+            h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def lanes_run(shape: str, lanes: int, fresh: bool) -> dict:
+    """``python -m recall_core train --models <the six> --lanes N --no-maps`` on ``shape`` into a fresh store,
+    timed as a whole (wall seconds: start to the last model stored, evaluation included); per model its fit
+    seconds, HR@10 and :func:`vector_digest`. Cached in ``.bench/scale/lanes-<shape>-<N>.json``."""
+    path = CACHE / f"lanes-{shape}-{lanes}.json"
+    if path.exists() and not fresh:
+        return json.loads(path.read_text())
+    if CACHED_ONLY:
+        return {"shape": shape, "lanes": lanes, "error": "not measured in this run (--cached-only)"}
+    import shutil
+
+    folder = shape_folder(shape)
+    store = LANES_STORES / f"{shape}-lanes{lanes}"
+    shutil.rmtree(store, ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "recall_core", "train", "--dataset", folder, "--models",
+                           ",".join(MODELS), "--lanes", str(lanes), "--no-maps", "--seed", "42", "--store", str(store)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        return {"shape": shape, "lanes": lanes,
+                "error": (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]}
+    models = {}
+    for line in proc.stdout.splitlines():
+        parts = line.split()
+        if parts and parts[0] in MODELS and len(parts) > 1 and parts[1].endswith("s"):
+            hr = parts[parts.index("HR@10") + 1] if "HR@10" in parts else None
+            models[parts[0]] = {"fit_s": float(parts[1][:-1]), "hr@10": float(hr) if hr else None,
+                                "digest": vector_digest(store, folder, parts[0])}
+    res = {"shape": shape, "lanes": lanes, "wall_s": wall, "models": models,
+           "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(res, indent=1))
+    return res
+
+
+def sequential_before(shape: str) -> str | None:
+    """The scale block's "all six" fit seconds on ``shape`` and its date, as BENCHMARKS.md holds them now."""
+    import re
+
+    text = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
+    if START not in text or END not in text:
+        return None
+    block = text[text.index(START):text.index(END)]
+    date = re.search(r"Date: ([^.]+ UTC)", block)
+    part = block.split(f"### {shape}:", 1)
+    row = re.search(r"\| \*\*all six\*\* \| \*\*(\d+)\*\* \|", part[1]) if len(part) > 1 else None
+    return f"{row.group(1)} s of fit time ({date.group(1) if date else 'date unknown'})" if row else None
+
+
+def render_lanes(runs: list[dict]) -> str:
+    """The lanes block of BENCHMARKS.md: one table per shape, one column per lane count measured."""
+    from bench.run import machine
+
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [LANES_START, "", "## Scale: all six models in two lanes (issue 22)", "",
+             f"Command: `make scale` (`python bench/scale.py`; this block alone: `python bench/scale.py --lanes-only "
+             f"--lanes 1,2`). Date: {now}. Machine: {machine()}. Each cell is one run of `python -m recall_core "
+             "train --models item2vec,eges,airbnb,fm,dssm,youtubednn --lanes N --no-maps --seed 42` into an empty "
+             "store (wall seconds from start to the last model stored: data, fits, evaluation and storing). "
+             "`--lanes 2`: the TensorFlow models (eges, fm, dssm, youtubednn) in one process beside the gensim / "
+             "numpy ones (item2vec, airbnb) in another (`recall_core/training/lanes.py`). The per-model fit "
+             "seconds in lanes are contended (two processes share 2 cores). Digest: sha256 over the stored "
+             "arrays; *same* = equal to the `--lanes 1` run's digest. Target: all six ≤ 600 s.", ""]
+    for shape in dict.fromkeys(r["shape"] for r in runs):
+        cells = {r["lanes"]: r for r in runs if r["shape"] == shape}
+        counts = sorted(cells)
+        lines += [f"### {shape}", ""]
+        before = sequential_before(shape)
+        if 1 not in cells or "error" in cells[1]:
+            lines += [f"Before (one at a time): not rerun here; the *Scale* block above, one fresh process per "
+                      f"model: {before or 'not measured'}.", ""]
+        lines += ["| model | " + " | ".join(f"--lanes {n}: fit s | HR@10 | digest" for n in counts) + " |",
+                  "|---|" + "---|---|---|" * len(counts)]
+        for m in MODELS:
+            row = []
+            for n in counts:
+                r = cells[n]
+                c = r.get("models", {}).get(m)
+                if "error" in r or c is None:
+                    row += [r.get("error", "-"), "", ""]
+                    continue
+                ref = cells.get(1, {}).get("models", {}).get(m, {}).get("digest")
+                same = "" if n == 1 or ref is None else (" (*same*)" if ref == c["digest"] else " (**differs**)")
+                hr = "-" if c["hr@10"] is None else f"{c['hr@10']:.4f}"
+                row += [f"{c['fit_s']:.1f}", hr, f"`{c['digest'][:12]}`{same}"]
+            lines.append(f"| {m} | " + " | ".join(row) + " |")
+        walls = []
+        for n in counts:
+            r = cells[n]
+            walls += ["-" if "error" in r else f"**{r['wall_s']:.0f}**", "", ""]
+        lines += ["| **all six, wall s** | " + " | ".join(walls) + " |", ""]
+        for n in counts:
+            r = cells[n]
+            if "error" not in r:
+                met = "met" if r["wall_s"] <= 600 else "NOT met"
+                lines.append(f"- `--lanes {n}`: {r['wall_s']:.0f} s wall, measured {r['date']} (target 600 s: {met}).")
+        lines.append("")
+    lines.append(LANES_END)
+    return "\n".join(lines)
 
 
 def exponent(points: list[tuple[float, float]]) -> float | None:
@@ -243,10 +373,38 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true")
     ap.add_argument("--no-app", action="store_true", help="skip the AppTest timings on the ml1m-shape store")
     ap.add_argument("--cached-only", action="store_true", help="train nothing: tables from the cached runs only")
+    ap.add_argument("--lanes", default="2",
+                    help="lane counts of the all-six runs on ml1m-shape (comma-separated; 2 = after, 1 = before)")
+    ap.add_argument("--lanes-only", action="store_true", help="only the all-six lane runs and their block")
+    ap.add_argument("--compare", nargs=2, metavar=("STORE_A", "STORE_B"),
+                    help="only compare the six models' stored arrays in two stores (--dataset's key) and exit")
+    ap.add_argument("--dataset", default="ml-100k", help="with --compare: the dataset both stores hold")
     args = ap.parse_args()
+    if args.compare:
+        same = True
+        for m in MODELS:
+            a, b = (vector_digest(Path(st), args.dataset, m) for st in args.compare)
+            same &= a == b
+            print(f"{m:<11} {a[:16]} {b[:16]} {'same' if a == b else 'DIFFERS'}")
+        print("all bit-identical" if same else "NOT all bit-identical")
+        sys.exit(0 if same else 1)
     global CACHED_ONLY
     CACHED_ONLY = args.cached_only
     shapes, models = args.shapes.split(","), args.models.split(",")
+    lane_counts = [int(n) for n in args.lanes.split(",") if n.strip()]
+    lane_shapes = [s for s in shapes if s in LANES_SHAPES] or list(LANES_SHAPES)
+    if args.lanes_only:
+        runs = []
+        for shape in lane_shapes:
+            for n in lane_counts:
+                r = lanes_run(shape, n, args.fresh)
+                runs.append(r)
+                print(f"{shape} all six, --lanes {n}: " + (r.get("error") or f"{r['wall_s']:.0f} s wall"), flush=True)
+        from bench.ablations import write_block
+
+        write_block(render_lanes(runs), ROOT / "BENCHMARKS.md", LANES_START, LANES_END)
+        print("wrote the scale-lanes block of BENCHMARKS.md")
+        return
     t0 = time.perf_counter()
     results = []
     for shape in shapes:
@@ -266,6 +424,9 @@ def main() -> None:
     from bench.ablations import write_block
 
     write_block(bench, ROOT / "BENCHMARKS.md", START, END)
+    runs = [lanes_run(shape, n, args.fresh) for shape in shapes if shape in LANES_SHAPES for n in lane_counts]
+    if runs:
+        write_block(render_lanes(runs), ROOT / "BENCHMARKS.md", LANES_START, LANES_END)
     if (ROOT / "README.md").exists() and START in (ROOT / "README.md").read_text():
         write_block(readme, ROOT / "README.md", START, END)
     print("wrote the scale block of BENCHMARKS.md" + (f" and {SVG.relative_to(ROOT)}" if SVG.exists() else ""))

@@ -26,8 +26,8 @@ if not item_models:
 
 NN, MD = [5, 10, 15, 30, 50], [0.0, 0.05, 0.1, 0.25, 0.5]
 c = st.columns([1, 1, 3])
-url.seed_state("maps_nn", None, 15, valid=lambda v: v in NN)
-url.seed_state("maps_md", None, 0.1, valid=lambda v: v in MD)
+url.seed_state("maps_nn", None, maps.DEFAULT_N_NEIGHBORS, valid=lambda v: v in NN)  # train computes these
+url.seed_state("maps_md", None, maps.DEFAULT_MIN_DIST, valid=lambda v: v in MD)
 nn = c[0].select_slider("n_neighbors", NN, key="maps_nn", help=i18n.t("maps.nn_help"))
 md = c[1].select_slider("min_dist", MD, key="maps_md", help=i18n.t("maps.md_help"))
 url.remember("maps_nn", "maps_md")

@@ -118,7 +118,9 @@ def cmd_train(args) -> int:
         if args.if_empty and stored_models(ds, store, args.split):
             print(f"store {store / key} already has models; skipping training", file=sys.stderr)
             return 0
-        results = train_models(ds, jobs, store, seed=args.seed, progress=bar, keep_going=True, split=args.split)
+        results = train_models(ds, jobs, store, seed=args.seed, progress=bar, keep_going=True, split=args.split,
+                               lanes=getattr(args, "lanes", "1"), maps=not getattr(args, "no_maps", False),
+                               cache_dir=_path(args.data_dir))
     failed = [r for r in results if r.get("error")]
     if why := _no_evaluable_users(ds, args.split):
         print(f"warning: {why}", file=sys.stderr)
@@ -128,7 +130,8 @@ def cmd_train(args) -> int:
             continue
         m = r["metrics"]
         hr = f"HR@10 {_fmt(m.get('hr@10'))}  NDCG@10 {_fmt(m.get('ndcg@10'))}" if m else "(no user vectors)"
-        print(f"{r['model']:<22} {r['train_seconds']:7.1f}s  {hr}")
+        maps = f"  maps {r['maps_seconds']:.1f}s" if "maps_seconds" in r else ""
+        print(f"{r['model']:<22} {r['train_seconds']:7.1f}s  {hr}{maps}")
     print(f"stored in {store / key}: {len(results) - len(failed)} of {len(results)} model(s) trained")
     if failed:
         print(f"error: {len(failed)} model(s) failed: {', '.join(r['model'] for r in failed)}", file=sys.stderr)

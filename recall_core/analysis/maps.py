@@ -22,10 +22,14 @@ import numpy as np
 import pandas as pd
 
 from recall_core.errors import RecallError, StoreError
-from recall_core.store import StoredModel, atomic_write
+from recall_core.store import StoredModel, atomic_write, map_path
 
 KINDS = ("items", "users")
 SEED = 42
+#: the Maps page's first settings (its n_neighbors and min_dist sliders start here); ``train`` computes the
+#: maps at these settings right after storing a model (:func:`default_maps`), so the first visitor reads them
+DEFAULT_N_NEIGHBORS = 15
+DEFAULT_MIN_DIST = 0.1
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,8 @@ class Map:
 
 
 def map_file(model: StoredModel, kind: str, n_neighbors: int, min_dist: float, seed: int = SEED) -> Path:
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    return Path(model.path) / f"umap-{kind}-nn{int(n_neighbors)}-md{float(min_dist):g}-s{int(seed)}.npz"
+    """Where the map of ``model``'s live version is kept (:func:`recall_core.store.map_path`)."""
+    return map_path(Path(model.path), kind, n_neighbors, min_dist, seed)
 
 
 def mappable(model: StoredModel, kind: str) -> str | None:
@@ -206,6 +209,21 @@ def umap_map(model: StoredModel, kind: str = "items", n_neighbors: int = 15, min
     except OSError as e:
         raise StoreError(f"could not cache the map in {path.parent}: {e}") from None
     return Map(rows, coords, path, computed=True)
+
+
+def default_maps(model: StoredModel, progress=None) -> dict[str, Map]:
+    """The maps the Maps page opens with for ``model``: its items and (if it has them) its users at
+    :data:`DEFAULT_N_NEIGHBORS` / :data:`DEFAULT_MIN_DIST`, computed and kept in its version folder unless
+    already there. A kind the model cannot map (:func:`mappable`) is skipped. ``progress(fraction, message)``
+    hears each map's steps (fractions over all of them). Returns ``{kind: Map}``."""
+    kinds = [k for k in KINDS if mappable(model, k) is None]
+    out = {}
+    for i, kind in enumerate(kinds):
+        def step(f: float, msg: str, i=i, kind=kind) -> None:
+            if progress is not None:
+                progress((i + f) / len(kinds), f"{kind} map: {msg}")
+        out[kind] = umap_map(model, kind, DEFAULT_N_NEIGHBORS, DEFAULT_MIN_DIST, progress=step)
+    return out
 
 
 # --------------------------------------------------------------------------- frames and figures for the page

@@ -242,6 +242,9 @@ class RecallModel:
     color: ClassVar[str] = "#7f3c8d"
     #: the item space is meant for item-to-item recall (its I2I evaluation is reported)
     i2i: ClassVar[bool] = False
+    #: which training lane the model takes when ``train`` runs lanes side by side
+    #: (:mod:`recall_core.training.lanes`): ``"cpu"`` (gensim / numpy, one core) or ``"tensorflow"``
+    lane: ClassVar[str] = "cpu"
     #: preference for the embedding maps' default choice (lower first; None = never a default)
     map_rank: ClassVar[int | None] = None
     #: per view (:data:`VIEWS`): which vectors, which similarity, and why, in one sentence

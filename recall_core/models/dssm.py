@@ -83,6 +83,7 @@ class DSSM(NextItemModel):
     """
 
     name = "dssm"
+    lane = "tensorflow"  # Keras on TensorFlow (recall_core.training.lanes)
     order = 50
     color = "#D55E00"
     map_rank = 2

@@ -69,6 +69,7 @@ from typing import Literal
 import numpy as np
 
 from recall_core.features.graph import session_graph, skipgram_pairs, weighted_walks
+from recall_core.features.sampling import ExactChoice
 from recall_core.features.sessions import sessions_of
 from recall_core.features.side_info import (
     BEHAVIOUR_FIELDS, DEFAULT_POPULARITY_EDGES, DEFAULT_YEAR_EDGES, FIELDS, SideInfo, genre_weights,
@@ -365,6 +366,22 @@ def _build_network(n_items: int, side: SideInfo, dim: int, seed: int, mask: np.n
     return net
 
 
+#: cells of the (batches, items) count table :func:`_batches_holding` builds at a time (32 MB of int64)
+_CHUNK_CELLS = 4_000_000
+
+
+def _batches_holding(centres: np.ndarray, batch: int, n_batches: int, n_items: int) -> np.ndarray:
+    """``(n_items,)`` int64: in how many of the ``n_batches`` consecutive batches of ``batch`` rows of ``centres``
+    each item appears (at least once), without a loop over the batches."""
+    out = np.zeros(n_items, np.int64)
+    step = max(1, _CHUNK_CELLS // max(n_items, 1))  # batches per chunk: a (chunk, item) count table
+    for b0 in range(0, n_batches, step):
+        k = min(step, n_batches - b0)
+        key = np.repeat(np.arange(k, dtype=np.int64), batch) * n_items + centres[b0 * batch:(b0 + k) * batch]
+        out += (np.bincount(key, minlength=k * n_items).reshape(k, n_items) > 0).sum(axis=0)
+    return out
+
+
 def _tables_of(net) -> dict[str, np.ndarray]:
     """``id``, ``genre`` and ``year`` (where declared), ``popularity``, ``attention``, ``context`` and ``field<k>``."""
     out = {"id": net.id_emb.embeddings.numpy()}
@@ -384,6 +401,7 @@ class EGES(RecallModel):
     """EGES: weighted walks on the session graph + side information with item-specific attention."""
 
     name = "eges"
+    lane = "tensorflow"  # Keras on TensorFlow (recall_core.training.lanes)
     order = 20
     color = "#E69F00"
     i2i = True
@@ -504,16 +522,19 @@ class EGES(RecallModel):
                 },
             ), tables
 
+        # rng.choice(n_items, size, p=neg_p), drawn exactly (the same negatives, the same generator state) in
+        # O(1) per draw instead of a binary search: half of the host's time per epoch on a 9.7k-film catalogue
+        negatives = ExactChoice(neg_p)
         for epoch in range(c.epochs):
             order = rng.permutation(n_pairs)
-            negs = rng.choice(n_items, size=(n_pairs, c.negative), p=neg_p)
+            negs = negatives.draw(rng, (n_pairs, c.negative))
             ctx = np.concatenate([contexts[order][:, None], negs], axis=1)
             cen = centers[order]
             total, n_batches = 0.0, 0
+            centre_steps += _batches_holding(cen, bs, len(starts), n_items)
             # Full batches only (one compiled shape); the few dropped pairs differ every epoch.
             for s in starts:
                 total += float(step(cen[s:s + bs], ctx[s:s + bs]))
-                centre_steps[np.unique(cen[s:s + bs])] += 1
                 n_batches += 1
             losses.append(total / max(n_batches, 1))
             progress(0.05 + 0.9 * (epoch + 1) / c.epochs, f"eges: epoch {epoch + 1}/{c.epochs} loss {losses[-1]:.4f}")

@@ -212,6 +212,7 @@ class FM(RecallModel):
     """
 
     name = "fm"
+    lane = "tensorflow"  # Keras on TensorFlow (recall_core.training.lanes)
     order = 40
     color = "#CC79A7"
     map_rank = 5

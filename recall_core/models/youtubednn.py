@@ -86,6 +86,7 @@ class YouTubeDNN(NextItemModel):
     """
 
     name = "youtubednn"
+    lane = "tensorflow"  # Keras on TensorFlow (recall_core.training.lanes)
     order = 60
     color = "#56B4E9"
     map_rank = 4

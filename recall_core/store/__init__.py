@@ -13,7 +13,7 @@ Layout::
                                       /.lock              held while a version is published
                                       /v-<UTC time>-<pid>-<random>/manifest.json   (same content)
                                                                   /arrays.npz      (allow_pickle=False)
-                                                                  /umap-*.npz      (cached maps, written later)
+                                                                  /umap-*.npz      (maps: map_path; the defaults written by train)
                                                                   /serving.json    (ANN measurements, written later)
                                                                   /<extra files>   (written by save_model's write_files, if any)
 
@@ -179,6 +179,15 @@ def tuning_db(store: Path, dataset_key: str) -> Path:
     on this dataset (one per model, named after it; :mod:`recall_core.tuning.study`). Its lock file is the
     same path with ``.lock`` for ``.sqlite3`` (:func:`~recall_core.store.locks.study_lock`)."""
     return Path(store) / dataset_key / ".tuning" / "studies.sqlite3"
+
+
+def map_path(version_dir: Path, kind: str, n_neighbors: int, min_dist: float, seed: int) -> Path:
+    """``<version folder>/umap-<kind>-nn<n_neighbors>-md<min_dist>-s<seed>.npz``: a 2-D map of one stored
+    version's item or user vectors (:mod:`recall_core.analysis.maps` writes and reads it; ``train`` writes the
+    default ones right after storing a model). Inside the version folder, so a map goes away with its vectors."""
+    if kind not in ("items", "users"):
+        raise ValueError(f"kind must be one of ('items', 'users'), got {kind!r}")
+    return Path(version_dir) / f"umap-{kind}-nn{int(n_neighbors)}-md{float(min_dist):g}-s{int(seed)}.npz"
 
 
 @dataclass

@@ -75,13 +75,17 @@ def seed_everything(seed: int) -> None:
 
 
 def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress: Progress = no_progress,
-              split: str = "test") -> dict:
+              split: str = "test", maps: bool = True) -> dict:
     """Fit on ``split``'s training view, evaluate on its held-out items, store; return a summary.
 
     ``split="valid"`` trains on everything before each user's second-to-last
     interaction and stores under ``<dataset key>@valid``: the models every
     choice is made with. Takes no training lock: :func:`train_models` holds it
     around its calls (``save_model`` still publishes each model atomically).
+    With ``maps`` (the default), the model's default UMAP maps are computed and
+    kept beside it right after it is stored (:func:`keep_maps`), so the first
+    visitor of the Maps page reads them instead of waiting; the summary's
+    ``maps_seconds`` says how long that took.
     """
     cls = get_model_class(job.model)
     model = cls(**{"seed": seed, **(job.overrides or {})})
@@ -103,8 +107,32 @@ def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress:
                "variant": cls.describe_variant(model.config.to_dict(), output.info), **(job.manifest or {})},
         split=holdout,
     )
-    progress(1.0, f"{job.store_name}: stored")
-    return {"model": job.store_name, "train_seconds": seconds, "metrics": metrics, "i2i_metrics": i2i}
+    result = {"model": job.store_name, "train_seconds": seconds, "metrics": metrics, "i2i_metrics": i2i}
+    if maps:
+        progress(0.95, f"{job.store_name}: stored; computing its default maps")
+        t0 = time.perf_counter()
+        kinds = keep_maps(store, store_key(ds.key, holdout), job.store_name,
+                          lambda f, m: progress(0.95 + 0.05 * f, f"{job.store_name}: {m}"))
+        result["maps_seconds"] = time.perf_counter() - t0
+        result["maps"] = kinds
+        progress(1.0, f"{job.store_name}: stored; maps ready ({', '.join(kinds) or 'none'}) in "
+                      f"{result['maps_seconds']:.1f} s")
+    else:
+        progress(1.0, f"{job.store_name}: stored")
+    return result
+
+
+def keep_maps(store: Path, key: str, name: str, progress: Progress = no_progress) -> list[str]:
+    """Compute and keep the stored model ``name``'s default UMAP maps (:func:`recall_core.analysis.maps.default_maps`)
+    in its version folder; returns the kinds now kept (``["items", "users"]``, or fewer). A map that cannot be
+    computed never fails the training: the page then computes it on first view, as before."""
+    from recall_core.analysis import maps
+    from recall_core.store import load_model
+
+    try:
+        return list(maps.default_maps(load_model(store, key, name), progress))
+    except Exception:  # noqa: BLE001 (a map is a cache: the model is stored, the page can still compute it)
+        return []
 
 
 def train_models(
@@ -117,8 +145,16 @@ def train_models(
     keep_going: bool = False,
     lock_timeout: float | None = None,
     split: str = "test",
+    lanes: int | str = 1,
+    maps: bool = True,
 ) -> list[dict]:
     """Train several models in turn; ``progress`` sees the overall fraction.
+
+    ``lanes``: ``1`` trains in this process, one model after the other; ``2`` trains the TensorFlow models
+    in one process and the others in a second one, at the same time (:mod:`recall_core.training.lanes`:
+    the vectors are bit-identical to one at a time); ``"auto"`` is 2 on two or more cores for data of
+    :data:`~recall_core.training.lanes.AUTO_MIN_INTERACTIONS` interactions or more. A dataset built in
+    memory (not readable by name) always trains in this process. ``maps``: see :func:`train_one`.
 
     With ``keep_going``, a model that fails (it cannot train on this data, its
     config is invalid, ...) gets ``{"model", "error"}`` (one line) in the
@@ -137,13 +173,20 @@ def train_models(
     store = Path(store) if store else default_store()
     jobs = [m if isinstance(m, TrainJob) else TrainJob(m) for m in
             (models if isinstance(models, list) else parse_models(models))]
+    from recall_core.training import lanes as _lanes
+
+    n_lanes = _lanes.auto_lanes(len(ds.interactions)) if lanes == "auto" else int(lanes)
+    groups = _lanes.plan(jobs, n_lanes) if _lanes.reloadable(ds) else [list(range(len(jobs)))]
     results = []
     with training_lock(store, store_key(ds.key, split), timeout=lock_timeout, progress=progress):
-        for i, job in enumerate(jobs):
+        if len(groups) > 1:
+            results = _lanes.run_lanes(ds, jobs, groups, store, seed, progress, split, maps, keep_going,
+                                       cache_dir)
+        for i, job in enumerate(jobs if len(groups) == 1 else []):
             def step(f: float, msg: str, i=i) -> None:
                 progress((i + f) / len(jobs), msg)
             try:
-                results.append(train_one(ds, job, store, seed, step, split=split))
+                results.append(train_one(ds, job, store, seed, step, split=split, maps=maps))
             except Exception as e:  # noqa: BLE001 (one model's failure never stops the others)
                 if not keep_going:
                     raise
