@@ -163,7 +163,7 @@ def _job_train(store: str, log: str, names: list[str], lock_timeout: float, gate
 
     try:
         train_models(_SERVER["planted"], [TrainJob("mostpop", name=n) for n in names], store,
-                     progress=progress, lock_timeout=lock_timeout)
+                     progress=progress, lock_timeout=lock_timeout, maps=False)  # the lock, not the maps
     except StoreError as e:
         _log(log, f"{me} refused: {e}")
         os._exit(3)
