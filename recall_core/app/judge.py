@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from recall_core.app import url, widgets
-from recall_core.app.i18n import current, t, text
+from recall_core.app.i18n import current, en_nouns, t, text
 from recall_core.app.state import Context
 from recall_core.errors import RecallError
 from recall_core.judge import pool
@@ -492,7 +492,8 @@ def probe_sets_panel(sess: Session) -> None:
         return
     st.caption(t("judge.sets_caption"))
     if sets:
-        widgets.table(pd.DataFrame([{"name": s["name"], "seed": s["seed"], "movies": s["items"], "users": s["users"],
+        widgets.table(pd.DataFrame([{"name": s["name"], "seed": s["seed"], en_nouns("movies"): s["items"],
+                                     "users": s["users"],
                                      "created": s["created"][:19].replace("T", " "), "by": s["created_by"]}
                                     for s in sets]), key="judge_sets", hide_index=True, width="stretch")
     if msg := st.session_state.pop("judge_sets_msg", None):
