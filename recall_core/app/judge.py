@@ -130,9 +130,9 @@ def session_bar(ctx: Context) -> Session:
     probe_set = c2.selectbox(t("judge.set"), options, key="judge_set", help=t("judge.set_help"))
     url.seed_state("judge_kind", "kind", "item", valid=lambda v: v in KINDS, expected="item or user",
                    label=lambda v: t(f"judge.kind_{v}"))
-    lang = current()  # bound now: a format function runs again when the next run reads the widget
-    kind = c3.radio(t("judge.kind"), KINDS, key="judge_kind", format_func=lambda v: text(lang, f"judge.kind_{v}"),
-                    horizontal=True)
+    # worded now (language and the dataset's nouns): a format function runs again when the next run reads the widget
+    kind_labels = {v: t(f"judge.kind_{v}") for v in KINDS}
+    kind = c3.radio(t("judge.kind"), KINDS, key="judge_kind", format_func=kind_labels.__getitem__, horizontal=True)
     url.seed_state("judge_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= K_MAX,
                    expected=f"a whole number K from 1 to {K_MAX}", label=lambda v: f"K = {v}")
     k = c4.number_input("K", min_value=1, max_value=K_MAX, step=1, key="judge_k", help=t("judge.k_help"))
