@@ -11,6 +11,9 @@ from recall_core.app import i18n, routing
 
 st.set_page_config(page_title="Vector Recall Explorer", page_icon="🎬", layout="wide")
 
+# The nouns ("Movies" / "Items" in titles) are the dataset's the session chose last (state.sidebar).
+i18n.nouns_from_session()
+
 # URL paths differ from the page files' names: the first request of a fresh server is routed by Streamlit's
 # legacy pages/ scan, which finds pages/<url_path>.py, a two-line file that hands over to this entry point
 # (recall_core/app/routing.py). A new page needs that file too (tests/test_layout.py checks it).

@@ -77,7 +77,8 @@ def item_maps() -> None:
     right_name = c[1].selectbox(i18n.t("maps.right"), item_models, key="maps_right")
     url.seed_state("maps_colour", None, maps.ITEM_COLOURINGS[0], valid=lambda v: v in maps.ITEM_COLOURINGS)
     colour = c[2].selectbox(i18n.t("maps.colour_by"), maps.ITEM_COLOURINGS, key="maps_colour",
-                            format_func=colour_name, help=i18n.t("maps.colour_help"))
+                            format_func={c: colour_name(c) for c in maps.ITEM_COLOURINGS}.__getitem__,
+                            help=i18n.t("maps.colour_help"))  # names worded now: the dataset's nouns are this run's
     item = widgets.pick_item(ctx, "maps_item", None, label=i18n.t("maps.highlight"))
     url.remember("maps_left", "maps_right", "maps_colour", "maps_item")
 

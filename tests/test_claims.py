@@ -343,7 +343,7 @@ def test_views_render_and_say_what_they_show(tiny_store, tmp_path, lang):
         in texts
     # unmeasured rows say so instead of showing numbers (the row's name in the page's language)
     decision = ablation_text(lang, "booked film as global context")
-    assert (decision == "booked film as global context") == (lang == "en")
+    assert (decision == "booked movie as global context") == (lang == "en")  # the glossary's "movie", not "film"
     assert d("common.row_missing", model="airbnb", decision=decision) in texts
     assert d("common.measured_by", date="2026-01-01", command="planted") in texts
     # the tiny store has EGES and item2vec: the sparse-items verdict is one of the two sentences

@@ -55,11 +55,13 @@ def _split(dataset_name: str):
 
 
 def ablation_text(lang: str, s: str) -> str:
-    """A decision or variant label of ``bench/ablations.json`` in ``lang``: the file's English is its name; its
-    Chinese is the ``zh.py`` key ``ablation.<English>`` (numbers and names without one stay as they are)."""
-    from recall_core.app.i18n import nouns, zh
+    """A decision or variant label of ``bench/ablations.json`` in ``lang``: the file's English is its name (shown with the
+    nouns in use); its Chinese is the ``zh.py`` key ``ablation.<English>`` (numbers and names without one stay as they are)."""
+    from recall_core.app.i18n import en_nouns, nouns, zh
 
-    return s if lang == "en" or f"ablation.{s}" not in zh.STRINGS else zh.STRINGS[f"ablation.{s}"].format(**nouns(lang))
+    if lang == "en" or f"ablation.{s}" not in zh.STRINGS:
+        return en_nouns(s)  # the file's "film" in the dataset's words ("movie" on MovieLens)
+    return zh.STRINGS[f"ablation.{s}"].format(**nouns(lang))
 
 
 def _variants(tab: pd.DataFrame, lang: str) -> pd.DataFrame:

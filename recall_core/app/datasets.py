@@ -1,5 +1,6 @@
-"""The app's view of datasets: the sidebar's choices and labels, downloads with a progress bar, the words a
-page uses for the data's items and categories, and the Overview's "which columns became side information".
+"""The app's view of datasets: the sidebar's choices and labels, downloads with a progress bar, which nouns a
+page uses for the data's items and categories (chosen here from the dataset's card, worded by
+:mod:`recall_core.app.i18n`), and the Overview's "which columns became side information".
 
 Texts come from :mod:`recall_core.app.i18n` (keys ``dataset.*``). Nothing here imports TensorFlow.
 """
@@ -54,28 +55,15 @@ def download(name: str, lang: str) -> None:
     bar.progress(1.0, text=text(lang, "dataset.download_done", name=name))
 
 
-def nouns(ds: Dataset, lang: str) -> dict[str, str]:
-    """The words a page uses for this dataset's things: ``{"item", "items", "category", "categories"}``.
-
-    A card's ``item_noun`` / ``category_noun`` win (plural: the noun with an ``s`` in English, the noun
-    itself in Chinese); otherwise the catalogue's words for the dataset's domain (``movies``: movie, genre;
-    ``items``: item, category). For the pages' "item and category where the data is not movies".
+def choose_nouns(ds: Dataset) -> bool:
+    """Make this run's texts name ``ds``'s things: the noun set of its domain (``movies`` on MovieLens,
+    ``items`` elsewhere) with its card's ``item_noun`` / ``category_noun`` over it (one home for the words:
+    :mod:`recall_core.app.i18n.glossary` ``NOUNS`` and :func:`recall_core.app.i18n.use_nouns`); kept in the
+    session for the next runs. True when the words changed (the navigation titles of this run used the old ones).
     """
-    from recall_core.app.i18n import text
+    from recall_core.app import i18n
 
-    domain = ds.schema.domain
-    out = {k: text(lang, f"dataset.noun.{domain}.{k}") for k in ("item", "items", "category", "categories")}
-    for key, plural, own in (("item", "items", ds.schema.item_noun), ("category", "categories", ds.schema.category_noun)):
-        if own:
-            out[key] = own
-            out[plural] = own if lang == "zh" else _plural(own)
-    return out
-
-
-def _plural(noun: str) -> str:
-    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
-        return noun[:-1] + "ies"
-    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+    return i18n.remember_nouns(ds.schema.domain, ds.schema.item_noun, ds.schema.category_noun)
 
 
 def side_information_lines(ds: Dataset, lang: str) -> list[str]:

@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from recall_core.app import access, url, widgets
-from recall_core.app.i18n import current, t, text
+from recall_core.app.i18n import current, en_nouns, t, text
 from recall_core.app.state import Context
 from recall_core.errors import RecallError
 from recall_core.judge import pool
@@ -167,9 +167,9 @@ def session_bar(ctx: Context) -> Session:
     probe_set = c2.selectbox(t("judge.set"), options, key="judge_set", help=t("judge.set_help"))
     url.seed_state("judge_kind", "kind", "item", valid=lambda v: v in KINDS, expected="item or user",
                    label=lambda v: t(f"judge.kind_{v}"))
-    lang = current()  # bound now: a format function runs again when the next run reads the widget
-    kind = c3.radio(t("judge.kind"), KINDS, key="judge_kind", format_func=lambda v: text(lang, f"judge.kind_{v}"),
-                    horizontal=True)
+    # worded now (language and the dataset's nouns): a format function runs again when the next run reads the widget
+    kind_labels = {v: t(f"judge.kind_{v}") for v in KINDS}
+    kind = c3.radio(t("judge.kind"), KINDS, key="judge_kind", format_func=kind_labels.__getitem__, horizontal=True)
     url.seed_state("judge_k", "k", 10, parse=int, valid=lambda v: isinstance(v, int) and 1 <= v <= K_MAX,
                    expected=f"a whole number K from 1 to {K_MAX}", label=lambda v: f"K = {v}")
     k = c4.number_input("K", min_value=1, max_value=K_MAX, step=1, key="judge_k", help=t("judge.k_help"))
@@ -559,7 +559,8 @@ def probe_sets_panel(sess: Session) -> None:
         return
     st.caption(t("judge.sets_caption"))
     if sets:
-        widgets.table(pd.DataFrame([{"name": s["name"], "seed": s["seed"], "movies": s["items"], "users": s["users"],
+        widgets.table(pd.DataFrame([{"name": s["name"], "seed": s["seed"], en_nouns("movies"): s["items"],
+                                     "users": s["users"],
                                      "created": s["created"][:19].replace("T", " "), "by": s["created_by"]}
                                     for s in sets]), key="judge_sets", hide_index=True, width="stretch")
     if msg := st.session_state.pop("judge_sets_msg", None):

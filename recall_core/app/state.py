@@ -220,6 +220,7 @@ def sidebar() -> Context:
     default = default_dataset()
     with st.sidebar:
         st.header("Vector Recall Explorer")
+        i18n.nouns_from_session()  # a page run on its own (not through app.py) starts from the session's words
         lang = i18n.language_switch()
         text = i18n.text
 
@@ -248,6 +249,8 @@ def sidebar() -> Context:
         except RecallError as e:
             st.error(str(e))
             return Context(name, store, None, error=str(e))
+        if datasets.choose_nouns(ds):  # another dataset's words: this run's navigation titles used the old ones
+            st.rerun()
         stored = _display_order(ds, store)
         stamp = store_stamp(str(store), ds.key)
         # Default selection: every model, but only the default variant of each family.

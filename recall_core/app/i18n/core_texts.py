@@ -8,7 +8,8 @@ no class describes, imported vectors' view sentences, the recorded reason of an
 ``"auto"`` softmax, the pickers' labels, why a model cannot be indexed, and the
 names of views and map colourings.
 
-Each is written once. The English stays where it is; its Chinese lives in
+Each is written once. The English stays where it is (shown with the nouns in use: :func:`en_nouns` turns
+the library's "film" / "genre" into the glossary's "movie" on MovieLens, "item" / "category" elsewhere); its Chinese lives in
 ``zh.py`` under a ``core.*`` key, and nowhere else (``en.py`` has no copy that
 could go stale):
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from recall_core.app.i18n import nouns, zh
+from recall_core.app.i18n import en_nouns, nouns, zh
 
 PREFIX = "core."
 #: A Chinese variant phrase of an ``"auto"`` setting names the switch's catalogue size with this field.
@@ -99,7 +100,7 @@ def _zh(key: str, english: str) -> str:
 
 def word(lang: str, name: str, key: Any, english: str) -> str:
     """A library text ``english`` (``core.<name>.<key>`` in ``zh.py``) in ``lang``, its fields left to the caller."""
-    return english if lang == "en" else _zh(f"{PREFIX}{name}.{key}", english)
+    return en_nouns(english) if lang == "en" else _zh(f"{PREFIX}{name}.{key}", english)
 
 
 # --------------------------------------------------------------------------- model classes
@@ -107,13 +108,13 @@ def word(lang: str, name: str, key: Any, english: str) -> str:
 
 def description(lang: str, cls) -> str:
     """The model's one-line description (the Overview's model cards)."""
-    return cls.description if lang == "en" else _zh(_key(cls, "description"), cls.description)
+    return en_nouns(cls.description) if lang == "en" else _zh(_key(cls, "description"), cls.description)
 
 
 def view_notes(lang: str, cls, config: dict | None = None) -> dict[str, str]:
     """``{view: sentence}`` of :meth:`RecallModel.describe_views` in ``lang`` (config fields filled)."""
     if lang == "en":
-        return cls.describe_views(config)
+        return {view: en_nouns(note) for view, note in cls.describe_views(config).items()}
     return cls.describe_views(config, note=lambda view, english: _zh(_key(cls, "view", view), english))
 
 
@@ -130,7 +131,7 @@ def auto_reason(lang: str, why: str) -> str:
 def variant(lang: str, cls, config: dict | None = None, info: dict | None = None) -> list[str]:
     """:meth:`RecallModel.describe_variant` in ``lang``: the phrases naming the stored variant."""
     if lang == "en":
-        return cls.describe_variant(config, info)
+        return [en_nouns(phrase) for phrase in cls.describe_variant(config, info)]
     return cls.describe_variant(
         config, info, phrase=lambda field, key, english: _zh(_key(cls, "variant", field, key), english),
         reason=lambda why: auto_reason(lang, why))
@@ -146,7 +147,7 @@ def stored_view_notes(lang: str, model) -> dict[str, str]:
     from recall_core.models.base import find_model_class
 
     if lang == "en":
-        return english_notes(model)
+        return {view: en_nouns(note) for view, note in english_notes(model).items()}
     cls = find_model_class(model.manifest.get("model_class", model.name))
     notes = manifest_view_notes(lang, model.manifest, cls)
     out = {}
@@ -172,7 +173,7 @@ def imported_views(lang: str, manifest: dict) -> dict[str, str]:
 
     recorded = dict(manifest.get("views") or {})
     if lang == "en":
-        return recorded
+        return {view: en_nouns(sentence) for view, sentence in recorded.items()}
     cfg = manifest.get("config") or {}
     summary = (manifest.get("info") or {}).get("imported") or {}
     out = {}

@@ -733,7 +733,7 @@ STRINGS: dict[str, str] = {
     'how.expected_model': 'a stored model with a section ({names})',
 
     # ---- issue 18: Judge (blind, pooled human judgments)
-    "judge.caption": ("Blind, pooled judgments of the models' lists: grade the movies a probe's lists hold, or pick the "
+    "judge.caption": ("Blind, pooled judgments of the models' lists: grade the {_items} a probe's lists hold, or pick the "
                       "better of two lists, without seeing which model made them. Each judgment is stored at once; the "
                       "Results tab turns them into P@K, nDCG@K and ratings with intervals."),
     "judge.tab_graded": "Grade (pooled)",
@@ -744,29 +744,29 @@ STRINGS: dict[str, str] = {
     "judge.name_placeholder": "e.g. Ada",
     "judge.name_help": ("Your judgments are stored under this name (1 to 60 printable characters). Type the same name "
                         "after a reload or the next day to go on where you left off; the page keeps it in the link."),
-    "judge.type_name": "Type your name above to start judging. Nothing is stored until you grade a movie.",
+    "judge.type_name": "Type your name above to start judging. Nothing is stored until you grade {_an_item}.",
     "judge.set": "Probe set",
-    "judge.set_help": ("A named, seeded set of movies and users (stratified into popularity thirds: head, torso, tail) "
+    "judge.set_help": ("A named, seeded set of {_items} and users (stratified into popularity thirds: head, torso, tail) "
                        "that every judge works through in the same order. New sets and hand-picked probes: the Probe "
                        "sets tab."),
     "judge.kind": "Probes",
-    "judge.kind_item": "Movies (I2I)",
+    "judge.kind_item": "{_Items} (I2I)",
     "judge.kind_user": "Users (U2I)",
-    "judge.k_help": "How many of each model's top movies are pooled (and scored: P@K, nDCG@K).",
+    "judge.k_help": "How many of each model's top {_items} are pooled (and scored: P@K, nDCG@K).",
     "judge.no_probes": "The probe set has no probes of this kind ({kind}). Add some on the Probe sets tab.",
-    "judge.progress": ("Judged {done:,} of {total:,} movies in this set · this probe: {here} of {n_here} · "
+    "judge.progress": ("Judged {done:,} of {total:,} {_items} in this set · this probe: {here} of {n_here} · "
                        "probe {probe} of {n_probes}"),
-    "judge.all_done": ("You have judged all {n:,} movies of this set. Go back to any probe to change a grade: the later "
+    "judge.all_done": ("You have judged all {n:,} {_items} of this set. Go back to any probe to change a grade: the later "
                        "grade counts, and the history is kept."),
     "judge.prev": "Previous probe",
     "judge.next": "Next probe",
     "judge.next_open": "Next unjudged",
     "judge.probe_head": "Probe {n} of {total}: `{probe}`",
     "judge.user_line": "User **{user}** · {n} training ratings",
-    "judge.grade_help": ("The movies the selected models list in their top {k} for this probe, once each, in an order "
+    "judge.grade_help": ("The {_items} the selected models list in their top {k} for this probe, once each, in an order "
                          "drawn for you; no model names, scores or ranks. Grade each one: 0 not relevant, 1 somewhat, "
-                         "2 relevant, or ? if you cannot judge it (you do not know the movie). A grade counts for "
-                         "every model that listed the movie."),
+                         "2 relevant, or ? if you cannot judge it (you do not know the {_item}). A grade counts for "
+                         "every model that listed the {_item}."),
     "judge.grade_0": "0 not relevant",
     "judge.grade_1": "1 somewhat",
     "judge.grade_2": "2 relevant",
@@ -784,19 +784,19 @@ STRINGS: dict[str, str] = {
     "judge.ab_tie": "Tie",
     "judge.ab_both_bad": "Both bad",
     "judge.results_n": ("**n = {n:,} judgments** in force ({kind}): {judges} judge(s), {probes} probe(s) with a merged "
-                        "grade, {units:,} graded (probe, movie) units; {rows:,} rows in the file with the history; "
+                        "grade, {units:,} graded (probe, {_item}) units; {rows:,} rows in the file with the history; "
                         "{votes:,} A/B votes."),
-    "judge.merge_rule": ("**Merged grade** of a (probe, movie): the median of the judges' grades, rounded down; "
-                         "can't-judge votes are left out. A movie is relevant when its merged grade is ≥ 1 and its "
-                         "gain is the grade; a movie without one counts as not relevant (coverage says how many)."),
+    "judge.merge_rule": ("**Merged grade** of a (probe, {_item}): the median of the judges' grades, rounded down; "
+                         "can't-judge votes are left out. {_An_item} is relevant when its merged grade is ≥ 1 and its "
+                         "gain is the grade; {_an_item} without one counts as not relevant (coverage says how many)."),
     "judge.agreement": ("**Agreement** on {units} unit(s) graded by two or more of {judges} judge(s): Krippendorff's α "
                         "(ordinal) = {alpha}; Cohen's κ = {kappa}."),
     "judge.kappa_pair": " κ {a}/{b} = {kappa} (n = {n}).",
-    "judge.agreement_none": "**Agreement**: needs two judges who graded the same (probe, movie); none yet.",
+    "judge.agreement_none": "**Agreement**: needs two judges who graded the same (probe, {_item}); none yet.",
     "judge.no_results": "No graded judgments of this kind yet: the tables fill in as people judge.",
     "judge.models_head": "**Per model: P@{k}, nDCG@{k}, coverage@{k}**",
     "judge.models_caption": ("trec_eval's rules on the merged grades. Coverage@{k}: the share of the model's current top "
-                             "{k} with a merged grade (a retrained model's new movies are unjudged). 95% intervals: "
+                             "{k} with a merged grade (a retrained model's new {_items} are unjudged). 95% intervals: "
                              "paired bootstrap over probes, {rounds} rounds. The offline columns are the stored "
                              "evaluation's HR@{k} (U2I) and I2I HR@{k} (the I2I models), for comparison."),
     "judge.offline": "Human nDCG@{k} against offline {metric}: Kendall's τ = {tau} over {n} model(s) with both.",
@@ -823,14 +823,14 @@ STRINGS: dict[str, str] = {
     "judge.new_set_head": "**A new probe set**",
     "judge.new_set_name": "Name",
     "judge.new_set_seed": "Seed",
-    "judge.new_set_items": "Movies",
+    "judge.new_set_items": "{_Items}",
     "judge.new_set_users": "Users",
     "judge.new_set_button": "Create the set",
     "judge.set_exists": "A probe set named {name} exists already: choose another name.",
     "judge.set_made": "Probe set {name} created.",
     "judge.add_head": "**Add probes by hand** to {name}",
     "judge.add_ids": "Probe ids",
-    "judge.add_help": "item:<movie id> for a movie, user:<user id> for a user, separated by commas.",
+    "judge.add_help": "item:<{_item} id> for {_an_item}, user:<user id> for a user, separated by commas.",
     "judge.add_button": "Add the probes",
     "judge.add_none": "Type at least one probe id, e.g. item:50.",
     "judge.added": "Added {n} probe(s) to {name} ({skipped} already in it).",
@@ -841,34 +841,34 @@ STRINGS: dict[str, str] = {
                                   "recall, ML-1M), all six of its columns (P@K: precision at K). The min–max columns "
                                   "span {n} versions of the tutorial's notebooks, re-run by every deploy of the book: "
                                   "the range the same code moved in."),
-    'how.formula.i2v_sequence': "Each history is a sentence; every film within {window} positions of the centre is a context, with {negative} negative films per pair (σ: the logistic function).",
-    'how.formula.i2v_set': "Each history is a set (cut into chunks of {chunk} films): every other film of the chunk is a context, with {negative} negative films per pair.",
-    'how.formula.eges_learned': "H_v mixes the film's id embedding (j = 0) and its {n} side fields ({fields}) with weights learned per film (a_v).",
-    'how.formula.eges_mean': "H_v is the plain mean of the film's id embedding (j = 0) and its {n} side fields ({fields}): no attention is learned (GES).",
-    'how.formula.airbnb_window': "D_p: pairs of films within {window} positions in a 30-minute session, both ways; c_n: {k_cat} negatives per pair from the whole catalogue, m_m: {k_market} from the centre's market (its most specific genre).",
-    'how.formula.airbnb_global_negatives': "D_b: each film of a booked session with the session's booked film l_b, however far apart; these pairs get the same {k} negatives as a window pair (the paper's booked-film term has none).",
-    'how.formula.airbnb_global_paper': "D_b: each film of a booked session with the session's booked film l_b, however far apart; as in the paper, these pairs get no negatives.",
-    'how.formula.airbnb_no_global': "This model was trained without the booked film as global context: no D_b term.",
-    'how.formula.airbnb_sigma': "σ(x) = 1 / (1 + e^(−x)); v_l: a film's input vector, v′: output vectors.",
+    'how.formula.i2v_sequence': "Each history is a sentence; every {_item} within {window} positions of the centre is a context, with {negative} negative {_items} per pair (σ: the logistic function).",
+    'how.formula.i2v_set': "Each history is a set (cut into chunks of {chunk} {_items}): every other {_item} of the chunk is a context, with {negative} negative {_items} per pair.",
+    'how.formula.eges_learned': "H_v mixes the {_item}'s id embedding (j = 0) and its {n} side fields ({fields}) with weights learned per {_item} (a_v).",
+    'how.formula.eges_mean': "H_v is the plain mean of the {_item}'s id embedding (j = 0) and its {n} side fields ({fields}): no attention is learned (GES).",
+    'how.formula.airbnb_window': "D_p: pairs of {_items} within {window} positions in a 30-minute session, both ways; c_n: {k_cat} negatives per pair from the whole catalogue, m_m: {k_market} from the centre's market (its most specific {_genre}).",
+    'how.formula.airbnb_global_negatives': "D_b: each {_item} of a booked session with the session's booked {_item} l_b, however far apart; these pairs get the same {k} negatives as a window pair (the paper's booked-{_item} term has none).",
+    'how.formula.airbnb_global_paper': "D_b: each {_item} of a booked session with the session's booked {_item} l_b, however far apart; as in the paper, these pairs get no negatives.",
+    'how.formula.airbnb_no_global': "This model was trained without the booked {_item} as global context: no D_b term.",
+    'how.formula.airbnb_sigma': "σ(x) = 1 / (1 + e^(−x)); v_l: {_an_item}'s input vector, v′: output vectors.",
     'how.formula.fm_softmax': "Trained with a softmax of the FM score over the whole catalogue V (the user-only terms cancel in it).",
     'how.formula.fm_sampled': "Trained with a sampled softmax: the target against {s} negatives S shared by the batch, drawn with probability q_j, each corrected by −log(|S| q_j); a negative equal to the target is masked.",
-    'how.formula.fm_bce': "Trained with a logistic loss on the FM score: each positive against {k} films the user never rated, drawn uniformly.",
-    'how.formula.fm_history': "User features x_u: the user id, the demographics and the last {n} films before the target, weighted by {decay}^step.",
-    'how.formula.fm_no_history': "User features x_u: the user id and the demographics only (no history films).",
+    'how.formula.fm_bce': "Trained with a logistic loss on the FM score: each positive against {k} {_items} the user never rated, drawn uniformly.",
+    'how.formula.fm_history': "User features x_u: the user id, the demographics and the last {n} {_items} before the target, weighted by {decay}^step.",
+    'how.formula.fm_no_history': "User features x_u: the user id and the demographics only (no history {_items}).",
     'how.formula.auto_unresolved': "The manifest does not record which softmax \"auto\" chose: the formula is left open.",
-    'how.formula.dssm_mask': "The denominator leaves out the batch's other columns that hold row b's own film (accidental hits), as the code masks them.",
-    'how.formula.dssm_q': "q_i uses n_i, the film's training interactions (+1). The batch's columns are next-film targets (at most {cap} examples per user), so q_i approximates, and is not exactly, how often a film fills a column.",
-    'how.formula.dssm_no_logq': "Trained without the logQ correction: popular films are pushed down more often, as in-batch negatives.",
-    'how.formula.dssm_full': "Trained with a full softmax over every film V: no sampling of negatives, no logQ correction, nothing to mask.",
-    'how.formula.ytb_full': "A softmax over every film V (the paper samples negatives).",
+    'how.formula.dssm_mask': "The denominator leaves out the batch's other columns that hold row b's own {_item} (accidental hits), as the code masks them.",
+    'how.formula.dssm_q': "q_i uses n_i, the {_item}'s training interactions (+1). The batch's columns are next-{_item} targets (at most {cap} examples per user), so q_i approximates, and is not exactly, how often {_an_item} fills a column.",
+    'how.formula.dssm_no_logq': "Trained without the logQ correction: popular {_items} are pushed down more often, as in-batch negatives.",
+    'how.formula.dssm_full': "Trained with a full softmax over every {_item} V: no sampling of negatives, no logQ correction, nothing to mask.",
+    'how.formula.ytb_full': "A softmax over every {_item} V (the paper samples negatives).",
     'how.formula.ytb_sampled': "A sampled softmax as in the paper: the target against {s} negatives S shared by the batch, drawn with probability q_j and corrected by −log(|S| q_j); a negative equal to the target is masked.",
     'how.formula.ytb_no_age': "This model has no example-age input: the paper's a and a² terms are not part of its user tower.",
     'how.formula.ytb_age_zero': "Example age: a and a² enter the user tower; users are served at a = 0 (\"now\", the paper's choice).",
     'how.formula.ytb_age_user': "Example age: a and a² enter the user tower; each user is served at their own age (now minus their last training interaction).",
-    'how.formula.ytb_history': "h̄: the mean of the last {n} films' embeddings (a separate input table), h̄_recent: of the last {k}, h_last: the last film.",
-    'how.formula.ytb_history_shared': "h̄: the mean of the last {n} films' embeddings, taken from the softmax's own table (h_j = v_j), h̄_recent: of the last {k}, h_last: the last film.",
-    'how.airbnb.diff_global_negatives': "**Negatives for the booked-film pairs:** each gets {k} negatives, as a window pair does; the paper's booked-film term has none.",
-    'how.airbnb.diff_global_no_negatives': "**No negatives for the booked-film pairs,** as in the paper (the default draws {k} for them, as for a window pair).",
+    'how.formula.ytb_history': "h̄: the mean of the last {n} {_items}' embeddings (a separate input table), h̄_recent: of the last {k}, h_last: the last {_item}.",
+    'how.formula.ytb_history_shared': "h̄: the mean of the last {n} {_items}' embeddings, taken from the softmax's own table (h_j = v_j), h̄_recent: of the last {k}, h_last: the last {_item}.",
+    'how.airbnb.diff_global_negatives': "**Negatives for the booked-{_item} pairs:** each gets {k} negatives, as a window pair does; the paper's booked-{_item} term has none.",
+    'how.airbnb.diff_global_no_negatives': "**No negatives for the booked-{_item} pairs,** as in the paper (the default draws {k} for them, as for a window pair).",
     'how.airbnb.diff_global_negatives_measured': "Validation I2I HR@10 (ML-100K / synth-10k) with them {on}, without {off} (make ablations, BENCHMARKS.md).",
     'overview.lb.best_caption': 'Best value per column highlighted among the models whose defaults were chosen on validation and the references (Train s: lowest); sweeps and imported vectors are not in the running. ',
     'overview.lb.ci_help': '95% interval: a bootstrap over the evaluated users (1,000 resamples), computed when the model was evaluated and kept in its manifest; – for a model stored before intervals existed.',
@@ -884,8 +884,8 @@ STRINGS: dict[str, str] = {
     'overview.lb.imported_head': 'Imported vectors',
     'overview.lb.imported_caption': 'Vectors trained elsewhere and imported here: nobody chose their settings on this validation split, so they stand apart from the best highlight.',
     'overview.no_evaluable': '{dataset}: no user has {need} or more interactions, so nobody can be evaluated on the {split} split: every metric shows –.',
-    'how.towers.ytb_idea_no_age': 'YouTubeDNN predicts the next movie a user watches with a softmax over the whole catalogue, from the user\'s history and profile. Each training example only sees the history before its target (the "rollback"). The paper also feeds each example\'s age; this model was trained without it (without it measured better on validation, make ablations).',
-    'how.towers.dssm_idea_full': 'Two towers map a user and a movie to unit vectors, and their cosine divided by a temperature τ is the logit. This model was trained with a full softmax: each user\'s own movie is the positive and every other movie in the catalogue is a negative, so no sampling correction (logQ) is needed.',
+    'how.towers.ytb_idea_no_age': 'YouTubeDNN predicts the next {_item} a user watches with a softmax over the whole catalogue, from the user\'s history and profile. Each training example only sees the history before its target (the "rollback"). The paper also feeds each example\'s age; this model was trained without it (without it measured better on validation, make ablations).',
+    'how.towers.dssm_idea_full': 'Two towers map a user and {_an_item} to unit vectors, and their cosine divided by a temperature τ is the logit. This model was trained with a full softmax: each user\'s own {_item} is the positive and every other {_item} in the catalogue is a negative, so no sampling correction (logQ) is needed.',
 
     # ---- issue 23: viewer mode
     "access.viewer_note": ("Viewer mode: {what} is disabled because this server listens on {where}, beyond localhost. "
@@ -934,14 +934,6 @@ STRINGS.update({
     'dataset.side.none': ('No side information is declared: the models use the ids and the interactions only (EGES '
                           'keeps its popularity field).'),
     'dataset.eges_fields': 'Side fields of this model, as the data declares them: {fields}.',
-    'dataset.noun.movies.item': 'movie',
-    'dataset.noun.movies.items': 'movies',
-    'dataset.noun.movies.category': 'genre',
-    'dataset.noun.movies.categories': 'genres',
-    'dataset.noun.items.item': 'item',
-    'dataset.noun.items.items': 'items',
-    'dataset.noun.items.category': 'category',
-    'dataset.noun.items.categories': 'categories',
 })
 
 # ---- issue 21: tuning on validation with one budget, the EASE reference row
@@ -971,7 +963,7 @@ STRINGS.update({
     'tuning.ease_failed': '**ease** (a reference) could not be computed here: {error}',
     'tuning.ease_description': ('Reference, not an embedding model: EASE (Steck, 2019) learns item-item weights in '
                                 'closed form, B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹ (X: who watched what in '
-                                'training), and scores a user by adding the rows of B of their films. λ is chosen on '
+                                'training), and scores a user by adding the rows of B of their {_items}. λ is chosen on '
                                 'validation among {lambdas}; kept in the store, computed once per dataset.'),
     'tuning.ease_computing': 'Computing the EASE reference once for this dataset (λ chosen on validation)…',
     'tuning.ease_user_caption': ('**ease** is a reference (closed-form item-item weights, λ chosen on validation), '

@@ -31,7 +31,7 @@ STRINGS: dict[str, str] = {
                                    "与所有输出向量的内积（在它的窗口内出现的{_item}，前后皆可）。"),
     "how.item2vec.look_shared": "两个列表在这里共有 **{shared}/{k}** {_unit}{_item}：“相似”和“共现”是两个不同的问题。",
     "how.item2vec.look_pairs": ("“共现”列表中的 **{n}/{k}** {_unit}{_item}属于最常出现在该{_item}窗口中的前 20 部"
-                                "（{any}/{k} 部曾出现在其窗口中）：训练分数与样本对的计数一致。"),
+                                "（{any}/{k} {_unit}曾出现在其窗口中）：训练分数与样本对的计数一致。"),
     "how.item2vec.look_vectors": ("样本对计数是加权的：gensim 会为每个中心词随机缩小窗口，因此距离为 d 的{_item}被使用的概率为 "
                                   "(window − d + 1) / window。"),
     "how.item2vec.diff_context_sequence": ("**按序列、窗口 {window} 处理，而不是集合。** 论文和教程把历史看作无序集合（其余每{_unit}{_item}"
@@ -177,7 +177,7 @@ STRINGS: dict[str, str] = {
     'how.towers.dssm_diff_tau': 'logit 为 cos / τ，τ = {tau:g}；教程的余弦过 sigmoid 没有温度系数。',
     'how.towers.dssm_diff_relu': 'ReLU 塔（隐藏层 {hidden}）；教程的塔使用 tanh、BatchNorm 和 dropout。',
     'how.towers.dssm_diff_tutorial_tower': '教程的塔：Dense + BatchNorm + tanh + dropout {dropout:g}。',
-    'how.towers.dssm_diff_features': '用户塔：{user_id}、人口属性和历史（最近 {history_len} {_unit}{_item}的均值、最近 {recent_k} 部的均值、最后一部；填充位被屏蔽）；教程的用户塔只看画像特征。',
+    'how.towers.dssm_diff_features': '用户塔：{user_id}、人口属性和历史（最近 {history_len} {_unit}{_item}的均值、最近 {recent_k} {_unit}的均值、最后一{_unit}；填充位被屏蔽）；教程的用户塔只看画像特征。',
     'how.towers.dssm_diff_examples': '下一物品样本，每个用户最多 {cap} 个。',
     'how.towers.ytb_idea': 'YouTubeDNN 根据用户的历史、画像和样本年龄，用对整个物料库的 softmax 预测用户下一{_unit}要看的{_item}。每个训练样本只看到目标之前的历史（即“回滚”），样本年龄告诉模型这个样本发生在多久以前，因此线上服务时可以询问“现在”的偏好。',
     'how.towers.ytb_examples': '该用户的训练样本',
@@ -186,7 +186,7 @@ STRINGS: dict[str, str] = {
     'how.towers.ytb_ages_caption': '该用户在模型服务年龄（{serve}）下的前 5 名，以及最热门的 3 {_unit}未看过的{_item}；每一列用该年龄下的用户塔（训练时存储）为它们打分。',
     'how.towers.ytb_check_ages': '该用户的样本年龄从 {newest:.0f} 天（最新）到 {oldest:.0f} 天；越旧的样本 a 越大。',
     'how.towers.ytb_check_oracle': '服务年龄下的得分与存储的用户推荐得分一致（最大差值 {err:.1e}）。',
-    'how.towers.ytb_check_overlap': '{serve} 与 {old} 时的前 10 名有 {k} 部相同。',
+    'how.towers.ytb_check_overlap': '{serve} 与 {old} 时的前 10 名有 {k} {_unit}相同。',
     'how.towers.ytb_check_popularity': '各服务年龄下前 10 名的平均训练次数：{pops}。',
     'how.towers.ytb_check_extrapolate': '最旧的训练样本为 {oldest:.0f} 天：{ages} 时的得分超出了模型见过的任何年龄，属于外推。',
     'how.towers.ytb_sample': '年龄网格只为固定种子抽取的 {m} 个用户存储。',
@@ -198,7 +198,7 @@ STRINGS: dict[str, str] = {
     'how.towers.ytb_diff_age_zero': '样本年龄 log1p(天数 / {unit:g}) 及其平方作为塔的输入，线上以年龄 0 服务，与论文相同。',
     'how.towers.ytb_diff_age_user': '样本年龄 log1p(天数 / {unit:g}) 及其平方作为塔的输入；线上以用户自身的年龄（现在 − 其最后一次训练时间）服务，论文用 0。',
     'how.towers.ytb_diff_no_age': '不使用样本年龄特征（论文使用）。',
-    'how.towers.ytb_diff_history': '历史用三种方式池化（最近 {history_len} 部的均值、最近 {recent_k} 部的均值、最后一部），填充位被屏蔽。',
+    'how.towers.ytb_diff_history': '历史用三种方式池化（最近 {history_len} {_unit}的均值、最近 {recent_k} {_unit}的均值、最后一{_unit}），填充位被屏蔽。',
     # --- The tutorial's claims checked on the data, the tutorial's table, model-card facts (recall_core/app/claims.py)
     'claims.common.no_store': '该数据集还没有已保存的模型：请先在概览页训练。',
     'claims.common.missing_models': '未保存：{names}。这项检验需要它们。',
@@ -702,6 +702,8 @@ STRINGS: dict[str, str] = {
     'core.model.airbnb.variant.market_share.None': '每个样本对的负样本中有 {market_share:g} 来自该{_item}所在的市场',
     'core.model.airbnb.variant.global_context.True': '以预订的{_item}作为全局上下文',
     'core.model.airbnb.variant.global_context.False': '不使用全局上下文',
+    'core.model.airbnb.variant.global_negatives.True': '预订{_item}的样本对也抽取负样本（论文：没有）',
+    'core.model.airbnb.variant.global_negatives.False': '预订{_item}的样本对不抽负样本，与论文一致',
 
     'core.model.fm.description': '因子分解机，精确拆分为 [1; Σv_u] 与 [物品项; Σv_t] 两个向量。',
     'core.model.fm.view.similar': ('{_item}的特征嵌入之和 Σv_t（FM 的交互部分，去掉偏置坐标）之间的余弦；FM 从不在物品–物品对上'
@@ -779,7 +781,7 @@ STRINGS: dict[str, str] = {
     'core.no_user_list.missing': '用户 {user} 没有用户向量（导入的文件里没有这个用户）',
 
     # ---- issue 18: Judge (blind, pooled human judgments)
-    "judge.caption": ("对模型列表的盲评与汇集评判：为一个探针的各列表中的电影打分，或在两个列表中选出更好的一个，全程看不到是"
+    "judge.caption": ("对模型列表的盲评与汇集评判：为一个探针的各列表中的{_item}打分，或在两个列表中选出更好的一个，全程看不到是"
                       "哪个模型给出的。每次评判立即保存；“结果”页将其汇总为带置信区间的 P@K、nDCG@K 和评分。"),
     "judge.tab_graded": "分级评判（汇集）",
     "judge.tab_ab": "A/B 对比",
@@ -789,25 +791,25 @@ STRINGS: dict[str, str] = {
     "judge.name_placeholder": "例如 Ada",
     "judge.name_help": ("你的评判以此名字保存（1 到 60 个可打印字符）。刷新页面或第二天输入同一名字即可从上次停下的地方继续；"
                         "页面会把名字保存在链接中。"),
-    "judge.type_name": "请先在上方输入你的名字再开始评判。在你为电影打分之前不会保存任何内容。",
+    "judge.type_name": "请先在上方输入你的名字再开始评判。在你为{_item}打分之前不会保存任何内容。",
     "judge.set": "探针集",
-    "judge.set_help": ("一个命名、带随机种子的电影与用户集合（按热度三等分分层：头部、腰部、尾部），所有评判者按相同顺序完成。"
+    "judge.set_help": ("一个命名、带随机种子的{_item}与用户集合（按热度三等分分层：头部、腰部、尾部），所有评判者按相同顺序完成。"
                        "新建探针集或手动添加探针：见“探针集”页。"),
     "judge.kind": "探针",
-    "judge.kind_item": "电影（I2I）",
+    "judge.kind_item": "{_item}（I2I）",
     "judge.kind_user": "用户（U2I）",
-    "judge.k_help": "汇集每个模型前多少部电影（也用于计分：P@K、nDCG@K）。",
+    "judge.k_help": "汇集每个模型前多少{_unit}{_item}（也用于计分：P@K、nDCG@K）。",
     "judge.no_probes": "该探针集中没有此类探针（{kind}）。请在“探针集”页添加。",
-    "judge.progress": "本集已评 {done:,} / {total:,} 部电影 · 当前探针：{here} / {n_here} · 第 {probe} / {n_probes} 个探针",
-    "judge.all_done": "你已评完本集全部 {n:,} 部电影。可回到任一探针修改评分：以较晚的评分为准，历史记录会保留。",
+    "judge.progress": "本集已评 {done:,} / {total:,} {_unit}{_item} · 当前探针：{here} / {n_here} · 第 {probe} / {n_probes} 个探针",
+    "judge.all_done": "你已评完本集全部 {n:,} {_unit}{_item}。可回到任一探针修改评分：以较晚的评分为准，历史记录会保留。",
     "judge.prev": "上一个探针",
     "judge.next": "下一个探针",
     "judge.next_open": "下一个未评",
     "judge.probe_head": "探针 {n} / {total}：`{probe}`",
     "judge.user_line": "用户 **{user}** · {n} 条训练评分",
-    "judge.grade_help": ("所选模型为该探针给出的前 {k} 部电影，每部只出现一次，顺序为你单独随机生成；不显示模型名、分数或排名。"
-                         "请逐一打分：0 不相关，1 有些相关，2 相关；若无法判断（不了解这部电影）请选 ?。一个评分对所有列出该"
-                         "电影的模型都有效。"),
+    "judge.grade_help": ("所选模型为该探针给出的前 {k} {_unit}{_item}，每{_unit}只出现一次，顺序为你单独随机生成；不显示模型名、分数或排名。"
+                         "请逐一打分：0 不相关，1 有些相关，2 相关；若无法判断（不了解这{_unit}{_item}）请选 ?。一个评分对所有列出该"
+                         "{_item}的模型都有效。"),
     "judge.grade_0": "0 不相关",
     "judge.grade_1": "1 有些相关",
     "judge.grade_2": "2 相关",
@@ -823,17 +825,17 @@ STRINGS: dict[str, str] = {
     "judge.ab_tie": "差不多",
     "judge.ab_both_bad": "都不好",
     "judge.results_n": ("**n = {n:,} 条有效评判**（{kind}）：{judges} 位评判者，{probes} 个有合并评分的探针，{units:,} 个已评分"
-                        "的（探针, 电影）单元；文件中含历史共 {rows:,} 行；A/B 投票 {votes:,} 票。"),
-    "judge.merge_rule": ("**合并评分**：同一（探针, 电影）上各评判者评分的中位数，向下取整；“无法判断”不计入。合并评分 ≥ 1 的"
-                         "电影视为相关，增益即评分；没有合并评分的电影按不相关计（覆盖率说明有多少）。"),
+                        "的（探针, {_item}）单元；文件中含历史共 {rows:,} 行；A/B 投票 {votes:,} 票。"),
+    "judge.merge_rule": ("**合并评分**：同一（探针, {_item}）上各评判者评分的中位数，向下取整；“无法判断”不计入。合并评分 ≥ 1 的"
+                         "{_item}视为相关，增益即评分；没有合并评分的{_item}按不相关计（覆盖率说明有多少）。"),
     "judge.agreement": ("**一致性**：在 {units} 个由 {judges} 位评判者中两位及以上评过的单元上，Krippendorff α（有序）= "
                         "{alpha}；Cohen κ = {kappa}。"),
     "judge.kappa_pair": " 评判者 {a} 与 {b} 的 κ = {kappa}（n = {n}）。",
-    "judge.agreement_none": "**一致性**：需要两位评判者评过同一（探针, 电影）；目前还没有。",
+    "judge.agreement_none": "**一致性**：需要两位评判者评过同一（探针, {_item}）；目前还没有。",
     "judge.no_results": "此类探针尚无分级评判：随着评判进行，表格会逐步填充。",
     "judge.models_head": "**各模型：P@{k}、nDCG@{k}、覆盖率@{k}**",
     "judge.models_caption": ("按 trec_eval 的规则在合并评分上计算。覆盖率@{k}：模型当前前 {k} 个结果中有合并评分的比例（重新训练"
-                             "后模型新给出的电影为未评）。95% 置信区间：对探针做配对自助法，{rounds} 轮。offline 两列是模型库中"
+                             "后模型新给出的{_item}为未评）。95% 置信区间：对探针做配对自助法，{rounds} 轮。offline 两列是模型库中"
                              "离线评估的 HR@{k}（U2I）与 I2I HR@{k}（I2I 模型），供对照。"),
     "judge.offline": "人工 nDCG@{k} 与离线 {metric} 的对照：在 {n} 个两者都有的模型上，Kendall τ = {tau}。",
     "judge.pairs_head": "**模型两两比较：nDCG@{k} 之差**",
@@ -856,14 +858,14 @@ STRINGS: dict[str, str] = {
     "judge.new_set_head": "**新建探针集**",
     "judge.new_set_name": "名称",
     "judge.new_set_seed": "随机种子",
-    "judge.new_set_items": "电影数",
+    "judge.new_set_items": "{_item}数",
     "judge.new_set_users": "用户数",
     "judge.new_set_button": "创建探针集",
     "judge.set_exists": "已存在名为 {name} 的探针集：请换一个名称。",
     "judge.set_made": "已创建探针集 {name}。",
     "judge.add_head": "**手动添加探针**到 {name}",
     "judge.add_ids": "探针 id",
-    "judge.add_help": "电影用 item:<电影 id>，用户用 user:<用户 id>，用逗号分隔。",
+    "judge.add_help": "{_item}用 item:<{_item} id>，用户用 user:<用户 id>，用逗号分隔。",
     "judge.add_button": "添加探针",
     "judge.add_none": "请至少输入一个探针 id，例如 item:50。",
     "judge.added": "已向 {name} 添加 {n} 个探针（{skipped} 个已在其中）。",
@@ -872,34 +874,34 @@ STRINGS: dict[str, str] = {
     'claims.tut.chapter_option': '本应用所依据的章节（其结果表）',
     'claims.tut.chapter_source': ('本应用所依据章节（Datawhale fun-rec，向量召回，ML-1M）的结果表，六列全部列出（P@K：K 处的精确率）。'
                                   '最小–最大两列覆盖教程 notebook 的 {n} 个版本（书每次发布都会重新运行它们）：同一份代码的数字在此范围内变动。'),
-    'how.formula.i2v_sequence': '每段历史是一个句子；与中心影片相距 {window} 个位置以内的影片都是上下文，每个样本对配 {negative} 个负样本（σ：logistic 函数）。',
-    'how.formula.i2v_set': '每段历史是一个集合（切成每块 {chunk} 部影片）：同一块中的其他影片都是上下文，每个样本对配 {negative} 个负样本。',
-    'how.formula.eges_learned': 'H_v 以每部影片各自学到的权重（a_v）混合其 id 嵌入（j = 0）与 {n} 个辅助信息字段（{fields}）。',
-    'how.formula.eges_mean': 'H_v 是影片 id 嵌入（j = 0）与 {n} 个辅助信息字段（{fields}）的简单平均：不学习注意力（GES）。',
-    'how.formula.airbnb_window': 'D_p：30 分钟会话内相距 {window} 个位置以内的影片对（双向）；c_n：每个样本对从整个物料库抽 {k_cat} 个负样本，m_m：从中心影片所在市场（其最具体的类型）抽 {k_market} 个。',
-    'how.formula.airbnb_global_negatives': 'D_b：有预订的会话中每部影片与该会话的预订影片 l_b 组成的样本对，不论相距多远；这些样本对与窗口样本对一样配 {k} 个负样本（论文中预订影片这一项没有负样本）。',
-    'how.formula.airbnb_global_paper': 'D_b：有预订的会话中每部影片与该会话的预订影片 l_b 组成的样本对，不论相距多远；与论文相同，这些样本对没有负样本。',
-    'how.formula.airbnb_no_global': '该模型训练时没有把预订影片作为全局上下文：没有 D_b 这一项。',
-    'how.formula.airbnb_sigma': 'σ(x) = 1 / (1 + e^(−x))；v_l：影片的输入向量，v′：输出向量。',
+    'how.formula.i2v_sequence': '每段历史是一个句子；与中心{_item}相距 {window} 个位置以内的{_item}都是上下文，每个样本对配 {negative} 个负样本（σ：logistic 函数）。',
+    'how.formula.i2v_set': '每段历史是一个集合（切成每块 {chunk} {_unit}{_item}）：同一块中的其他{_item}都是上下文，每个样本对配 {negative} 个负样本。',
+    'how.formula.eges_learned': 'H_v 以每{_unit}{_item}各自学到的权重（a_v）混合其 id 嵌入（j = 0）与 {n} 个辅助信息字段（{fields}）。',
+    'how.formula.eges_mean': 'H_v 是{_item} id 嵌入（j = 0）与 {n} 个辅助信息字段（{fields}）的简单平均：不学习注意力（GES）。',
+    'how.formula.airbnb_window': 'D_p：30 分钟会话内相距 {window} 个位置以内的{_item}对（双向）；c_n：每个样本对从整个物料库抽 {k_cat} 个负样本，m_m：从中心{_item}所在市场（其最具体的{_genre}）抽 {k_market} 个。',
+    'how.formula.airbnb_global_negatives': 'D_b：有预订的会话中每{_unit}{_item}与该会话的预订{_item} l_b 组成的样本对，不论相距多远；这些样本对与窗口样本对一样配 {k} 个负样本（论文中预订{_item}这一项没有负样本）。',
+    'how.formula.airbnb_global_paper': 'D_b：有预订的会话中每{_unit}{_item}与该会话的预订{_item} l_b 组成的样本对，不论相距多远；与论文相同，这些样本对没有负样本。',
+    'how.formula.airbnb_no_global': '该模型训练时没有把预订{_item}作为全局上下文：没有 D_b 这一项。',
+    'how.formula.airbnb_sigma': 'σ(x) = 1 / (1 + e^(−x))；v_l：{_item}的输入向量，v′：输出向量。',
     'how.formula.fm_softmax': '用 FM 得分在整个物料库 V 上的 softmax 训练（其中只含用户的项相互抵消）。',
     'how.formula.fm_sampled': '用采样 softmax 训练：目标与整批共享的 {s} 个负样本 S 比较，负样本按概率 q_j 抽取，各自减去 log(|S| q_j) 校正；与目标相同的负样本被屏蔽。',
-    'how.formula.fm_bce': '用 FM 得分上的 logistic 损失训练：每个正样本配 {k} 部该用户从未评分、均匀抽取的影片。',
-    'how.formula.fm_history': '用户特征 x_u：用户 id、人口统计字段，以及目标之前的最近 {n} 部影片，按 {decay}^步数 加权。',
-    'how.formula.fm_no_history': '用户特征 x_u：只有用户 id 和人口统计字段（没有历史影片）。',
+    'how.formula.fm_bce': '用 FM 得分上的 logistic 损失训练：每个正样本配 {k} {_unit}该用户从未评分、均匀抽取的{_item}。',
+    'how.formula.fm_history': '用户特征 x_u：用户 id、人口统计字段，以及目标之前的最近 {n} {_unit}{_item}，按 {decay}^步数 加权。',
+    'how.formula.fm_no_history': '用户特征 x_u：只有用户 id 和人口统计字段（没有历史{_item}）。',
     'how.formula.auto_unresolved': '清单没有记录 “auto” 选了哪种 softmax：公式不做假定。',
-    'how.formula.dssm_mask': '分母不含本批中与第 b 行正样本是同一部影片的其他列（意外命中），与代码的屏蔽一致。',
-    'how.formula.dssm_q': 'q_i 用的是 n_i，即影片在训练集中的交互数（+1）。批内的列是下一部影片的目标（每个用户最多 {cap} 个样本），所以 q_i 只是近似、并不精确等于影片出现在列中的频率。',
-    'how.formula.dssm_no_logq': '训练时没有 logQ 校正：热门影片作为批内负样本更常被压低。',
-    'how.formula.dssm_full': '用覆盖全部影片 V 的完整 softmax 训练：不采样负样本，不做 logQ 校正，也没有需要屏蔽的列。',
-    'how.formula.ytb_full': '在全部影片 V 上做 softmax（论文采样负样本）。',
+    'how.formula.dssm_mask': '分母不含本批中与第 b 行正样本是同一{_unit}{_item}的其他列（意外命中），与代码的屏蔽一致。',
+    'how.formula.dssm_q': 'q_i 用的是 n_i，即{_item}在训练集中的交互数（+1）。批内的列是下一{_unit}{_item}的目标（每个用户最多 {cap} 个样本），所以 q_i 只是近似、并不精确等于{_item}出现在列中的频率。',
+    'how.formula.dssm_no_logq': '训练时没有 logQ 校正：热门{_item}作为批内负样本更常被压低。',
+    'how.formula.dssm_full': '用覆盖全部{_item} V 的完整 softmax 训练：不采样负样本，不做 logQ 校正，也没有需要屏蔽的列。',
+    'how.formula.ytb_full': '在全部{_item} V 上做 softmax（论文采样负样本）。',
     'how.formula.ytb_sampled': '与论文一样用采样 softmax：目标与整批共享的 {s} 个负样本 S 比较，负样本按概率 q_j 抽取并减去 log(|S| q_j) 校正；与目标相同的负样本被屏蔽。',
     'how.formula.ytb_no_age': '该模型没有样本年龄输入：论文中的 a 与 a² 不在它的用户塔里。',
     'how.formula.ytb_age_zero': '样本年龄：a 与 a² 进入用户塔；服务时取 a = 0（“现在”，论文的做法）。',
     'how.formula.ytb_age_user': '样本年龄：a 与 a² 进入用户塔；服务时每个用户取其自身的年龄（现在减去其最后一次训练交互的时间）。',
-    'how.formula.ytb_history': 'h̄：最近 {n} 部影片嵌入的平均（单独的输入嵌入表），h̄_recent：最近 {k} 部的平均，h_last：最后一部。',
-    'how.formula.ytb_history_shared': 'h̄：最近 {n} 部影片嵌入的平均，取自 softmax 自身的嵌入表（h_j = v_j），h̄_recent：最近 {k} 部的平均，h_last：最后一部。',
-    'how.airbnb.diff_global_negatives': '**预订影片样本对的负样本：** 每个样本对与窗口样本对一样配 {k} 个负样本；论文中预订影片这一项没有负样本。',
-    'how.airbnb.diff_global_no_negatives': '**预订影片样本对不配负样本，** 与论文相同（默认设置会像窗口样本对一样为它们抽 {k} 个）。',
+    'how.formula.ytb_history': 'h̄：最近 {n} {_unit}{_item}嵌入的平均（单独的输入嵌入表），h̄_recent：最近 {k} {_unit}的平均，h_last：最后一{_unit}。',
+    'how.formula.ytb_history_shared': 'h̄：最近 {n} {_unit}{_item}嵌入的平均，取自 softmax 自身的嵌入表（h_j = v_j），h̄_recent：最近 {k} {_unit}的平均，h_last：最后一{_unit}。',
+    'how.airbnb.diff_global_negatives': '**预订{_item}样本对的负样本：** 每个样本对与窗口样本对一样配 {k} 个负样本；论文中预订{_item}这一项没有负样本。',
+    'how.airbnb.diff_global_no_negatives': '**预订{_item}样本对不配负样本，** 与论文相同（默认设置会像窗口样本对一样为它们抽 {k} 个）。',
     'how.airbnb.diff_global_negatives_measured': '验证集 I2I HR@10（ML-100K / synth-10k）：有负样本 {on}，无负样本 {off}（make ablations，见 BENCHMARKS.md）。',
     'overview.lb.best_caption': '每列的最佳值在“默认设置由验证集选出的模型”和参照行之中突出显示（Train s：最低）；调参扫描和导入的向量不参与比较。',
     'overview.lb.ci_help': '95% 区间：对被评估用户做自助法（bootstrap）重采样 1,000 次，在评估模型时计算并保存在其清单中；在有区间之前保存的模型显示 –。',
@@ -915,8 +917,8 @@ STRINGS: dict[str, str] = {
     'overview.lb.imported_head': '导入的向量',
     'overview.lb.imported_caption': '在别处训练后导入的向量：它们的设置没有在本验证集上选择，所以不参与最佳值的突出显示。',
     'overview.no_evaluable': '{dataset}：没有用户拥有 {need} 条或更多交互，因此在 {split} 划分上无法评估任何用户：所有指标都显示为 –。',
-    'how.towers.ytb_idea_no_age': 'YouTubeDNN 根据用户的历史和画像，用覆盖整个物料库的 softmax 预测用户接下来观看的影片。每个训练样本只看到目标之前的历史（“回滚”）。论文还输入每个样本的年龄；该模型训练时没有这一特征（在验证集上不用它效果更好，见 make ablations）。',
-    'how.towers.dssm_idea_full': '两个塔把用户和影片映射为单位向量，它们的余弦除以温度系数 τ 就是 logit。该模型用完整 softmax 训练：用户自己的影片是正样本，物料库中其余每部影片都是负样本，因此不需要采样校正（logQ）。',
+    'how.towers.ytb_idea_no_age': 'YouTubeDNN 根据用户的历史和画像，用覆盖整个物料库的 softmax 预测用户接下来观看的{_item}。每个训练样本只看到目标之前的历史（“回滚”）。论文还输入每个样本的年龄；该模型训练时没有这一特征（在验证集上不用它效果更好，见 make ablations）。',
+    'how.towers.dssm_idea_full': '两个塔把用户和{_item}映射为单位向量，它们的余弦除以温度系数 τ 就是 logit。该模型用完整 softmax 训练：用户自己的{_item}是正样本，物料库中其余每{_unit}{_item}都是负样本，因此不需要采样校正（logQ）。',
 
     # ---- issue 23: viewer mode
     "access.viewer_note": "查看模式：此服务器监听 {where}（不止本机），因此{what}已停用。运维人员以 `{env}=1` 启动应用即可启用。",
@@ -959,14 +961,6 @@ STRINGS.update({
     'dataset.side.user_field': '用户字段 `{name}`（{n} 个取值）：FM、DSSM 和 YouTubeDNN 用户塔的特征',
     'dataset.side.none': '未声明任何辅助信息：模型只使用 ID 和交互（EGES 保留其热度字段）。',
     'dataset.eges_fields': '本模型的辅助字段（按数据的声明）：{fields}。',
-    'dataset.noun.movies.item': '电影',
-    'dataset.noun.movies.items': '电影',
-    'dataset.noun.movies.category': '类型',
-    'dataset.noun.movies.categories': '类型',
-    'dataset.noun.items.item': '物品',
-    'dataset.noun.items.items': '物品',
-    'dataset.noun.items.category': '类别',
-    'dataset.noun.items.categories': '类别',
 })
 
 # ---- issue 21: tuning on validation with one budget, the EASE reference row
@@ -993,7 +987,7 @@ STRINGS.update({
     'tuning.ease_failed': '这里无法计算 **ease**（参照）：{error}',
     'tuning.ease_description': ('参照，不是嵌入模型：EASE（Steck, 2019）以闭式解学习物品-物品权重，'
                                 'B = I − P·diag(1/diag(P))，P = (XᵀX + λI)⁻¹（X：训练集中谁看过什么），'
-                                '把用户看过的电影对应的 B 的行相加来打分。λ 在验证集上从 {lambdas} 中选出；'
+                                '把用户看过的{_item}对应的 B 的行相加来打分。λ 在验证集上从 {lambdas} 中选出；'
                                 '每个数据集只计算一次，保存在模型库中。'),
     'tuning.ease_computing': '正在为本数据集计算一次 EASE 参照（λ 在验证集上选择）…',
     'tuning.ease_user_caption': ('**ease** 是参照（闭式解的物品-物品权重，λ 在验证集上选择），不是嵌入模型：'
