@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recall_core.errors import DataError, UsageError
+from recall_core.processes import pid_alive
 
 CACHE_ENV = "RECALL_DATA_DIR"
 MIRROR_ENV = "RECALL_MOVIELENS_URL"
@@ -384,7 +385,7 @@ def remove_leftovers(cache_dir: Path | str, name: str | None = None) -> list[Pat
             old = now - p.stat().st_mtime > STALE_S
         except OSError:
             continue
-        if pid != os.getpid() and (old or not _alive(pid)):
+        if pid != os.getpid() and (old or not pid_alive(pid)):
             if p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
             else:
@@ -393,11 +394,4 @@ def remove_leftovers(cache_dir: Path | str, name: str | None = None) -> list[Pat
     return removed
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True

@@ -36,6 +36,7 @@ from typing import Callable, Iterator
 from filelock import FileLock, Timeout
 
 from recall_core.errors import StoreError
+from recall_core.processes import pid_alive
 from recall_core.store.fs import atomic_write_bytes, makedirs
 
 LOCK = ".lock"
@@ -55,15 +56,6 @@ def _held_paths() -> set[str]:
     return _held.paths
 
 
-def _pid_alive(pid: int) -> bool:
-    if os.name != "posix":
-        return True  # no cheap check: trust the lock
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
@@ -110,7 +102,7 @@ def training_status(store: Path, dataset_key: str) -> dict | None:
             return None
     info = _read_owner(folder)
     pid = info.get("pid") if isinstance(info.get("pid"), int) else None
-    if pid is not None and info.get("host") in (None, socket.gethostname()) and not _pid_alive(pid):
+    if pid is not None and info.get("host") in (None, socket.gethostname()) and not pid_alive(pid):
         info = {}  # left by an earlier, killed training; the new holder has not written its own yet
     return {"pid": info.get("pid"), "started_at": info.get("started_at"), "host": info.get("host"),
             "command": info.get("command")}
@@ -233,4 +225,4 @@ def process_alive(pid: int | None, host: str | None) -> bool | None:
     """Is process ``pid`` on ``host`` still running? ``None`` when this machine cannot tell (another host)."""
     if host not in (None, socket.gethostname()):
         return None
-    return isinstance(pid, int) and _pid_alive(pid)
+    return isinstance(pid, int) and pid_alive(pid)
