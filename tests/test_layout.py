@@ -52,18 +52,63 @@ def test_only_the_app_package_and_pages_import_streamlit():
 
 
 def navigation_pages() -> list[tuple[str, str, bool]]:
-    """``(page file, url path, default)`` of every ``st.Page`` in app.py's navigation (read with ast)."""
+    """``(page file, url path, default)`` of every page of the one page list (recall_core/app/page_list.py)."""
+    from recall_core.app.page_list import PAGES
+
+    return [(p.file, p.url, p.default) for p in PAGES]
+
+
+def test_the_page_list_has_one_home():
+    """app.py builds its navigation from recall_core/app/page_list.py (no st.Page written out by hand); the
+    screenshots and the browser timings read the same list, and no other file spells out a list of page files."""
     import ast
 
-    out = []
-    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page" and node.args:
-            kw = {k.arg: k.value for k in node.keywords}
-            path = node.args[0].value
-            url = kw["url_path"].value if "url_path" in kw else Path(path).stem
-            default = "default" in kw and kw["default"].value is True
-            out.append((path, url, default))
-    return out
+    from recall_core.app.page_list import PAGES, page
+
+    app = (ROOT / "app.py").read_text()
+    calls = [n for n in ast.walk(ast.parse(app)) if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "Page"]
+    assert len(calls) == 1 and not any(isinstance(a, ast.Constant) for a in calls[0].args), \
+        "app.py: build every st.Page from page_list.PAGES"
+    assert "page_list.PAGES" in app
+    # the list itself: unique URLs, files and screenshot names; one default; every file exists
+    assert len({p.url for p in PAGES}) == len({p.file for p in PAGES}) == len({p.shot for p in PAGES}) == len(PAGES)
+    assert sum(p.default for p in PAGES) == 1 and PAGES[0].default and PAGES[0].path == ""
+    assert all((ROOT / p.file).is_file() for p in PAGES)
+    assert page("") is page("home") is PAGES[0] and page("maps").file == "pages/embedding_maps.py"
+    # nothing else lists the pages: two or more page files named in one file outside the list, app.py, the
+    # routing files and the pages themselves (per-page data in tests, keyed by file, is allowed)
+    files = {p.file for p in PAGES}
+    spelled = []
+    for path in [*(ROOT / "bench").glob("*.py"), ROOT / "app.py"]:
+        named = [f for f in files if f'"{f}"' in path.read_text()]
+        if len(named) >= 2:
+            spelled.append(f"{path.relative_to(ROOT)}: {sorted(named)}")
+    assert not spelled, f"read recall_core.app.page_list.PAGES instead: {spelled}"
+
+
+def test_the_benches_visit_every_page():
+    """The screenshots and the browser timings visit every page of the list (the timings used to leave out
+    Serving), at the same URL paths and with the same headings."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import browser_timings
+        import screenshots
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    from recall_core.app.i18n import text
+    from recall_core.app.page_list import PAGES
+
+    shots = screenshots.PAGES
+    assert [(path, title, name) for path, title, name in shots] == \
+        [(p.path, text("en", p.title_key), p.shot) for p in PAGES]
+    assert shots[0] == ("", "Overview", "overview") and ("serving", text("en", "page.serving"), "serving") in shots
+    timed = browser_timings.app_pages("50", "13")
+    assert [(name, path.split("?")[0], title) for name, path, title in timed] == \
+        [(p.name, p.path, text("en", p.title_key)) for p in PAGES]
+    assert ("item neighbours", "items?item=50&k=10", text("en", "page.items")) in timed
+    assert ("user recall", "users?user=13&k=10", text("en", "page.users")) in timed
+    assert ("judge", "judge?judge=bench", text("en", "page.judge")) in timed
+    assert ("serving", "serving", text("en", "page.serving")) in timed
 
 
 def test_every_url_path_has_its_routing_file_for_a_fresh_server():
