@@ -125,3 +125,94 @@ def test_every_url_path_has_its_routing_file_for_a_fresh_server():
         if not shim.is_file() or "routing.through_app()" not in shim.read_text():
             missing.append(f"pages/{url}.py (for {path})")
     assert not missing, f"add a routing file like pages/items.py: {missing}"
+
+
+def _imports(path: Path, package: str | None = None) -> list[tuple[str, int]]:
+    """``(dotted module name, line)`` of every import in ``path``, inside functions too (read with ast);
+    relative imports resolved against ``package`` (the file's package, dotted)."""
+    import ast
+
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out += [(a.name, node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level and package:
+                parts = package.split(".")
+                parts = parts[:len(parts) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            out.append((base, node.lineno))
+            out += [(f"{base}.{a.name}", node.lineno) for a in node.names]  # from bench import ablations
+    return out
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle of a directed graph, once each (as found by depth-first search), e.g. ``[["a", "b", "a"]]``."""
+    cycles, seen_keys = [], set()
+
+    def visit(node: str, stack: list[str]) -> None:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in stack:
+                cycle = stack[stack.index(nxt):] + [nxt]
+                key = frozenset(cycle)
+                if key not in seen_keys:
+                    seen_keys.add(key)
+                    cycles.append(cycle)
+            elif len(stack) < len(graph):
+                visit(nxt, [*stack, nxt])
+
+    for start in sorted(graph):
+        visit(start, [start])
+    return cycles
+
+
+def test_import_cycles_are_found():
+    """The cycle finder on hand-made graphs: a two-module circle, a longer one, and none."""
+    assert import_cycles({"a": {"b"}, "b": {"a"}}) == [["a", "b", "a"]]
+    assert import_cycles({"run": {"scale"}, "scale": {"common", "ablations"}, "ablations": {"run"}, "common": set()}) \
+        == [["ablations", "run", "scale", "ablations"]]
+    assert import_cycles({"run": {"common", "scale"}, "scale": {"common"}, "common": set()}) == []
+
+
+def bench_import_graph() -> dict[str, set[str]]:
+    """``{bench module: the bench modules it imports}`` (as ``X``, ``bench.X`` or ``from bench import X``)."""
+    names = {p.stem for p in (ROOT / "bench").glob("*.py")}
+    graph = {}
+    for path in (ROOT / "bench").glob("*.py"):
+        targets = set()
+        for mod, _ in _imports(path):
+            head = mod.split(".")
+            if head[0] in names:
+                targets.add(head[0])
+            elif head[0] == "bench" and len(head) > 1 and head[1] in names:
+                targets.add(head[1])
+        graph[path.stem] = targets - {path.stem}
+    return graph
+
+
+def test_no_import_cycle_inside_bench():
+    """The benchmarks share their helpers through bench/common.py, which imports none of them: no circle such
+    as run.py <-> ablations.py (machine, write_block) is left."""
+    graph = bench_import_graph()
+    assert graph["common"] == set(), graph["common"]
+    assert "common" in graph["run"] and "common" in graph["ablations"] and "ablations" in graph["run"]  # read right
+    assert import_cycles(graph) == [], import_cycles(graph)
+
+
+def test_no_import_cycle_between_data_and_store():
+    """recall_core.data never imports recall_core.store (the store imports data: a circle otherwise), in any form."""
+    graph: dict[str, set[str]] = {"data": set(), "store": set()}
+    where: dict[tuple[str, str], str] = {}
+    for sub in graph:
+        for path in (ROOT / "recall_core" / sub).rglob("*.py"):
+            rel = path.relative_to(ROOT).with_suffix("")
+            package = ".".join(rel.parts if path.name == "__init__.py" else rel.parts[:-1])
+            for mod, line in _imports(path, package.removesuffix(".__init__")):
+                parts = mod.split(".")
+                if parts[0] == "recall_core" and len(parts) > 1 and parts[1] in graph and parts[1] != sub:
+                    graph[sub].add(parts[1])
+                    where.setdefault((sub, parts[1]), f"{path.relative_to(ROOT)}:{line}")
+    assert "data" in graph["store"], "the store reads data (store_key): this test would not see the circle"
+    cycles = import_cycles(graph)
+    assert not cycles, f"import cycle {cycles}: data imports store at {where.get(('data', 'store'))}"
