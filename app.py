@@ -1,9 +1,9 @@
 """Vector Recall Explorer: `streamlit run app.py`.
 
-The entry point only sets the layout and the navigation. Each page lives in
-``pages/``, renders the sidebar (dataset and models) through
-``recall_core.state.page_context`` and reads the store through cached
-loaders there. Nothing here imports TensorFlow.
+The entry point only sets the layout and the navigation, built from the one page
+list (``recall_core.app.page_list.PAGES``). Each page lives in ``pages/``, renders
+the sidebar (dataset and models) through ``recall_core.app.state.page_context``
+and reads the store through cached loaders there. Nothing here imports TensorFlow.
 """
 import streamlit as st
 

@@ -79,7 +79,7 @@ def make_data() -> None:
     import shutil
 
     from recall_core.data.dataset import read_dataset
-    from recall_core.data.synth import SynthConfig, write_synth
+    from recall_core.data.movielens_shaped import SynthConfig, write_synth
 
     DATA.mkdir(parents=True, exist_ok=True)
     src = DATA / "load-synth"

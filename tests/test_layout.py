@@ -216,3 +216,68 @@ def test_no_import_cycle_between_data_and_store():
     assert "data" in graph["store"], "the store reads data (store_key): this test would not see the circle"
     cycles = import_cycles(graph)
     assert not cycles, f"import cycle {cycles}: data imports store at {where.get(('data', 'store'))}"
+
+
+def _resolves(ref: str) -> bool:
+    """Whether dotted ``ref`` (``recall_core.app.state.page_context``) names a module or an attribute of one."""
+    import importlib
+
+    parts = ref.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for name in parts[i:]:
+                obj = getattr(obj, name)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_resolves_on_known_names():
+    assert _resolves("recall_core.app.state.page_context") and _resolves("recall_core.fs")
+    assert not _resolves("recall_core.state.page_context") and not _resolves("recall_core.app.state.no_such")
+
+
+def test_docstrings_name_only_what_exists():
+    """Every ``recall_core.…`` a docstring of app.py, pages/ or recall_core/ names is a real module or attribute
+    (app.py's named ``recall_core.state.page_context``, which never existed)."""
+    import ast
+    import re
+
+    bad = []
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "recall_core").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                doc = ast.get_docstring(node) or ""
+                for ref in sorted(set(re.findall(r"\brecall_core(?:\.[A-Za-z_]\w*)+", doc))):
+                    if not _resolves(ref):
+                        bad.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 1)}: {ref}")
+    assert not bad, bad
+
+
+def test_names_say_what_they_hold():
+    """Issue 22's names: one picker of each kind, one spelling of l2_normalize, data generators named after what
+    they generate, and train_one never rebinds its ``split`` (a string) to a Split."""
+    import ast
+
+    defs: dict[str, list[str]] = {}
+    for path in (ROOT / "recall_core").rglob("*.py"):
+        text = path.read_text()
+        assert "l2_normalise" not in text, f"{path.relative_to(ROOT)}: spell it l2_normalize (one name)"
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.FunctionDef):
+                defs.setdefault(node.name, []).append(str(path.relative_to(ROOT)))
+    assert defs["pick_item"] == ["recall_core/app/widgets.py"] and defs["pick_user"] == ["recall_core/app/widgets.py"]
+    assert defs["l2_normalize"] == ["recall_core/models/base.py"]
+    data = {p.name for p in (ROOT / "recall_core" / "data").glob("*.py")}
+    assert {"movielens_shaped.py", "planted.py"} <= data and not {"synth.py", "synthetic.py"} & data
+    train = ast.parse((ROOT / "recall_core" / "training" / "__init__.py").read_text())
+    for fn in (n for n in train.body if isinstance(n, ast.FunctionDef)):
+        params = {a.arg for a in [*fn.args.args, *fn.args.kwonlyargs]}
+        rebound = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign) for t in n.targets
+                   if isinstance(t, ast.Name)} & params & {"split"}  # (store = Path(store): the same thing, typed)
+        assert not rebound, f"recall_core/training/__init__.py: {fn.name} rebinds its parameter(s) {sorted(rebound)}"
