@@ -328,7 +328,7 @@ def auto_note(shapes: list[str]) -> str:
 
 def render(results: dict, shapes: list[str], seconds: float) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    from bench.run import machine
+    from bench.common import machine
 
     head = "| model | decision | variant | metric | " + " | ".join(
         f"{s} valid | {s} test" for s in shapes) + " | kept (the code's default) | the rule on valid |"
@@ -466,17 +466,6 @@ def measured_dates(mtimes: list[float]) -> str:
     return a if a == b else f"{a} … {b}"
 
 
-def write_block(text: str, path: Path = ROOT / "BENCHMARKS.md", start: str = START, end: str = END) -> None:
-    """Put ``text`` (which carries its own markers) in place of ``path``'s block between ``start`` and ``end``,
-    or append it when the file has no such block (make ablations and make scale both write this way)."""
-    old = path.read_text() if path.exists() else "# Benchmarks\n"
-    if start in old and end in old:
-        new = old[:old.index(start)] + text + old[old.index(end) + len(end):]
-    else:
-        new = old.rstrip() + "\n\n" + text + "\n"
-    path.write_text(new)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shapes", default="ml-100k,synth-10k")
@@ -539,7 +528,7 @@ def main() -> None:
                         results.setdefault((model, decision), {}).setdefault(label, {})[(shape, split)] = \
                             cold_start_cells(r, ov["rule"]) if model == "eges-cold-start" else r
     seconds = time.perf_counter() - t0
-    write_block(render(results, shapes, seconds))
+    write_block(render(results, shapes, seconds), start=START, end=END)
     # cached cells keep the date they were trained on, cells read back from the file keep the file's dates
     measured = measured_dates(mtimes)
     if old_json.get("measured") and old_json["measured"] != measured and len(mtimes) < sum(

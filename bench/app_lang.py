@@ -26,7 +26,7 @@ LANGS = ("en", "zh")
 
 def measure(store: Path, dataset: str, rounds: int) -> dict[str, dict[str, list[float]]]:
     """``{lang: {row: [seconds per round]}}`` (rows ``<page> · first render`` and ``<page> · <interaction>``)."""
-    from bench.run import run
+    from bench.common import run
 
     out: dict[str, dict[str, list[float]]] = {lang: {} for lang in LANGS}
     for _ in range(rounds):
@@ -72,8 +72,7 @@ def render(times: dict, command: str, machine: str, date: str, rounds: int) -> s
 
 
 def main() -> int:
-    from bench.ablations import write_block
-    from bench.run import machine
+    from bench.common import machine, write_block
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", default=str(ROOT / "models_store"))
@@ -90,7 +89,7 @@ def main() -> int:
                    args.rounds)
     print(block)
     if not args.no_write:
-        write_block(block, ROOT / "BENCHMARKS.md", START, END)
+        write_block(block, start=START, end=END)
     return 0
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from recall_core.app.page_list import page  # noqa: E402  (the pages timed: their files and row names)
 
 TIMEOUT = 900.0  # the first UMAP of a model may take a while on a slow machine
 
@@ -136,19 +137,20 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k", lang: str
     pre = _precompute_maps_in_child(store, dataset)
 
     steps = [
-        ("pages/item_neighbours.py", "item neighbours", "pick another movie",
+        (page("items"), "pick another movie",
          lambda: at.selectbox(key="i2i_item").select_index(1)),
-        ("pages/user_recall.py", "user recall", "pick another user",
+        (page("users"), "pick another user",
          lambda: at.selectbox(key="u2i_user").select_index(1)),
-        ("pages/eges_attention.py", "EGES attention", "pick another movie",
+        (page("eges"), "pick another movie",
          lambda: at.selectbox(key="eges_item").select_index(1)),
-        ("pages/dssm_temperature.py", "DSSM temperature", "τ -> 0.05",
+        (page("dssm"), "τ -> 0.05",
          lambda: at.select_slider(key="dssm_tau").set_value(0.05)),
-        ("pages/embedding_maps.py", "embedding maps", "highlight another movie",
+        (page("maps"), "highlight another movie",
          lambda: at.selectbox(key="maps_item").select_index(1)),
     ]
-    for path, name, what, act in steps:
-        at.switch_page(path)
+    for p, what, act in steps:  # each page by its file (AppTest switches by file), named as in the list
+        name = p.name
+        at.switch_page(p.file)
         first = _timed(at)
         try:
             act()
@@ -160,12 +162,12 @@ def measure(store: Path | str | None = None, dataset: str = "ml-100k", lang: str
         out[name] = {"first_render": first, "interaction": what, "interaction_seconds": _timed(at),
                      "payload": sent}
     # A second interaction where K matters most.
-    at.switch_page("pages/item_neighbours.py")
+    at.switch_page(page("items").file)
     _timed(at)
     at.number_input(key="i2i_k").set_value(20)
     out["item neighbours (K)"] = {"first_render": None, "interaction": "K 10 -> 20", "interaction_seconds": _timed(at)}
     # The maps' neighbours (a fragment of its own: only the close-ups rerun).
-    at.switch_page("pages/embedding_maps.py")
+    at.switch_page(page("maps").file)
     _timed(at)
     try:
         at.number_input(key="maps_k").set_value(20)
@@ -228,7 +230,7 @@ def how_timings(at, store: Path, dataset: str) -> dict[str, dict]:
     for i, (cls, name) in enumerate(how_models(store, dataset).items()):
         if i == 0:
             at.session_state["how_model"] = name
-            at.switch_page("pages/how_it_works.py")
+            at.switch_page(page("how").file)
         else:
             at.selectbox(key="how_model").set_value(name)
         dt = _timed(at)

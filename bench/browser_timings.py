@@ -62,6 +62,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(1, str(ROOT))
 
 from screenshots import CHROMIUM_ARGS, FORBIDDEN, SERVERS, chromium_path, require_cjk_font, serve, title  # noqa: E402
+from recall_core.app import page_list  # noqa: E402  (the pages measured)
 from recall_core.app.i18n import text  # noqa: E402
 
 QUIET = 0.5  # seconds without a change that make a calm page settled
@@ -240,18 +241,19 @@ async def slider_left(page) -> None:
     await thumb.press("ArrowLeft")
 
 
+#: The query each page is opened with (``{item}``/``{user}``: the dataset's targets); other pages open bare.
+#: items/users: the deep links a shared URL carries; how: its first model's section (item2vec on a full store);
+#: judge: a judge's first probe (opening it makes the default probe set).
+QUERIES = {"items": "item={item}&k=10", "users": "user={user}&k=10", "judge": "judge=bench"}
+
+
 def app_pages(item: str, user: str) -> list[tuple[str, str, str]]:
-    """``(name, url path with query, h1)`` of every page measured."""
-    return [
-        ("overview", "", title("")),
-        ("item neighbours", f"items?item={item}&k=10", title("items")),
-        ("user recall", f"users?user={user}&k=10", title("users")),
-        ("EGES attention", "eges", title("eges")),
-        ("DSSM temperature", "dssm", title("dssm")),
-        ("embedding maps", "maps", title("maps")),
-        ("how it works", "how", title("how")),  # its first model's section (item2vec on a full store)
-        ("judge", "judge?judge=bench", title("judge")),  # a judge's first probe (opening it makes the default probe set)
-    ]
+    """``(name, url path with query, h1)`` of every page of the app's page list (recall_core/app/page_list.py)."""
+    out = []
+    for p in page_list.PAGES:
+        query = QUERIES.get(p.url, "").format(item=item, user=user)
+        out.append((p.name, p.path + (f"?{query}" if query else ""), title(p.path)))
+    return out
 
 
 #: How many sessions open pages at the same moment (the pages after the Overview, in app_pages' order).

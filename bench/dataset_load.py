@@ -79,7 +79,7 @@ def make_data() -> None:
     import shutil
 
     from recall_core.data.dataset import read_dataset
-    from recall_core.data.synth import SynthConfig, write_synth
+    from recall_core.data.movielens_shaped import SynthConfig, write_synth
 
     DATA.mkdir(parents=True, exist_ok=True)
     src = DATA / "load-synth"
@@ -166,7 +166,7 @@ def _cell(xs: list[float]) -> str:
 
 
 def block(result: dict) -> list[str]:
-    from run import machine  # bench/run.py
+    from common import machine  # bench/common.py
 
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     v = result["variants"]
@@ -210,9 +210,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
     lines = block(result)
-    from ablations import write_block  # bench/ablations.py: the one writer of BENCHMARKS.md blocks
+    from common import write_block  # bench/common.py: the one writer of BENCHMARKS.md blocks
 
-    write_block("\n".join(lines), ROOT / "BENCHMARKS.md", START, END)
+    write_block("\n".join(lines), start=START, end=END)
     print("\n".join(lines))
 
 

@@ -133,7 +133,7 @@ def main() -> None:
     ap.add_argument("--retime", action="store_true",
                     help="time the kept setting's fit again (the trainer changed), beside the cached time")
     args = ap.parse_args()
-    from bench.run import machine
+    from bench.common import machine
     from recall_core.models import get_model_class
 
     default = get_model_class("eges").Config()
@@ -204,9 +204,9 @@ def main() -> None:
     lines += [f"EGES fit on synth-10k's test split with the kept setting, a fresh process: **{timing['fit_s']:.1f} s** "
               f"(target ≤ 60 s: {'met' if timing['fit_s'] <= 60 else 'NOT met'}), test HR@10 {timing['hr@10']:.4f}"
               f"{', measured ' + timing['date'] if 'date' in timing else ''}.", "", END]
-    from bench.ablations import write_block
+    from bench.common import write_block
 
-    write_block("\n".join(lines), ROOT / "BENCHMARKS.md", START, END)
+    write_block("\n".join(lines), start=START, end=END)
     print("\n".join(lines))
 
 

@@ -50,8 +50,7 @@ def main() -> int:
         return 1
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     from browser_timings import first_maps_lines
-    from run import machine
-    from ablations import write_block
+    from common import machine, write_block
 
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [START, "", "## The first visitor of the Maps page on a store no app has opened (issue 22)", "",
@@ -64,7 +63,7 @@ def main() -> int:
              "settled rule). Before issue 22 this visit computed the maps: floor + 3.7 s (the issue's measurement).",
              "", *first_maps_lines(res, "python bench/browser_timings.py --first-maps --store "
                                          f".bench/store-never-opened --dataset {args.dataset}"), "", END]
-    write_block("\n".join(lines), ROOT / "BENCHMARKS.md", START, END)
+    write_block("\n".join(lines), start=START, end=END)
     print("\n".join(lines))
     return 0
 

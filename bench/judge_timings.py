@@ -282,7 +282,7 @@ def screenshots(dataset: str, store: Path, out_dir: Path) -> list[Path]:
 
 
 def block(res: dict) -> str:
-    from run import machine
+    from common import machine
 
     s, b = res["summary"], res["browser"]
     when = res["date"]
@@ -351,7 +351,7 @@ def main() -> int:
     (ROOT / ".bench" / "judge.json").write_text(json.dumps(res, indent=1))
     text = block(res)
     if args.write:
-        from ablations import write_block
+        from common import write_block
 
         write_block(text, start=START, end=END)
         print("wrote the judge block of BENCHMARKS.md", file=sys.stderr)

@@ -293,7 +293,7 @@ def f4(x) -> str:
 def render(data: dict) -> str:
     setups, seeds, amps, div, summ = (data.get(k) for k in ("setups", "seeds", "amplifiers", "divergence",
                                                             "summary"))
-    from bench.run import machine
+    from bench.common import machine
 
     lines = [START, "", "## Kernels: HR@10 across kernel setups", "",
              f"Command: `make kernels` (`python bench/kernels.py`). Date: {data['written']} (cells measured "
@@ -435,7 +435,7 @@ def write(data: dict) -> None:
     tmp = JSON_PATH.with_suffix(".json.tmp")  # crash-safe: a killed run leaves the last complete file
     tmp.write_text(json.dumps(data, indent=1, default=str) + "\n")
     os.replace(tmp, JSON_PATH)
-    from bench.ablations import write_block
+    from bench.common import write_block
 
     write_block(render(data), start=START, end=END)
     print(f"wrote {JSON_PATH} and the kernels block of BENCHMARKS.md", file=sys.stderr)

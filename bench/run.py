@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import platform
-import subprocess
 import sys
 from pathlib import Path
 
@@ -26,33 +24,11 @@ from recall_core.models.base import model_names  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import dataset_load  # noqa: E402  (bench/dataset_load.py)
+from common import machine, run  # noqa: E402  (bench/common.py)
 
 STORE = ROOT / ".bench" / "store"
 TEMPERATURES = "0.02,0.05,0.1,0.2,0.5,1.0"
 SEEDS = (42, 43, 44)  # the first one's store is the one the app timings and the tables below read
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
-        mem_s = f"{mem / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration):
-        mem_s = "unknown RAM"
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem_s}, Python {platform.python_version()}"
-
-
-def run(cmd: list[str]) -> str:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr[-3000:])
-        raise SystemExit(f"bench step failed: {' '.join(cmd)}")
-    return proc.stdout
 
 
 def seed_store(seed: int) -> Path:

@@ -183,7 +183,7 @@ def sequential_before(shape: str) -> str | None:
 
 def render_lanes(runs: list[dict]) -> str:
     """The lanes block of BENCHMARKS.md: one table per shape, one column per lane count measured."""
-    from bench.run import machine
+    from bench.common import machine
 
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [LANES_START, "", "## Scale: all six models in two lanes (issue 22)", "",
@@ -299,7 +299,7 @@ def app_table(shape: str, res: dict) -> list[str]:
 def render(results: list[dict], shapes: list[str], seconds: float, apps: dict | None = None,
            loads: dict | None = None) -> tuple[str, str]:
     """(BENCHMARKS.md block, README block)."""
-    from bench.run import machine
+    from bench.common import machine
     from recall_core.evaluation.evaluate import BATCH
 
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -400,9 +400,9 @@ def main() -> None:
                 r = lanes_run(shape, n, args.fresh)
                 runs.append(r)
                 print(f"{shape} all six, --lanes {n}: " + (r.get("error") or f"{r['wall_s']:.0f} s wall"), flush=True)
-        from bench.ablations import write_block
+        from bench.common import write_block
 
-        write_block(render_lanes(runs), ROOT / "BENCHMARKS.md", LANES_START, LANES_END)
+        write_block(render_lanes(runs), start=LANES_START, end=LANES_END)
         print("wrote the scale-lanes block of BENCHMARKS.md")
         return
     t0 = time.perf_counter()
@@ -421,14 +421,14 @@ def main() -> None:
             apps[shape] = app_timings(shape)
     loads = {shape: load_timings(shape) for shape in shapes} if not args.cached_only else {}
     bench, readme = render(results, shapes, time.perf_counter() - t0, apps, loads)
-    from bench.ablations import write_block
+    from bench.common import write_block
 
-    write_block(bench, ROOT / "BENCHMARKS.md", START, END)
+    write_block(bench, start=START, end=END)
     runs = [lanes_run(shape, n, args.fresh) for shape in shapes if shape in LANES_SHAPES for n in lane_counts]
     if runs:
-        write_block(render_lanes(runs), ROOT / "BENCHMARKS.md", LANES_START, LANES_END)
+        write_block(render_lanes(runs), start=LANES_START, end=LANES_END)
     if (ROOT / "README.md").exists() and START in (ROOT / "README.md").read_text():
-        write_block(readme, ROOT / "README.md", START, END)
+        write_block(readme, ROOT / "README.md", start=START, end=END)
     print("wrote the scale block of BENCHMARKS.md" + (f" and {SVG.relative_to(ROOT)}" if SVG.exists() else ""))
 
 

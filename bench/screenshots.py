@@ -31,6 +31,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 sys.path.insert(0, str(ROOT))
+from recall_core.app import page_list  # noqa: E402  (the pages visited)
 from recall_core.app.i18n import LANGS, text  # noqa: E402  (the page titles and the app's last-net message)
 
 
@@ -39,18 +40,8 @@ def title(url: str, lang: str = "en") -> str:
     return text(lang, f"page.{url or 'home'}")
 
 
-# (url path, page title shown as the h1, screenshot name)
-PAGES = [
-    ("", title(""), "overview"),  # the default page lives at the root URL
-    ("items", title("items"), "item_neighbours"),
-    ("users", title("users"), "user_recall"),
-    ("eges", title("eges"), "eges_attention"),
-    ("dssm", title("dssm"), "dssm_temperature"),
-    ("maps", title("maps"), "embedding_maps"),
-    ("serving", title("serving"), "serving"),
-    ("how", title("how"), "how"),  # the README tour's "how" screenshot (the store's first model with a section)
-    ("judge", title("judge"), "judge_start"),  # without a name: nothing is written (bench/judge_timings.py shoots docs/judge.png)
-]
+# (url path, page title shown as the h1, screenshot name), from the app's one page list
+PAGES = [(p.path, title(p.path), p.shot) for p in page_list.PAGES]
 #: The README's Chinese screenshot: How it works for EGES under ?lang=zh.
 ZH_PAGES = [("how?model=eges&lang=zh", title("how", "zh"), "how_zh")]
 SERVERS: dict[str, int] = {}  # base URL -> pid of the server started by serve()

@@ -204,7 +204,7 @@ def variant_rows(by: dict, sizes: list[int], cell, ratio_label, ratio) -> list[s
 
 def render(costs: list[dict], quality: list[dict], sizes: list[int], qsizes: list[int], decision: dict,
            seconds: float, steps: int, warmup: int) -> str:
-    from bench.run import machine
+    from bench.common import machine
     from recall_core.models._softmax import SAMPLED_SOFTMAX_MIN_ITEMS
 
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -304,9 +304,9 @@ def main() -> None:
     if args.no_write:
         print(text)
         return
-    from bench.ablations import write_block
+    from bench.common import write_block
 
-    write_block(text, ROOT / "BENCHMARKS.md", START, END)
+    write_block(text, start=START, end=END)
     print("wrote the softmax block of BENCHMARKS.md")
 
 

@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import machine, run  # noqa: E402  (bench/run.py: a subprocess step, the machine line)
+import common  # noqa: E402
+from common import machine, run  # noqa: E402  (bench/common.py: a subprocess step, the machine line)
 CACHE = ROOT / ".bench" / "tuning"
 START, END = "<!-- tuning:start -->", "<!-- tuning:end -->"
 #: the budget of `make tune` (the Makefile's TUNE_TRIALS and the README say the same; a test checks it)
@@ -300,15 +301,8 @@ def _read(path: Path):
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def write_block() -> None:
-    bench = ROOT / "BENCHMARKS.md"
-    text = bench.read_text() if bench.exists() else "# Benchmarks\n"
-    block = "\n".join(render())
-    if START in text and END in text:
-        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    bench.write_text(text)
+def write_tuning_block() -> None:
+    common.write_block("\n".join(render()), start=START, end=END)
     print("wrote the tuning block of BENCHMARKS.md", file=sys.stderr)
 
 
@@ -338,7 +332,7 @@ def main(argv: list[str] | None = None) -> None:
                 ease_ml100k()
             elif step == "ease_limit" and not (CACHE / "ease_limit.json").exists():
                 ease_limit()
-    write_block()
+    write_tuning_block()
 
 
 if __name__ == "__main__":

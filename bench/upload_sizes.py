@@ -103,7 +103,7 @@ def main() -> None:
                  str(Path(args.store).relative_to(ROOT)))
     print(text)
     if args.write:
-        from ablations import write_block
+        from common import write_block
 
         write_block(text, start=START, end=END)
 

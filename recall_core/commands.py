@@ -243,7 +243,7 @@ def cmd_neighbours(args) -> int:
 
 
 def cmd_synth(args) -> int:
-    from recall_core.data.synth import SynthConfig, parse_count, write_synth
+    from recall_core.data.movielens_shaped import SynthConfig, parse_count, write_synth
 
     cfg = SynthConfig(users=parse_count(args.users, "--users"), items=parse_count(args.items, "--items"),
                       ratings=parse_count(args.ratings, "--ratings"), seed=parse_count(args.seed, "--seed"))
@@ -271,7 +271,7 @@ def cmd_index_bench(args) -> int:
         result = bench.crossover(dim=dim, metric=args.metric or "ip", n_queries=min(args.queries, 500),
                                  seed=args.seed, progress=bar)
     elif args.synthetic_items is not None:
-        from recall_core.data.synth import parse_count
+        from recall_core.data.movielens_shaped import parse_count
 
         n = parse_count(args.synthetic_items, "--synthetic-items")
         if n < 1:

@@ -110,7 +110,7 @@ def _kept_metrics(ds: Dataset, store: Path, holdout: str, name: str, settings: d
     is scored once per data, not in every new app process."""
     import json
 
-    from recall_core.store.fs import atomic_write_bytes
+    from recall_core.fs import atomic_write_bytes
 
     # "metrics": the format of the metrics dict (2: with the bootstrap intervals); an older file is recomputed
     key = {"fingerprint": ds.fingerprint, "split": holdout, "settings": settings, "metrics": 2}
@@ -162,7 +162,7 @@ def ease_reference(ds: Dataset, store: Path, compute: bool = True, progress=None
     import json
 
     from recall_core.evaluation import ease
-    from recall_core.store.fs import atomic_write_bytes
+    from recall_core.fs import atomic_write_bytes
 
     key = {"fingerprint": ds.fingerprint, "lambdas": list(ease.LAMBDAS), "max_items": ease.EASE_MAX_ITEMS,
            "keep_top": ease.KEEP_TOP}

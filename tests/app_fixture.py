@@ -102,7 +102,7 @@ def build_tiny_store(root: Path, with_extras: bool = True) -> tuple[Path, Path]:
     ``with_extras``: also store the EGES and DSSM stand-ins (three temperatures).
     """
     from recall_core.data import load_dataset
-    from recall_core.data.synthetic import planted_dataset, write_movielens
+    from recall_core.data.planted import planted_dataset, write_movielens
     from recall_core.evaluation import evaluate, evaluate_i2i
     from recall_core.store import load_model, save_model
     from recall_core.data.split import split_for

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from recall_core.data import leave_last_out
-from recall_core.data.synthetic import planted_dataset
+from recall_core.data.planted import planted_dataset
 from recall_core.evaluation import i2i_scores, top_k, u2i_scores
 from recall_core.models import get_model_class
 from recall_core.store import load_model, save_model

@@ -87,7 +87,7 @@ def zip_folder(folder: Path, top: str, stored: bool = False) -> bytes:
 
 def planted_movielens(root: Path, layout: str = "ml-1m", drop: tuple[str, ...] = ()) -> Path:
     """The planted dataset written as a MovieLens folder in ``layout`` (``ml-10m``: ml-1m without users.dat)."""
-    from recall_core.data.synthetic import planted_dataset, write_movielens
+    from recall_core.data.planted import planted_dataset, write_movielens
 
     folder = write_movielens(planted_dataset(n_clusters=3, items_per_cluster=6, users_per_cluster=5, history=4,
                                              noise=0.1, seed=3), Path(root), "ml-1m" if layout == "ml-10m" else layout)

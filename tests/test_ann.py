@@ -311,7 +311,7 @@ def test_cli_bad_arguments_are_one_line(capsys, argv, message):
 def stored(tmp_path_factory):
     """A planted dataset of 960 items and a stored model with clustered item (cosine) and candidate (ip) vectors."""
     from recall_core.data import load_dataset
-    from recall_core.data.synthetic import planted_dataset, write_movielens
+    from recall_core.data.planted import planted_dataset, write_movielens
     from recall_core.models.base import RecallOutput
     from recall_core.store import save_model
 

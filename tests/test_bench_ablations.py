@@ -50,12 +50,36 @@ def test_default_label_is_the_variant_equal_to_the_code_default():
 
 
 def test_write_block_replaces_its_block_and_appends_when_missing(tmp_path):
+    """bench/common.py's one writer of BENCHMARKS.md blocks (every benchmark writes through it)."""
+    import common
+
     path = tmp_path / "B.md"
     path.write_text("# B\n\n<!-- x:start -->\nold\n<!-- x:end -->\n\ntail\n")
-    ablations.write_block("<!-- x:start -->\nnew\n<!-- x:end -->", path, "<!-- x:start -->", "<!-- x:end -->")
+    common.write_block("<!-- x:start -->\nnew\n<!-- x:end -->", path, start="<!-- x:start -->", end="<!-- x:end -->")
     assert path.read_text() == "# B\n\n<!-- x:start -->\nnew\n<!-- x:end -->\n\ntail\n"
-    ablations.write_block("<!-- y:start -->\ny\n<!-- y:end -->", path, "<!-- y:start -->", "<!-- y:end -->")
+    common.write_block("<!-- y:start -->\ny\n<!-- y:end -->", path, start="<!-- y:start -->", end="<!-- y:end -->")
     assert path.read_text().endswith("tail\n\n<!-- y:start -->\ny\n<!-- y:end -->\n")
+
+
+def test_write_block_is_crash_safe(tmp_path, monkeypatch):
+    """A write that dies before its rename leaves the old file whole (and no half-written one in its place)."""
+    import os
+
+    import common
+
+    path = tmp_path / "B.md"
+    path.write_text("# B\n\n<!-- x:start -->\nold\n<!-- x:end -->\n")
+
+    def died(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", died)
+    try:
+        common.write_block("<!-- x:start -->\nnew\n<!-- x:end -->", path, start="<!-- x:start -->", end="<!-- x:end -->")
+    except OSError:
+        pass
+    assert path.read_text() == "# B\n\n<!-- x:start -->\nold\n<!-- x:end -->\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["B.md"]
 
 
 def test_an_auto_default_is_the_variant_it_resolves_to_on_every_shape(monkeypatch):

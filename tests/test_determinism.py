@@ -38,7 +38,7 @@ SCRIPT = r"""
 import json, random, sys
 import numpy as np
 from recall_core.data import leave_last_out
-from recall_core.data.synthetic import planted_dataset
+from recall_core.data.planted import planted_dataset
 from recall_core.models import get_model_class
 
 out_dir, steps, configs = sys.argv[1], sys.argv[2].split(","), json.loads(sys.argv[3])

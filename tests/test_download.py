@@ -103,7 +103,7 @@ def test_ml_latest_small_by_name(mirror, planted):
 
 
 def test_ml100k_uses_the_mirror_before_its_offline_fallback(mirror, tmp_path):
-    from recall_core.data.synthetic import planted_dataset, write_movielens
+    from recall_core.data.planted import planted_dataset, write_movielens
 
     server, cache = mirror
     folder = write_movielens(planted_dataset(n_clusters=2, items_per_cluster=5, users_per_cluster=4, history=3),
@@ -321,7 +321,7 @@ def test_sidebar_lists_names_downloads_on_request_and_takes_generic_folders(mirr
     pytest.importorskip("streamlit")
     from streamlit.testing.v1 import AppTest
 
-    from recall_core.data.synthetic import write_planted_log
+    from recall_core.data.planted import write_planted_log
 
     server, cache = mirror
     cache.mkdir()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from recall_core.data.split import split_for
-from recall_core.data.synthetic import planted_dataset
+from recall_core.data.planted import planted_dataset
 from recall_core.evaluation import ease
 
 
@@ -116,7 +116,7 @@ def test_too_large_a_catalogue_is_skipped_with_one_line(noisy, tmp_path, monkeyp
 
 
 def test_training_keeps_it_for_the_first_visit(tmp_path):
-    from recall_core.data.synthetic import write_movielens
+    from recall_core.data.planted import write_movielens
     from recall_core.training import train_models
 
     ds = planted_dataset(n_clusters=2, items_per_cluster=6, users_per_cluster=6, history=4, seed=1)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from recall_core.data.synthetic import GENRES
+from recall_core.data.planted import GENRES
 from recall_core.evaluation import i2i_scores
 from recall_core.models.base import l2_normalize
 from recall_core.features.graph import PAD, session_graph, skipgram_pairs, weighted_walks

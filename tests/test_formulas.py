@@ -138,7 +138,7 @@ FLIPS = [
 @pytest.fixture(scope="module")
 def flipped(tmp_path_factory):
     """A planted dataset folder and a store with one tiny model per entry of :data:`FLIPS` (a few seconds)."""
-    from recall_core.data.synthetic import planted_dataset, write_movielens
+    from recall_core.data.planted import planted_dataset, write_movielens
     from recall_core.training import TrainJob, train_models
     from tests.app_fixture import PLANTED
 

@@ -19,7 +19,7 @@ import pytest
 from recall_core.data import from_frames, load_dataset
 from recall_core.data.dataset import read_dataset
 from recall_core.data.split import leave_last_out
-from recall_core.data.synthetic import PLANTED_LOG_CARD, planted_log, write_planted_log
+from recall_core.data.planted import PLANTED_LOG_CARD, planted_log, write_planted_log
 from recall_core.errors import DataError, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]

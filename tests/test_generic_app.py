@@ -23,7 +23,7 @@ PAGES = ["pages/overview.py", "pages/item_neighbours.py", "pages/user_recall.py"
 def shop(tmp_path_factory):
     """``(folder, store, results)``: the planted log as a generic CSV folder and every model trained on it."""
     from recall_core.data import load_dataset
-    from recall_core.data.synthetic import write_planted_log
+    from recall_core.data.planted import write_planted_log
     from recall_core.training import train_models
 
     root = tmp_path_factory.mktemp("shop")

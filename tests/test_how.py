@@ -192,7 +192,7 @@ def test_how_model_picker_defaults_to_first_stored_and_ignores_a_bad_link(how_en
 
 def test_attention_breakdown_recomposes_h_from_the_stored_tables():
     """H_v = sum_j a_j W^j with EGES's own numpy export; with the id table stored the check is independent."""
-    from recall_core.data.synthetic import planted_dataset
+    from recall_core.data.planted import planted_dataset
     from recall_core.data.split import leave_last_out
     from recall_core.features.side_info import FIELDS, side_info
     from recall_core.models.base import RecallOutput

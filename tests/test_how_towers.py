@@ -251,7 +251,7 @@ SCRIPT = """
 import importlib
 from recall_core.app.how import HowContext
 from recall_core.data import leave_last_out
-from recall_core.data.synthetic import planted_dataset
+from recall_core.data.planted import planted_dataset
 from recall_core.store import load_model
 ds = planted_dataset(n_clusters=4, items_per_cluster=12, users_per_cluster=20, history=10)
 m = load_model({store!r}, ds.key, {name!r})

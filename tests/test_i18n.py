@@ -164,12 +164,13 @@ def test_every_page_title_comes_from_the_catalogue():
     from tests.test_layout import navigation_pages
 
     root = Path(__file__).resolve().parents[1]
-    for node in ast.walk(ast.parse((root / "app.py").read_text())):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
-            kw = {k.arg: k.value for k in node.keywords}
-            title = kw["title"]
-            assert isinstance(title, ast.Call) and ast.unparse(title) == f"i18n.t('page.{kw['url_path'].value}')", \
-                ast.unparse(title)
+    from recall_core.app.page_list import PAGES
+
+    calls = [n for n in ast.walk(ast.parse((root / "app.py").read_text()))
+             if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "Page"]
+    assert [ast.unparse(c) for c in calls] == \
+        ["st.Page(p.file, title=i18n.t(p.title_key), icon=p.icon, url_path=p.url, default=p.default)"]
+    assert all(p.title_key == f"page.{p.url}" for p in PAGES)
     for path, url, _ in navigation_pages():
         assert f"page.{url}" in en.STRINGS and HAN.search(zh.STRINGS[f"page.{url}"])
         assert f'"page.{url}"' in (root / path).read_text(), f"{path} should head with t(\"page.{url}\")"

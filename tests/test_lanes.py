@@ -32,7 +32,7 @@ def jobs():
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
-    from recall_core.data.synthetic import planted_dataset, write_movielens
+    from recall_core.data.planted import planted_dataset, write_movielens
     from recall_core.training import train_models
 
     root = tmp_path_factory.mktemp("lanes")
@@ -101,7 +101,7 @@ def test_lanes_keep_the_default_maps(stores):
 
 
 def test_a_failing_job_in_a_lane_is_one_line_and_the_others_train(tmp_path):
-    from recall_core.data.synthetic import planted_dataset, write_movielens
+    from recall_core.data.planted import planted_dataset, write_movielens
     from recall_core.errors import RecallError
     from recall_core.training import train_models
 

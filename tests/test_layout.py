@@ -52,18 +52,63 @@ def test_only_the_app_package_and_pages_import_streamlit():
 
 
 def navigation_pages() -> list[tuple[str, str, bool]]:
-    """``(page file, url path, default)`` of every ``st.Page`` in app.py's navigation (read with ast)."""
+    """``(page file, url path, default)`` of every page of the one page list (recall_core/app/page_list.py)."""
+    from recall_core.app.page_list import PAGES
+
+    return [(p.file, p.url, p.default) for p in PAGES]
+
+
+def test_the_page_list_has_one_home():
+    """app.py builds its navigation from recall_core/app/page_list.py (no st.Page written out by hand); the
+    screenshots and the browser timings read the same list, and no other file spells out a list of page files."""
     import ast
 
-    out = []
-    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page" and node.args:
-            kw = {k.arg: k.value for k in node.keywords}
-            path = node.args[0].value
-            url = kw["url_path"].value if "url_path" in kw else Path(path).stem
-            default = "default" in kw and kw["default"].value is True
-            out.append((path, url, default))
-    return out
+    from recall_core.app.page_list import PAGES, page
+
+    app = (ROOT / "app.py").read_text()
+    calls = [n for n in ast.walk(ast.parse(app)) if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "Page"]
+    assert len(calls) == 1 and not any(isinstance(a, ast.Constant) for a in calls[0].args), \
+        "app.py: build every st.Page from page_list.PAGES"
+    assert "page_list.PAGES" in app
+    # the list itself: unique URLs, files and screenshot names; one default; every file exists
+    assert len({p.url for p in PAGES}) == len({p.file for p in PAGES}) == len({p.shot for p in PAGES}) == len(PAGES)
+    assert sum(p.default for p in PAGES) == 1 and PAGES[0].default and PAGES[0].path == ""
+    assert all((ROOT / p.file).is_file() for p in PAGES)
+    assert page("") is page("home") is PAGES[0] and page("maps").file == "pages/embedding_maps.py"
+    # nothing else lists the pages: two or more page files named in one file outside the list, app.py, the
+    # routing files and the pages themselves (per-page data in tests, keyed by file, is allowed)
+    files = {p.file for p in PAGES}
+    spelled = []
+    for path in [*(ROOT / "bench").glob("*.py"), ROOT / "app.py"]:
+        named = [f for f in files if f'"{f}"' in path.read_text()]
+        if len(named) >= 2:
+            spelled.append(f"{path.relative_to(ROOT)}: {sorted(named)}")
+    assert not spelled, f"read recall_core.app.page_list.PAGES instead: {spelled}"
+
+
+def test_the_benches_visit_every_page():
+    """The screenshots and the browser timings visit every page of the list (the timings used to leave out
+    Serving), at the same URL paths and with the same headings."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import browser_timings
+        import screenshots
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    from recall_core.app.i18n import text
+    from recall_core.app.page_list import PAGES
+
+    shots = screenshots.PAGES
+    assert [(path, title, name) for path, title, name in shots] == \
+        [(p.path, text("en", p.title_key), p.shot) for p in PAGES]
+    assert shots[0] == ("", "Overview", "overview") and ("serving", text("en", "page.serving"), "serving") in shots
+    timed = browser_timings.app_pages("50", "13")
+    assert [(name, path.split("?")[0], title) for name, path, title in timed] == \
+        [(p.name, p.path, text("en", p.title_key)) for p in PAGES]
+    assert ("item neighbours", "items?item=50&k=10", text("en", "page.items")) in timed
+    assert ("user recall", "users?user=13&k=10", text("en", "page.users")) in timed
+    assert ("judge", "judge?judge=bench", text("en", "page.judge")) in timed
+    assert ("serving", "serving", text("en", "page.serving")) in timed
 
 
 def test_every_url_path_has_its_routing_file_for_a_fresh_server():
@@ -80,3 +125,159 @@ def test_every_url_path_has_its_routing_file_for_a_fresh_server():
         if not shim.is_file() or "routing.through_app()" not in shim.read_text():
             missing.append(f"pages/{url}.py (for {path})")
     assert not missing, f"add a routing file like pages/items.py: {missing}"
+
+
+def _imports(path: Path, package: str | None = None) -> list[tuple[str, int]]:
+    """``(dotted module name, line)`` of every import in ``path``, inside functions too (read with ast);
+    relative imports resolved against ``package`` (the file's package, dotted)."""
+    import ast
+
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out += [(a.name, node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level and package:
+                parts = package.split(".")
+                parts = parts[:len(parts) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            out.append((base, node.lineno))
+            out += [(f"{base}.{a.name}", node.lineno) for a in node.names]  # from bench import ablations
+    return out
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle of a directed graph, once each (as found by depth-first search), e.g. ``[["a", "b", "a"]]``."""
+    cycles, seen_keys = [], set()
+
+    def visit(node: str, stack: list[str]) -> None:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in stack:
+                cycle = stack[stack.index(nxt):] + [nxt]
+                key = frozenset(cycle)
+                if key not in seen_keys:
+                    seen_keys.add(key)
+                    cycles.append(cycle)
+            elif len(stack) < len(graph):
+                visit(nxt, [*stack, nxt])
+
+    for start in sorted(graph):
+        visit(start, [start])
+    return cycles
+
+
+def test_import_cycles_are_found():
+    """The cycle finder on hand-made graphs: a two-module circle, a longer one, and none."""
+    assert import_cycles({"a": {"b"}, "b": {"a"}}) == [["a", "b", "a"]]
+    assert import_cycles({"run": {"scale"}, "scale": {"common", "ablations"}, "ablations": {"run"}, "common": set()}) \
+        == [["ablations", "run", "scale", "ablations"]]
+    assert import_cycles({"run": {"common", "scale"}, "scale": {"common"}, "common": set()}) == []
+
+
+def bench_import_graph() -> dict[str, set[str]]:
+    """``{bench module: the bench modules it imports}`` (as ``X``, ``bench.X`` or ``from bench import X``)."""
+    names = {p.stem for p in (ROOT / "bench").glob("*.py")}
+    graph = {}
+    for path in (ROOT / "bench").glob("*.py"):
+        targets = set()
+        for mod, _ in _imports(path):
+            head = mod.split(".")
+            if head[0] in names:
+                targets.add(head[0])
+            elif head[0] == "bench" and len(head) > 1 and head[1] in names:
+                targets.add(head[1])
+        graph[path.stem] = targets - {path.stem}
+    return graph
+
+
+def test_no_import_cycle_inside_bench():
+    """The benchmarks share their helpers through bench/common.py, which imports none of them: no circle such
+    as run.py <-> ablations.py (machine, write_block) is left."""
+    graph = bench_import_graph()
+    assert graph["common"] == set(), graph["common"]
+    assert "common" in graph["run"] and "common" in graph["ablations"] and "ablations" in graph["run"]  # read right
+    assert import_cycles(graph) == [], import_cycles(graph)
+
+
+def test_no_import_cycle_between_data_and_store():
+    """recall_core.data never imports recall_core.store (the store imports data: a circle otherwise), in any form."""
+    graph: dict[str, set[str]] = {"data": set(), "store": set()}
+    where: dict[tuple[str, str], str] = {}
+    for sub in graph:
+        for path in (ROOT / "recall_core" / sub).rglob("*.py"):
+            rel = path.relative_to(ROOT).with_suffix("")
+            package = ".".join(rel.parts if path.name == "__init__.py" else rel.parts[:-1])
+            for mod, line in _imports(path, package.removesuffix(".__init__")):
+                parts = mod.split(".")
+                if parts[0] == "recall_core" and len(parts) > 1 and parts[1] in graph and parts[1] != sub:
+                    graph[sub].add(parts[1])
+                    where.setdefault((sub, parts[1]), f"{path.relative_to(ROOT)}:{line}")
+    assert "data" in graph["store"], "the store reads data (store_key): this test would not see the circle"
+    cycles = import_cycles(graph)
+    assert not cycles, f"import cycle {cycles}: data imports store at {where.get(('data', 'store'))}"
+
+
+def _resolves(ref: str) -> bool:
+    """Whether dotted ``ref`` (``recall_core.app.state.page_context``) names a module or an attribute of one."""
+    import importlib
+
+    parts = ref.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for name in parts[i:]:
+                obj = getattr(obj, name)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_resolves_on_known_names():
+    assert _resolves("recall_core.app.state.page_context") and _resolves("recall_core.fs")
+    assert not _resolves("recall_core.state.page_context") and not _resolves("recall_core.app.state.no_such")
+
+
+def test_docstrings_name_only_what_exists():
+    """Every ``recall_core.…`` a docstring of app.py, pages/ or recall_core/ names is a real module or attribute
+    (app.py's named ``recall_core.state.page_context``, which never existed)."""
+    import ast
+    import re
+
+    bad = []
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "recall_core").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                doc = ast.get_docstring(node) or ""
+                for ref in sorted(set(re.findall(r"\brecall_core(?:\.[A-Za-z_]\w*)+", doc))):
+                    if not _resolves(ref):
+                        bad.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 1)}: {ref}")
+    assert not bad, bad
+
+
+def test_names_say_what_they_hold():
+    """Issue 22's names: one picker of each kind, one spelling of l2_normalize, data generators named after what
+    they generate, and train_one never rebinds its ``split`` (a string) to a Split."""
+    import ast
+
+    defs: dict[str, list[str]] = {}
+    for path in (ROOT / "recall_core").rglob("*.py"):
+        text = path.read_text()
+        assert "l2_normalise" not in text, f"{path.relative_to(ROOT)}: spell it l2_normalize (one name)"
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.FunctionDef):
+                defs.setdefault(node.name, []).append(str(path.relative_to(ROOT)))
+    assert defs["pick_item"] == ["recall_core/app/widgets.py"] and defs["pick_user"] == ["recall_core/app/widgets.py"]
+    assert defs["l2_normalize"] == ["recall_core/models/base.py"]
+    data = {p.name for p in (ROOT / "recall_core" / "data").glob("*.py")}
+    assert {"movielens_shaped.py", "planted.py"} <= data and not {"synth.py", "synthetic.py"} & data
+    train = ast.parse((ROOT / "recall_core" / "training" / "__init__.py").read_text())
+    for fn in (n for n in train.body if isinstance(n, ast.FunctionDef)):
+        params = {a.arg for a in [*fn.args.args, *fn.args.kwonlyargs]}
+        rebound = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign) for t in n.targets
+                   if isinstance(t, ast.Name)} & params & {"split"}  # (store = Path(store): the same thing, typed)
+        assert not rebound, f"recall_core/training/__init__.py: {fn.name} rebinds its parameter(s) {sorted(rebound)}"

@@ -122,7 +122,7 @@ def test_rows_without_metrics_are_empty_cells_not_text():
 @pytest.fixture(scope="module")
 def lonely(tmp_path_factory):
     """A MovieLens folder where every user has one interaction, with mostpop stored."""
-    from recall_core.data.synthetic import planted_dataset, write_movielens
+    from recall_core.data.planted import planted_dataset, write_movielens
     from recall_core.training import train_models
 
     root = tmp_path_factory.mktemp("lonely")

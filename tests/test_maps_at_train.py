@@ -31,7 +31,7 @@ def test_the_page_starts_at_the_default_maps():
 def trained(tmp_path_factory):
     """A tiny planted store trained by the CLI (`train`), never opened by the app; and one with --no-maps."""
     from recall_core.cli import main
-    from recall_core.data.synthetic import planted_dataset, write_movielens
+    from recall_core.data.planted import planted_dataset, write_movielens
 
     root = tmp_path_factory.mktemp("maps_at_train")
     folder = write_movielens(planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8),

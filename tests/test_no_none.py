@@ -21,8 +21,10 @@ NONE = re.compile(r"\bNone\b(?! of\b)")
 
 
 def app_pages() -> list[str]:
-    """The page files of app.py's navigation (a page added there is covered here without a change)."""
-    return re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', (ROOT / "app.py").read_text())
+    """The page files of the app's page list (a page added there is covered here without a change)."""
+    from recall_core.app.page_list import PAGES
+
+    return [p.file for p in PAGES]
 
 
 @pytest.fixture(scope="module")

@@ -76,7 +76,7 @@ def test_the_noun_choice_follows_the_dataset_card():
     """``choose_nouns`` reads the dataset's domain and card nouns (MovieLens: movies; a log: items)."""
     from recall_core.app import datasets
     from recall_core.data import from_frames
-    from recall_core.data.synthetic import planted_log
+    from recall_core.data.planted import planted_log
 
     inter, items, users = planted_log(n_clusters=2, items_per_cluster=4, users_per_cluster=4, history=3)
     ds = from_frames(inter, items=items, user="customer", item="product", time="ts", time_format="iso8601",
@@ -105,7 +105,7 @@ def shop(tmp_path_factory):
     """``(folder, store)``: a planted shop log with ``|``-separated categories and a ``brand`` field (no titles,
     no card nouns: the app's own "item" / "category"), every model trained small."""
     from recall_core.data import from_frames
-    from recall_core.data.synthetic import planted_log
+    from recall_core.data.planted import planted_log
     from recall_core.training import TrainJob, train_models
 
     inter, items, users = planted_log(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8)

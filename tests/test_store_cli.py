@@ -8,7 +8,7 @@ import pytest
 
 from recall_core import store as store_mod
 from recall_core.cli import main
-from recall_core.data.synthetic import write_movielens
+from recall_core.data.planted import write_movielens
 from recall_core.errors import NotTrainedError, StoreError
 from recall_core.models import get_model_class
 from recall_core.store import list_models, load_model, save_model
@@ -127,7 +127,7 @@ def test_cli_bad_dataset_path(tmp_path, capsys):
 
 def test_transition_reference_is_computed_once_per_data_and_settings(tmp_path, monkeypatch):
     """The leaderboard's transition row is kept in the store and recomputed when the data or settings change."""
-    from recall_core.data.synthetic import planted_dataset
+    from recall_core.data.planted import planted_dataset
     from recall_core.data.split import split_for
     from recall_core.evaluation import baselines
     from recall_core.explore import transition_metrics
@@ -151,7 +151,7 @@ def test_transition_reference_is_computed_once_per_data_and_settings(tmp_path, m
 
 def test_training_keeps_the_transition_reference_for_the_first_overview(tmp_path, monkeypatch):
     """`train` leaves the transition row in the store, so a new app process's first Overview only reads it."""
-    from recall_core.data.synthetic import planted_dataset
+    from recall_core.data.planted import planted_dataset
     from recall_core.data.split import split_for
     from recall_core.evaluation import baselines
     from recall_core.explore import transition_metrics
@@ -168,7 +168,7 @@ def test_training_keeps_the_transition_reference_for_the_first_overview(tmp_path
 def test_unstored_most_popular_row_is_scored_once_per_data(tmp_path, monkeypatch):
     """Most-popular is always on the leaderboard; when it is not a stored model its metrics are kept in the store
     (a new app process reads them), and they equal scoring it on the spot."""
-    from recall_core.data.synthetic import planted_dataset
+    from recall_core.data.planted import planted_dataset
     from recall_core.data.split import split_for
     from recall_core.evaluation import evaluate
     from recall_core.explore import leaderboard

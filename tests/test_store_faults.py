@@ -173,7 +173,7 @@ _SERVER: dict = {}
 
 
 def _planted():
-    from recall_core.data.synthetic import planted_dataset
+    from recall_core.data.planted import planted_dataset
 
     return planted_dataset(n_clusters=2, items_per_cluster=6, users_per_cluster=5, history=4)
 

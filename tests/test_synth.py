@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from recall_core.cli import main
 from recall_core.data import leave_last_out, load_dataset
-from recall_core.data.synth import (GENRES, RATING_SHARES, RATING_VALUES, WINDOW, SynthConfig, _activity,
+from recall_core.data.movielens_shaped import (GENRES, RATING_SHARES, RATING_VALUES, WINDOW, SynthConfig, _activity,
                                     generate, parse_count, write_synth)
 from recall_core.errors import UsageError
 
@@ -216,7 +216,7 @@ def test_cli_writes_and_refuses_a_non_empty_folder(tmp_path, capsys):
 
 
 def test_failed_write_keeps_the_previous_folder(tmp_path, monkeypatch):
-    import recall_core.data.synth as synth
+    import recall_core.data.movielens_shaped as synth
 
     out = tmp_path / "data"
     write_synth(out, SynthConfig(20, 100, 1000, seed=1))

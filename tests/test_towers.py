@@ -93,7 +93,7 @@ def test_masked_pooling_matches_numpy_and_ignores_padding():
 @pytest.mark.parametrize("name", ["fm", "dssm", "youtubednn"])
 def test_models_train_without_demographics(name):
     """ml-latest-small has no users table beyond ids: the towers use what exists."""
-    from recall_core.data.synthetic import planted_dataset
+    from recall_core.data.planted import planted_dataset
     from recall_core.models import get_model_class
 
     ds = planted_dataset(n_clusters=2, items_per_cluster=6, users_per_cluster=5, history=5)

@@ -18,7 +18,7 @@ import pytest
 
 from recall_core.cli import main
 from recall_core.data.split import split_for
-from recall_core.data.synthetic import planted_dataset, write_movielens
+from recall_core.data.planted import planted_dataset, write_movielens
 from recall_core.errors import StoreError, UsageError
 from recall_core.evaluation import evaluate
 from recall_core.models import get_model_class

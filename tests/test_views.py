@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from recall_core.cli import main
 from recall_core.data import load_dataset
 from recall_core.data.split import split_for
-from recall_core.data.synthetic import planted_dataset, write_movielens
+from recall_core.data.planted import planted_dataset, write_movielens
 from recall_core.errors import UsageError
 from recall_core.evaluation import ranks_from_scores, top_k
 from recall_core.index import VectorIndex

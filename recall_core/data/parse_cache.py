@@ -35,6 +35,7 @@ from recall_core.data.movielens import detect_layout, layout_files, pa
 from recall_core.data.schema import Schema
 from recall_core.data.vocab import Vocabulary
 from recall_core.errors import DataError
+from recall_core.fs import atomic_write, makedirs
 
 # Bump whenever what read_folder/build_dataset return for the same files changes (parsing, validation,
 # policies, the load report, the fingerprint) or the layout of the cache file itself.
@@ -129,9 +130,6 @@ def save(path: Path, stamp: tuple[dict, int] | None, ds, folder: Path | str) -> 
                 vocabs={"user_id": (ds.user_vocab, "user_idx"), "item_id": (ds.item_vocab, "item_idx")}),
         }
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-        # Imported here: recall_core.store imports the models, which the data layer does not need otherwise.
-        from recall_core.store.fs import atomic_write, makedirs
-
         makedirs(path.parent)
         atomic_write(path, lambda f: np.savez(f, **arrays))
     except (OSError, ValueError, TypeError, _Uncacheable):  # read-only cache dir, a frame this format cannot hold

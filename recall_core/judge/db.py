@@ -138,7 +138,7 @@ class JudgmentDB:
     def _connect(self, write: bool, doing: str):
         """A checked connection (schema, dataset); ``write``: create the file and schema when missing."""
         if write:
-            from recall_core.store.fs import makedirs
+            from recall_core.fs import makedirs
 
             try:
                 makedirs(self.path.parent)

@@ -271,7 +271,7 @@ class RecallModel:
 
         ``phrase(field, key, english)`` words one phrase (``key``: the :attr:`variant_notes` key that
         matched, ``None`` for the catch-all) and ``reason(why)`` the recorded ``"auto"`` reason; both
-        default to the English here (the app passes its translations: ``recall_core.app.i18n.model_texts``).
+        default to the English here (the app passes its translations: ``recall_core.app.i18n.core_texts``).
         """
         phrase = phrase or (lambda field, key, english: english)
         reason = reason or (lambda why: why)

@@ -45,12 +45,12 @@ class DSSMConfig(NextItemConfig):
 
 def _build(keras, user_example: dict, item_example: dict, user_sizes: dict, item_sizes: dict, n_items: int, c):
     """``(user_tower, item_tower)``: functional models from the example batch dicts, outputs ``(B, d)`` unit rows."""
-    from recall_core.models._tf.layers import MaskedMeanPooling, dnn, l2_normalise, make_inputs, user_features
+    from recall_core.models._tf.layers import MaskedMeanPooling, dnn, l2_normalize_layer, make_inputs, user_features
 
     uin = make_inputs(user_example)
     x = user_features(uin, user_sizes, n_items, c.field_dim, c.embedding_dim, c.recent_k, "user")
     drop = c.dropout if c.tower == "tutorial" else 0.0
-    u = l2_normalise(dnn(x, tuple(c.hidden), c.embedding_dim, "user", drop, c.tower), "user_norm")
+    u = l2_normalize_layer(dnn(x, tuple(c.hidden), c.embedding_dim, "user", drop, c.tower), "user_norm")
     iin = make_inputs(item_example)
     parts = [keras.layers.Embedding(item_sizes["item_id"], c.embedding_dim, name="item_id_emb")(iin["item_id"])]
     if "genre_ids" in iin:  # the data's categories (MovieLens: genres), pooled
@@ -63,7 +63,7 @@ def _build(keras, user_example: dict, item_example: dict, user_sizes: dict, item
     for key in sorted((k for k in iin if k.startswith("item_field")), key=lambda k: int(k[len("item_field"):])):
         parts.append(keras.layers.Embedding(item_sizes[key], c.field_dim, name=f"{key}_emb")(iin[key]))
     y = keras.layers.Concatenate(name="item_features")(parts)
-    i = l2_normalise(dnn(y, tuple(c.hidden), c.embedding_dim, "item", drop, c.tower), "item_norm")
+    i = l2_normalize_layer(dnn(y, tuple(c.hidden), c.embedding_dim, "item", drop, c.tower), "item_norm")
     return keras.Model(uin, u, name="dssm_user"), keras.Model(iin, i, name="dssm_item")
 
 

@@ -58,7 +58,7 @@ def example_age(timestamps: np.ndarray, now: int, unit_days: float) -> np.ndarra
 
 def _build(keras, user_example: dict, sizes: dict, n_items: int, c):
     """``(user_tower, item_table)``: the tower gives ``(B, d)`` unit rows; the table is ``(n_items + 1, d)``."""
-    from recall_core.models._tf.layers import dnn, l2_normalise, make_inputs, user_features
+    from recall_core.models._tf.layers import dnn, l2_normalize_layer, make_inputs, user_features
 
     uin = make_inputs(user_example)
     # Row 0 pads the history (ids are item row + 1); the candidates are rows 1..n_items.
@@ -69,7 +69,7 @@ def _build(keras, user_example: dict, sizes: dict, n_items: int, c):
                       history_table=table if c.share_history_table else None)
     if c.example_age:
         x = keras.layers.Concatenate(name="user_with_age")([x, uin["example_age"]])
-    u = l2_normalise(dnn(x, tuple(c.hidden), c.embedding_dim, "user"), "user_norm")
+    u = l2_normalize_layer(dnn(x, tuple(c.hidden), c.embedding_dim, "user"), "user_norm")
     user_tower = keras.Model(uin, u, name="youtubednn_user")
     return user_tower, table
 

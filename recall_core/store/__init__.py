@@ -90,7 +90,7 @@ import numpy as np
 
 from recall_core.errors import NotTrainedError, RecallError, StoreError
 from recall_core.models.base import RecallOutput
-from recall_core.store.fs import atomic_write, atomic_write_bytes, fsync_dir, makedirs, sha256_file
+from recall_core.fs import atomic_write, atomic_write_bytes, fsync_dir, makedirs, sha256_file
 from recall_core.store.locks import TRAIN_LOCK_TIMEOUT, model_lock, study_lock, training_lock, training_status
 
 __all__ = [

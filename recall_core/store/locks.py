@@ -36,8 +36,8 @@ from typing import Callable, Iterator
 from filelock import FileLock, Timeout
 
 from recall_core.errors import StoreError
+from recall_core.fs import atomic_write_bytes, makedirs
 from recall_core.processes import pid_alive
-from recall_core.store.fs import atomic_write_bytes, makedirs
 
 LOCK = ".lock"
 OWNER = ".training.json"

@@ -89,29 +89,28 @@ def train_one(ds: Dataset, job: TrainJob, store: Path, seed: int = 42, progress:
     """
     cls = get_model_class(job.model)
     model = cls(**{"seed": seed, **(job.overrides or {})})
-    holdout = split
-    split = split_for(ds, holdout)
+    data_split = split_for(ds, split)  # "test" or "valid" -> its Split (train view, held-out items)
     seed_everything(seed)
     t0 = time.perf_counter()
-    model.fit(split.train, progress=lambda f, m: progress(0.9 * f, m))
+    model.fit(data_split.train, progress=lambda f, m: progress(0.9 * f, m))
     seconds = time.perf_counter() - t0
     output = model.export()
     progress(0.92, f"{job.store_name}: evaluating")
-    metrics = evaluate(output, split) if output.has_users else {}
-    i2i = evaluate_i2i(output, split) if cls.i2i else {}
+    metrics = evaluate(output, data_split) if output.has_users else {}
+    i2i = evaluate_i2i(output, data_split) if cls.i2i else {}
     save_model(
         store, ds, job.store_name, output, model_class=job.model, config=model.config.to_dict(), seed=seed,
         metrics=metrics, i2i_metrics=i2i, train_seconds=round(seconds, 2),
         extra={"variant_of": job.model if job.name else None,
                "views": {v: n for v, n in cls.describe_views(model.config.to_dict()).items() if v in output.views},
                "variant": cls.describe_variant(model.config.to_dict(), output.info), **(job.manifest or {})},
-        split=holdout,
+        split=split,
     )
     result = {"model": job.store_name, "train_seconds": seconds, "metrics": metrics, "i2i_metrics": i2i}
     if maps:
         progress(0.95, f"{job.store_name}: stored; computing its default maps")
         t0 = time.perf_counter()
-        kinds = keep_maps(store, store_key(ds.key, holdout), job.store_name,
+        kinds = keep_maps(store, store_key(ds.key, split), job.store_name,
                           lambda f, m: progress(0.95 + 0.05 * f, f"{job.store_name}: {m}"))
         result["maps_seconds"] = time.perf_counter() - t0
         result["maps"] = kinds

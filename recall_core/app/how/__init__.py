@@ -93,8 +93,9 @@ def render(ctx: HowContext) -> None:
 # --------------------------------------------------------------------------- helpers shared by the sections
 
 
-def pick_item(ctx: HowContext, suffix: str = "item", container=None) -> int:
-    """A movie picker (the app's shared one, most-rated first); returns the movie's row in ``ctx.train``."""
+def pick_item_row(ctx: HowContext, suffix: str = "item", container=None) -> int:
+    """The app's one movie picker (:func:`recall_core.app.widgets.pick_item`, most-rated first), kept in the URL;
+    returns the movie's row in ``ctx.train``."""
     from recall_core.app import url, widgets
     from recall_core.app.i18n import t
 
@@ -104,8 +105,9 @@ def pick_item(ctx: HowContext, suffix: str = "item", container=None) -> int:
     return int(ctx.train.item_vocab.index(str(item_id)))
 
 
-def pick_user(ctx: HowContext, suffix: str = "user", container=None) -> int:
-    """A user picker (the app's shared one); returns the user's row in ``ctx.train``."""
+def pick_user_row(ctx: HowContext, suffix: str = "user", container=None) -> int:
+    """The app's one user picker (:func:`recall_core.app.widgets.pick_user`), kept in the URL; returns the user's
+    row in ``ctx.train``."""
     from recall_core.app import url, widgets
     from recall_core.app.i18n import t
 

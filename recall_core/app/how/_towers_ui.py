@@ -34,8 +34,9 @@ def title(ds, row: int) -> str:
     return ds.item_label(int(row))
 
 
-def pick_user(ctx, key: str, rows: np.ndarray | None = None) -> int:
-    """A user picker (raw ids shown, as on every page); returns the user row."""
+def pick_user_among(ctx, key: str, rows: np.ndarray | None = None) -> int:
+    """A plain selectbox over user ``rows`` of ``ctx.dataset`` (all users by default; raw ids shown, as on every
+    page); returns the chosen row. (The URL-kept search picker is :func:`recall_core.app.widgets.pick_user`.)"""
     ids = ctx.dataset.user_vocab.ids
     rows = np.arange(len(ids)) if rows is None else np.asarray(rows)
     choice = st.selectbox(_t(ctx.lang, "pick_user"), rows.tolist(), key=f"{ctx.key}_{key}",

@@ -8,7 +8,7 @@ import streamlit as st
 
 from recall_core.analysis import mechanisms
 from recall_core.app import widgets
-from recall_core.app.how import HowContext, data_key, differs, formula, idea, look_for, pick_user, titles
+from recall_core.app.how import HowContext, data_key, differs, formula, idea, look_for, pick_user_row, titles
 from recall_core.app.i18n import t
 from recall_core.app.style import model_color
 
@@ -48,7 +48,7 @@ def render(ctx: HowContext) -> None:
     key, gap = data_key(ctx), float(cfg.session_gap_seconds)
     sessions = _sessions(ctx.train, key, gap)
     min_rating = float(cfg.booking_min_rating)
-    user = pick_user(ctx)
+    user = pick_user_row(ctx)
     us = mechanisms.user_sessions(ctx.train, sessions, user, min_rating, cfg.booking_rule)
     if not len(us):
         st.info(t("how.airbnb.no_history"))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from recall_core.analysis import mechanisms
 from recall_core.app import widgets
-from recall_core.app.how import HowContext, data_key, differs, formula, idea, look_for, pick_item, titles
+from recall_core.app.how import HowContext, data_key, differs, formula, idea, look_for, pick_item_row, titles
 from recall_core.app.i18n import t
 from recall_core.app.style import model_color
 from recall_core.features.graph import PAD
@@ -74,7 +74,7 @@ def render(ctx: HowContext) -> None:
             f"**{widgets.md_escape(f['field'])}** ({widgets.md_escape(f['source'])})" for f in side)))
 
     c1, c2 = st.columns([4, 1])
-    item = pick_item(ctx, container=c1)
+    item = pick_item_row(ctx, container=c1)
     depth = c2.radio(t("how.eges.depth"), [1, 2], horizontal=True, key=f"{ctx.key}_depth")
     key, gap = data_key(ctx), float(cfg.session_gap_seconds)
     graph = _graph(ctx.train, key, gap)

@@ -10,7 +10,7 @@ from recall_core.analysis.towers_mechanism import (FMTables, fm_cross_by_user_fe
 from recall_core.app import widgets
 from recall_core.app.how import formula
 from recall_core.app.how._towers_text import _t
-from recall_core.app.how._towers_ui import cache_key, cap_text, checks, config_of, differences, pick_user, title
+from recall_core.app.how._towers_ui import cache_key, cap_text, checks, config_of, differences, pick_user_among, title
 from recall_core.errors import RecallError
 
 
@@ -51,7 +51,7 @@ def render(ctx) -> None:
 
     c1, c2 = st.columns(2)
     with c1:
-        u = pick_user(ctx, "fm_user")
+        u = pick_user_among(ctx, "fm_user")
     seen = ctx.train.history(u)
     stored = out.user_vectors[u].astype(np.float64) @ out.candidates.T.astype(np.float64)
     top = top_k_rows(stored, seen, 10, out.item_known)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from recall_core.analysis import mechanisms
 from recall_core.app import widgets
-from recall_core.app.how import (HowContext, data_key, differs, formula, idea, look_for, neighbours, pick_item,
+from recall_core.app.how import (HowContext, data_key, differs, formula, idea, look_for, neighbours, pick_item_row,
                                   titles)
 from recall_core.app.i18n import t
 from recall_core.app.style import model_color
@@ -26,7 +26,7 @@ def render(ctx: HowContext) -> None:
     formula(ctx)
     idea("how.item2vec.idea")
 
-    item = pick_item(ctx)
+    item = pick_item_row(ctx)
     sentence = mechanisms.item2vec_sentence(ctx.train, item, window if context == "sequence" else 10 ** 6)
     h, p = sentence["history"], sentence["position"]
     lo, hi = sentence["window"]

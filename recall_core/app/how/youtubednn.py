@@ -10,7 +10,7 @@ from recall_core.analysis.towers_mechanism import AgeGrid, top_k_rows, user_exam
 from recall_core.app import widgets
 from recall_core.app.how import formula
 from recall_core.app.how._towers_text import _t
-from recall_core.app.how._towers_ui import cache_key, cap_text, checks, config_of, differences, pick_user, title
+from recall_core.app.how._towers_ui import cache_key, cap_text, checks, config_of, differences, pick_user_among, title
 from recall_core.errors import RecallError
 
 
@@ -36,7 +36,7 @@ def render(ctx) -> None:
         grid, grid_error = None, str(e)
     train = ctx.train
     now = int(train.timestamp.max())
-    u = pick_user(ctx, "ytb_user", None if grid is None else grid.users)
+    u = pick_user_among(ctx, "ytb_user", None if grid is None else grid.users)
 
     # 1. The examples this user gave training.
     all_ex, kept_ex = _examples(cache_key(ctx), train, int(cfg["history_len"]), cfg["max_examples_per_user"],

@@ -87,6 +87,7 @@ def dnn(x, hidden: tuple[int, ...], out_dim: int, prefix: str, dropout: float = 
     return keras.layers.Dense(out_dim, name=f"{prefix}_out")(x)
 
 
-def l2_normalise(x, name: str):
-    """Unit rows ``(B, d)``."""
+def l2_normalize_layer(x, name: str):
+    """A Keras layer making unit rows ``(B, d)`` of ``x`` (the towers' L2 norm; numpy arrays:
+    :func:`recall_core.models.base.l2_normalize`)."""
     return keras.layers.UnitNormalization(axis=-1, name=name)(x)

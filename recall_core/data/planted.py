@@ -1,4 +1,8 @@
-"""Planted-structure data for tests and demos: users in groups, each group watching one item cluster."""
+"""Planted-structure data for tests and demos: users in groups, each group watching one item cluster.
+
+Tiny datasets with known answers (neighbours, clusters, a planted log); MovieLens-shaped folders of any size
+for benchmarks are :mod:`recall_core.data.movielens_shaped` (``python -m recall_core synth``).
+"""
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,7 @@
 """MovieLens-shaped synthetic data of any size: ``python -m recall_core synth``.
 
+(Not to be confused with :mod:`recall_core.data.planted`: tiny datasets with planted, known answers for tests.)
+
 Writes an ``ml-latest`` folder (``ratings.csv``, ``movies.csv``, plus ``synth.json``
 with the parameters) that every command reads unchanged. The generative story:
 
@@ -476,7 +478,7 @@ def _write(folder: Path, ratings: pd.DataFrame, movies: pd.DataFrame, cfg: Synth
     lines = ["movieId,title,genres"] + [f"{i},{_csv_title(t)},{g}" for i, t, g in zip(
         movies["movieId"].tolist(), movies["title"].tolist(), movies["genres"].tolist())]
     (folder / "movies.csv").write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
-    meta = {"generator": "recall_core.data.synth", "version": GENERATOR_VERSION, **asdict(cfg)}
+    meta = {"generator": "recall_core.data.movielens_shaped", "version": GENERATOR_VERSION, **asdict(cfg)}
     (folder / "synth.json").write_bytes((json.dumps(meta, indent=2) + "\n").encode("utf-8"))
 
 

@@ -1,4 +1,7 @@
-"""File-system primitives the store is built on: fsync, atomic replace, checksums.
+"""File-system primitives for crash-safe writes: fsync, atomic replace, checksums.
+
+The store is built on them, and the data layer's parse cache writes with them too; they import nothing of
+recall_core, so any layer may use them without importing the store (data never imports the store).
 
 A file is *durable* once its data and the directory entry naming it have
 reached the disk: :func:`atomic_write` writes a temporary sibling, fsyncs it,
