@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from recall_core.models.base import model_names  # noqa: E402
+from recall_core.store import SERVING  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import dataset_load  # noqa: E402  (bench/dataset_load.py)
@@ -276,7 +277,8 @@ def render_index(idx: dict) -> list[str]:
                   f"`make_index(kind='auto')` uses exact search below {cross['auto_exact_below']:,} "
                   "(`recall_core.index.ann.AUTO_EXACT_BELOW`)."]
     lines += ["", "### Each model's vectors (ML-100K)", "",
-              "Command: `python -m recall_core index-bench --model M` (recorded in the model's `serving.json`). "
+              "Command: `python -m recall_core index-bench --model M` (recorded in the model's "
+              f"`{SERVING}`). "
               "Queries: the view's own (known items for *similar*, users for *user*).", "",
               "| model | view | metric | vectors | exact p99 ms | HNSW efSearch=128 recall@10 / p99 ms | "
               "HNSW-l2 efSearch=128 recall@10 / p99 ms | IVF nprobe=16 recall@10 / p99 ms | "

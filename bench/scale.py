@@ -119,10 +119,10 @@ def vector_digest(store: Path, folder: str, model: str) -> str:
     import numpy as np
 
     from recall_core.data import load_dataset
-    from recall_core.store import live_dir
+    from recall_core.store import arrays_path
 
     h = hashlib.sha256()
-    with np.load(live_dir(store, load_dataset(folder).key, model) / "arrays.npz", allow_pickle=False) as z:
+    with np.load(arrays_path(store, load_dataset(folder).key, model), allow_pickle=False) as z:
         for k in sorted(z.files):
             a = z[k]
             h.update(f"{k}:{a.dtype.str}:{a.shape}".encode())

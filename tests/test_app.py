@@ -521,7 +521,7 @@ def test_copy_link_carries_the_view_and_reopens_it(env):
 
 def test_upload_imports_vectors_that_show_on_the_item_page(tiny, tmp_path, monkeypatch):
     from recall_core.data import load_dataset
-    from recall_core.explore import load
+    from recall_core.store import load_trained as load
     from recall_core.io.projector import projector_files
 
     folder, store = tiny[0], tmp_path / "store"

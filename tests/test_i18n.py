@@ -476,7 +476,7 @@ def explore(page: str, query: dict, max_runs: int = 40, check=None):
 def _stored_classes(folder, store) -> list[str]:
     from recall_core.app import how
     from recall_core.data import load_dataset
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
     from recall_core.store import model_dir, read_manifest
 
     ds = load_dataset(str(folder))
@@ -498,7 +498,7 @@ def test_every_page_in_chinese(env, page):
     it); and anywhere a reader can get to on the page (every tab, expander and toggle opened) there is no run of
     four or more English words outside data, and no untranslated label."""
     from recall_core.data import load_dataset
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
     from tests.i18n_scan import data_strings, english_runs, untranslated_label
     from tests.test_app import ok, run_page
 

@@ -281,3 +281,88 @@ def test_names_say_what_they_hold():
         rebound = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign) for t in n.targets
                    if isinstance(t, ast.Name)} & params & {"split"}  # (store = Path(store): the same thing, typed)
         assert not rebound, f"recall_core/training/__init__.py: {fn.name} rebinds its parameter(s) {sorted(rebound)}"
+
+
+# --------------------------------------------------------------------------- issue 22 item 6: the store owns its layout
+
+#: the acceptance grep's words: only recall_core/store/ writes them, even in a docstring or a help text
+STORE_WORDS = ("models_store", ".transition.json", "manifest.json")
+#: the store's file names: no code outside recall_core/store/ spells them (a docstring may describe them)
+STORE_FILES = ("arrays.npz", "serving.json", "judgments.sqlite", "studies.sqlite3", ".ease.npz", ".ease.json",
+               ".mostpop.json", ".training.json", "umap-")
+#: an expression that is a store root or a stored model's folder: a path joined on it is a store path
+_ROOTISH = r"(?i)(\bstore\b|_store\b|\bstore_|\.store\b|\bmodel\.path\b|\bversion_dir\b|\blive_dir\(|\bmodel_dir\()"
+#: places that still build a store path, each with why it is left and by whom it goes (the test fails when one is
+#: gone, so the entry is removed with it)
+STORE_PATH_LEFT = {
+    "recall_core/tuning/study.py": "read_manifest(Path(store) / ds.key / name): the tuning work of this session owns "
+                                   "the file; read_manifest(model_dir(store, ds.key, name)) at its merge",
+}
+
+
+def store_path_violations(source: str, where: str, words: bool = True) -> list[str]:
+    """``where:line: what`` for each place in ``source`` that builds a path inside the model store (``/`` or
+    ``os.path.join`` on a store root or a model's folder) or spells a store file name (``words``: also the
+    acceptance grep's words, docstrings included)."""
+    import ast
+    import re
+
+    out = []
+    if words:
+        for i, line in enumerate(source.splitlines(), 1):
+            out += [f"{where}:{i}: names {w!r} (call a recall_core.store function)" for w in STORE_WORDS if w in line]
+    tree = ast.parse(source)
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    inner = {id(n.left) for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            out += [f"{where}:{node.lineno}: spells the store file {f!r}" for f in STORE_FILES if f in node.value]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and id(node) not in inner:
+            left = node.left
+            while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Div):
+                left = left.left
+            if re.search(_ROOTISH, ast.unparse(left)):
+                out.append(f"{where}:{node.lineno}: joins a path on a store folder: {ast.unparse(node)}")
+        elif (isinstance(node, ast.Call) and ast.unparse(node.func) in ("os.path.join", "join") and node.args
+              and re.search(_ROOTISH, ast.unparse(node.args[0]))):
+            out.append(f"{where}:{node.lineno}: joins a path on a store folder: {ast.unparse(node)}")
+    return out
+
+
+def test_store_path_violations_are_found():
+    """The checker on planted violations (each a form main had) and on their mended forms."""
+    planted = {
+        "p = Path(store) / dataset_key / name / MANIFEST\n": "joins a path",
+        "print(f'stored in {ctx.store / ds.key}')\n": "joins a path",
+        "x = _store(args) / ds.key / args.name\n": "joins a path",
+        "os.path.join(store, key)\n": "joins a path",
+        "s = Path(model.path) / SIDECAR\n": "joins a path",
+        "SIDECAR = 'serving.json'\n": "spells the store file 'serving.json'",
+        "def f():\n    '''Kept in ``<store>/<key>/.transition.json``.'''\n": "names '.transition.json'",
+        "p.add_argument('--store', help='default ./models_store')\n": "names 'models_store'",
+    }
+    for source, what in planted.items():
+        found = store_path_violations(source, "x.py")
+        assert len(found) == 1 and what in found[0], (source, found)
+    mended = ("p = manifest_path(store, dataset_key, name)\nprint(dataset_dir(ctx.store, ds.key))\n"
+              "def f():\n    '''The sidecar, ``serving.json`` (serving_path).'''\n"
+              "n = len(rows) / total\nq = root / 'docs'\n")
+    assert store_path_violations(mended, "x.py") == []
+
+
+def test_only_the_store_knows_its_layout():
+    """Nothing outside recall_core/store/ builds a path inside the model store or spells a store file name: not the
+    package, the app, the pages nor the benchmarks (which may name ``models_store`` in a usage line)."""
+    found: dict[str, list[str]] = {}
+    files = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "recall_core").rglob("*.py"),
+             *(ROOT / "bench").rglob("*.py")]
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("recall_core/store/"):
+            continue
+        if v := store_path_violations(path.read_text(), rel, words=not rel.startswith("bench/")):
+            found[rel] = v
+    assert set(found) == set(STORE_PATH_LEFT), {k: v for k, v in found.items() if k not in STORE_PATH_LEFT} or (
+        f"no longer builds a store path, remove it from STORE_PATH_LEFT: {set(STORE_PATH_LEFT) - set(found)}")

@@ -145,7 +145,7 @@ def _queries(page: str, folder, store, lang: str) -> list[dict]:
 @pytest.mark.parametrize("page", _pages())
 def test_no_page_says_movie_on_a_shop_log(shop_env, page, lang):
     from recall_core.data import load_dataset
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
     from tests.i18n_scan import _strip, data_strings
     from tests.test_i18n import explore
 

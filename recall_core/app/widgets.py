@@ -36,7 +36,7 @@ def score_column(label: str, scores) -> "st.column_config.Column":
 
 
 def item_columns() -> dict:
-    """Column settings of an item table (:func:`recall_core.explore.item_table`), headers in the reader's
+    """Column settings of an item table (:func:`recall_core.data.item_table`), headers in the reader's
     language: rank, hidden id, title, year, genres."""
     return {
         "rank": st.column_config.NumberColumn("#", width=40, format="%d"),
