@@ -74,7 +74,7 @@ def test_the_page_list_has_one_home():
     assert len({p.url for p in PAGES}) == len({p.file for p in PAGES}) == len({p.shot for p in PAGES}) == len(PAGES)
     assert sum(p.default for p in PAGES) == 1 and PAGES[0].default and PAGES[0].path == ""
     assert all((ROOT / p.file).is_file() for p in PAGES)
-    assert page("") is page("home") is PAGES[0] and page("maps").file == "pages/embedding_maps.py"
+    assert page("") is page("home") is PAGES[0] and page("maps").file == "pages/maps.py"
     # nothing else lists the pages: two or more page files named in one file outside the list, app.py, the
     # routing files and the pages themselves (per-page data in tests, keyed by file, is allowed)
     files = {p.file for p in PAGES}
@@ -111,20 +111,50 @@ def test_the_benches_visit_every_page():
     assert ("serving", "serving", text("en", "page.serving")) in timed
 
 
-def test_every_url_path_has_its_routing_file_for_a_fresh_server():
-    """A deep link as a fresh server's first request is routed by Streamlit's pages/ scan (by file name):
-    pages/<url path>.py must exist and hand over to app.py (recall_core/app/routing.py)."""
+def page_file_problems(files: dict[str, str], urls: list[str]) -> list[str]:
+    """What breaks the rule "one file per page, named after its URL, handing a fresh server's first request to
+    app.py": ``files`` maps each ``pages/*.py`` name to its source, ``urls`` are the page list's URL paths."""
+    import ast
+
+    out = [f"pages/{name}: not a page of the list (a page is pages/<url>.py, and nothing else is in pages/)"
+           for name in sorted(files) if name.removesuffix(".py") not in urls]
+    for url in urls:
+        src = files.get(f"{url}.py")
+        if src is None:
+            out.append(f"pages/{url}.py is missing (the page at /{url})")
+            continue
+        body = ast.parse(src).body
+        i = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) else 0
+        while i < len(body) and isinstance(body[i], (ast.Import, ast.ImportFrom)):
+            i += 1
+        if i == len(body) or ast.unparse(body[i]) != "routing.through_app()":
+            out.append(f"pages/{url}.py: its first statement after the imports must be routing.through_app()")
+    return out
+
+
+def test_every_page_is_one_file_named_after_its_url():
+    """A deep link as a fresh server's first request is routed by Streamlit's pages/ scan (by file name): each
+    page is pages/<url path>.py, whose first statement hands that request to app.py (recall_core/app/routing.py).
+    No page has a second, look-alike file (main had pages/how.py beside pages/how_it_works.py)."""
     pages = navigation_pages()
     assert len(pages) >= 6 and sum(d for _, _, d in pages) == 1
-    missing = []
-    for path, url, default in pages:
-        assert (ROOT / path).is_file(), path
-        if default:
-            continue  # the root URL runs app.py itself
-        shim = ROOT / "pages" / f"{url}.py"
-        if not shim.is_file() or "routing.through_app()" not in shim.read_text():
-            missing.append(f"pages/{url}.py (for {path})")
-    assert not missing, f"add a routing file like pages/items.py: {missing}"
+    assert all(path == f"pages/{url}.py" for path, url, _ in pages), pages
+    files = {p.name: p.read_text() for p in (ROOT / "pages").glob("*.py")}
+    problems = page_file_problems(files, [url for _, url, _ in pages])
+    assert not problems, problems
+
+
+def test_page_file_problems_are_found():
+    """The rule's checker on main's layout (a routing file beside a look-alike page file) and on broken pages."""
+    shim = '"""routing"""\nfrom recall_core.app import routing\n\nrouting.through_app()\n'
+    page = 'import streamlit as st\nfrom recall_core.app import routing\n\nrouting.through_app()\nst.title("x")\n'
+    assert page_file_problems({"how.py": page}, ["how"]) == []
+    assert page_file_problems({"how.py": shim, "how_it_works.py": page}, ["how"]) == [
+        "pages/how_it_works.py: not a page of the list (a page is pages/<url>.py, and nothing else is in pages/)"]
+    late = 'import streamlit as st\nst.title("x")\nfrom recall_core.app import routing\nrouting.through_app()\n'
+    assert page_file_problems({"how.py": late}, ["how"]) == [
+        "pages/how.py: its first statement after the imports must be routing.through_app()"]
+    assert page_file_problems({}, ["how"]) == ["pages/how.py is missing (the page at /how)"]
 
 
 def _imports(path: Path, package: str | None = None) -> list[tuple[str, int]]:

@@ -17,7 +17,7 @@ from tests.test_app import (  # noqa: E402,F401  (env and tiny are the shared fi
     APP, ROOT, TIMEOUT, env, ok, plotly_specs, run_page, table, tiny, values,
 )
 
-PAGE = "pages/serving_indexes.py"
+PAGE = "pages/serving.py"
 
 
 def _live(env, name: str) -> Path:

@@ -19,7 +19,7 @@ import streamlit as st
 from recall_core.data import Dataset, load_dataset
 from recall_core.data.dataset import DEFAULT_DATASET
 from recall_core.errors import RecallError, UsageError
-from recall_core.app import i18n, url
+from recall_core.app import i18n, page_list, url
 from recall_core.store import (
     StoredModel, dataset_dir, default_store, list_models, manifest_path, model_dir, read_manifest,
 )
@@ -311,7 +311,7 @@ def require_models(ctx: Context) -> None:
     """An info box leading to training (and stop) when the store has no model."""
     if not ctx.stored:
         st.info(i18n.t("state.no_models", store=dataset_dir(ctx.store, ctx.ds.key)))
-        st.page_link("pages/overview.py", label=i18n.t("common.go_train"), icon=":material/model_training:")
+        st.page_link(page_list.page("home").file, label=i18n.t("common.go_train"), icon=":material/model_training:")
         st.stop()
 
 

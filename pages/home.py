@@ -12,6 +12,9 @@ from recall_core.app.style import model_color
 from recall_core.evaluation.baselines import TRANSITION_DEFAULTS
 from recall_core.app import datasets, i18n
 from recall_core.store import dataset_dir
+from recall_core.app import routing
+
+routing.through_app()  # a fresh server's first request of this URL: handed to app.py (see routing)
 
 ctx = state.page_context()
 ds = state.require_dataset(ctx)
