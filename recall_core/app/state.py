@@ -224,7 +224,7 @@ def sidebar() -> Context:
     with st.sidebar:
         st.header("Vector Recall Explorer")
         i18n.nouns_from_session()  # a page run on its own (not through app.py) starts from the session's words
-        lang = i18n.language_switch()
+        lang = url.language_switch()
         text = i18n.text
 
         from recall_core.app import datasets
