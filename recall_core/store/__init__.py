@@ -2,10 +2,10 @@
 
 Layout::
 
-    <store>/<dataset key>/.lock                   training lock (see "One writer" below)
+    <store>/<dataset key>/.lock                   training lock (see "One writer" below); the folder: dataset_dir
                          /.training.json          who holds it: pid, host, started_at, command
                          /judgments.sqlite        human judgments of this dataset (SQLite, WAL; see judgments_path)
-                         /.<reference>.json       a reference row's kept result (transition, ease: reference_file)
+                         /.<reference>.json       a reference row's kept result (transition, mostpop, ease: reference_file)
                          /.ease.npz               EASE's top lists for the User page (reference_file)
                          /.tuning/studies.sqlite3 Optuna's studies, one per model (tuning_db; recall_core.tuning)
                          /.tuning/studies.lock    held while a tuning process creates or counts trials
@@ -14,8 +14,15 @@ Layout::
                                       /v-<UTC time>-<pid>-<random>/manifest.json   (same content)
                                                                   /arrays.npz      (allow_pickle=False)
                                                                   /umap-*.npz      (maps: map_path; the defaults written by train)
-                                                                  /serving.json    (ANN measurements, written later)
+                                                                  /serving.json    (ANN measurements, written later: serving_path)
                                                                   /<extra files>   (written by save_model's write_files, if any)
+
+``<dataset key>`` is :func:`store_key` (``ml-100k``, or ``ml-100k@valid`` for the models trained for
+validation). **This module owns the layout**: every path above is built by a function here (:func:`dataset_dir`,
+:func:`model_dir`, :func:`manifest_path`, :func:`live_dir`, :func:`arrays_path`, :func:`reference_file`,
+:func:`judgments_path`, :func:`tuning_db`, :func:`map_path`, :func:`map_files`, :func:`serving_path`), and the
+reference rows' files are read and written here (:func:`kept_reference`, :func:`keep_reference`); nothing outside
+``recall_core/store/`` joins a path on a store (tests/test_layout.py).
 
 ``manifest.json`` says what the model is, how it was made (config, seed,
 dataset fingerprint, library versions, creation time), its metrics, the list
