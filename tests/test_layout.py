@@ -431,7 +431,8 @@ def recall_core_module_graph() -> dict[str, set[str]]:
                 if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file():
                     targets.add(mod)
                 mod = mod.rpartition(".")[0]
-        graph[name] = targets - {name}
+        own = {name.rsplit(".", i)[0] for i in range(1, name.count("."))}  # its packages: already running
+        graph[name] = targets - {name} - own
     return graph
 
 
@@ -461,15 +462,21 @@ def test_no_import_cycle_between_recall_core_subpackages():
     assert import_cycles(graph) == [], import_cycles(graph)
 
 
-def test_no_import_cycle_inside_the_app():
+def _inside(graph: dict[str, set[str]], package: str) -> dict[str, set[str]]:
+    return {m: {t for t in ts if t.startswith(package + ".")} for m, ts in graph.items()
+            if m.startswith(package + ".")}
+
+
+def test_no_import_cycle_inside_the_app_or_the_data():
     """No circle between the modules of recall_core/app (main had datasets -> widgets -> state -> datasets, and
-    i18n <-> url)."""
+    i18n <-> url) nor of recall_core/data (main had dataset <-> generic and movielens <-> generic)."""
     graph = recall_core_module_graph()
-    app = {m: {t for t in ts if t.startswith("recall_core.app.")} for m, ts in graph.items()
-           if m.startswith("recall_core.app.")}
-    assert "recall_core.app.i18n" in app["recall_core.app.widgets"] and "recall_core.app.state" in app[
-        "recall_core.app.widgets"]  # read right
+    app = _inside(graph, "recall_core.app")
+    assert {"recall_core.app.i18n", "recall_core.app.state"} <= app["recall_core.app.widgets"]  # read right
     assert import_cycles(app) == [], import_cycles(app)
+    data = _inside(graph, "recall_core.data")
+    assert {"recall_core.data.generic", "recall_core.data.movielens"} <= data["recall_core.data.folders"]
+    assert import_cycles(data) == [], import_cycles(data)
 
 
 def test_the_cycle_graphs_see_planted_circles():
@@ -478,6 +485,8 @@ def test_the_cycle_graphs_see_planted_circles():
     planted = {**graph, "recall_core.store.locks": graph["recall_core.store.locks"] | {"recall_core.training"}}
     assert import_cycles(subpackage_graph(planted)), "store -> training -> store not seen"
     planted = {**graph, "recall_core.app.i18n": graph["recall_core.app.i18n"] | {"recall_core.app.url"}}
-    app = {m: {t for t in ts if t.startswith("recall_core.app.")} for m, ts in planted.items()
-           if m.startswith("recall_core.app.")}
-    assert ["recall_core.app.i18n", "recall_core.app.url", "recall_core.app.i18n"] in import_cycles(app)
+    assert ["recall_core.app.i18n", "recall_core.app.url", "recall_core.app.i18n"] in import_cycles(
+        _inside(planted, "recall_core.app"))
+    planted = {**graph, "recall_core.data.movielens": graph["recall_core.data.movielens"] | {"recall_core.data.generic"}}
+    assert ["recall_core.data.movielens", "recall_core.data.generic", "recall_core.data.movielens"] in import_cycles(
+        _inside(planted, "recall_core.data"))
