@@ -100,7 +100,8 @@ def _model(dataset_name: str, store: str, name: str, mtime_ns: int) -> StoredMod
 
 @st.cache_data(show_spinner=i18n.both("state.reading_leaderboard"), max_entries=16)
 def leaderboard(dataset_name: str, store: str, stamp: tuple) -> tuple[list[dict], dict[str, str]]:
-    """``(rows, errors)`` of :func:`recall_core.analysis.leaderboard.leaderboard_rows` for the stored models in ``stamp``."""
+    """``(rows, errors)`` of :func:`recall_core.analysis.leaderboard.leaderboard_rows` for the stored models in
+    ``stamp``."""
     from recall_core.analysis.leaderboard import leaderboard_rows as _leaderboard
     from recall_core.store import stored_models
 
