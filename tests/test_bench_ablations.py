@@ -197,3 +197,26 @@ def test_the_tables_kept_column_is_the_codes_defaults_and_the_rule_agrees():
         assert chosen[(model, decision)] == default, (model, decision, "the rule on validation chose",
                                                       chosen[(model, decision)], "the code's default is", default)
         assert rows[(model, decision)]["chosen"] == chosen[(model, decision)], (model, decision)
+
+
+def test_compare_stores_sees_equal_stores_and_a_changed_number(tmp_path, capsys):
+    """bench/compare_stores.py (the no-behaviour-change check of a restructuring): two trainings of the same data
+    compare equal; one changed metric in a live manifest does not."""
+    import json
+
+    import compare_stores
+
+    from recall_core.data.planted import planted_dataset
+    from recall_core.store import manifest_path
+    from recall_core.training import train_models
+
+    ds = planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8, noise=0.1, seed=0)
+    for side in ("a", "b"):
+        train_models(ds, ["mostpop"], tmp_path / side, maps=False)
+    assert compare_stores.compare(tmp_path / "a", tmp_path / "b", ds.key)
+    path = manifest_path(tmp_path / "b", ds.key, "mostpop")
+    man = json.loads(path.read_text())
+    man["metrics"]["hr@10"] += 1e-12
+    path.write_text(json.dumps(man))
+    assert not compare_stores.compare(tmp_path / "a", tmp_path / "b", ds.key)
+    assert "metrics DIFFER" in capsys.readouterr().out
