@@ -72,6 +72,22 @@ def write_keeping_blocks(text: str, markers, path: Path = BENCHMARKS) -> None:
     write_text(path, keep_blocks(text, old, markers))
 
 
+def arrays_digest(path: Path) -> str:
+    """sha256 over the arrays of an ``.npz`` file (sorted names, dtype, shape, bytes), read with
+    ``allow_pickle=False``: equal digests = equal vectors, whatever the zip's own bytes."""
+    import hashlib
+
+    import numpy as np
+
+    h = hashlib.sha256()
+    with np.load(path, allow_pickle=False) as z:
+        for k in sorted(z.files):
+            a = z[k]
+            h.update(f"{k}:{a.dtype.str}:{a.shape}".encode())
+            h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
 def fit_and_score(cls, sp, seed: int, overrides: dict, keys=("hr@10", "ndcg@10")) -> tuple[dict, object]:
     """A child process's step: ``cls(seed=seed, **overrides)`` (a model class), the global seeds set, fitted on
     ``sp.train`` (a :class:`~recall_core.data.Split`) and timed, then scored on ``sp``. Returns ``(result,

@@ -19,20 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-
+sys.path.insert(0, str(ROOT / "bench"))
+from common import arrays_digest as digest  # noqa: E402  (bench/common.py)
 from recall_core.store import arrays_path, list_models, model_dir, read_manifest  # noqa: E402
-
-
-def digest(path: Path) -> str:
-    """sha256 over a stored arrays file's arrays (sorted names, dtype, shape, bytes): equal digests = equal vectors."""
-    h = hashlib.sha256()
-    with np.load(path, allow_pickle=False) as z:
-        for k in sorted(z.files):
-            a = z[k]
-            h.update(f"{k}:{a.dtype.str}:{a.shape}".encode())
-            h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
 
 
 def _kept(store: Path, key: str, name: str) -> dict | None:
