@@ -652,7 +652,8 @@ def table_lines(res: dict, page_target: float = PAGE_TARGET) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store", default=str(ROOT / "models_store"))
+    from recall_core.store import DEFAULT_STORE
+    ap.add_argument("--store", default=str(ROOT / DEFAULT_STORE))
     ap.add_argument("--dataset", default="ml-100k", help="ml-100k or a MovieLens / synth folder")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pages", default=None, help="with --profile: only these pages (comma-separated names)")
