@@ -19,15 +19,13 @@ the process really used (``runtime.describe()`` and OpenBLAS' core type).
 import json
 import os
 import sys
-import time
 
 import numpy as np
 
+from common import fit_and_score  # bench/common.py
 from recall_core.data import load_dataset
 from recall_core.data.split import split_for
-from recall_core.evaluation import evaluate, evaluate_i2i
 from recall_core.models import get_model_class
-from recall_core.training import seed_everything
 
 dataset, model, overrides, split, seed = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 probe = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}
@@ -75,19 +73,8 @@ if tf_model and (probe.get("adam_epsilon") is not None or probe.get("perturb_ulp
 
 ds = load_dataset(dataset)
 sp = split_for(ds, split)
-m = cls(**{"seed": seed, **overrides})
-seed_everything(seed)
-t0 = time.perf_counter()
-m.fit(sp.train)
-seconds = time.perf_counter() - t0
-out = m.export()
-res = {"train_seconds": round(seconds, 2), "epoch_loss": [float(x) for x in out.info.get("epoch_loss", [])]}
-if out.has_users:
-    ev = evaluate(out, sp)
-    res.update({k: ev[k] for k in ("hr@10", "ndcg@10")})
-if cls.i2i:
-    ev = evaluate_i2i(out, sp)
-    res.update({"i2i_hr@10": ev["hr@10"], "i2i_ndcg@10": ev["ndcg@10"]})
+res, out = fit_and_score(cls, sp, seed, overrides)
+res["epoch_loss"] = [float(x) for x in out.info.get("epoch_loss", [])]
 if tf_model:
     from recall_core.models._tf import runtime
 

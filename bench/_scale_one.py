@@ -53,7 +53,7 @@ if len(sys.argv) > 4:
                metrics=ev, i2i_metrics=evaluate_i2i(out, sp) if cls.i2i else {}, train_seconds=round(res["fit_s"], 2),
                extra={"views": {v: n for v, n in cls.describe_views(m.config.to_dict()).items() if v in out.views},
                       "variant": cls.describe_variant(m.config.to_dict(), out.info)}, split="test")
-    from recall_core.explore import transition_metrics
+    from recall_core.evaluation.references import transition_metrics
 
     transition_metrics(ds, Path(sys.argv[4]), sp, "test")  # as `train` does: the app's first Overview reads it
 print(json.dumps(res))

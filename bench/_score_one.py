@@ -4,13 +4,11 @@
 """
 import json
 import sys
-import time
 
+from common import fit_and_score  # bench/common.py
 from recall_core.data import load_dataset
 from recall_core.data.split import split_for
-from recall_core.evaluation import evaluate, evaluate_i2i
 from recall_core.models import get_model_class
-from recall_core.training import seed_everything
 
 dataset, model, overrides, split, seed = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 ds = load_dataset(dataset)
@@ -26,18 +24,5 @@ if model == "transition":  # the reference scoring rule (no training)
     ev = evaluate_transition(sp, **overrides)
     print(json.dumps({k: ev[k] for k in ("hr@10", "ndcg@10", "coverage@10", "mrr")}))
     sys.exit(0)
-cls = get_model_class(model)
-m = cls(**{"seed": seed, **overrides})
-seed_everything(seed)
-t0 = time.perf_counter()
-m.fit(sp.train)
-seconds = time.perf_counter() - t0
-out = m.export()
-res = {"train_seconds": round(seconds, 2)}
-if out.has_users:
-    ev = evaluate(out, sp)
-    res.update({k: ev[k] for k in ("hr@10", "ndcg@10", "coverage@10", "mrr")})
-if cls.i2i:
-    ev = evaluate_i2i(out, sp)
-    res.update({"i2i_hr@10": ev["hr@10"], "i2i_ndcg@10": ev["ndcg@10"]})
+res, _ = fit_and_score(get_model_class(model), sp, seed, overrides, keys=("hr@10", "ndcg@10", "coverage@10", "mrr"))
 print(json.dumps(res))

@@ -75,7 +75,8 @@ def main() -> int:
     from bench.common import machine, write_block
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--store", default=str(ROOT / "models_store"))
+    from recall_core.store import DEFAULT_STORE
+    ap.add_argument("--store", default=str(ROOT / DEFAULT_STORE))
     ap.add_argument("--dataset", default="ml-100k")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--no-write", action="store_true", help="print the block, leave BENCHMARKS.md alone")

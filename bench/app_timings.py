@@ -80,14 +80,14 @@ def _precompute_maps(store: Path, dataset: str) -> dict | None:
     """Compute the maps the maps page shows by default (left/right item maps and the user map)."""
     from recall_core.analysis import maps
     from recall_core.data import load_dataset
-    from recall_core.explore import load, stored_models
+    from recall_core.store import load_trained, stored_models
 
     ds = load_dataset(dataset)
     names = stored_models(ds, store)
     loaded = {}
     for n in names:
         try:
-            loaded[n] = load(ds, store, n)
+            loaded[n] = load_trained(ds, store, n)
         except Exception:  # noqa: BLE001 (a broken model is the page's business, not the benchmark's)
             continue
     items = [n for n, m in loaded.items() if maps.mappable(m, "items") is None]
@@ -207,7 +207,7 @@ def how_models(store: Path, dataset: str) -> dict[str, str]:
     variant of each, e.g. ``dssm`` rather than ``dssm@t0.5``), in the page's order."""
     from recall_core.app import how
     from recall_core.data import load_dataset
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
     from recall_core.store import model_dir, read_manifest
 
     ds = load_dataset(dataset)

@@ -504,7 +504,9 @@ def measure(store: Path | str, dataset: str = "ml-100k", rounds: int = 3, item: 
 
 def map_files(store: Path | str) -> dict[str, int]:
     """Every kept map under ``store`` (path -> mtime in ns): what a visit computed shows as a new entry."""
-    return {str(p): p.stat().st_mtime_ns for p in Path(store).rglob("umap-*.npz")}
+    from recall_core.store import map_files as kept_maps
+
+    return {str(p): p.stat().st_mtime_ns for p in kept_maps(store)}
 
 
 async def _first_maps(app_url: str, floor_url: str | None, rounds: int, warm: bool) -> dict:
@@ -650,7 +652,8 @@ def table_lines(res: dict, page_target: float = PAGE_TARGET) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store", default=str(ROOT / "models_store"))
+    from recall_core.store import DEFAULT_STORE
+    ap.add_argument("--store", default=str(ROOT / DEFAULT_STORE))
     ap.add_argument("--dataset", default="ml-100k", help="ml-100k or a MovieLens / synth folder")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pages", default=None, help="with --profile: only these pages (comma-separated names)")

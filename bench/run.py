@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -21,10 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from recall_core.models.base import model_names  # noqa: E402
+from recall_core.store import SERVING  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import dataset_load  # noqa: E402  (bench/dataset_load.py)
-from common import machine, run  # noqa: E402  (bench/common.py)
+from common import machine, run, write_block, write_keeping_blocks, write_text  # noqa: E402  (bench/common.py)
 
 STORE = ROOT / ".bench" / "store"
 TEMPERATURES = "0.02,0.05,0.1,0.2,0.5,1.0"
@@ -186,7 +186,7 @@ def index_margin() -> dict:
     tuned["measured"] = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                          "machine": machine()}
     (ROOT / ".bench").mkdir(exist_ok=True)  # every round's rows, for whoever wants more than the summary
-    (ROOT / ".bench" / "index_margin.json").write_text(json.dumps(tuned, indent=2))
+    write_text(ROOT / ".bench" / "index_margin.json", json.dumps(tuned, indent=2))
     return tuned
 
 
@@ -276,7 +276,8 @@ def render_index(idx: dict) -> list[str]:
                   f"`make_index(kind='auto')` uses exact search below {cross['auto_exact_below']:,} "
                   "(`recall_core.index.ann.AUTO_EXACT_BELOW`)."]
     lines += ["", "### Each model's vectors (ML-100K)", "",
-              "Command: `python -m recall_core index-bench --model M` (recorded in the model's `serving.json`). "
+              "Command: `python -m recall_core index-bench --model M` (recorded in the model's "
+              f"`{SERVING}`). "
               "Queries: the view's own (known items for *similar*, users for *user*).", "",
               "| model | view | metric | vectors | exact p99 ms | HNSW efSearch=128 recall@10 / p99 ms | "
               "HNSW-l2 efSearch=128 recall@10 / p99 ms | IVF nprobe=16 recall@10 / p99 ms | "
@@ -538,12 +539,8 @@ def main_index_margin() -> None:
         raw = json.loads(raw_path.read_text())
         if raw.get("index"):
             raw["index"]["tuned"] = tuned
-            raw_path.write_text(json.dumps(raw, indent=2, default=str))
-    block = "\n".join(render_margin(tuned))
-    a, b = text.index(MARGIN_START), text.index(MARGIN_END) + len(MARGIN_END)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text[:a] + block + text[b:])
-    os.replace(tmp, path)
+            write_text(raw_path, json.dumps(raw, indent=2, default=str))
+    write_block("\n".join(render_margin(tuned)), path, start=MARGIN_START, end=MARGIN_END)
     print(f"rewrote the index-margin block of {path}", file=sys.stderr)
 
 
@@ -558,7 +555,7 @@ def main() -> None:
     else:
         runs = train_all()
         (ROOT / ".bench").mkdir(exist_ok=True)
-        done.write_text(json.dumps(runs, default=str))
+        write_text(done, json.dumps(runs, default=str))
     evals = {seed: evaluate(seed_store(seed)) for seed in SEEDS}
     ev = evals[SEEDS[0]]
     seeds = seed_table(evals)
@@ -594,7 +591,7 @@ def main() -> None:
         data_load = dataset_load.measure()  # reading 1M interactions: .dat against generic folders (issue 20)
         upload_sizes()
     (ROOT / ".bench").mkdir(exist_ok=True)
-    (ROOT / ".bench" / "raw.json").write_text(json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
+    write_text(ROOT / ".bench" / "raw.json", json.dumps({"runs": runs, "evaluate": ev, "cold_start": cs,
                                                            "app": app, "i2i_spaces": spaces, "seeds": seeds,
                                                            "evaluate_by_seed": evals, "index": idx, "browser": browser,
                                                            "eges_attention": eges, "browser_10k": browser_10k,
@@ -607,7 +604,6 @@ def main() -> None:
     run([sys.executable, "bench/tuning.py"])
     # issue 22: the first visitor of /maps on a store no app has opened (trains its own store); writes its block
     run([sys.executable, "bench/first_maps.py"])
-    old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
     import ablations
     import judge_timings as judge_bench
     import kernels
@@ -619,16 +615,13 @@ def main() -> None:
     import upload_sizes as uploads_bench
 
     # make ablations / make scale / make softmax-switch / make kernels / the judge step (bench/judge_timings.py) /
-    # make tune-bench / the upload limit / issue 22's blocks
-    for start, end in ((ablations.START, ablations.END), (scale.START, scale.END),
-                       (softmax_switch.START, softmax_switch.END), (kernels.START, kernels.END),
-                       (judge_bench.START, judge_bench.END), (tuning.START, tuning.END),
-                       (uploads_bench.START, uploads_bench.END), (scale.LANES_START, scale.LANES_END),
-                       (eges_cost.START, eges_cost.END), (first_maps.START, first_maps.END)):
-        if start in old and end in old:  # blocks are kept as they are
-            text = text.rstrip() + "\n\n" + old[old.index(start):old.index(end) + len(end)] + "\n"
-    (ROOT / "BENCHMARKS.md").write_text(text)
-    (ROOT / ".bench" / "results_table.md").write_text(results_table(seeds, runs, ev))
+    # make tune-bench / the upload limit / issue 22's blocks: kept as they are, the file replaced atomically
+    write_keeping_blocks(text, ((ablations.START, ablations.END), (scale.START, scale.END),
+                                (softmax_switch.START, softmax_switch.END), (kernels.START, kernels.END),
+                                (judge_bench.START, judge_bench.END), (tuning.START, tuning.END),
+                                (uploads_bench.START, uploads_bench.END), (scale.LANES_START, scale.LANES_END),
+                                (eges_cost.START, eges_cost.END), (first_maps.START, first_maps.END)))
+    write_text(ROOT / ".bench" / "results_table.md", results_table(seeds, runs, ev))
     print("wrote BENCHMARKS.md", file=sys.stderr)
 
 

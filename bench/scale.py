@@ -115,19 +115,13 @@ LANES_STORES = ROOT / ".bench" / "scale-lanes"
 
 
 def vector_digest(store: Path, folder: str, model: str) -> str:
-    """sha256 over a stored model's arrays (sorted names, dtype, shape, bytes): equal digests = equal vectors."""
-    import numpy as np
-
+    """sha256 over a stored model's arrays (sorted names, dtype, shape, bytes): equal digests = equal vectors
+    (:func:`common.arrays_digest`)."""
+    from bench.common import arrays_digest
     from recall_core.data import load_dataset
-    from recall_core.store import live_dir
+    from recall_core.store import arrays_path
 
-    h = hashlib.sha256()
-    with np.load(live_dir(store, load_dataset(folder).key, model) / "arrays.npz", allow_pickle=False) as z:
-        for k in sorted(z.files):
-            a = z[k]
-            h.update(f"{k}:{a.dtype.str}:{a.shape}".encode())
-            h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
+    return arrays_digest(arrays_path(store, load_dataset(folder).key, model))
 
 
 def lanes_run(shape: str, lanes: int, fresh: bool) -> dict:

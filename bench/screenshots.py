@@ -270,7 +270,8 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store", default=str(ROOT / "models_store"), help="model store (RECALL_STORE)")
+    from recall_core.store import DEFAULT_STORE
+    ap.add_argument("--store", default=str(ROOT / DEFAULT_STORE), help="model store (RECALL_STORE)")
     ap.add_argument("--dataset", default="ml-100k", help="ml-100k or a MovieLens folder (RECALL_DATASET)")
     ap.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNGs")
     ap.add_argument("--width", type=int, default=1600)

@@ -34,7 +34,7 @@ def measure(store: Path, dataset: str = "ml-100k", seed: int = 0) -> dict:
     import numpy as np
 
     from recall_core.data import load_dataset
-    from recall_core.explore import load, stored_models
+    from recall_core.store import load_trained, stored_models
     from recall_core.io import projector
 
     ds = load_dataset(dataset)
@@ -42,7 +42,7 @@ def measure(store: Path, dataset: str = "ml-100k", seed: int = 0) -> dict:
     per_model = []
     pools = {}
     for name in stored_models(ds, store):
-        out = load(ds, store, name).output
+        out = load_trained(ds, store, name).output
         spaces = {"items": out.item_vectors, **({"users": out.user_vectors} if out.has_users else {})}
         for space, vecs in spaces.items():
             values = np.asarray(vecs, np.float32).ravel()
@@ -55,7 +55,7 @@ def measure(store: Path, dataset: str = "ml-100k", seed: int = 0) -> dict:
     worst = max(per_model, key=lambda r: r["bytes_per_row"])
     full = rng.choice(pools[(worst["model"], worst["space"])], size=(N_USERS, DIM))
     user_tsv = len(projector.vectors_tsv(full).encode())
-    some = load(ds, store, worst["model"])
+    some = load_trained(ds, store, worst["model"])
     meta = projector.projector_files(ds, some, "similar")["metadata.tsv"]
     meta_per_line = len(meta.encode()) / max(meta.count("\n") - 1, 1)
     files = {

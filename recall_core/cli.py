@@ -15,6 +15,7 @@ import sys
 
 from recall_core import commands
 from recall_core.errors import RecallError, UsageError
+from recall_core.store import DEFAULT_STORE, STORE_ENV
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -34,7 +35,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _store_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", default=None, help="model store (default $RECALL_STORE or ./models_store)")
+    p.add_argument("--store", default=None, help=f"model store (default ${STORE_ENV} or ./{DEFAULT_STORE})")
 
 
 def _split_arg(p: argparse.ArgumentParser, text: str) -> None:

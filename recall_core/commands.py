@@ -7,7 +7,7 @@ from recall_core.console import ProgressBar, path_or_none as _path, to_json as _
 from recall_core.data import load_dataset
 from recall_core.errors import UnknownIdError, UsageError
 from recall_core.evaluation import KS, PROTOCOL
-from recall_core.store import default_store
+from recall_core.store import dataset_dir, default_store, model_dir, store_key
 
 
 def _dataset(args):
@@ -101,7 +101,7 @@ def cmd_save_generic(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
     from recall_core.training import train_jobs, train_models
 
     from recall_core.store import training_lock
@@ -111,12 +111,10 @@ def cmd_train(args) -> int:
     store = _store(args)
     bar = ProgressBar()
     # The emptiness check and the training share one hold of the lock: two `make run`s never both train.
-    from recall_core.data.split import store_key
-
     key = store_key(ds.key, args.split)
     with training_lock(store, key, progress=bar):
         if args.if_empty and stored_models(ds, store, args.split):
-            print(f"store {store / key} already has models; skipping training", file=sys.stderr)
+            print(f"store {dataset_dir(store, key)} already has models; skipping training", file=sys.stderr)
             return 0
         results = train_models(ds, jobs, store, seed=args.seed, progress=bar, keep_going=True, split=args.split,
                                lanes=getattr(args, "lanes", "1"), maps=not getattr(args, "no_maps", False),
@@ -132,7 +130,7 @@ def cmd_train(args) -> int:
         hr = f"HR@10 {_fmt(m.get('hr@10'))}  NDCG@10 {_fmt(m.get('ndcg@10'))}" if m else "(no user vectors)"
         maps = f"  maps {r['maps_seconds']:.1f}s" if "maps_seconds" in r else ""
         print(f"{r['model']:<22} {r['train_seconds']:7.1f}s  {hr}{maps}")
-    print(f"stored in {store / key}: {len(results) - len(failed)} of {len(results)} model(s) trained")
+    print(f"stored in {dataset_dir(store, key)}: {len(results) - len(failed)} of {len(results)} model(s) trained")
     if failed:
         print(f"error: {len(failed)} model(s) failed: {', '.join(r['model'] for r in failed)}", file=sys.stderr)
         return 1
@@ -140,10 +138,9 @@ def cmd_train(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from recall_core.explore import leaderboard, stored_models
+    from recall_core.analysis.leaderboard import leaderboard_rows
+    from recall_core.store import stored_models
     from recall_core.training import parse_models
-
-    from recall_core.data.split import store_key
 
     ds = _dataset(args)
     store = _store(args)
@@ -155,9 +152,9 @@ def cmd_evaluate(args) -> int:
         names = [n for n in stored if n.split("@")[0] in wanted]
         missing = [w for w in wanted if not any(n.split("@")[0] == w for n in stored) and w != "mostpop"]
         if missing:
-            raise UnknownIdError(f"not in the store {store / store_key(ds.key, args.split)}: {', '.join(missing)} "
+            raise UnknownIdError(f"not in the store {dataset_dir(store, store_key(ds.key, args.split))}: {', '.join(missing)} "
                                  f"(train them first{' with --split valid' if args.split == 'valid' else ''})")
-    rows, errors = leaderboard(ds, store, names, recompute=True, split=args.split)
+    rows, errors = leaderboard_rows(ds, store, names, recompute=True, split=args.split)
     for name, msg in errors.items():
         print(f"warning: {name}: {msg}", file=sys.stderr)
     if why := _no_evaluable_users(ds, args.split):
@@ -204,7 +201,7 @@ def _settings(store, key: str, rows: list[dict]) -> tuple[dict[str, str], dict |
     for r in rows:
         if not r.get("reference") and r["model"] not in report.REFERENCES:
             try:
-                manifests[r["model"]] = read_manifest(store / key / r["model"])
+                manifests[r["model"]] = read_manifest(model_dir(store, key, r["model"]))
             except RecallError:
                 manifests[r["model"]] = None
     labels = {r["model"]: report.label(report.setting_of(r["model"], manifests.get(r["model"]))) for r in rows}
@@ -212,14 +209,15 @@ def _settings(store, key: str, rows: list[dict]) -> tuple[dict[str, str], dict |
 
 
 def cmd_neighbours(args) -> int:
-    from recall_core.explore import item_neighbours, load, user_profile, user_recommendations
+    from recall_core.explore import item_neighbours, user_profile, user_recommendations
+    from recall_core.store import load_trained
 
     if args.k < 1:
         raise UsageError(f"-k must be at least 1, got {args.k}")
     view = "cooccur" if args.view == "next" else args.view
     ds = _dataset(args)
     store = _store(args)
-    model = load(ds, store, args.model)
+    model = load_trained(ds, store, args.model)
     if args.item is not None:
         row = ds.find_item(args.item)
         table = item_neighbours(ds, model, args.item, args.k, view)
@@ -283,10 +281,10 @@ def cmd_index_bench(args) -> int:
                                        kinds=kinds, params=params, sweeps=sweeps, reorders=reorders, rounds=rounds)
     else:
         from recall_core.analysis.serving import measure
-        from recall_core.explore import load
+        from recall_core.store import load_trained
 
         ds = _dataset(args)
-        model = load(ds, _store(args), args.model)
+        model = load_trained(ds, _store(args), args.model)
         result = {"source": {"model": args.model, "dataset": ds.name},
                   **measure(model, n_queries=args.queries, seed=args.seed, progress=bar)}
     if args.json:
@@ -354,16 +352,16 @@ def cmd_import(args) -> int:
     report = import_model(ds, _store(args), args.name, items, users, metric=args.metric)
     for line in report.lines():
         print(line)
-    print(("replaced the earlier import; " if report.replaced else "") + f"stored in {_store(args) / ds.key / args.name}")
+    print(("replaced the earlier import; " if report.replaced else "") + f"stored in {model_dir(_store(args), ds.key, args.name)}")
     return 0
 
 
 def cmd_export(args) -> int:
-    from recall_core.explore import load
+    from recall_core.store import load_trained
     from recall_core.io.projector import export_projector, reimport_command
 
     ds = _dataset(args)
-    model = load(ds, _store(args), args.model)
+    model = load_trained(ds, _store(args), args.model)
     paths = export_projector(ds, model, _path(args.out), args.view)
     for p in paths:
         print(f"wrote {p}")
@@ -390,13 +388,13 @@ def cmd_judgments_summary(args) -> int:
     store = _store(args)
     models = None
     if args.models:
-        from recall_core.explore import stored_models
+        from recall_core.store import stored_models
 
         models = [m.strip() for m in args.models.split(",") if m.strip()]
         stored = stored_models(ds, store)
         missing = [m for m in models if m not in stored]
         if missing:
-            raise UnknownIdError(f"not in the store {store / ds.key}: {', '.join(missing)} "
+            raise UnknownIdError(f"not in the store {dataset_dir(store, ds.key)}: {', '.join(missing)} "
                                  f"(stored: {', '.join(stored) or 'none'})")
     s = summarize(ds, store, args.kind, models, args.k, n_boot=args.rounds, db=db)
     if args.json:
@@ -440,7 +438,7 @@ def cmd_judgments_import(args) -> int:
 
 
 def cmd_tune(args) -> int:
-    from recall_core.explore import ease_row
+    from recall_core.evaluation.references import ease_row
     from recall_core.store import tuning_db
     from recall_core.tuning.study import Budget, Settings, parse_tune_models, tune_models
 
@@ -478,7 +476,7 @@ def cmd_tune(args) -> int:
         print(f"\nease (reference): {ease['note']}; test HR@10 {ease['metrics']['hr@10']:.4f} (reported)")
     else:
         print(f"\nease (reference): {ease['note']}")
-    print(f"stored in {store / ds.key}; studies in {tuning_db(store, ds.key)}")
+    print(f"stored in {dataset_dir(store, ds.key)}; studies in {tuning_db(store, ds.key)}")
     failed = [r["model"] for r in results if r.get("error")]
     if failed:
         print(f"error: {len(failed)} model(s) could not be tuned: {', '.join(failed)}", file=sys.stderr)

@@ -27,7 +27,7 @@ from tests.test_app import ok, run_page  # noqa: E402
 from tests.test_judge import own_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-JUDGE = "pages/judging.py"
+JUDGE = "pages/judge.py"
 
 
 # --------------------------------------------------------------------------- the rule
@@ -201,7 +201,7 @@ def test_on_0000_train_and_import_are_disabled_and_refuse_when_called(app_env, a
     notes = [c.value for c in at.caption if c.value.startswith("Viewer mode:")]
     assert any("training is disabled" in n and "0.0.0.0" in n and "RECALL_ADMIN=1" in n for n in notes), notes
     assert any("importing vectors is disabled" in n for n in notes), notes
-    at = run_page("pages/dssm_temperature.py", state={"dssm_section": "(b) τ in training"})
+    at = run_page("pages/dssm.py", state={"dssm_section": "(b) τ in training"})
     ok(at)
     assert at.button(key="dssm_train").disabled
     # the functions behind the controls refuse when called directly, before anything is read or trained
@@ -375,14 +375,14 @@ def test_the_viewer_note_in_chinese(app_env, address):
     assert notes and "训练已停用" in notes[0] and "RECALL_ADMIN=1" in notes[0] and "0.0.0.0" in notes[0], notes
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/item_neighbours.py", "pages/user_recall.py",
-                                  "pages/eges_attention.py", "pages/dssm_temperature.py", "pages/embedding_maps.py",
-                                  "pages/serving_indexes.py", "pages/how_it_works.py", "pages/judging.py"])
+@pytest.mark.parametrize("page", ["pages/home.py", "pages/items.py", "pages/users.py",
+                                  "pages/eges.py", "pages/dssm.py", "pages/maps.py",
+                                  "pages/serving.py", "pages/how.py", "pages/judge.py"])
 def test_every_page_still_works_for_looking_in_viewer_mode(app_env, address, page):
     address("0.0.0.0")
     at = run_page(page)
     ok(at)
     assert at.title or at.header, page
-    if page == "pages/serving_indexes.py":  # re-measuring rewrites the model's serving.json: an operator's action
+    if page == "pages/serving.py":  # re-measuring rewrites the model's serving.json: an operator's action
         assert at.button(key="serving_remeasure").disabled
         assert any("measuring the indexes again is disabled" in c.value for c in at.caption)

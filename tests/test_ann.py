@@ -331,7 +331,7 @@ def stored(tmp_path_factory):
 
 def test_cli_model_records_the_sidecar(stored, capsys):
     from recall_core.analysis import serving
-    from recall_core.explore import load
+    from recall_core.store import load_trained as load
 
     ds, folder, store = stored
     assert main(["index-bench", "--model", "toy", "--dataset", str(folder), "--store", str(store),
@@ -363,7 +363,8 @@ def test_cli_model_records_the_sidecar(stored, capsys):
 
 def test_one_query_exact_beside_ann(stored):
     from recall_core.analysis import serving
-    from recall_core.explore import load, user_recommendations
+    from recall_core.store import load_trained as load
+    from recall_core.explore import user_recommendations
 
     ds, _, store = stored
     model = load(ds, store, "toy")
@@ -383,7 +384,7 @@ def test_one_query_exact_beside_ann(stored):
 
 def test_norm_summary(stored):
     from recall_core.analysis import serving
-    from recall_core.explore import load
+    from recall_core.store import load_trained as load
 
     ds, _, store = stored
     model = load(ds, store, "toy")

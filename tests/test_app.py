@@ -141,15 +141,15 @@ def test_empty_store_leads_to_training(tiny, tmp_path, monkeypatch):
     assert {"mostpop", "item2vec"} <= set(table(at, "overview_table")["model"])
     assert (tmp_path / "empty").exists()
     # other pages now work
-    at.switch_page("pages/item_neighbours.py").run()
+    at.switch_page("pages/items.py").run()
     ok(at)
 
 
 def test_empty_store_other_pages_point_to_overview(tiny, tmp_path, monkeypatch):
     monkeypatch.setenv("RECALL_DATASET", str(tiny[0]))
     monkeypatch.setenv("RECALL_STORE", str(tmp_path / "none"))
-    for page in ("pages/item_neighbours.py", "pages/user_recall.py", "pages/eges_attention.py",
-                 "pages/dssm_temperature.py", "pages/embedding_maps.py"):
+    for page in ("pages/items.py", "pages/users.py", "pages/eges.py",
+                 "pages/dssm.py", "pages/maps.py"):
         at = run_page(page)
         ok(at)
         assert any("Train them on the Overview page" in i.value for i in at.info), page
@@ -159,7 +159,7 @@ def test_empty_store_other_pages_point_to_overview(tiny, tmp_path, monkeypatch):
 
 
 def test_item_neighbours_pick_k_and_url(env):
-    at = run_page("pages/item_neighbours.py", query={"item": "i5", "k": "5"})
+    at = run_page("pages/items.py", query={"item": "i5", "k": "5"})
     ok(at)
     assert at.selectbox(key="i2i_item").value == "i5"
     i2v = table(at, "i2i_table_item2vec_similar")
@@ -203,7 +203,7 @@ def test_item_neighbours_models_from_url_and_damaged_model(tiny, tmp_path, monke
     damage(store, load_dataset(str(tiny[0])).key, "eges")
     monkeypatch.setenv("RECALL_DATASET", str(tiny[0]))
     monkeypatch.setenv("RECALL_STORE", str(store))
-    at = run_page("pages/item_neighbours.py", query={"item": "i13", "models": "item2vec,eges,dssm"})
+    at = run_page("pages/items.py", query={"item": "i13", "models": "item2vec,eges,dssm"})
     assert not at.exception
     assert at.multiselect(key="sidebar_models").value == ["item2vec", "eges", "dssm"]
     errors = [e.value for e in at.error]
@@ -222,7 +222,7 @@ def test_user_recall_history_ranks_and_k(env):
 
     ds = load_dataset(str(env[0]))
     prof = user_profile(ds, "u3")
-    at = run_page("pages/user_recall.py", query={"user": "u3", "k": "10"})
+    at = run_page("pages/users.py", query={"user": "u3", "k": "10"})
     ok(at)
     assert at.subheader[0].value == "User u3"
     hist = table(at, "u2i_history")
@@ -253,7 +253,7 @@ def test_user_recall_history_ranks_and_k(env):
 
 
 def test_eges_attention_and_cold_start(env):
-    at = run_page("pages/eges_attention.py", state={"eges_item": "i40"})
+    at = run_page("pages/eges.py", state={"eges_item": "i40"})
     ok(at)
     bar = next(s for k, s in plotly_specs(at).items() if "eges_item_bar" in k)
     weights = values(bar["data"][0]["y"])
@@ -298,7 +298,7 @@ def _stats(at: AppTest) -> dict[str, float]:
 
 
 def test_dssm_temperature_sharpens(env):
-    at = run_page("pages/dssm_temperature.py", state={"dssm_user": "u2"})
+    at = run_page("pages/dssm.py", state={"dssm_user": "u2"})
     ok(at)
     assert at.select_slider(key="dssm_tau").value == 0.1  # the default model's training τ
     base = _stats(at)
@@ -336,7 +336,7 @@ def test_embedding_maps_computed_once_then_read(env):
     from recall_core.store import live_dir
 
     folder = live_dir(Path(env[1]), load_dataset(str(env[0])).key, "item2vec")  # the live version's folder
-    at = run_page("pages/embedding_maps.py", state={"maps_item": "i3", "maps_k": 5})
+    at = run_page("pages/maps.py", state={"maps_item": "i3", "maps_k": 5})
     ok(at)
     assert list(folder.glob("umap-items-nn15-md0.1-s42.npz"))
     specs = plotly_specs(at)
@@ -354,7 +354,7 @@ def test_embedding_maps_computed_once_then_read(env):
     assert any("maps_fig_users" in k for k in plotly_specs(at))
     at.session_state["maps_section"] = "Items"
     # a second session reads the maps from the store
-    at2 = run_page("pages/embedding_maps.py")
+    at2 = run_page("pages/maps.py")
     ok(at2)
     assert any("read from the store" in c.value for c in at2.caption)
     at2.selectbox(key="maps_colour").set_value("year").run()
@@ -365,19 +365,19 @@ def test_embedding_maps_computed_once_then_read(env):
 
 def test_pages_import_neither_tensorflow_nor_umap(env, tmp_path):
     """A fresh process renders every page (maps already cached) without importing TensorFlow or umap."""
-    ok(run_page("pages/embedding_maps.py"))  # the maps the page shows by default now exist in the store
+    ok(run_page("pages/maps.py"))  # the maps the page shows by default now exist in the store
     code = f"""
 import sys
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()
-for p in ["pages/item_neighbours.py", "pages/user_recall.py", "pages/eges_attention.py",
-          "pages/dssm_temperature.py", "pages/embedding_maps.py"]:
+for p in ["pages/items.py", "pages/users.py", "pages/eges.py",
+          "pages/dssm.py", "pages/maps.py"]:
     at.switch_page(p).run()
     assert not at.exception, (p, [e.message for e in at.exception])
 for key, section in [("eges_section", "Across the catalogue"), ("eges_section", "By kind of item"),
                      ("maps_section", "Users")]:  # the lazy sections, opened
     at.session_state[key] = section
-    at.switch_page("pages/" + ("eges_attention.py" if key.startswith("eges") else "embedding_maps.py")).run()
+    at.switch_page("pages/" + ("eges.py" if key.startswith("eges") else "maps.py")).run()
     assert not at.exception, (key, [e.message for e in at.exception])
 print("tensorflow" in sys.modules, "umap" in sys.modules, "keras" in sys.modules)
 """
@@ -391,9 +391,9 @@ print("tensorflow" in sys.modules, "umap" in sys.modules, "keras" in sys.modules
 
 
 @pytest.mark.parametrize("page,query,said", [
-    ("pages/item_neighbours.py", {"item": "99999"}, ["`item=99999`", "a movie id of"]),
-    ("pages/item_neighbours.py", {"item": "i5", "k": "-3"}, ["`k=-3`", "from 1 to 50", "K = 10"]),
-    ("pages/user_recall.py", {"user": "abc", "k": "-3"}, ["`user=abc`", "a user id of", "`k=-3`"]),
+    ("pages/items.py", {"item": "99999"}, ["`item=99999`", "a movie id of"]),
+    ("pages/items.py", {"item": "i5", "k": "-3"}, ["`k=-3`", "from 1 to 50", "K = 10"]),
+    ("pages/users.py", {"user": "abc", "k": "-3"}, ["`user=abc`", "a user id of", "`k=-3`"]),
     (None, {"models": "nosuch,item2vec"}, ["`models=nosuch`", "models stored for"]),
 ])
 def test_bad_link_parameters_are_said_on_the_page(env, page, query, said):
@@ -460,7 +460,7 @@ def test_train_button_is_disabled_while_another_process_trains(env):
         ok(at)
         assert any(f"pid {holder.pid}" in i.value and "Training in progress" in i.value for i in at.info)
         assert at.button(key="overview_train").disabled
-        at = run_page("pages/dssm_temperature.py", state={"dssm_section": "(b) τ in training"})
+        at = run_page("pages/dssm.py", state={"dssm_section": "(b) τ in training"})
         ok(at)
         assert at.button(key="dssm_train").disabled
     finally:
@@ -502,7 +502,7 @@ def copied_link(at: AppTest, key: str) -> dict[str, str]:
 
 
 def test_copy_link_carries_the_view_and_reopens_it(env):
-    at = run_page("pages/item_neighbours.py", query={"item": "i5", "k": "5"})
+    at = run_page("pages/items.py", query={"item": "i5", "k": "5"})
     ok(at)
     q = copied_link(at, "i2i_copy_link")
     assert q["item"] == "i5" and q["k"] == "5" and q["models"].split(",")[:2] == ["mostpop", "item2vec"]
@@ -511,17 +511,17 @@ def test_copy_link_carries_the_view_and_reopens_it(env):
     q = copied_link(at, "i2i_copy_link")
     assert (q["item"], q["k"]) == ("i30", "3")
     shown = table(at, "i2i_compare")
-    again = run_page("pages/item_neighbours.py", query=q)  # a new session opening the copied link
+    again = run_page("pages/items.py", query=q)  # a new session opening the copied link
     ok(again)
     assert table(again, "i2i_compare").equals(shown)
-    at = run_page("pages/user_recall.py", query={"user": "u3", "k": "4", "models": "item2vec,dssm"})
+    at = run_page("pages/users.py", query={"user": "u3", "k": "4", "models": "item2vec,dssm"})
     ok(at)
     assert copied_link(at, "u2i_copy_link") == {"user": "u3", "k": "4", "models": "item2vec,dssm"}
 
 
 def test_upload_imports_vectors_that_show_on_the_item_page(tiny, tmp_path, monkeypatch):
     from recall_core.data import load_dataset
-    from recall_core.explore import load
+    from recall_core.store import load_trained as load
     from recall_core.io.projector import projector_files
 
     folder, store = tiny[0], tmp_path / "store"
@@ -551,7 +551,7 @@ def test_upload_imports_vectors_that_show_on_the_item_page(tiny, tmp_path, monke
     i2i = next(c for c in lb.columns if c.startswith("I2I HR@"))
     assert mine.loc["mine", i2i] == pytest.approx(lb.loc["item2vec", i2i])
     assert "mine" in at.multiselect(key="sidebar_models").value
-    at.switch_page("pages/item_neighbours.py").run()
+    at.switch_page("pages/items.py").run()
     ok(at)
     grid = table(at, "i2i_compare")
     assert grid["mine"].tolist() == grid["item2vec"].tolist()

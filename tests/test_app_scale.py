@@ -76,7 +76,7 @@ def test_search_choices_ranks_id_then_prefix_then_word_then_substring():
 
 def test_big_catalogue_pickers_list_at_most_the_limit_and_search_on_the_server(big_env):
     assert N_ITEMS > widgets.SEARCH_ABOVE and N_USERS > widgets.SEARCH_ABOVE
-    at = run_page("pages/item_neighbours.py")
+    at = run_page("pages/items.py")
     assert not at.exception, [e.message for e in at.exception]
     box = at.selectbox(key="i2i_item")
     assert len(box.options) <= widgets.SEARCH_LIMIT + 1
@@ -90,7 +90,7 @@ def test_big_catalogue_pickers_list_at_most_the_limit_and_search_on_the_server(b
     opts = at.selectbox(key="i2i_item").options
     assert 1 < len(opts) <= widgets.SEARCH_LIMIT + 1 and all("Planted Movie 12" in o for o in opts)
 
-    at = run_page("pages/user_recall.py")
+    at = run_page("pages/users.py")
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.selectbox(key="u2i_user").options) <= widgets.SEARCH_LIMIT + 1
     at.text_input(key="u2i_user_search").input("2077").run()
@@ -98,7 +98,7 @@ def test_big_catalogue_pickers_list_at_most_the_limit_and_search_on_the_server(b
 
 
 def test_big_catalogue_link_to_a_movie_outside_the_matches_opens_it(big_env):
-    at = run_page("pages/item_neighbours.py", query={"item": ZEBRA, "k": "5"})
+    at = run_page("pages/items.py", query={"item": ZEBRA, "k": "5"})
     ok_boxes = [w.value for w in at.warning]
     assert not at.exception and not any("Ignored" in str(w) for w in ok_boxes), ok_boxes
     box = at.selectbox(key="i2i_item")
@@ -122,7 +122,7 @@ def small_env(small, monkeypatch):
 
 
 def test_small_catalogue_keeps_one_selectbox_of_every_movie(small_env):
-    at = run_page("pages/item_neighbours.py")
+    at = run_page("pages/items.py")
     ok(at)
     assert len(at.selectbox(key="i2i_item").options) == 48  # 4 planted clusters of 12
     assert not [t for t in at.text_input if t.key == "i2i_item_search"]
@@ -157,7 +157,7 @@ def test_maps_say_when_they_are_sampled_and_only_then(small_env, monkeypatch):
     from recall_core.analysis import maps
     from tests.test_app import plotly_specs
 
-    at = run_page("pages/embedding_maps.py", state={"maps_item": "i3"})
+    at = run_page("pages/maps.py", state={"maps_item": "i3"})
     ok(at)
     left = next(s for k, s in plotly_specs(at).items() if "maps_fig_left" in k)
     n = _points(left)
@@ -165,7 +165,7 @@ def test_maps_say_when_they_are_sampled_and_only_then(small_env, monkeypatch):
     assert not any("Sampled" in c.value for c in at.caption) and "sampled" not in left["layout"]["title"]["text"]
 
     monkeypatch.setattr(maps, "MAX_POINTS", 20)
-    at = run_page("pages/embedding_maps.py", state={"maps_item": "i3"})
+    at = run_page("pages/maps.py", state={"maps_item": "i3"})
     ok(at)
     left = next(s for k, s in plotly_specs(at).items() if "maps_fig_left" in k)
     n = _points(left)
@@ -174,7 +174,7 @@ def test_maps_say_when_they_are_sampled_and_only_then(small_env, monkeypatch):
     assert len(notes) == 2 and f"showing {n} of 48 items" in notes[0]  # one per map
     assert f"showing {n} of 48 items" in left["layout"]["title"]["text"]  # on the map itself
     monkeypatch.setattr(maps, "MAX_POINTS", 48)
-    at = run_page("pages/embedding_maps.py", state={"maps_item": "i3"})
+    at = run_page("pages/maps.py", state={"maps_item": "i3"})
     assert not any(c.value.startswith("Sampled") for c in at.caption)
 
 
@@ -182,7 +182,7 @@ def test_changing_k_leaves_the_full_maps_untouched(small_env):
     """K lives in a fragment of its own: the full maps' specs stay byte-identical (the browser keeps them)."""
     from tests.test_app import plotly_specs, values
 
-    at = run_page("pages/embedding_maps.py", state={"maps_item": "i3", "maps_k": 5})
+    at = run_page("pages/maps.py", state={"maps_item": "i3", "maps_k": 5})
     ok(at)
     before = {k: s for k, s in plotly_specs(at).items() if "maps_fig_" in k}
     at.number_input(key="maps_k").set_value(8).run()

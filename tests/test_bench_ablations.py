@@ -82,6 +82,54 @@ def test_write_block_is_crash_safe(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["B.md"]
 
 
+def test_the_whole_file_writer_keeps_the_other_blocks_and_is_crash_safe(tmp_path, monkeypatch):
+    """make bench writes BENCHMARKS.md anew, keeping the blocks the other benchmarks wrote, byte for byte and in
+    the order given; a write that dies before its rename leaves the old file whole."""
+    import os
+
+    import common
+
+    old = "# B\n\nold rows\n\n<!-- a:start -->\nA  rows\n<!-- a:end -->\nbetween\n<!-- b:start -->\nB\n<!-- b:end -->\n"
+    path = tmp_path / "B.md"
+    path.write_text(old)
+    markers = [("<!-- b:start -->", "<!-- b:end -->"), ("<!-- c:start -->", "<!-- c:end -->"),
+               ("<!-- a:start -->", "<!-- a:end -->")]
+    common.write_keeping_blocks("# B\n\nnew rows\n", markers, path)
+    assert path.read_text() == ("# B\n\nnew rows\n\n<!-- b:start -->\nB\n<!-- b:end -->\n\n"
+                                "<!-- a:start -->\nA  rows\n<!-- a:end -->\n")
+    before = path.read_text()
+    monkeypatch.setattr(os, "replace", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    try:
+        common.write_keeping_blocks("# B\n\nnewer\n", markers, path)
+    except OSError:
+        pass
+    assert path.read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["B.md"]
+
+
+def test_one_fit_and_score_step_for_the_child_processes():
+    """bench/_score_one.py and bench/_kernel_one.py share common.fit_and_score: the same seed gives the same
+    numbers, and they are evaluate()'s on the fitted model's output."""
+    import common
+
+    from recall_core.data.planted import planted_dataset
+    from recall_core.data.split import split_for
+    from recall_core.evaluation import evaluate, evaluate_i2i
+    from recall_core.models import get_model_class
+
+    ds = planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8, noise=0.1, seed=0)
+    sp = split_for(ds, "valid")
+    cls = get_model_class("item2vec")
+    res, out = common.fit_and_score(cls, sp, 3, {"epochs": 2}, keys=("hr@10", "mrr"))
+    again, _ = common.fit_and_score(cls, sp, 3, {"epochs": 2}, keys=("hr@10", "mrr"))
+    assert {k: v for k, v in res.items() if k != "train_seconds"} == {k: v for k, v in again.items()
+                                                                      if k != "train_seconds"}
+    assert set(res) == {"train_seconds", "hr@10", "mrr", "i2i_hr@10", "i2i_ndcg@10"}
+    ev, i2i = evaluate(out, sp), evaluate_i2i(out, sp)
+    assert (res["hr@10"], res["mrr"], res["i2i_hr@10"], res["i2i_ndcg@10"]) == (
+        ev["hr@10"], ev["mrr"], i2i["hr@10"], i2i["ndcg@10"])
+
+
 def test_an_auto_default_is_the_variant_it_resolves_to_on_every_shape(monkeypatch):
     from recall_core.models import _softmax
 
@@ -149,3 +197,26 @@ def test_the_tables_kept_column_is_the_codes_defaults_and_the_rule_agrees():
         assert chosen[(model, decision)] == default, (model, decision, "the rule on validation chose",
                                                       chosen[(model, decision)], "the code's default is", default)
         assert rows[(model, decision)]["chosen"] == chosen[(model, decision)], (model, decision)
+
+
+def test_compare_stores_sees_equal_stores_and_a_changed_number(tmp_path, capsys):
+    """bench/compare_stores.py (the no-behaviour-change check of a restructuring): two trainings of the same data
+    compare equal; one changed metric in a live manifest does not."""
+    import json
+
+    import compare_stores
+
+    from recall_core.data.planted import planted_dataset
+    from recall_core.store import manifest_path
+    from recall_core.training import train_models
+
+    ds = planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8, noise=0.1, seed=0)
+    for side in ("a", "b"):
+        train_models(ds, ["mostpop"], tmp_path / side, maps=False)
+    assert compare_stores.compare(tmp_path / "a", tmp_path / "b", ds.key)
+    path = manifest_path(tmp_path / "b", ds.key, "mostpop")
+    man = json.loads(path.read_text())
+    man["metrics"]["hr@10"] += 1e-12
+    path.write_text(json.dumps(man))
+    assert not compare_stores.compare(tmp_path / "a", tmp_path / "b", ds.key)
+    assert "metrics DIFFER" in capsys.readouterr().out

@@ -88,7 +88,7 @@ def how_names(folder: Path, store: Path) -> list[str]:
     """Every stored model (variants too) whose class has a How it works section."""
     from recall_core.app import how
     from recall_core.data import load_dataset
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
     from recall_core.store import model_dir, read_manifest
 
     ds = load_dataset(str(folder))

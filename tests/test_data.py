@@ -11,7 +11,7 @@ import pytest
 from recall_core.data import Vocabulary, load_dataset
 from recall_core.data.fetch import WHEEL_MEMBERS, fetch_ml100k, read_wheel
 from recall_core.data.dataset import read_dataset
-from recall_core.data.movielens import read_folder
+from recall_core.data.folders import read_folder
 from recall_core.data.planted import planted_dataset, write_movielens
 from recall_core.errors import DataError, UnknownIdError
 

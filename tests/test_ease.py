@@ -81,7 +81,8 @@ def test_reference_row_top_lists_and_ranks(noisy):
 
 
 def test_kept_once_per_data_and_read_back(noisy, tmp_path, monkeypatch):
-    from recall_core.explore import ease_lists, ease_reference, leaderboard
+    from recall_core.evaluation.references import ease_lists, ease_reference
+    from recall_core.analysis.leaderboard import leaderboard_rows as leaderboard
 
     (tmp_path / noisy.key).mkdir()
     first = ease_reference(noisy, tmp_path)
@@ -102,7 +103,7 @@ def test_kept_once_per_data_and_read_back(noisy, tmp_path, monkeypatch):
 
 
 def test_too_large_a_catalogue_is_skipped_with_one_line(noisy, tmp_path, monkeypatch):
-    from recall_core.explore import ease_row
+    from recall_core.evaluation.references import ease_row
 
     monkeypatch.setattr(ease, "EASE_MAX_ITEMS", 20)
     (tmp_path / noisy.key).mkdir()
@@ -130,7 +131,7 @@ def test_training_keeps_it_for_the_first_visit(tmp_path):
 
 
 def test_a_failing_ease_never_hides_the_leaderboard(noisy, tmp_path, monkeypatch):
-    from recall_core.explore import leaderboard
+    from recall_core.analysis.leaderboard import leaderboard_rows as leaderboard
 
     def boom(*a, **k):
         raise np.linalg.LinAlgError("not positive definite")

@@ -176,7 +176,7 @@ def test_the_how_page_shows_the_stored_models_formula(flipped, monkeypatch, name
     folder, store = flipped
     monkeypatch.setenv("RECALL_DATASET", str(folder))
     monkeypatch.setenv("RECALL_STORE", str(store))
-    at = run_page("pages/how_it_works.py", {"model": name})
+    at = run_page("pages/how.py", {"model": name})
     ok(at)
     want = formulas.for_manifest(_manifest(flipped, name), name)
     shown = [x.value.strip().removeprefix("$$").removesuffix("$$").strip() for x in at.latex]

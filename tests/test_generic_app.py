@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from tests.test_app import ok, run_page  # noqa: E402
 
 SIX = ["item2vec", "eges", "airbnb", "fm", "dssm", "youtubednn"]
-PAGES = ["pages/overview.py", "pages/item_neighbours.py", "pages/user_recall.py", "pages/eges_attention.py",
-         "pages/dssm_temperature.py", "pages/embedding_maps.py", "pages/serving_indexes.py",
-         "pages/how_it_works.py"]
+PAGES = ["pages/home.py", "pages/items.py", "pages/users.py", "pages/eges.py",
+         "pages/dssm.py", "pages/maps.py", "pages/serving.py",
+         "pages/how.py"]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def env(shop, monkeypatch):
 
 def run(page: str, query: dict | None = None, state: dict | None = None) -> AppTest:
     # A longer timeout than the other page tests: the first visit to the maps page computes UMAP on a busy machine.
-    return run_page(None if page == "pages/overview.py" else page, query, state, timeout=180)
+    return run_page(None if page == "pages/home.py" else page, query, state, timeout=180)
 
 
 def test_all_six_models_train_on_the_log_and_beat_chance(shop):
@@ -80,26 +80,26 @@ def test_every_page_renders_on_the_log(env):
 
 
 def test_overview_says_which_columns_became_side_information(env):
-    at = run("pages/overview.py")
+    at = run("pages/home.py")
     ok(at)
     text = "\n".join(m.value for m in at.markdown)
     assert "**Side information**" in text
     for line in ("item field `brand` (4 values)", "item field `colour` (3 values)", "user field `segment` (4 values)"):
         assert line in text, text
     assert "categories from" not in text and "year from" not in text  # neither was declared
-    at = run("pages/overview.py", query={"lang": "zh"})
+    at = run("pages/home.py", query={"lang": "zh"})
     ok(at)
     assert "物品字段 `brand`（4 个取值）" in "\n".join(m.value for m in at.markdown)
 
 
 def test_how_page_eges_section_shows_the_declared_fields(env):
-    at = run("pages/how_it_works.py", query={"model": "eges"})
+    at = run("pages/how.py", query={"model": "eges"})
     ok(at)
     captions = "\n".join(c.value for c in at.caption)
     assert "Side fields of this model, as the data declares them: **brand** (brand), **colour** (colour), " \
            "**popularity** (training interactions)." in captions, captions
     # the attention tab: one bar and one row per declared field, recomposing the stored vector
-    at = run("pages/how_it_works.py", query={"model": "eges"}, state={"how_eges_tabs": "H_v from its fields"})
+    at = run("pages/how.py", query={"model": "eges"}, state={"how_eges_tabs": "H_v from its fields"})
     ok(at)
     parts = at.get_by_key("how_eges_parts").dataframe[0].value
     assert list(parts["field"]) == ["item_id", "brand", "colour", "popularity"]

@@ -127,7 +127,7 @@ def how_env(how_store, monkeypatch):
 def run_how(query: dict, state: dict | None = None):
     from tests.test_app import run_page
 
-    return run_page("pages/how_it_works.py", query, state)
+    return run_page("pages/how.py", query, state)
 
 
 def _stored(store_env, name: str) -> bool:

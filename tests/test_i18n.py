@@ -406,15 +406,15 @@ def page_texts(at) -> list[str]:
 
 #: One text per page that the i18n moved into the catalogues (besides the page's caption): its key and values.
 NEWLY_TRANSLATED = {
-    "pages/overview.py": ("overview.leaderboard", {}),
-    "pages/item_neighbours.py": ("items.similar_head", {}),
-    "pages/user_recall.py": ("users.history_head", {}),
-    "pages/eges_attention.py": ("eges.nearest", {"k": 10}),
-    "pages/dssm_temperature.py": ("dssm.part_a_head", {}),
-    "pages/embedding_maps.py": ("maps.closeups", {}),
-    "pages/serving_indexes.py": ("serving.norms_head", {}),
-    "pages/how_it_works.py": ("how.caption", {}),
-    "pages/judging.py": ("judge.type_name", {}),
+    "pages/home.py": ("overview.leaderboard", {}),
+    "pages/items.py": ("items.similar_head", {}),
+    "pages/users.py": ("users.history_head", {}),
+    "pages/eges.py": ("eges.nearest", {"k": 10}),
+    "pages/dssm.py": ("dssm.part_a_head", {}),
+    "pages/maps.py": ("maps.closeups", {}),
+    "pages/serving.py": ("serving.norms_head", {}),
+    "pages/how.py": ("how.caption", {}),
+    "pages/judge.py": ("judge.type_name", {}),
 }
 
 
@@ -476,7 +476,7 @@ def explore(page: str, query: dict, max_runs: int = 40, check=None):
 def _stored_classes(folder, store) -> list[str]:
     from recall_core.app import how
     from recall_core.data import load_dataset
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
     from recall_core.store import model_dir, read_manifest
 
     ds = load_dataset(str(folder))
@@ -487,7 +487,7 @@ def _stored_classes(folder, store) -> list[str]:
 
 def zh_queries(page: str, folder, store) -> list[dict]:
     """The page under ?lang=zh; the How page once per stored model class (each has its own section)."""
-    if page.endswith("how_it_works.py"):
+    if page.endswith("how.py"):
         return [{"lang": "zh", "model": c} for c in _stored_classes(folder, store)]
     return [{"lang": "zh"}]
 
@@ -498,7 +498,7 @@ def test_every_page_in_chinese(env, page):
     it); and anywhere a reader can get to on the page (every tab, expander and toggle opened) there is no run of
     four or more English words outside data, and no untranslated label."""
     from recall_core.data import load_dataset
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
     from tests.i18n_scan import data_strings, english_runs, untranslated_label
     from tests.test_app import ok, run_page
 
@@ -529,7 +529,7 @@ def test_every_page_in_chinese(env, page):
             at.radio(key="sidebar_lang").set_value("en").run()
             ok(at)
             assert "lang" not in at.query_params and not any(HAN.search(c) for c in captions(at))
-        assert runs > 1 or not page.endswith(("overview.py", "eges_attention.py")), "nothing opened"
+        assert runs > 1 or not page.endswith(("home.py", "eges.py")), "nothing opened"
         n_texts += len(texts)
         for where, s in texts:
             bad = english_runs(s, data) or untranslated_label(where, s, data, KEPT_IN_ENGLISH)
@@ -549,7 +549,7 @@ def test_an_empty_store_in_chinese(tiny, tmp_path, monkeypatch):
     monkeypatch.setenv("RECALL_STORE", str(tmp_path / "empty"))
     data = data_strings(load_dataset(str(tiny[0])), ["mostpop", "transition", "item2vec"])
     problems = {}
-    for page in ("pages/overview.py", "pages/item_neighbours.py"):
+    for page in ("pages/home.py", "pages/items.py"):
         texts, _, at = explore(page, {"lang": "zh"})
         assert any(HAN.search(i.value) for i in at.info)
         for where, s in texts:

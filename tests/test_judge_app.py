@@ -12,7 +12,7 @@ from recall_core.judge.summary import open_db  # noqa: E402
 from tests.test_app import ok, run_page, table  # noqa: E402
 from tests.test_judge import own_store  # noqa: E402
 
-PAGE = "pages/judging.py"
+PAGE = "pages/judge.py"
 MODEL_WORDS = ("mostpop", "item2vec", "eges", "dssm")
 
 

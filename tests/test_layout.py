@@ -74,7 +74,7 @@ def test_the_page_list_has_one_home():
     assert len({p.url for p in PAGES}) == len({p.file for p in PAGES}) == len({p.shot for p in PAGES}) == len(PAGES)
     assert sum(p.default for p in PAGES) == 1 and PAGES[0].default and PAGES[0].path == ""
     assert all((ROOT / p.file).is_file() for p in PAGES)
-    assert page("") is page("home") is PAGES[0] and page("maps").file == "pages/embedding_maps.py"
+    assert page("") is page("home") is PAGES[0] and page("maps").file == "pages/maps.py"
     # nothing else lists the pages: two or more page files named in one file outside the list, app.py, the
     # routing files and the pages themselves (per-page data in tests, keyed by file, is allowed)
     files = {p.file for p in PAGES}
@@ -111,20 +111,50 @@ def test_the_benches_visit_every_page():
     assert ("serving", "serving", text("en", "page.serving")) in timed
 
 
-def test_every_url_path_has_its_routing_file_for_a_fresh_server():
-    """A deep link as a fresh server's first request is routed by Streamlit's pages/ scan (by file name):
-    pages/<url path>.py must exist and hand over to app.py (recall_core/app/routing.py)."""
+def page_file_problems(files: dict[str, str], urls: list[str]) -> list[str]:
+    """What breaks the rule "one file per page, named after its URL, handing a fresh server's first request to
+    app.py": ``files`` maps each ``pages/*.py`` name to its source, ``urls`` are the page list's URL paths."""
+    import ast
+
+    out = [f"pages/{name}: not a page of the list (a page is pages/<url>.py, and nothing else is in pages/)"
+           for name in sorted(files) if name.removesuffix(".py") not in urls]
+    for url in urls:
+        src = files.get(f"{url}.py")
+        if src is None:
+            out.append(f"pages/{url}.py is missing (the page at /{url})")
+            continue
+        body = ast.parse(src).body
+        i = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) else 0
+        while i < len(body) and isinstance(body[i], (ast.Import, ast.ImportFrom)):
+            i += 1
+        if i == len(body) or ast.unparse(body[i]) != "routing.through_app()":
+            out.append(f"pages/{url}.py: its first statement after the imports must be routing.through_app()")
+    return out
+
+
+def test_every_page_is_one_file_named_after_its_url():
+    """A deep link as a fresh server's first request is routed by Streamlit's pages/ scan (by file name): each
+    page is pages/<url path>.py, whose first statement hands that request to app.py (recall_core/app/routing.py).
+    No page has a second, look-alike file (main had pages/how.py beside pages/how_it_works.py)."""
     pages = navigation_pages()
     assert len(pages) >= 6 and sum(d for _, _, d in pages) == 1
-    missing = []
-    for path, url, default in pages:
-        assert (ROOT / path).is_file(), path
-        if default:
-            continue  # the root URL runs app.py itself
-        shim = ROOT / "pages" / f"{url}.py"
-        if not shim.is_file() or "routing.through_app()" not in shim.read_text():
-            missing.append(f"pages/{url}.py (for {path})")
-    assert not missing, f"add a routing file like pages/items.py: {missing}"
+    assert all(path == f"pages/{url}.py" for path, url, _ in pages), pages
+    files = {p.name: p.read_text() for p in (ROOT / "pages").glob("*.py")}
+    problems = page_file_problems(files, [url for _, url, _ in pages])
+    assert not problems, problems
+
+
+def test_page_file_problems_are_found():
+    """The rule's checker on main's layout (a routing file beside a look-alike page file) and on broken pages."""
+    shim = '"""routing"""\nfrom recall_core.app import routing\n\nrouting.through_app()\n'
+    page = 'import streamlit as st\nfrom recall_core.app import routing\n\nrouting.through_app()\nst.title("x")\n'
+    assert page_file_problems({"how.py": page}, ["how"]) == []
+    assert page_file_problems({"how.py": shim, "how_it_works.py": page}, ["how"]) == [
+        "pages/how_it_works.py: not a page of the list (a page is pages/<url>.py, and nothing else is in pages/)"]
+    late = 'import streamlit as st\nst.title("x")\nfrom recall_core.app import routing\nrouting.through_app()\n'
+    assert page_file_problems({"how.py": late}, ["how"]) == [
+        "pages/how.py: its first statement after the imports must be routing.through_app()"]
+    assert page_file_problems({}, ["how"]) == ["pages/how.py is missing (the page at /how)"]
 
 
 def _imports(path: Path, package: str | None = None) -> list[tuple[str, int]]:
@@ -281,3 +311,182 @@ def test_names_say_what_they_hold():
         rebound = {t.id for n in ast.walk(fn) if isinstance(n, ast.Assign) for t in n.targets
                    if isinstance(t, ast.Name)} & params & {"split"}  # (store = Path(store): the same thing, typed)
         assert not rebound, f"recall_core/training/__init__.py: {fn.name} rebinds its parameter(s) {sorted(rebound)}"
+
+
+# --------------------------------------------------------------------------- issue 22 item 6: the store owns its layout
+
+#: the acceptance grep's words: only recall_core/store/ writes them, even in a docstring or a help text
+STORE_WORDS = ("models_store", ".transition.json", "manifest.json")
+#: the store's file names: no code outside recall_core/store/ spells them (a docstring may describe them)
+STORE_FILES = ("arrays.npz", "serving.json", "judgments.sqlite", "studies.sqlite3", ".ease.npz", ".ease.json",
+               ".mostpop.json", ".training.json", "umap-")
+#: an expression that is a store root or a stored model's folder: a path joined on it is a store path
+_ROOTISH = r"(?i)(\bstore\b|_store\b|\bstore_|\.store\b|\bmodel\.path\b|\bversion_dir\b|\blive_dir\(|\bmodel_dir\()"
+#: places that still build a store path, each with why it is left and by whom it goes (the test fails when one is
+#: gone, so the entry is removed with it)
+STORE_PATH_LEFT = {
+    "recall_core/tuning/study.py": "read_manifest(Path(store) / ds.key / name): the tuning work of this session owns "
+                                   "the file; read_manifest(model_dir(store, ds.key, name)) at its merge",
+}
+
+
+def store_path_violations(source: str, where: str, words: bool = True) -> list[str]:
+    """``where:line: what`` for each place in ``source`` that builds a path inside the model store (``/`` or
+    ``os.path.join`` on a store root or a model's folder) or spells a store file name (``words``: also the
+    acceptance grep's words, docstrings included)."""
+    import ast
+    import re
+
+    out = []
+    if words:
+        for i, line in enumerate(source.splitlines(), 1):
+            out += [f"{where}:{i}: names {w!r} (call a recall_core.store function)" for w in STORE_WORDS if w in line]
+    tree = ast.parse(source)
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    inner = {id(n.left) for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            out += [f"{where}:{node.lineno}: spells the store file {f!r}" for f in STORE_FILES if f in node.value]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and id(node) not in inner:
+            left = node.left
+            while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Div):
+                left = left.left
+            if re.search(_ROOTISH, ast.unparse(left)):
+                out.append(f"{where}:{node.lineno}: joins a path on a store folder: {ast.unparse(node)}")
+        elif (isinstance(node, ast.Call) and ast.unparse(node.func) in ("os.path.join", "join") and node.args
+              and re.search(_ROOTISH, ast.unparse(node.args[0]))):
+            out.append(f"{where}:{node.lineno}: joins a path on a store folder: {ast.unparse(node)}")
+    return out
+
+
+def test_store_path_violations_are_found():
+    """The checker on planted violations (each a form main had) and on their mended forms."""
+    planted = {
+        "p = Path(store) / dataset_key / name / MANIFEST\n": "joins a path",
+        "print(f'stored in {ctx.store / ds.key}')\n": "joins a path",
+        "x = _store(args) / ds.key / args.name\n": "joins a path",
+        "os.path.join(store, key)\n": "joins a path",
+        "s = Path(model.path) / SIDECAR\n": "joins a path",
+        "SIDECAR = 'serving.json'\n": "spells the store file 'serving.json'",
+        "def f():\n    '''Kept in ``<store>/<key>/.transition.json``.'''\n": "names '.transition.json'",
+        "p.add_argument('--store', help='default ./models_store')\n": "names 'models_store'",
+    }
+    for source, what in planted.items():
+        found = store_path_violations(source, "x.py")
+        assert len(found) == 1 and what in found[0], (source, found)
+    mended = ("p = manifest_path(store, dataset_key, name)\nprint(dataset_dir(ctx.store, ds.key))\n"
+              "def f():\n    '''The sidecar, ``serving.json`` (serving_path).'''\n"
+              "n = len(rows) / total\nq = root / 'docs'\n")
+    assert store_path_violations(mended, "x.py") == []
+
+
+def test_only_the_store_knows_its_layout():
+    """Nothing outside recall_core/store/ builds a path inside the model store or spells a store file name: not the
+    package, the app, the pages nor the benchmarks (which may name ``models_store`` in a usage line)."""
+    found: dict[str, list[str]] = {}
+    files = [ROOT / "app.py", *(ROOT / "pages").rglob("*.py"), *(ROOT / "recall_core").rglob("*.py"),
+             *(ROOT / "bench").rglob("*.py")]
+    for path in files:
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("recall_core/store/"):
+            continue
+        if v := store_path_violations(path.read_text(), rel, words=not rel.startswith("bench/")):
+            found[rel] = v
+    assert set(found) == set(STORE_PATH_LEFT), {k: v for k, v in found.items() if k not in STORE_PATH_LEFT} or (
+        f"no longer builds a store path, remove it from STORE_PATH_LEFT: {set(STORE_PATH_LEFT) - set(found)}")
+
+
+# --------------------------------------------------------------------------- issue 22 item 6: no import circles
+
+
+def _module_of(dotted: str) -> str | None:
+    """The recall_core module a dotted import name loads (``recall_core.store.StoredModel`` -> ``recall_core.store``),
+    or None outside recall_core."""
+    parts = dotted.split(".")
+    if parts[0] != "recall_core":
+        return None
+    for i in range(len(parts), 0, -1):
+        base = ROOT.joinpath(*parts[:i])
+        if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file() or base.is_dir():
+            return ".".join(parts[:i])
+    return None
+
+
+def recall_core_module_graph() -> dict[str, set[str]]:
+    """``{module: modules it imports}`` over recall_core (imports inside functions too; a module's import also
+    runs its packages' ``__init__``, so those count as imported). Namespace folders (no ``__init__``) are no
+    modules."""
+    graph: dict[str, set[str]] = {}
+    for path in (ROOT / "recall_core").rglob("*.py"):
+        rel = path.relative_to(ROOT).with_suffix("")
+        name = ".".join(rel.parts).removesuffix(".__init__")
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets = set()
+        for dotted, _ in _imports(path, package):
+            mod = _module_of(dotted)
+            while mod and mod != "recall_core":
+                base = ROOT.joinpath(*mod.split("."))
+                if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file():
+                    targets.add(mod)
+                mod = mod.rpartition(".")[0]
+        own = {name.rsplit(".", i)[0] for i in range(1, name.count("."))}  # its packages: already running
+        graph[name] = targets - {name} - own
+    return graph
+
+
+def subpackage_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """``graph`` with each module replaced by its top-level part of recall_core (``recall_core.store.locks`` ->
+    ``store``; ``recall_core.fs`` -> ``fs``), except modules that import nothing of recall_core: those keep their
+    own node (``tuning.space``, a vocabulary the models import), since they can close no circle."""
+    def node(m: str) -> str:
+        if graph.get(m):
+            return m.split(".")[1]
+        package = (ROOT.joinpath(*m.split(".")) / "__init__.py").is_file()
+        return m.removeprefix("recall_core.") + ("/__init__" if package else "")  # never a subpackage's name
+
+    out: dict[str, set[str]] = {}
+    for m, targets in graph.items():
+        out.setdefault(node(m), set()).update(node(t) for t in targets)
+    return {k: v - {k} for k, v in out.items()}
+
+
+def test_no_import_cycle_between_recall_core_subpackages():
+    """No circle of imports between recall_core's subpackages and top modules (data, store, models, training,
+    analysis, explore, ...): each concern sits above the ones it uses. (Counted as part of its package, a leaf
+    module such as tuning.space would make models -> tuning -> ... -> models look like a circle; it is none.)"""
+    graph = subpackage_graph(recall_core_module_graph())
+    assert {"data", "store", "models", "evaluation", "app", "tuning.space"} <= set(graph)
+    assert "store" in graph["training"] and "tuning.space" in graph["models"]  # read right
+    assert import_cycles(graph) == [], import_cycles(graph)
+
+
+def _inside(graph: dict[str, set[str]], package: str) -> dict[str, set[str]]:
+    return {m: {t for t in ts if t.startswith(package + ".")} for m, ts in graph.items()
+            if m.startswith(package + ".")}
+
+
+def test_no_import_cycle_inside_the_app_or_the_data():
+    """No circle between the modules of recall_core/app (main had datasets -> widgets -> state -> datasets, and
+    i18n <-> url) nor of recall_core/data (main had dataset <-> generic and movielens <-> generic)."""
+    graph = recall_core_module_graph()
+    app = _inside(graph, "recall_core.app")
+    assert {"recall_core.app.i18n", "recall_core.app.state"} <= app["recall_core.app.widgets"]  # read right
+    assert import_cycles(app) == [], import_cycles(app)
+    data = _inside(graph, "recall_core.data")
+    assert {"recall_core.data.generic", "recall_core.data.movielens"} <= data["recall_core.data.folders"]
+    assert import_cycles(data) == [], import_cycles(data)
+
+
+def test_the_cycle_graphs_see_planted_circles():
+    """The graphs above on planted edges: a store module importing the training, an app module importing back."""
+    graph = recall_core_module_graph()
+    planted = {**graph, "recall_core.store.locks": graph["recall_core.store.locks"] | {"recall_core.training"}}
+    assert import_cycles(subpackage_graph(planted)), "store -> training -> store not seen"
+    planted = {**graph, "recall_core.app.i18n": graph["recall_core.app.i18n"] | {"recall_core.app.url"}}
+    assert ["recall_core.app.i18n", "recall_core.app.url", "recall_core.app.i18n"] in import_cycles(
+        _inside(planted, "recall_core.app"))
+    planted = {**graph, "recall_core.data.movielens": graph["recall_core.data.movielens"] | {"recall_core.data.generic"}}
+    assert ["recall_core.data.movielens", "recall_core.data.generic", "recall_core.data.movielens"] in import_cycles(
+        _inside(planted, "recall_core.data"))

@@ -22,7 +22,7 @@ def test_map_path_is_the_stores_layout(tmp_path):
 
 def test_the_page_starts_at_the_default_maps():
     """The page's sliders start where train computes: one pair of constants, read by both."""
-    src = (ROOT / "pages" / "embedding_maps.py").read_text()
+    src = (ROOT / "pages" / "maps.py").read_text()
     assert "maps.DEFAULT_N_NEIGHBORS" in src and "maps.DEFAULT_MIN_DIST" in src
     assert (maps.DEFAULT_N_NEIGHBORS, maps.DEFAULT_MIN_DIST) == (15, 0.1)
 
@@ -81,7 +81,7 @@ def test_first_visitor_of_the_maps_page_reads_them(trained, monkeypatch):
     before = _maps_of(root / "store", folder)
     assert {"umap-items-nn15-md0.1-s42.npz", "umap-users-nn15-md0.1-s42.npz"} <= set(before)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/embedding_maps.py").run()
+    at.switch_page("pages/maps.py").run()
     assert not at.exception and not at.error
     captions = [c.value for c in at.caption]
     assert any("read from the store" in c for c in captions), captions

@@ -79,14 +79,14 @@ def test_no_page_shows_none(every_model, monkeypatch, lang):
     monkeypatch.setenv("RECALL_DATASET", str(folder))
     monkeypatch.setenv("RECALL_STORE", str(store))
     pages = app_pages()
-    assert "pages/overview.py" in pages and len(pages) >= 8
+    assert "pages/home.py" in pages and len(pages) >= 8
     shown = {}
     for page in pages:
         runs = [({"lang": lang}, None)]
-        if page.endswith("how_it_works.py"):
+        if page.endswith("how.py"):
             runs = [({"lang": lang, "model": m}, None)
                     for m in ("item2vec", "eges", "airbnb", "fm", "dssm", "youtubednn")]
-        if page.endswith("overview.py"):
+        if page.endswith("home.py"):
             runs.append(({"lang": lang}, {"overview_cards": True}))
         for query, state in runs:
             at = run_page(page, query, state)

@@ -145,7 +145,7 @@ def _queries(page: str, folder, store, lang: str) -> list[dict]:
 @pytest.mark.parametrize("page", _pages())
 def test_no_page_says_movie_on_a_shop_log(shop_env, page, lang):
     from recall_core.data import load_dataset
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
     from tests.i18n_scan import _strip, data_strings
     from tests.test_i18n import explore
 
@@ -171,7 +171,7 @@ def test_a_shop_log_says_item_and_category(shop_env):
     from tests.test_app import ok, run_page
 
     for lang, word in (("en", "Item (type part of a title)"), ("zh", "物品")):
-        at = run_page("pages/item_neighbours.py", {"lang": lang} if lang == "zh" else None)
+        at = run_page("pages/items.py", {"lang": lang} if lang == "zh" else None)
         ok(at)
         assert at.session_state[i18n.NOUNS_STATE_KEY] == ["items", None, None]
         shown = [s for where, s in shown_texts(at) if where.endswith(".label")]
@@ -188,7 +188,7 @@ def test_movielens_pages_still_say_movie(app_store, monkeypatch, lang, word):
 
     monkeypatch.setenv("RECALL_DATASET", str(app_store[0]))
     monkeypatch.setenv("RECALL_STORE", str(app_store[1]))
-    for page, key in (("pages/item_neighbours.py", "widgets.pick_item"), ("pages/judging.py", "judge.kind_item")):
+    for page, key in (("pages/items.py", "widgets.pick_item"), ("pages/judge.py", "judge.kind_item")):
         at = run_page(page, {"lang": lang} if lang == "zh" else None)
         ok(at)
         assert at.session_state[i18n.NOUNS_STATE_KEY][0] == "movies"

@@ -34,7 +34,7 @@ def tiny(tiny_base, tmp_path):
 
 
 def _load(ds, store, name):
-    from recall_core.explore import load
+    from recall_core.store import load_trained as load
 
     return load(ds, store, name)
 

@@ -17,7 +17,7 @@ from tests.test_app import (  # noqa: E402,F401  (env and tiny are the shared fi
     APP, ROOT, TIMEOUT, env, ok, plotly_specs, run_page, table, tiny, values,
 )
 
-PAGE = "pages/serving_indexes.py"
+PAGE = "pages/serving.py"
 
 
 def _live(env, name: str) -> Path:
@@ -64,7 +64,8 @@ def test_serving_page_one_query_marks_misses(env):
     assert len(exact) == 10
     # the exact list is the app's own list for this user (training items excluded)
     from recall_core.data import load_dataset
-    from recall_core.explore import load, user_recommendations
+    from recall_core.store import load_trained as load
+    from recall_core.explore import user_recommendations
 
     ds = load_dataset(str(env[0]))
     ref = user_recommendations(ds, load(ds, Path(env[1]), "item2vec"), "u3", 10)

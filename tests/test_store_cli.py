@@ -130,7 +130,7 @@ def test_transition_reference_is_computed_once_per_data_and_settings(tmp_path, m
     from recall_core.data.planted import planted_dataset
     from recall_core.data.split import split_for
     from recall_core.evaluation import baselines
-    from recall_core.explore import transition_metrics
+    from recall_core.evaluation.references import transition_metrics
 
     ds = planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8, noise=0.1, seed=0)
     split = split_for(ds)
@@ -154,7 +154,7 @@ def test_training_keeps_the_transition_reference_for_the_first_overview(tmp_path
     from recall_core.data.planted import planted_dataset
     from recall_core.data.split import split_for
     from recall_core.evaluation import baselines
-    from recall_core.explore import transition_metrics
+    from recall_core.evaluation.references import transition_metrics
     from recall_core.training import train_models
 
     ds = planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8, noise=0.1, seed=0)
@@ -171,7 +171,7 @@ def test_unstored_most_popular_row_is_scored_once_per_data(tmp_path, monkeypatch
     from recall_core.data.planted import planted_dataset
     from recall_core.data.split import split_for
     from recall_core.evaluation import evaluate
-    from recall_core.explore import leaderboard
+    from recall_core.analysis.leaderboard import leaderboard_rows as leaderboard
     from recall_core.models.mostpop import MostPop
 
     ds = planted_dataset(n_clusters=3, items_per_cluster=8, users_per_cluster=10, history=8, noise=0.1, seed=0)
@@ -186,3 +186,32 @@ def test_unstored_most_popular_row_is_scored_once_per_data(tmp_path, monkeypatch
     assert len(fits) == 1 and (tmp_path / ds.key / ".mostpop.json").is_file()
     for r in (rows, again):
         assert next(x for x in r if x["model"] == "mostpop")["metrics"] == expected
+
+
+def test_the_store_keeps_reference_files_whole_and_only_under_their_key(tmp_path, monkeypatch):
+    """keep_reference/kept_reference: read back only under the same key; never creates a dataset folder; the
+    arrays are read only when their checksum matches; a failed replace leaves the kept file as it was."""
+    import numpy as np
+
+    from recall_core import fs
+    from recall_core.store import keep_reference, kept_reference, kept_reference_arrays, reference_file
+
+    key = {"fingerprint": "abc", "settings": {"k": 1}}
+    assert keep_reference(tmp_path, "ds", "ref", key, "result", {"x": 1}) is False  # no dataset folder: not made
+    assert not (tmp_path / "ds").exists()
+    (tmp_path / "ds").mkdir()
+    arrays = {"top_rows": np.arange(6, dtype=np.int64).reshape(2, 3)}
+    value = {"x": 1}
+    assert keep_reference(tmp_path, "ds", "ref", key, "result", value, arrays=arrays)
+    assert reference_file(tmp_path, "ds", "ref") == tmp_path / "ds" / ".ref.json"
+    kept = kept_reference(tmp_path, "ds", "ref", key, "result")
+    assert kept == value and len(kept["npz_sha256"]) == 64
+    assert kept_reference(tmp_path, "ds", "ref", {**key, "fingerprint": "other"}, "result") is None
+    got = kept_reference_arrays(tmp_path, "ds", "ref", kept["npz_sha256"])
+    assert got.keys() == arrays.keys() and np.array_equal(got["top_rows"], arrays["top_rows"])
+    assert kept_reference_arrays(tmp_path, "ds", "ref", "0" * 64) is None  # other bytes: not trusted
+    before = reference_file(tmp_path, "ds", "ref").read_bytes()
+    monkeypatch.setattr(fs.os, "replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    assert keep_reference(tmp_path, "ds", "ref", key, "result", {"x": 2}) is False
+    assert reference_file(tmp_path, "ds", "ref").read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == [".ref.json", ".ref.npz"]  # no temporary left

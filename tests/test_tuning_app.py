@@ -75,7 +75,7 @@ def test_user_page_lists_ease_as_a_reference(env):
     folder, _ = env
     ds = load_dataset(str(folder))
     user = ds.user_vocab.id(int(split_for(ds).test_users[0]))
-    at = run_page("pages/user_recall.py", query={"user": user, "k": "5"})
+    at = run_page("pages/users.py", query={"user": user, "k": "5"})
     ok(at)
     assert "ease: rank of the held-out item" in [m.label for m in at.metric]
     side = table(at, "u2i_compare")
@@ -96,7 +96,7 @@ def test_a_catalogue_above_the_limit_skips_ease_with_a_message(tmp_path, monkeyp
     assert lb.loc["ease", "HR@10"] != lb.loc["ease", "HR@10"] or lb.loc["ease", "HR@10"] is None  # no number
     assert any("is not computed here: this catalogue has 48 items, above the measured limit of 10" in c.value
                for c in at.caption)
-    at = run_page("pages/user_recall.py")
+    at = run_page("pages/users.py")
     ok(at)
     assert "ease" not in table(at, "u2i_compare").columns
 
@@ -115,7 +115,7 @@ import sys
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()
 assert not at.exception
-at.switch_page("pages/user_recall.py").run()
+at.switch_page("pages/users.py").run()
 assert not at.exception
 print("optuna" in sys.modules, "sqlalchemy" in sys.modules)
 """

@@ -121,7 +121,8 @@ def test_cli_neighbours_print_the_oracle_score(tiny, capsys, name, view):
 def test_rank_card_equals_list_position_for_tied_scores(tiny):
     """Most-popular is full of tied scores: the rank card and the shown list must agree."""
     from recall_core.analysis.compare import test_item_rank
-    from recall_core.explore import load, user_recommendations
+    from recall_core.store import load_trained as load
+    from recall_core.explore import user_recommendations
 
     folder, store = tiny
     ds = load_dataset(folder)

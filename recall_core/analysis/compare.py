@@ -2,7 +2,7 @@
 
 Everything reads stored vectors (:class:`~recall_core.store.StoredModel`) and
 the dataset; nothing imports TensorFlow. Pages only lay the results out.
-Tables follow :func:`recall_core.explore.item_table` (``rank, item_id,
+Tables follow :func:`recall_core.data.item_table` (``rank, item_id,
 title, year, genres[, score]``).
 """
 from __future__ import annotations
@@ -179,8 +179,8 @@ def test_item_rank(ds: Dataset, model: StoredModel, user: str) -> int | None:
 
 def ease_user_table(ds: Dataset, lists: dict, user: str, k: int) -> pd.DataFrame:
     """The EASE reference's top-``k`` unseen items for ``user`` from its kept lists
-    (:func:`recall_core.explore.ease_lists`), as :func:`user_tables` gives them (with ``held_out``)."""
-    from recall_core.explore import item_table
+    (:func:`recall_core.evaluation.references.ease_lists`), as :func:`user_tables` gives them (with ``held_out``)."""
+    from recall_core.data import item_table
 
     u = ds.user_vocab.index(str(user))
     rows, scores = lists["top_rows"][u][:k], lists["top_scores"][u][:k]

@@ -9,7 +9,7 @@ import pandas as pd
 from recall_core.data import Dataset
 from recall_core.data.split import split_for
 from recall_core.errors import UnknownIdError
-from recall_core.explore import item_table
+from recall_core.data import item_table
 from recall_core.models.base import l2_normalize
 from recall_core.store import StoredModel
 

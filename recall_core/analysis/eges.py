@@ -34,7 +34,7 @@ from scipy import special, stats
 
 from recall_core.data import Dataset
 from recall_core.errors import UnknownIdError, UsageError
-from recall_core.explore import item_table
+from recall_core.data import item_table
 from recall_core.features.side_info import primary_genres
 from recall_core.models.base import l2_normalize
 from recall_core.store import StoredModel

@@ -1,6 +1,6 @@
 """The Overview's leaderboard as data: which rows compete, their 95% intervals, the best and the ties.
 
-Rows are :func:`recall_core.explore.leaderboard`'s dicts (``model``, ``metrics``, ``i2i``, ``train_seconds``,
+Rows are :func:`leaderboard_rows`'s dicts (read from the store) (``model``, ``metrics``, ``i2i``, ``train_seconds``,
 ``model_class``, and optionally ``reference`` and ``variant_of``). Each row falls in one :data:`GROUPS` group
 (:func:`row_group`):
 
@@ -24,10 +24,68 @@ add a reference row (EASE), give its row ``reference: True``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from recall_core.evaluation.metrics import INTERVALS
+
+# --------------------------------------------------------------------------- the rows, read from the store
+
+
+def leaderboard_rows(ds, store: Path, names: list[str] | None = None, recompute: bool = False,
+                     split: str = "test") -> tuple[list[dict], dict[str, str]]:
+    """``(rows, errors)``: one dict per model (metrics, I2I metrics, train_seconds, created), and
+    ``{name: message}`` for models that could not be read.
+
+    Most-popular is always a row: from the store if trained, else computed on the spot;
+    so is the ``transition`` reference baseline (a scoring rule, see
+    :mod:`recall_core.evaluation.baselines`), and the ``ease`` reference
+    (:func:`recall_core.evaluation.references.ease_row`; a row without metrics and with a ``note`` when the
+    catalogue is too large for it). The references are kept in the store (:mod:`recall_core.evaluation.references`).
+    ``recompute`` re-evaluates the stored vectors on the current split instead of
+    trusting the manifest's numbers. ``split``: ``test`` (models trained for the
+    test split, scored on each user's last item) or ``valid`` (models trained
+    for validation, scored on the second-to-last item).
+    """
+    from recall_core.data.split import split_for
+    from recall_core.errors import RecallError
+    from recall_core.evaluation import evaluate, evaluate_i2i
+    from recall_core.evaluation.references import ease_row, mostpop_metrics, transition_metrics
+    from recall_core.models.base import find_model_class
+    from recall_core.store import load_trained, stored_models
+
+    names = stored_models(ds, store, split) if names is None else names
+    rows, errors = [], {}
+    data_split = split_for(ds, split)
+    for name in names:
+        try:
+            m = load_trained(ds, store, name, split)
+        except RecallError as e:
+            errors[name] = str(e)
+            continue
+        metrics, i2i = m.manifest.get("metrics", {}), m.manifest.get("i2i_metrics", {})
+        if recompute:
+            metrics = evaluate(m.output, data_split) if m.output.has_users else {}
+            cls = find_model_class(m.manifest.get("model_class", name))
+            i2i = evaluate_i2i(m.output, data_split) if cls and cls.i2i else {}
+        rows.append({"model": name, "metrics": metrics, "i2i": i2i,
+                     "train_seconds": m.manifest.get("train_seconds"), "created": m.manifest.get("created"),
+                     "model_class": m.manifest.get("model_class", name),
+                     "variant_of": m.manifest.get("variant_of")})
+    rows.insert(0, {"model": "transition", "metrics": transition_metrics(ds, store, data_split, split), "i2i": {},
+                    "train_seconds": None,
+                    "created": None, "model_class": "transition", "reference": True})
+    rows.insert(0, ease_row(ds, store, split))
+    if not any(r["model_class"] == "mostpop" for r in rows):
+        rows.insert(0, {"model": "mostpop", "metrics": mostpop_metrics(ds, store, data_split, split), "i2i": {},
+                        "train_seconds": 0.0, "created": None, "model_class": "mostpop", "reference": True})
+    first = {"mostpop": 0, "transition": 1, "ease": 2}
+    rows.sort(key=lambda r: first.get(r["model"], 2))  # stable: models keep their order
+    return rows, errors
+
+
+# --------------------------------------------------------------------------- the table
 
 #: the groups, in display order
 GROUPS = ("models", "sweep", "imported")

@@ -1,11 +1,11 @@
 """What the Serving page shows: ANN indexes over a stored model's vectors, measured against exact search.
 
 **Where the measurements live.** A stored model's folder is a published
-version whose ``manifest.json`` is written once, atomically, by
+version whose manifest is written once, atomically, by
 :func:`~recall_core.store.save_model` and vouched for by checksums; rewriting
 it to add fields later would need a second publishing path. Serving
-measurements are therefore a *sidecar*: ``serving.json`` in the live version
-folder (beside the cached UMAP maps), written atomically and durably with
+measurements are therefore a *sidecar* in the live version folder
+(:func:`recall_core.store.serving_path`, beside the cached UMAP maps), written atomically and durably with
 :func:`recall_core.store.atomic_write`. It belongs to that version (a
 retrained model gets a new folder) and records a digest of the vectors each
 view indexed, so a file that does not match is ignored and measured again.
@@ -28,9 +28,10 @@ import pandas as pd
 from recall_core.data import Dataset
 from recall_core.errors import RecallError, StoreError, UnknownIdError
 from recall_core.index.bench import LATENCY_K, RECALL_K, SWEEPS, bench_output
-from recall_core.store import StoredModel, atomic_write
+from recall_core.store import SERVING, StoredModel, atomic_write, serving_path
 
-SIDECAR = "serving.json"
+#: the sidecar's file name, as the page names it (the store owns it: :func:`recall_core.store.serving_path`)
+SIDECAR = SERVING
 FORMAT = 1
 #: views whose key vectors are indexed: the item space (``similar``) and the candidates users are scored against
 VIEWS = ("similar", "user")
@@ -59,7 +60,8 @@ def _digest(keys: np.ndarray) -> str:
 
 
 def sidecar_path(model: StoredModel) -> Path:
-    return Path(model.path) / SIDECAR
+    """Where ``model``'s live version keeps its measurements (:func:`recall_core.store.serving_path`)."""
+    return serving_path(model.path)
 
 
 def read_serving(model: StoredModel) -> dict | None:
@@ -85,7 +87,8 @@ def read_serving(model: StoredModel) -> dict | None:
 
 def measure(model: StoredModel, n_queries: int = PAGE_QUERIES, seed: int = 0, progress=None,
             write: bool = True) -> dict:
-    """Benchmark every index kind on each view's key vectors and record it in the model's ``serving.json``.
+    """Benchmark every index kind on each view's key vectors and record it in the model's sidecar
+    (:func:`sidecar_path`).
 
     Returns the recorded dict: ``{"format", "created", "machine", "model", "recall_k", "latency_k",
     "views": {view: {"metric", "n", "dim", "queries", "digest", "rows": [...]}}, "path", "written"}``.
@@ -117,7 +120,8 @@ def measure(model: StoredModel, n_queries: int = PAGE_QUERIES, seed: int = 0, pr
 
 
 def measurements(model: StoredModel, n_queries: int = PAGE_QUERIES, progress=None) -> tuple[dict, bool]:
-    """``(measurements, computed_now)``: read from ``serving.json``, or measured once and recorded there."""
+    """``(measurements, computed_now)``: read from the sidecar (:func:`sidecar_path`), or measured once and
+    recorded there."""
     found = read_serving(model)
     if found is not None:
         return {**found, "path": str(sidecar_path(model)), "written": True}, False
@@ -226,9 +230,10 @@ def query_of(ds: Dataset, model: StoredModel, view: str, query: str) -> tuple[np
 
 
 def compare_one(ds: Dataset, model: StoredModel, view: str, query: str, ann, k: int = 10):
-    """``(exact table, ANN table, recall)`` for one query: each table is :func:`~recall_core.explore.item_table`
+    """``(exact table, ANN table, recall)`` for one query: each table is :func:`~recall_core.data.item_table`
     with ``found`` (exact rows the ANN index also returned) or ``in_exact`` (ANN rows that are in the exact top-K)."""
-    from recall_core.explore import index_for, item_table
+    from recall_core.index import index_for
+    from recall_core.data import item_table
 
     qv, exclude, _ = query_of(ds, model, view, query)
     exact = index_for(model.output, view, (str(model.path), model.manifest.get("created")))

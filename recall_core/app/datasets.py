@@ -69,7 +69,7 @@ def choose_nouns(ds: Dataset) -> bool:
 def side_information_lines(ds: Dataset, lang: str) -> list[str]:
     """One markdown line per column that became side information (the Overview), or one saying there is none."""
     from recall_core.app.i18n import text
-    from recall_core.app.widgets import md_escape
+    from recall_core.app.escape import md_escape
 
     lines = []
     for e in ds.schema.side_information():

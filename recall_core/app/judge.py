@@ -1,6 +1,6 @@
 """The Judge page's body: the session bar, graded judging, blind A/B votes, the results and the probe sets.
 
-The page file (``pages/judging.py``) only lays these out. Every number comes from :mod:`recall_core.judge`;
+The page file (``pages/judge.py``) only lays these out. Every number comes from :mod:`recall_core.judge`;
 this module draws widgets and turns clicks into rows of the judgments database.
 
 * **Session bar** (:func:`session_bar`): the judge's name, the probe set, movies or users, and K; kept in the URL

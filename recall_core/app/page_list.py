@@ -2,8 +2,13 @@
 
 Plain data (no streamlit): ``app.py`` turns each :class:`PageSpec` into an ``st.Page``. A page's title is the
 i18n text ``page.<url>`` (:attr:`PageSpec.title_key`), read in the reader's language when the navigation is built.
-Every non-default page also needs its routing file ``pages/<url>.py`` (see :mod:`recall_core.app.routing`;
-tests/test_layout.py checks it).
+
+**One file per page, named after its URL**: the page at ``/<url>`` is ``pages/<url>.py`` (:attr:`PageSpec.file`),
+and ``pages/`` holds nothing else. Its first statement after the imports is ``routing.through_app()``: Streamlit's
+legacy ``pages/`` scan routes a fresh server's first request by file name, and that call hands it to ``app.py``
+(see :mod:`recall_core.app.routing`; tests/test_layout.py checks both). What a page draws that is long or shared
+lives in ``recall_core/app/`` (the How page's model sections in :mod:`recall_core.app.how`, the Judge page's
+panels in :mod:`recall_core.app.judge`), called by the page file.
 
 The ``name`` and ``shot`` fields are data, not reader-facing text: the page's English name in the benchmark
 tables of BENCHMARKS.md (bench/browser_timings.py) and the file name of its screenshot (bench/screenshots.py,
@@ -18,17 +23,21 @@ from dataclasses import dataclass
 class PageSpec:
     """One page of the app.
 
-    ``url``: the URL path (``home`` is also served at ``/``, the default page); ``file``: the page script,
-    relative to the repository root; ``icon``: a Streamlit material icon; ``name``: its row label in the
-    benchmark tables; ``shot``: its screenshot's file stem; ``default``: the page the root URL opens.
+    ``url``: the URL path (``home`` is also served at ``/``, the default page); ``icon``: a Streamlit material
+    icon; ``name``: its row label in the benchmark tables; ``shot``: its screenshot's file stem; ``default``: the
+    page the root URL opens. Its script is :attr:`file`.
     """
 
     url: str
-    file: str
     icon: str
     name: str
     shot: str
     default: bool = False
+
+    @property
+    def file(self) -> str:
+        """The page script, relative to the repository root: ``pages/<url>.py``."""
+        return f"pages/{self.url}.py"
 
     @property
     def title_key(self) -> str:
@@ -43,17 +52,17 @@ class PageSpec:
 
 #: Every page, in the sidebar's order. Exactly one is the default.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("home", "pages/overview.py", ":material/leaderboard:", "overview", "overview", default=True),
-    PageSpec("items", "pages/item_neighbours.py", ":material/movie:", "item neighbours", "item_neighbours"),
-    PageSpec("users", "pages/user_recall.py", ":material/person:", "user recall", "user_recall"),
-    PageSpec("eges", "pages/eges_attention.py", ":material/bar_chart:", "EGES attention", "eges_attention"),
-    PageSpec("dssm", "pages/dssm_temperature.py", ":material/thermostat:", "DSSM temperature", "dssm_temperature"),
-    PageSpec("maps", "pages/embedding_maps.py", ":material/scatter_plot:", "embedding maps", "embedding_maps"),
-    PageSpec("serving", "pages/serving_indexes.py", ":material/speed:", "serving", "serving"),
+    PageSpec("home", ":material/leaderboard:", "overview", "overview", default=True),
+    PageSpec("items", ":material/movie:", "item neighbours", "item_neighbours"),
+    PageSpec("users", ":material/person:", "user recall", "user_recall"),
+    PageSpec("eges", ":material/bar_chart:", "EGES attention", "eges_attention"),
+    PageSpec("dssm", ":material/thermostat:", "DSSM temperature", "dssm_temperature"),
+    PageSpec("maps", ":material/scatter_plot:", "embedding maps", "embedding_maps"),
+    PageSpec("serving", ":material/speed:", "serving", "serving"),
     # the README tour's "how" screenshot shows the store's first model with a section
-    PageSpec("how", "pages/how_it_works.py", ":material/school:", "how it works", "how"),
+    PageSpec("how", ":material/school:", "how it works", "how"),
     # judge_start: a visit without a judge's name writes nothing (bench/judge_timings.py shoots docs/judge.png)
-    PageSpec("judge", "pages/judging.py", ":material/gavel:", "judge", "judge_start"),
+    PageSpec("judge", ":material/gavel:", "judge", "judge_start"),
 )
 
 

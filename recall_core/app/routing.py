@@ -5,10 +5,11 @@ first session, a ``pages/`` folder beside ``app.py`` means yes, until ``st.navig
 the first request of a fresh server is routed by a scan of ``pages/*.py`` (a page's URL is its file name)
 before ``app.py`` runs; a URL such as ``/items`` that no file is named after gets a "Page not found" dialog.
 
-The fix: ``pages/<url path>.py`` exists for every URL path of the navigation. In the scan's run that file
-calls :func:`through_app`, which runs ``app.py`` (its ``st.navigation`` routes the same URL to the real
-page) and stops. In every other run ``app.py`` runs the page inside :func:`routed`, and :func:`through_app`
-does nothing. (Measured in headless Chromium on a fresh server: ``st.Page`` callables or page modules the
+The fix: every page's one file is named after its URL path, ``pages/<url path>.py``
+(:attr:`recall_core.app.page_list.PageSpec.file`), and calls :func:`through_app` right after its imports. In
+the scan's run that call runs ``app.py`` (its ``st.navigation`` routes the same URL to the same file, inside
+:func:`routed`) and stops. In every other run ``app.py`` runs the page inside :func:`routed`, and
+:func:`through_app` does nothing, so the page goes on. (Measured in headless Chromium on a fresh server: ``st.Page`` callables or page modules the
 scan does not pick up still show the dialog, since the scan then knows no page of that name either.)
 """
 from __future__ import annotations

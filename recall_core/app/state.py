@@ -19,8 +19,10 @@ import streamlit as st
 from recall_core.data import Dataset, load_dataset
 from recall_core.data.dataset import DEFAULT_DATASET
 from recall_core.errors import RecallError, UsageError
-from recall_core.app import i18n, url
-from recall_core.store import MANIFEST, StoredModel, default_store, list_models, read_manifest
+from recall_core.app import i18n, page_list, url
+from recall_core.store import (
+    StoredModel, dataset_dir, default_store, list_models, manifest_path, model_dir, read_manifest,
+)
 
 DATASET_ENV = "RECALL_DATASET"
 ROOTS_ENV = "RECALL_DATA_ROOTS"
@@ -63,7 +65,7 @@ def default_dataset() -> str:
 
 
 def store_path() -> Path:
-    """``$RECALL_STORE``, else ``models_store/`` in the checkout."""
+    """``$RECALL_STORE``, else the checkout's store folder (:func:`recall_core.store.default_store`)."""
     return default_store()
 
 
@@ -83,7 +85,7 @@ def store_stamp(store: str, dataset_key: str) -> tuple[tuple[str, int], ...]:
     out = []
     for name in list_models(Path(store), dataset_key):
         try:
-            out.append((name, (Path(store) / dataset_key / name / MANIFEST).stat().st_mtime_ns))
+            out.append((name, manifest_path(store, dataset_key, name).stat().st_mtime_ns))
         except OSError:
             continue
     return tuple(out)
@@ -91,15 +93,17 @@ def store_stamp(store: str, dataset_key: str) -> tuple[tuple[str, int], ...]:
 
 @st.cache_resource(show_spinner=False, max_entries=128)
 def _model(dataset_name: str, store: str, name: str, mtime_ns: int) -> StoredModel:  # noqa: ARG001 (cache key)
-    from recall_core.explore import load
+    from recall_core.store import load_trained
 
-    return load(dataset(dataset_name), Path(store), name)
+    return load_trained(dataset(dataset_name), Path(store), name)
 
 
 @st.cache_data(show_spinner=i18n.both("state.reading_leaderboard"), max_entries=16)
 def leaderboard(dataset_name: str, store: str, stamp: tuple) -> tuple[list[dict], dict[str, str]]:
-    """``(rows, errors)`` of :func:`recall_core.explore.leaderboard` for the stored models in ``stamp``."""
-    from recall_core.explore import leaderboard as _leaderboard, stored_models
+    """``(rows, errors)`` of :func:`recall_core.analysis.leaderboard.leaderboard_rows` for the stored models in
+    ``stamp``."""
+    from recall_core.analysis.leaderboard import leaderboard_rows as _leaderboard
+    from recall_core.store import stored_models
 
     ds = dataset(dataset_name)
     return _leaderboard(ds, Path(store), stored_models(ds, Path(store)))
@@ -131,7 +135,7 @@ def manifests(dataset_name: str, store: str, stamp: tuple) -> dict[str, dict | s
     out: dict[str, dict | str] = {}
     for name, _ in stamp:
         try:
-            out[name] = read_manifest(Path(store) / ds.key / name)
+            out[name] = read_manifest(model_dir(store, ds.key, name))
         except RecallError as e:
             out[name] = str(e)
     return out
@@ -178,9 +182,9 @@ class Context:
         """A stored model (cached); raises :class:`RecallError` when missing or damaged."""
         mtime = dict(self.stamp).get(name)
         if mtime is None:
-            from recall_core.explore import load
+            from recall_core.store import load_trained
 
-            return load(self.ds, self.store, name)  # raises NotTrainedError with the store path
+            return load_trained(self.ds, self.store, name)  # raises NotTrainedError with the store path
         return _model(self.dataset_name, str(self.store), name, mtime)
 
     def models(self, names) -> tuple[dict[str, StoredModel], dict[str, str]]:
@@ -209,7 +213,7 @@ class Context:
 
 
 def _display_order(ds: Dataset, store: Path) -> list[str]:
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
 
     return stored_models(ds, store)
 
@@ -221,7 +225,7 @@ def sidebar() -> Context:
     with st.sidebar:
         st.header("Vector Recall Explorer")
         i18n.nouns_from_session()  # a page run on its own (not through app.py) starts from the session's words
-        lang = i18n.language_switch()
+        lang = url.language_switch()
         text = i18n.text
 
         from recall_core.app import datasets
@@ -267,7 +271,7 @@ def sidebar() -> Context:
             st.session_state["sidebar_models"] = list(dict.fromkeys([*st.session_state["sidebar_models"], *add]))
         selected = st.multiselect(text(lang, "sidebar.models"), stored, key="sidebar_models",
                                   help=text(lang, "sidebar.models_help"))
-        st.caption(text(lang, "sidebar.store", store=store / ds.key, n=len(stored)))
+        st.caption(text(lang, "sidebar.store", store=dataset_dir(store, ds.key), n=len(stored)))
     if bad_models:
         url.ignored("models", ",".join(bad_models),
                     text(lang, "sidebar.models_expected", dataset=ds.name,
@@ -307,8 +311,8 @@ def require_dataset(ctx: Context) -> Dataset:
 def require_models(ctx: Context) -> None:
     """An info box leading to training (and stop) when the store has no model."""
     if not ctx.stored:
-        st.info(i18n.t("state.no_models", store=ctx.store / ctx.ds.key))
-        st.page_link("pages/overview.py", label=i18n.t("common.go_train"), icon=":material/model_training:")
+        st.info(i18n.t("state.no_models", store=dataset_dir(ctx.store, ctx.ds.key)))
+        st.page_link(page_list.page("home").file, label=i18n.t("common.go_train"), icon=":material/model_training:")
         st.stop()
 
 

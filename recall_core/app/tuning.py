@@ -143,7 +143,7 @@ def study_figures(store: Path, dataset_key: str, name: str, manifest: dict, key:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _ease_lists(dataset_name: str, store: str, mtime_ns: int):  # noqa: ARG001 (cache key)
     from recall_core.app.state import dataset
-    from recall_core.explore import ease_lists
+    from recall_core.evaluation.references import ease_lists
 
     return ease_lists(dataset(dataset_name), Path(store))
 
@@ -153,7 +153,7 @@ def ease_for_user(ctx, user: str, k: int):
     or ``(None, None)`` when it is not computed for this catalogue (too large). Computed once into the store when
     missing (a store trained before EASE existed)."""
     from recall_core.analysis import compare
-    from recall_core.explore import ease_reference
+    from recall_core.evaluation.references import ease_reference
     from recall_core.store import reference_file
 
     path = reference_file(ctx.store, ctx.ds.key, "ease")

@@ -82,3 +82,29 @@ def set_url(**params: Any) -> None:
             st.query_params[k] = v
 
 
+def language_switch() -> str:
+    """The sidebar's English / 中文 switch, seeded from ``?lang=`` and written back to the URL; returns the language."""
+    from recall_core.app.i18n import DEFAULT, LANGS, PARAM, STATE_KEY, text
+
+    seed_state(STATE_KEY, PARAM, DEFAULT, valid=lambda v: v in LANGS, expected="en / zh",
+               label=lambda v: LANGS.get(v, str(v)))
+    # Re-assigning makes the value the app's, not the previous page's widget's: Streamlit would otherwise
+    # reset the switch to English when the same sidebar widget is drawn by another page.
+    st.session_state[STATE_KEY] = st.session_state[STATE_KEY]
+    # The switch's label in both languages: whoever cannot read the current one still finds it.
+    label = f"{text('en', 'sidebar.language')} / {text('zh', 'sidebar.language')}"
+    lang = st.radio(label, list(LANGS), format_func=LANGS.__getitem__, key=STATE_KEY, horizontal=True)
+    remember(STATE_KEY)
+    write_lang(lang)
+    return lang
+
+
+def write_lang(lang: str) -> None:
+    """``?lang=zh`` for Chinese; English (the default) keeps the URL clean."""
+    from recall_core.app.i18n import DEFAULT, PARAM
+
+    if lang == DEFAULT:
+        if PARAM in st.query_params:
+            del st.query_params[PARAM]
+    elif st.query_params.get(PARAM) != lang:
+        st.query_params[PARAM] = lang

@@ -1,11 +1,10 @@
 """Widgets and layout pieces shared by pages: pickers, model headers, score columns, tables, error boxes."""
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from recall_core.app import i18n, url
+from recall_core.app.escape import md_escape  # the pages and the judge call it as widgets.md_escape too
 from recall_core.app.state import Context
 
 def show_errors(errors: dict[str, str]) -> None:
@@ -36,7 +35,7 @@ def score_column(label: str, scores) -> "st.column_config.Column":
 
 
 def item_columns() -> dict:
-    """Column settings of an item table (:func:`recall_core.explore.item_table`), headers in the reader's
+    """Column settings of an item table (:func:`recall_core.data.item_table`), headers in the reader's
     language: rank, hidden id, title, year, genres."""
     return {
         "rank": st.column_config.NumberColumn("#", width=40, format="%d"),
@@ -46,11 +45,6 @@ def item_columns() -> dict:
         "year": st.column_config.NumberColumn(i18n.t("widgets.col_year"), format="%d", width=55),
         "genres": st.column_config.TextColumn(i18n.t("widgets.col_genres"), width="small"),
     }
-
-
-def md_escape(text: str) -> str:
-    """``text`` shown literally in markdown: titles from user files never become links, emphasis or HTML."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def item_header(ds, item: str) -> None:

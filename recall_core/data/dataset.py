@@ -12,7 +12,8 @@ import pandas as pd
 
 from recall_core.data import parse_cache as _parse_cache
 from recall_core.data.fetch import MOVIELENS, default_cache_dir, fetch_ml100k, fetch_movielens
-from recall_core.data.movielens import drop_duplicate_pairs, read_folder
+from recall_core.data.folders import read_folder
+from recall_core.data.movielens import drop_duplicate_pairs
 from recall_core.data.schema import Schema, movielens_schema
 from recall_core.data.vocab import VocabSizes, Vocabulary
 from recall_core.errors import DataError, UnknownIdError
@@ -188,6 +189,31 @@ def build_dataset(name: str, key: str, layout: str, inter: pd.DataFrame, items: 
 
 
 _CACHE: dict[tuple, Dataset] = {}
+
+
+def from_frames(interactions: pd.DataFrame, items: pd.DataFrame | None = None, users: pd.DataFrame | None = None,
+                *, name: str = "frames", **columns) -> Dataset:
+    """A :class:`~recall_core.data.Dataset` from pandas frames, by the rules of a generic folder.
+
+    ``columns`` are the card's keys: ``user``, ``item``, ``time`` (required), ``time_format``
+    (``"unix_s"`` by default; a datetime column is read as its instants), ``rating``, ``rating_scale``;
+    for ``items``: ``item_id`` (default: ``item``), ``title``, ``categories``, ``category_sep``, ``year``,
+    ``item_fields``, ``unknown_items``; for ``users``: ``user_id`` (default: ``user``), ``user_fields``;
+    and ``item_noun`` / ``category_noun``. Errors name the frame, the row (from 1) and the column::
+
+        ds = from_frames(log, items=catalogue, user="customer", item="sku", time="ts",
+                         time_format="iso8601", categories="tags", item_fields=["brand"])
+
+    The dataset's ``key`` (its store folder) is ``<name>-<6 characters of its fingerprint>``.
+    """
+    from recall_core.data.generic import read_frames
+
+    raw = read_frames(interactions, items, users, **columns)
+    ds = build_dataset(name, name, "frames", raw.interactions, raw.items, raw.users, load_report=raw.report,
+                       schema=raw.schema)
+    import dataclasses
+
+    return dataclasses.replace(ds, key=f"{slug(name)}-{ds.fingerprint[:6]}")
 
 
 def slug(text: str) -> str:

@@ -782,23 +782,11 @@ FRAME_KEYS = {
 }
 
 
-def from_frames(interactions: pd.DataFrame, items: pd.DataFrame | None = None, users: pd.DataFrame | None = None,
-                *, name: str = "frames", **columns):
-    """A :class:`~recall_core.data.Dataset` from pandas frames, by the rules of a generic folder.
-
-    ``columns`` are the card's keys: ``user``, ``item``, ``time`` (required), ``time_format``
-    (``"unix_s"`` by default; a datetime column is read as its instants), ``rating``, ``rating_scale``;
-    for ``items``: ``item_id`` (default: ``item``), ``title``, ``categories``, ``category_sep``, ``year``,
-    ``item_fields``, ``unknown_items``; for ``users``: ``user_id`` (default: ``user``), ``user_fields``;
-    and ``item_noun`` / ``category_noun``. Errors name the frame, the row (from 1) and the column::
-
-        ds = from_frames(log, items=catalogue, user="customer", item="sku", time="ts",
-                         time_format="iso8601", categories="tags", item_fields=["brand"])
-
-    The dataset's ``key`` (its store folder) is ``<name>-<6 characters of its fingerprint>``.
-    """
-    from recall_core.data.dataset import build_dataset, slug
-
+def read_frames(interactions: pd.DataFrame, items: pd.DataFrame | None = None, users: pd.DataFrame | None = None,
+                **columns) -> RawData:
+    """pandas frames read by the rules of a generic folder (:func:`recall_core.data.from_frames` builds the
+    dataset from them): ``columns`` are the card's keys (:data:`FRAME_KEYS`); errors name the frame, the row
+    (from 1) and the column."""
     unknown = sorted(set(columns) - set(FRAME_KEYS))
     if unknown:
         raise UsageError(f"from_frames: unknown argument(s) {', '.join(unknown)} (known: {', '.join(FRAME_KEYS)})")
@@ -816,12 +804,7 @@ def from_frames(interactions: pd.DataFrame, items: pd.DataFrame | None = None, u
         raise UsageError(f"from_frames: {', '.join(a for a in columns if FRAME_KEYS[a][0] == 'users')} given without users")
     card = card_from_dict(card_dict, "from_frames")
     frames = {"interactions": interactions, "items": items, "users": users}
-    raw = _read(card, lambda table, wanted: _frame_source(frames[table], f"{table} frame", wanted, card, table))
-    ds = build_dataset(name, name, "frames", raw.interactions, raw.items, raw.users, load_report=raw.report,
-                       schema=raw.schema)
-    import dataclasses
-
-    return dataclasses.replace(ds, key=f"{slug(name)}-{ds.fingerprint[:6]}")
+    return _read(card, lambda table, wanted: _frame_source(frames[table], f"{table} frame", wanted, card, table))
 
 
 # --------------------------------------------------------------------------- writing

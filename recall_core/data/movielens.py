@@ -167,13 +167,12 @@ def detect_layout(folder: Path) -> str:
 
 
 def layout_files(folder: Path, layout: str) -> list[Path]:
-    """The files :func:`read_folder` reads in ``folder`` for ``layout`` (``atomic``: the first ``.inter``,
-    ``.item`` and ``.user`` file by name, those present; ``generic``: the card and the tables it names)."""
+    """The files :func:`read_folder` reads in ``folder`` for a MovieLens ``layout`` (``atomic``: the first
+    ``.inter``, ``.item`` and ``.user`` file by name, those present). Any layout, generic folders included:
+    :func:`recall_core.data.folders.layout_files`."""
     folder = Path(folder)
     if layout == "generic":
-        from recall_core.data.generic import card_files
-
-        return card_files(folder)
+        raise ValueError("a generic folder's files are the card's (recall_core.data.folders.layout_files)")
     if layout == "ml-10m":
         return [folder / f for f in ML10M_FILES]
     if layout in LAYOUTS:
@@ -187,13 +186,12 @@ def _first_file(folder: Path, ext: str) -> Path | None:
 
 
 def read_folder(folder: Path) -> RawData:
-    """Read any supported folder under the module's input policy."""
+    """Read a MovieLens folder (any layout :func:`detect_layout` names but ``generic``) under the module's input
+    policy. Any supported folder, generic ones included: :func:`recall_core.data.folders.read_folder`."""
     folder = Path(folder)
     layout = detect_layout(folder)
     if layout == "generic":
-        from recall_core.data.generic import read_generic
-
-        return read_generic(folder)
+        raise ValueError(f"{folder}: a generic folder (dataset.toml): read it with recall_core.data.folders.read_folder")
     if layout == "ml-100k":
         inter = _interactions(_table(folder / "u.data", "\t", _INTER, header=False))
         items = _items_100k(folder / "u.item")

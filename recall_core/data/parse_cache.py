@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recall_core.data.movielens import detect_layout, layout_files, pa
+from recall_core.data.folders import layout_files
+from recall_core.data.movielens import detect_layout, pa
 from recall_core.data.schema import Schema
 from recall_core.data.vocab import Vocabulary
 from recall_core.errors import DataError

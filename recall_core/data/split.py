@@ -140,10 +140,3 @@ def split_for(ds: Dataset, holdout: str = "test") -> Split:
     if key not in _SPLITS:
         _SPLITS[key] = leave_last_out(ds, holdout)
     return _SPLITS[key]
-
-
-def store_key(dataset_key: str, holdout: str = "test") -> str:
-    """The store folder of models trained for a split: ``ml-100k`` (test) or ``ml-100k@valid``."""
-    if holdout not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, got {holdout!r}")
-    return dataset_key if holdout == "test" else f"{dataset_key}@{holdout}"

@@ -325,14 +325,14 @@ def view_sentences(metric: str, items: dict, dim: int, users: dict | None) -> di
 def check_name(name: str, store: Path, dataset_key: str) -> bool:
     """:class:`UsageError` unless ``name`` can hold an import; True when it replaces an earlier import."""
     from recall_core.models.base import find_model_class
-    from recall_core.store import MANIFEST, read_manifest
+    from recall_core.store import manifest_path, model_dir, read_manifest
 
     if not name or not _NAME.match(name):
         raise UsageError(f"model name {name!r}: use letters, digits and _.=- only (no '@', no spaces)")
     if find_model_class(name) is not None or name in ("transition", "ease"):
         raise UsageError(f"model name {name!r} is a built-in model; choose another name for imported vectors")
-    folder = Path(store) / dataset_key / name
-    if not (folder / MANIFEST).exists():
+    folder = model_dir(store, dataset_key, name)
+    if not manifest_path(store, dataset_key, name).exists():
         return False
     try:
         cls = read_manifest(folder).get("model_class")

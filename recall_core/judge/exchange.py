@@ -57,12 +57,12 @@ def export_qrels(db: JudgmentDB, kind: str | None = None) -> str:
 def export_run(ds, store: Path, db: JudgmentDB, model: str, kind: str | None = None, k: int = 10,
                loaded=None) -> str:
     """A TREC run of ``model``'s current top-``k`` on every probe of the qrels (``loaded``: the model, if read)."""
-    from recall_core.explore import load
+    from recall_core.store import load_trained
     from recall_core.judge.pool import model_lists
 
     if not model:
         raise UsageError("--format run needs --model M (the model whose lists are written)")
-    m = loaded or load(ds, store, model)
+    m = loaded or load_trained(ds, store, model)
     probes = [Probe(p, p.split(":", 1)[0], p.split(":", 1)[1]) for p in sorted(qrels(db, kind))]
     lists = model_lists(ds, m, probes, k)
     return "".join(f"{p.id} Q0 {i} {r} {k + 1 - r} {model}\n" for p in probes

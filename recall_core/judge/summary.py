@@ -45,19 +45,19 @@ def open_db(ds, store: Path) -> JudgmentDB:
 
 def default_models(ds, store: Path) -> list[str]:
     """The stored models (test split) without their variants: the sidebar's default choice."""
-    from recall_core.explore import stored_models
+    from recall_core.store import stored_models
 
     return [n for n in stored_models(ds, store) if "@" not in n]
 
 
 def load_models(ds, store: Path, names) -> tuple[dict, dict[str, str]]:
     """``({name: StoredModel}, {name: error})``."""
-    from recall_core.explore import load
+    from recall_core.store import load_trained
 
     ok, bad = {}, {}
     for n in names:
         try:
-            ok[n] = load(ds, store, n)
+            ok[n] = load_trained(ds, store, n)
         except RecallError as e:
             bad[n] = str(e)
     return ok, bad

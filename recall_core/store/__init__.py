@@ -2,10 +2,10 @@
 
 Layout::
 
-    <store>/<dataset key>/.lock                   training lock (see "One writer" below)
+    <store>/<dataset key>/.lock                   training lock (see "One writer" below); the folder: dataset_dir
                          /.training.json          who holds it: pid, host, started_at, command
                          /judgments.sqlite        human judgments of this dataset (SQLite, WAL; see judgments_path)
-                         /.<reference>.json       a reference row's kept result (transition, ease: reference_file)
+                         /.<reference>.json       a reference row's kept result (transition, mostpop, ease: reference_file)
                          /.ease.npz               EASE's top lists for the User page (reference_file)
                          /.tuning/studies.sqlite3 Optuna's studies, one per model (tuning_db; recall_core.tuning)
                          /.tuning/studies.lock    held while a tuning process creates or counts trials
@@ -14,8 +14,15 @@ Layout::
                                       /v-<UTC time>-<pid>-<random>/manifest.json   (same content)
                                                                   /arrays.npz      (allow_pickle=False)
                                                                   /umap-*.npz      (maps: map_path; the defaults written by train)
-                                                                  /serving.json    (ANN measurements, written later)
+                                                                  /serving.json    (ANN measurements, written later: serving_path)
                                                                   /<extra files>   (written by save_model's write_files, if any)
+
+``<dataset key>`` is :func:`store_key` (``ml-100k``, or ``ml-100k@valid`` for the models trained for
+validation). **This module owns the layout**: every path above is built by a function here (:func:`dataset_dir`,
+:func:`model_dir`, :func:`manifest_path`, :func:`live_dir`, :func:`arrays_path`, :func:`reference_file`,
+:func:`judgments_path`, :func:`tuning_db`, :func:`map_path`, :func:`map_files`, :func:`serving_path`), and the
+reference rows' files are read and written here (:func:`kept_reference`, :func:`keep_reference`); nothing outside
+``recall_core/store/`` joins a path on a store (tests/test_layout.py).
 
 ``manifest.json`` says what the model is, how it was made (config, seed,
 dataset fingerprint, library versions, creation time), its metrics, the list
@@ -94,16 +101,20 @@ from recall_core.fs import atomic_write, atomic_write_bytes, fsync_dir, makedirs
 from recall_core.store.locks import TRAIN_LOCK_TIMEOUT, model_lock, study_lock, training_lock, training_status
 
 __all__ = [
-    "ARRAYS", "FORMAT_VERSION", "MANIFEST", "STORE_ENV", "TRAIN_LOCK_TIMEOUT", "StoredModel", "atomic_write",
-    "default_store", "judgments_path", "library_versions", "link_models", "list_models", "live_dir", "load_model",
-    "model_dir", "read_manifest", "reference_file", "save_model", "study_lock", "training_lock", "training_status",
-    "tuning_db",
+    "ARRAYS", "DEFAULT_STORE", "FORMAT_VERSION", "MANIFEST", "SERVING", "STORE_ENV", "TRAIN_LOCK_TIMEOUT",
+    "StoredModel", "arrays_path", "atomic_write", "dataset_dir", "default_store", "judgments_path", "keep_reference",
+    "kept_reference", "kept_reference_arrays", "library_versions", "link_models", "list_models", "live_dir",
+    "load_model", "load_trained", "manifest_path", "map_files", "map_path", "model_dir", "read_manifest",
+    "reference_file", "save_model", "serving_path", "store_key", "stored_models", "study_lock", "training_lock",
+    "training_status", "tuning_db",
 ]
 
 FORMAT_VERSION = 2
 #: 1: the flat layout without checksums (read only); 2: versioned folders with sha256 per file
 READABLE_FORMATS = (1, 2)
 STORE_ENV = "RECALL_STORE"
+#: the store's folder in the checkout when ``$RECALL_STORE`` is not set (:func:`default_store`)
+DEFAULT_STORE = "models_store"
 ARRAYS = "arrays.npz"
 MANIFEST = "manifest.json"
 MODEL_LOCK = ".lock"
@@ -117,7 +128,22 @@ _READ_ATTEMPTS = 5
 def default_store() -> Path:
     """``$RECALL_STORE``, else ``models_store/`` next to the package."""
     env = os.environ.get(STORE_ENV)
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "models_store"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / DEFAULT_STORE
+
+
+def store_key(dataset_key: str, holdout: str = "test") -> str:
+    """The store folder of models trained for a split: ``ml-100k`` (test) or ``ml-100k@valid``."""
+    from recall_core.data.split import SPLITS
+
+    if holdout not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {holdout!r}")
+    return dataset_key if holdout == "test" else f"{dataset_key}@{holdout}"
+
+
+def dataset_dir(store: Path, dataset_key: str) -> Path:
+    """``<store>/<dataset key>``: the folder of one dataset's models and side files (``dataset_key`` as
+    :func:`store_key` gives it); what messages name as "the store" of a dataset."""
+    return Path(store) / dataset_key
 
 
 def library_versions() -> dict[str, str]:
@@ -134,7 +160,13 @@ def model_dir(store: Path, dataset_key: str, name: str) -> Path:
     """``<store>/<dataset key>/<name>``: the model's folder (its live files are in :func:`live_dir`)."""
     if not _NAME.match(name):
         raise StoreError(f"invalid model name {name!r} (letters, digits and _.@=- only)")
-    return Path(store) / dataset_key / name
+    return dataset_dir(store, dataset_key) / name
+
+
+def manifest_path(store: Path, dataset_key: str, name: str) -> Path:
+    """``<store>/<dataset key>/<name>/manifest.json``: the live manifest, replaced atomically at each save (its
+    modification time changes whenever the model is retrained)."""
+    return model_dir(store, dataset_key, name) / MANIFEST
 
 
 JUDGMENTS = "judgments.sqlite"
@@ -147,7 +179,7 @@ def judgments_path(store: Path, dataset_key: str) -> Path:
     ``-wal`` and ``-shm`` companions while in use. Judgments are about (probe, movie) pairs, not model
     versions: the file lives outside every model folder, so retraining or removing a model never touches it.
     """
-    return Path(store) / dataset_key / JUDGMENTS
+    return dataset_dir(store, dataset_key) / JUDGMENTS
 
 
 def link_models(src: Path, dst: Path) -> Path:
@@ -171,14 +203,63 @@ def reference_file(store: Path, dataset_key: str, name: str, suffix: str = "json
     :func:`list_models` never takes it for a model."""
     if not _NAME.match(name) or not suffix.isalnum():
         raise StoreError(f"invalid reference name {name!r}.{suffix!r}")
-    return Path(store) / dataset_key / f".{name}.{suffix}"
+    return dataset_dir(store, dataset_key) / f".{name}.{suffix}"
+
+
+def kept_reference(store: Path, dataset_key: str, name: str, key: dict, field: str) -> Any | None:
+    """The ``field`` of the reference file ``.<name>.json`` (:func:`reference_file`) when it was kept under
+    ``key`` (the data's fingerprint and the settings it was computed with); ``None`` when absent, unreadable or
+    kept under another key: the caller then computes it again."""
+    try:
+        kept = json.loads(reference_file(store, dataset_key, name).read_text())
+        if kept.get("key") == key:
+            return kept[field]
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        pass
+    return None
+
+
+def keep_reference(store: Path, dataset_key: str, name: str, key: dict, field: str, value: Any,
+                   arrays: dict[str, np.ndarray] | None = None) -> bool:
+    """Keep ``{"key": key, field: value}`` in ``.<name>.json``, atomically; with ``arrays``, first write them to
+    ``.<name>.npz`` (atomically, ``np.savez``, no pickle) and set ``value["npz_sha256"]`` to its checksum, so the
+    JSON, written last, vouches for the arrays (:func:`kept_reference_arrays`).
+
+    Only into an existing dataset folder, never creating one. Returns whether it was kept: a store that cannot
+    be written is not an error (the reference is computed again next time)."""
+    path = reference_file(store, dataset_key, name)
+    try:
+        if not path.parent.is_dir():
+            return False
+        if arrays is not None:
+            buf = io.BytesIO()
+            np.savez(buf, **arrays)
+            atomic_write_bytes(reference_file(store, dataset_key, name, "npz"), buf.getvalue())
+            value["npz_sha256"] = hashlib.sha256(buf.getvalue()).hexdigest()
+        atomic_write_bytes(path, json.dumps({"key": key, field: value}).encode())
+    except OSError:
+        return False
+    return True
+
+
+def kept_reference_arrays(store: Path, dataset_key: str, name: str, sha256: str) -> dict[str, np.ndarray] | None:
+    """The arrays of ``.<name>.npz`` (:func:`keep_reference`) if its bytes have checksum ``sha256``, else ``None``
+    (absent, damaged, or from another computation). Read with ``allow_pickle=False``."""
+    try:
+        data = reference_file(store, dataset_key, name, "npz").read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            return None
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return None
 
 
 def tuning_db(store: Path, dataset_key: str) -> Path:
     """``<store>/<dataset key>/.tuning/studies.sqlite3``: the Optuna studies of ``python -m recall_core tune``
     on this dataset (one per model, named after it; :mod:`recall_core.tuning.study`). Its lock file is the
     same path with ``.lock`` for ``.sqlite3`` (:func:`~recall_core.store.locks.study_lock`)."""
-    return Path(store) / dataset_key / ".tuning" / "studies.sqlite3"
+    return dataset_dir(store, dataset_key) / ".tuning" / "studies.sqlite3"
 
 
 def map_path(version_dir: Path, kind: str, n_neighbors: int, min_dist: float, seed: int) -> Path:
@@ -188,6 +269,21 @@ def map_path(version_dir: Path, kind: str, n_neighbors: int, min_dist: float, se
     if kind not in ("items", "users"):
         raise ValueError(f"kind must be one of ('items', 'users'), got {kind!r}")
     return Path(version_dir) / f"umap-{kind}-nn{int(n_neighbors)}-md{float(min_dist):g}-s{int(seed)}.npz"
+
+
+SERVING = "serving.json"
+
+
+def map_files(store: Path) -> list[Path]:
+    """Every kept map (:func:`map_path`) in every version folder under ``store``, sorted."""
+    return sorted(Path(store).rglob("umap-*.npz"))
+
+
+def serving_path(version_dir: Path) -> Path:
+    """``<version folder>/serving.json``: the ANN measurements of one stored version's vectors
+    (:mod:`recall_core.analysis.serving` writes and reads it). A side file, not in the manifest's ``files``:
+    written after the version is published, and it goes away with the version."""
+    return Path(version_dir) / SERVING
 
 
 @dataclass
@@ -285,10 +381,8 @@ def save_model(
     may add files to the new version's folder and
     returns their names. Holds the model's lock (see the module docstring).
     ``split``: the split the model was trained for; ``valid`` models live under
-    ``<dataset key>@valid`` (:func:`recall_core.data.split.store_key`).
+    ``<dataset key>@valid`` (:func:`store_key`).
     """
-    from recall_core.data.split import store_key
-
     folder = model_dir(store, store_key(dataset.key, split), name)
     makedirs(folder)
     with model_lock(folder):
@@ -371,6 +465,12 @@ def _files_dir(folder: Path, manifest: dict) -> Path:
     if not isinstance(version, str) or not _VERSION.match(version):
         raise StoreError(f"{folder / MANIFEST}: names no valid version folder ({version!r}); retrain it")
     return folder / version
+
+
+def arrays_path(store: Path, dataset_key: str, name: str) -> Path:
+    """The live ``arrays.npz`` of a stored model (its vectors, ``np.savez``; read with ``allow_pickle=False``), for a
+    reader that needs the file's bytes (a digest); :func:`load_model` is the checked way to read a model."""
+    return live_dir(store, dataset_key, name) / ARRAYS
 
 
 def live_dir(store: Path, dataset_key: str, name: str) -> Path:
@@ -456,7 +556,28 @@ def load_model(store: Path, dataset_key: str, name: str, fingerprint: str | None
 
 def list_models(store: Path, dataset_key: str) -> list[str]:
     """Names of the models in the store for a dataset (folders with a live manifest)."""
-    d = Path(store) / dataset_key
+    d = dataset_dir(store, dataset_key)
     if not d.exists():
         return []
     return sorted(p.name for p in d.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).exists())
+
+
+def stored_models(ds, store: Path, split: str = "test") -> list[str]:
+    """Stored model names for the dataset ``ds`` (trained for ``split``), in display order (the order of
+    :func:`recall_core.models.base.model_names`; variants after their model, imports last)."""
+    from recall_core.models.base import model_names
+
+    names = list_models(store, store_key(ds.key, split))
+    order = {m: i for i, m in enumerate(model_names())}
+
+    def key(n: str):
+        base = n.split("@")[0]
+        return (order.get(base, len(order)), base, n)
+
+    return sorted(names, key=key)
+
+
+def load_trained(ds, store: Path, name: str, split: str = "test") -> StoredModel:
+    """The stored model ``name`` trained on the dataset ``ds`` for ``split``, checked against the dataset's
+    fingerprint (:func:`load_model`: ``StoreError`` if made from other data, ``NotTrainedError`` if absent)."""
+    return load_model(store, store_key(ds.key, split), name, fingerprint=ds.fingerprint)

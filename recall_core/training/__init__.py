@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from recall_core.data import Dataset, load_dataset
-from recall_core.data.split import split_for, store_key
+from recall_core.data.split import split_for
 from recall_core.evaluation import evaluate, evaluate_i2i
 from recall_core.models.base import Progress, get_model_class, model_names, no_progress
 from recall_core.errors import RecallError, UsageError
-from recall_core.store import save_model, training_lock
+from recall_core.store import save_model, store_key, training_lock
 
 
 
@@ -199,8 +199,8 @@ def train_models(
 
 def _keep_transition(ds: Dataset, store: Path, split: str) -> None:
     """Compute the transition reference's metrics now, into the store, so a new app process's first Overview
-    reads them (:func:`recall_core.explore.transition_metrics`) instead of scoring every user then."""
-    from recall_core.explore import transition_metrics
+    reads them (:func:`recall_core.evaluation.references.transition_metrics`) instead of scoring every user then."""
+    from recall_core.evaluation.references import transition_metrics
 
     try:
         transition_metrics(ds, store, split_for(ds, split), split)
@@ -210,8 +210,8 @@ def _keep_transition(ds: Dataset, store: Path, split: str) -> None:
 
 def keep_ease(ds: Dataset, store: Path, progress: Progress = no_progress) -> dict | None:
     """Compute the EASE reference now (λ chosen on validation), into the store, so the first Overview and User
-    page read it (:func:`recall_core.explore.ease_reference`); once per data. ``None`` if it failed."""
-    from recall_core.explore import ease_reference
+    page read it (:func:`recall_core.evaluation.references.ease_reference`); once per data. ``None`` if it failed."""
+    from recall_core.evaluation.references import ease_reference
 
     try:
         return ease_reference(ds, store, progress=progress)

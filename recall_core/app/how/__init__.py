@@ -129,8 +129,9 @@ def titles(ctx: HowContext, rows) -> list[str]:
 
 def neighbours(ctx: HowContext, item: int, k: int, view: str):
     """Top-``k`` of one of the model's item views (``similar``/``cooccur``) for item row ``item`` (itself
-    excluded): the table of :func:`recall_core.explore.item_table`."""
-    from recall_core.explore import index_for, item_table
+    excluded): the table of :func:`recall_core.data.item_table`."""
+    from recall_core.index import index_for
+    from recall_core.data import item_table
 
     queries, _, _ = ctx.output.view_arrays(view)
     idx = index_for(ctx.output, view, (ctx.name, ctx.manifest.get("created"), ctx.manifest.get("version")))

@@ -3,13 +3,13 @@
 ``en.STRINGS`` and ``zh.STRINGS`` map the same keys (``<page>.<what>``) to
 texts; ``{name}`` placeholders are filled by :func:`t`. Data, titles, ids,
 column names and model names are never translated. The language is the
-sidebar's switch (``sidebar_lang``), kept in the URL as ``?lang=zh``
-(English, the default, writes no parameter).
+sidebar's switch (``sidebar_lang``, drawn by :func:`recall_core.app.url.language_switch`), kept in the URL
+as ``?lang=zh`` (English, the default, writes no parameter).
 
 Three more homes: :mod:`.glossary` fixes each term once per language and
 holds the dataset-dependent nouns (``{_item}``, ``{_genre}`` ... in a text
 are filled from the noun set in use, see :func:`use_nouns`);
-:mod:`.model_texts` words the model classes' own texts (description, view
+:mod:`.core_texts` words the model classes' own texts (description, view
 notes, variant notes: English on the class, Chinese in ``zh.py``);
 :mod:`.verdicts` words the analysis modules' verdicts.
 """
@@ -183,33 +183,3 @@ def both(key: str, **fmt) -> str:
 def t(key: str, **fmt) -> str:
     """The text of ``key`` in the current language."""
     return text(current(), key, **fmt)
-
-
-def language_switch() -> str:
-    """The sidebar's English / 中文 switch, seeded from ``?lang=`` and written back to the URL; returns the language."""
-    import streamlit as st
-
-    from recall_core.app import url
-
-    url.seed_state(STATE_KEY, PARAM, DEFAULT, valid=lambda v: v in LANGS, expected="en / zh",
-                   label=lambda v: LANGS.get(v, str(v)))
-    # Re-assigning makes the value the app's, not the previous page's widget's: Streamlit would otherwise
-    # reset the switch to English when the same sidebar widget is drawn by another page.
-    st.session_state[STATE_KEY] = st.session_state[STATE_KEY]
-    # The switch's label in both languages: whoever cannot read the current one still finds it.
-    label = f"{text('en', 'sidebar.language')} / {text('zh', 'sidebar.language')}"
-    lang = st.radio(label, list(LANGS), format_func=LANGS.__getitem__, key=STATE_KEY, horizontal=True)
-    url.remember(STATE_KEY)
-    write_url(lang)
-    return lang
-
-
-def write_url(lang: str) -> None:
-    """``?lang=zh`` for Chinese; English (the default) keeps the URL clean."""
-    import streamlit as st
-
-    if lang == DEFAULT:
-        if PARAM in st.query_params:
-            del st.query_params[PARAM]
-    elif st.query_params.get(PARAM) != lang:
-        st.query_params[PARAM] = lang

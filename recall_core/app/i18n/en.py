@@ -308,7 +308,7 @@ STRINGS: dict[str, str] = {
     'widgets.search_movies': '{_items}',
     'widgets.search_users': 'users',
 
-    # ------------------------------------------------------------------ Overview (pages/overview.py)
+    # ------------------------------------------------------------------ Overview (pages/home.py)
     'overview.col_train_s': 'Train s',
     'overview.col_distinct': 'Distinct lists@10',
     'overview.users': 'Users',
@@ -393,7 +393,7 @@ STRINGS: dict[str, str] = {
     'users.held_out': 'Held-out test item: **{title}**',
     'users.history_head': '**Recent history** (most recent first)',
 
-    # ------------------------------------------------------------------ EGES attention (pages/eges_attention.py)
+    # ------------------------------------------------------------------ EGES attention (pages/eges.py)
     'common.cosine': 'Cosine',
     'eges.tab_one': 'One {_item}',
     'eges.tab_across': 'Across the catalogue',
@@ -483,7 +483,7 @@ STRINGS: dict[str, str] = {
                              "{pop_partial:+.2f}). Leaving that field out, the id's share of {fields} gives ρ = "
                              '{rho:+.2f}, partial ρ = {partial:+.2f}, within bins partial ρ = {within:+.2f}.'),
 
-    # ------------------------------------------------------------------ DSSM temperature (pages/dssm_temperature.py)
+    # ------------------------------------------------------------------ DSSM temperature (pages/dssm.py)
     'dssm.tab_a': '(a) τ at inference',
     'dssm.tab_b': '(b) τ in training',
     'dssm.tau_label': 'τ (temperature)',
@@ -524,7 +524,7 @@ STRINGS: dict[str, str] = {
     'dssm.train_caption': ('Trains a DSSM variant with the default settings and this τ ({phrase}); it is stored as '
                            '`dssm@t<τ>` and appears above.'),
 
-    # ------------------------------------------------------------------ Embedding maps (pages/embedding_maps.py)
+    # ------------------------------------------------------------------ Embedding maps (pages/maps.py)
     'maps.no_item_models': 'No stored model has item vectors to map (most-popular is one number per item).',
     'maps.nn_help': 'larger: more global structure',
     'maps.md_help': 'smaller: tighter clusters',
@@ -546,7 +546,7 @@ STRINGS: dict[str, str] = {
     'maps.no_user_models': 'No stored model has user vectors to map.',
     'maps.no_demographics': 'This dataset has no demographics.',
 
-    # ------------------------------------------------------------------ Serving (pages/serving_indexes.py)
+    # ------------------------------------------------------------------ Serving (pages/serving.py)
     'serving.why_title': 'Why two towers serve fast, and what vector norms do to an index',
     'serving.why_body': (
         "**From O(U×I) to O(U+I).** Scoring every user against every item is U×I dot products: "
@@ -672,7 +672,7 @@ STRINGS: dict[str, str] = {
     'claims.norm.hover': '%{{x}} − 1 interactions, norm %{{y:.3f}}<extra></extra>',
     'claims.norm.x': '1 + training interactions',
 
-    # ------------------------------------------------------------------ Item neighbours, User recall (pages/item_neighbours.py, pages/user_recall.py)
+    # ------------------------------------------------------------------ Item neighbours, User recall (pages/items.py, pages/users.py)
     'common.score': 'Score',
     'items.cooccur_of': '{name} (co-occurs with)',
     'items.agree': 'agree',
@@ -689,7 +689,7 @@ STRINGS: dict[str, str] = {
     'users.genre_mix': "{_Genre} mix: history vs each model's top-{k}",
     'users.share': 'share',
 
-    # ------------------------------------------------------------------ Embedding maps (pages/embedding_maps.py, recall_core/app/figures.py)
+    # ------------------------------------------------------------------ Embedding maps (pages/maps.py, recall_core/app/figures.py)
     'maps.left': 'Left model',
     'maps.right': 'Right model',
     'maps.colour_by': 'Colour by',
@@ -703,14 +703,14 @@ STRINGS: dict[str, str] = {
     'figures.neighbours': 'neighbours',
     'figures.selected': 'selected',
 
-    # ------------------------------------------------------------------ Serving (pages/serving_indexes.py, recall_core/app/figures.py)
+    # ------------------------------------------------------------------ Serving (pages/serving.py, recall_core/app/figures.py)
     'serving.exact_flat': 'exact (flat)',
     'serving.hover': '{label} %{{customdata[0]}}<br>recall %{{y:.4f}}<br>p99 %{{x:.3f}} ms<br>p50 %{{customdata[1]:.3f}} ms<extra></extra>',
     'serving.target': 'recall {target}',
     'serving.x_title': 'p99 latency of one query (ms, log scale)',
     'serving.y_title': '{col} against exact',
 
-    # ------------------------------------------------------------------ Serving (pages/serving_indexes.py, recall_core/app/figures.py)
+    # ------------------------------------------------------------------ Serving (pages/serving.py, recall_core/app/figures.py)
     'serving.vectors_indexed': 'Vectors indexed',
     'serving.measure_again': 'Measure again',
     'serving.header': ' · {view}: {n:,} vectors of width {dim}, {metric}',
@@ -729,7 +729,7 @@ STRINGS: dict[str, str] = {
     'serving.col_ann': 'ANN',
     'serving.col_exact': 'exact',
 
-    # ------------------------------------------------------------------ How it works (pages/how_it_works.py)
+    # ------------------------------------------------------------------ How it works (pages/how.py)
     'how.expected_model': 'a stored model with a section ({names})',
 
     # ---- issue 18: Judge (blind, pooled human judgments)

@@ -483,7 +483,7 @@ STRINGS: dict[str, str] = {
     # ------------------------------------------------------------------ url state (recall_core/app/url.py)
     'url.expected_valid': '有效的值',
 
-    # ------------------------------------------------------------------ Overview (pages/overview.py)
+    # ------------------------------------------------------------------ Overview (pages/home.py)
     'overview.col_train_s': '训练秒数',
     'overview.col_distinct': '不同列表数@10',
     'overview.users': '用户',
@@ -548,7 +548,7 @@ STRINGS: dict[str, str] = {
     'ablation.sequence, window 5': '序列，窗口 5',
     'ablation.set (paper, tutorial)': '集合（论文、教程）',
 
-    # ------------------------------------------------------------------ Item neighbours, User recall (pages/item_neighbours.py, pages/user_recall.py)
+    # ------------------------------------------------------------------ Item neighbours, User recall (pages/items.py, pages/users.py)
     'common.score': '分数',
     'items.cooccur_of': '{name}（共现）',
     'items.agree': '一致数',
@@ -565,7 +565,7 @@ STRINGS: dict[str, str] = {
     'users.genre_mix': '{_genre}构成：历史与各模型的前 {k} 名',
     'users.share': '占比',
 
-    # ------------------------------------------------------------------ EGES attention (pages/eges_attention.py)
+    # ------------------------------------------------------------------ EGES attention (pages/eges.py)
     'common.cosine': '余弦',
     'eges.tab_one': '单{_unit}{_item}',
     'eges.tab_across': '整个物料库',
@@ -598,7 +598,7 @@ STRINGS: dict[str, str] = {
     'eges.heat_mean': '按{by}的平均权重（物品数）',
     'eges.table_by': '按{by}的表格',
 
-    # ------------------------------------------------------------------ DSSM temperature (pages/dssm_temperature.py)
+    # ------------------------------------------------------------------ DSSM temperature (pages/dssm.py)
     'dssm.tab_a': '（a）推理时的 τ',
     'dssm.tab_b': '（b）训练时的 τ',
     'dssm.tau_label': 'τ（温度系数）',
@@ -617,7 +617,7 @@ STRINGS: dict[str, str] = {
     'dssm.train_button': '训练这个变体',
     'dssm.trained_msg': '已存储 {name}。',
 
-    # ------------------------------------------------------------------ Embedding maps (pages/embedding_maps.py, recall_core/app/figures.py)
+    # ------------------------------------------------------------------ Embedding maps (pages/maps.py, recall_core/app/figures.py)
     'maps.left': '左侧模型',
     'maps.right': '右侧模型',
     'maps.colour_by': '着色依据',
@@ -631,14 +631,14 @@ STRINGS: dict[str, str] = {
     'figures.neighbours': '近邻',
     'figures.selected': '所选',
 
-    # ------------------------------------------------------------------ Serving (pages/serving_indexes.py, recall_core/app/figures.py)
+    # ------------------------------------------------------------------ Serving (pages/serving.py, recall_core/app/figures.py)
     'serving.exact_flat': '精确（flat）',
     'serving.hover': '{label} %{{customdata[0]}}<br>召回率 %{{y:.4f}}<br>p99 %{{x:.3f}} ms<br>p50 %{{customdata[1]:.3f}} ms<extra></extra>',
     'serving.target': '召回率 {target}',
     'serving.x_title': '单次查询的 p99 延迟（ms，对数刻度）',
     'serving.y_title': '相对精确检索的 {col}',
 
-    # ------------------------------------------------------------------ Serving (pages/serving_indexes.py, recall_core/app/figures.py)
+    # ------------------------------------------------------------------ Serving (pages/serving.py, recall_core/app/figures.py)
     'serving.vectors_indexed': '建索引的向量',
     'serving.measure_again': '重新测量',
     'serving.header': ' · {view}：{n:,} 个 {dim} 维向量，{metric}',
@@ -657,7 +657,7 @@ STRINGS: dict[str, str] = {
     'serving.col_ann': 'ANN 结果',
     'serving.col_exact': '精确',
 
-    # ------------------------------------------------------------------ How it works (pages/how_it_works.py)
+    # ------------------------------------------------------------------ How it works (pages/how.py)
     'how.expected_model': '有演示部分的已存储模型（{names}）',
 
     # ------------------------------------------------------------------ 模型类自身的文本（英文在模型类上；见 model_texts.py）

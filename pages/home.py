@@ -11,6 +11,10 @@ from recall_core.app.claims import render_card_facts
 from recall_core.app.style import model_color
 from recall_core.evaluation.baselines import TRANSITION_DEFAULTS
 from recall_core.app import datasets, i18n
+from recall_core.store import dataset_dir
+from recall_core.app import routing
+
+routing.through_app()  # a fresh server's first request of this URL: handed to app.py (see routing)
 
 ctx = state.page_context()
 ds = state.require_dataset(ctx)
@@ -76,7 +80,7 @@ def training_controls(expanded: bool) -> None:
 
 
 if not ctx.stored:
-    st.info(i18n.t("overview.empty_store", store=ctx.store / ds.key))
+    st.info(i18n.t("overview.empty_store", store=dataset_dir(ctx.store, ds.key)))
     training_controls(expanded=True)
 
 rows, errors = ctx.leaderboard()
