@@ -83,3 +83,32 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     atomic_write(path, lambda f: f.write(data))
+
+
+def atomic_create(path: Path, build: Callable[[Path], None]) -> bool:
+    """Create ``path`` whole, or not at all: ``build(tmp)`` makes the file at a temporary sibling
+    (``.<name>.<random>.tmp``), which is fsynced and renamed to ``path``; returns False (and builds nothing)
+    when ``path`` already exists.
+
+    For files made by a library that writes in place (an SQLite database and its tables): a reader then never
+    finds ``path`` half made. The caller serialises creators (a lock); on failure the temporary file is removed.
+    """
+    path = Path(path)
+    if path.exists():
+        return False
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        build(Path(tmp))
+        fd = os.open(tmp, os.O_RDWR)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+    return True
