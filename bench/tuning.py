@@ -138,6 +138,7 @@ def study_trials(model: str, pruner: bool = True) -> list[dict] | None:
     budget_trials = t["budget"]["trials"]
     return [{"number": x.number, "state": x.state.name, "seconds": (x.datetime_complete - x.datetime_start)
              .total_seconds(), "epochs": int(x.user_attrs.get("epochs_run", 0)), "value": x.value,
+             "epochs_set": int(x.params.get("epochs", 0)),
              "curve": x.user_attrs.get("curve", [])} for x in counted_trials(study)[:budget_trials]]
 
 
@@ -333,9 +334,9 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
              "(early stopping still on, same seed, same budget). Trial minutes: the wall time of the trials (the "
              "study's own record). Best: the chosen setting's validation HR@10. Seed sd: the tuned setting's "
              "validation HR@10 over the seeds above. Epochs: epochs trained over the 20 trials (independent of the "
-             "machine's load). Trial 0 s: the default setting's trial, the same computation in both studies, so its "
+             "machine's load), against the epochs the trials' settings asked for (what early stopping alone cut). Trial 0 s: the default setting's trial, the same computation in both studies, so its "
              "two times say how much the machine's load differed between the two runs.", "",
-             "| model | minutes, pruned | minutes, no pruner | saved | epochs, pruned / no pruner | epochs saved | "
+             "| model | minutes, pruned | minutes, no pruner | saved | epochs set / no pruner / pruned | epochs saved | "
              "trial 0 s, pruned / no pruner | best, pruned | best, no pruner | gap | 2 seed sd | within |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     tp = tn = ep = en = 0.0
@@ -351,14 +352,15 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
         if ta and tb:
             ea, eb = sum(t["epochs"] for t in ta), sum(t["epochs"] for t in tb)
             ep, en = ep + ea, en + eb
-            epochs = f"{ea} / {eb} | {1 - ea / eb:.0%} | {ta[0]['seconds']:.1f} / {tb[0]['seconds']:.1f}"
+            es = sum(t["epochs_set"] for t in tb)
+            epochs = f"{es} / {eb} / {ea} | {1 - ea / eb:.0%} | {ta[0]['seconds']:.1f} / {tb[0]['seconds']:.1f}"
         else:
             epochs = "- | - | -"
         lines.append(f"| {m} | {a['minutes']:.1f} | {b['minutes']:.1f} | {1 - a['minutes'] / b['minutes']:.0%} | "
                      f"{epochs} | {a['best_valid']:.4f} | {b['best_valid']:.4f} | {gap:+.4f} | {fmt(sd and 2 * sd)} | "
                      f"{'-' if within is None else ('yes' if within else 'no')} |")
     which = "every model" if within_all else "not every model"
-    lines += [f"| all | {tp:.1f} | {tn:.1f} | {1 - tp / tn:.0%} | {ep:.0f} / {en:.0f} | "
+    lines += [f"| all | {tp:.1f} | {tn:.1f} | {1 - tp / tn:.0%} | - / {en:.0f} / {ep:.0f} | "
               f"{(1 - ep / en) if en else 0:.0%} | | | | | | {'yes' if within_all else 'no'} |", "",
               f"Pruning saves {1 - tp / tn:.0%} of the trial time over {len(nop)} model"
               f"{'' if len(nop) == 1 else 's'} ({', '.join(nop)}; target ≥ 40%: "
