@@ -288,9 +288,17 @@ def render() -> list[str]:
                                                                                       s[("default", "test")])
             lines.append(f"| {m} | {ms(s[('default', 'valid')])} | {ms(s[('tuned', 'valid')])} | "
                          f"{ms(s[('default', 'test')])} | {ms(s[('tuned', 'test')])} | {stand} |")
+        unseeded = [m for m in names if stats[m][("tuned", "test")] is None]
+        if unseeded:
+            lines += ["", f"Not measured yet (\"-\"): {', '.join(unseeded)} "
+                          f"(`python bench/tuning.py --steps seeds --models M`)."]
         nop = {m: json.loads(tune_file(m, False).read_text()) for m in names if tune_file(m, False).exists()}
         if nop:
             lines += pruning_lines(tuned, nop, stats)
+        missing_nop = [m for m in names if m not in nop]
+        if missing_nop:
+            lines += ["", f"Pruning not measured yet for: {', '.join(missing_nop)} "
+                          f"(`python bench/tuning.py --steps nopruner --models M`)."]
     e = _read(CACHE / "ease.json")
     if e:
         grid = " · ".join(f"λ {k}: {v:.4f}" for k, v in e["valid_by_lambda"].items())
