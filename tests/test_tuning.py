@@ -255,6 +255,13 @@ def test_a_rerun_continues_the_study_and_a_larger_budget_extends_it(tiny, tmp_pa
     assert sorted(after) == [0, 1, 2, 3, 4] and all(after[n] == before[n] for n in before)
     assert more["trials"] == 5 and more["stored"] is True
     assert read_manifest(tmp_path / tiny.key / "airbnb")["tuned"]["trials"] == 5
+    # started again (--fresh): the same seed gives the same trials and best, but it is another study, timed anew;
+    # its record (minutes, start) must be stored, not the old study's
+    fresh = tune_model(tiny, "airbnb", tmp_path, Budget(5), fresh=True)
+    new_start = min(t.datetime_start for t in _trials(tmp_path, tiny, "airbnb"))
+    assert fresh["stored"] is True and fresh["best_trial"] == more["best_trial"]
+    assert fresh["started"] == new_start.isoformat() != more["started"]
+    assert read_manifest(tmp_path / tiny.key / "airbnb")["tuned"]["started"] == fresh["started"]
 
 
 def test_a_minutes_budget_ends_the_study(tiny, tmp_path):

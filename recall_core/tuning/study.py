@@ -530,6 +530,8 @@ def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store:
         "trials": len(trials), "pruned": sum(t.state == TrialState.PRUNED for t in trials),
         "failed": sum(t.state == TrialState.FAIL for t in trials), "budget": budget.to_dict(),
         "minutes": round(_spent(trials) / 60, 2), "default_valid": default_valid,
+        # which study this is: a study started again (--fresh) is another one, even with the same trials and best
+        "started": trials[0].datetime_start.isoformat() if trials[0].datetime_start else None,
         "best_trial": best.number, "best_trial_value": float(best.value),
         "best_epoch": int(best.user_attrs["best_epoch"]), "metric": f"valid {METRIC}",
         "study": {"name": name, "storage": str(Path(db).relative_to(Path(store))) if _inside(db, store) else str(db),
@@ -541,7 +543,7 @@ def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store:
         manifest = {}
     stored = manifest.get("tuned") or {}
     if (manifest.get("dataset", {}).get("fingerprint") == ds.fingerprint and manifest.get("seed") == settings.seed
-            and all(stored.get(k) == record[k] for k in ("trials", "best_trial", "budget", "study"))):
+            and all(stored.get(k) == record[k] for k in ("trials", "best_trial", "budget", "study", "started"))):
         progress(1.0, f"{name}: already stored from this study")
         return {"model": name, **stored, "test": manifest.get("metrics", {}), "stored": False}
     valid = split_for(ds, "valid")
