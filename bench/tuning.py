@@ -13,6 +13,10 @@ Steps, each cached under ``.bench/tuning/`` so that a rerun only does what is mi
   test split, one training per process (``bench/_tuned_one.py``), cached per cell in ``cells/``. The tuned
   setting is the one ``tune`` chose on validation at seed 42; the other seeds say whether it holds. Test
   numbers are reported, never used.
+* ``profile``: where one trial's time goes, per model (``bench/_trial_profile.py``: data preparation and
+  tracing, a training epoch, a per-epoch validation score), cached in ``profile-M.json``. With the studies'
+  own records (epochs trained, the epoch pruned trials stopped at, trial 0's time in both arms as a load check,
+  how well epoch 1 or 2 ranks the trials) it explains what the pruner can save.
 * ``ease``: the EASE reference on ML-100K (λ chosen on validation; ``recall_core.evaluation.ease``).
 * ``ease_limit``: one EASE solve on synthetic catalogues of several sizes (``bench/_ease_one.py``, one process
   each): seconds and peak memory, and the rule behind ``EASE_MAX_ITEMS``.
@@ -21,7 +25,8 @@ Heavy steps should run under the machine's CPU lock one model at a time, e.g.
 ``flock /tmp/vre-heavy.lock python bench/tuning.py --steps tune --models eges``. The block between the
 ``tuning`` markers of BENCHMARKS.md is written at the end of every run (``bench/run.py`` keeps it).
 
-    python bench/tuning.py [--steps tune,nopruner,seeds,ease,ease_limit] [--models item2vec,...] [--render]
+    python bench/tuning.py [--steps tune,nopruner,seeds,profile,ease,ease_limit] [--models item2vec,...] [--render]
+                           [--fresh]
 """
 from __future__ import annotations
 
@@ -43,7 +48,7 @@ START, END = "<!-- tuning:start -->", "<!-- tuning:end -->"
 #: the budget of `make tune` (the Makefile's TUNE_TRIALS and the README say the same; a test checks it)
 TRIALS = 20
 SEEDS = (42, 43, 44)
-STEPS = ("tune", "nopruner", "seeds", "ease", "ease_limit")
+STEPS = ("tune", "nopruner", "seeds", "profile", "ease", "ease_limit")
 #: catalogue sizes of the EASE limit measurement, and the rule: the largest size whose whole reference
 #: (len(LAMBDAS) solves on validation and one on test) takes at most EASE_LIMIT_MINUTES, with a peak below
 #: EASE_LIMIT_GIB
@@ -62,11 +67,12 @@ def tune_file(model: str, pruner: bool = True) -> Path:
     return CACHE / f"tune{'' if pruner else '-nopruner'}-{model}.json"
 
 
-def tune(model: str, pruner: bool = True) -> dict:
-    """One model's study with the `make tune` budget (resumed if it was interrupted)."""
+def tune(model: str, pruner: bool = True, fresh: bool = False) -> dict:
+    """One model's study with the `make tune` budget (resumed if it was interrupted; ``fresh``: started again,
+    e.g. to time it again on a quieter machine)."""
     store = CACHE / ("store" if pruner else "store-nopruner")
     cmd = [sys.executable, "-m", "recall_core", "tune", "--dataset", "ml-100k", "--store", str(store), "--models",
-           model, "--trials", str(TRIALS), "--json"] + ([] if pruner else ["--no-pruner"])
+           model, "--trials", str(TRIALS), "--json"] + ([] if pruner else ["--no-pruner"]) + (["--fresh"] if fresh else [])
     print(f"{' '.join(cmd[1:])} ...", file=sys.stderr, flush=True)
     out = json.loads(run(cmd))
     result = {**out["models"][0], "ease": out["ease"], "budget": out["budget"], "settings": out["settings"]}
@@ -101,6 +107,59 @@ def seeds(model: str) -> None:
         for seed in SEEDS:
             for config, params in (("default", {}), tuned_params(tuned)):
                 cell(model, config, split, seed, params)
+
+
+def whole_run_minutes(t: dict) -> float | None:
+    """What one model costs ``make tune``: its trials plus the trainings that store the choice. ``seconds`` is the
+    wall time of the last ``tune`` invocation; when it is shorter than the study's trial minutes, an earlier
+    invocation ran the trials and this one only stored the choice, so the two add up."""
+    if t.get("seconds") is None:
+        return None
+    return t["seconds"] / 60 if t["seconds"] / 60 >= t["minutes"] else t["minutes"] + t["seconds"] / 60
+
+
+def profile_file(model: str) -> Path:
+    return CACHE / f"profile-{model}.json"
+
+
+def profile(model: str) -> dict:
+    """Where one trial's time goes (``bench/_trial_profile.py``, the default setting, a fresh process; cached)."""
+    if profile_file(model).exists():
+        return json.loads(profile_file(model).read_text())
+    print(f"profiling one {model} trial ...", file=sys.stderr, flush=True)
+    out = json.loads(run([sys.executable, "bench/_trial_profile.py", model]).strip().splitlines()[-1])
+    profile_file(model).write_text(json.dumps(out, indent=2))
+    return out
+
+
+def study_trials(model: str, pruner: bool = True) -> list[dict] | None:
+    """The counted trials of a cached study: ``{number, state, seconds, epochs, value, curve}`` each (None when
+    the study is not there)."""
+    t = _read(tune_file(model, pruner))
+    if not t:
+        return None
+    from recall_core.tuning.study import counted_trials, load_study
+
+    db = CACHE / ("store" if pruner else "store-nopruner") / t["study"]["storage"]
+    study = load_study(db, model)
+    if study is None:
+        return None
+    budget_trials = t["budget"]["trials"]
+    return [{"number": x.number, "state": x.state.name, "seconds": (x.datetime_complete - x.datetime_start)
+             .total_seconds(), "epochs": int(x.user_attrs.get("epochs_run", 0)), "value": x.value,
+             "epochs_set": int(x.params.get("epochs", 0)),
+             "curve": x.user_attrs.get("curve", [])} for x in counted_trials(study)[:budget_trials]]
+
+
+def rank_agreement(trials: list[dict], epoch: int) -> float | None:
+    """Spearman correlation, over a no-pruner study's completed trials, of the best validation HR@10 within the
+    first ``epoch`` epochs and the trial's final value: how well an early epoch ranks the settings."""
+    from scipy.stats import spearmanr
+
+    done = [t for t in trials if t["state"] == "COMPLETE" and t["curve"]]
+    if len(done) < 3:
+        return None
+    return float(spearmanr([max(t["curve"][:epoch]) for t in done], [t["value"] for t in done])[0])
 
 
 def ease_ml100k() -> dict:
@@ -206,20 +265,25 @@ def render() -> list[str]:
              "Every choice is made on validation; test numbers are reported.", ""]
     if names:
         lines += ["### What the budget bought (seed 42, validation HR@10)", "",
-                  "| model | trials (pruned) | trial minutes | default | tuned | best trial | epochs kept | kept | "
-                  "setting kept |", "|---|---|---|---|---|---|---|---|---|"]
-        total = 0.0
+                  "| model | trials (pruned) | trial minutes | whole run minutes | default | tuned | best trial | "
+                  "epochs kept | kept | setting kept |", "|---|---|---|---|---|---|---|---|---|---|"]
+        total = whole = 0.0
         for m in names:
             t = tuned[m]
             total += t["minutes"]
+            run_min = whole_run_minutes(t)
+            whole += run_min or 0.0
             setting = ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in t["params"].items())
-            lines.append(f"| {m} | {t['trials']} ({t['pruned']}) | {t['minutes']:.1f} | {t['default_valid']:.4f} | "
+            lines.append(f"| {m} | {t['trials']} ({t['pruned']}) | {t['minutes']:.1f} | "
+                         f"{fmt(run_min, 1)} | {t['default_valid']:.4f} | "
                          f"{t['best_valid']:.4f} | {t['best_trial']} | {t['params'].get('epochs')} | {t['chosen']} | "
                          f"{setting} |")
         ok = all(tuned[m]["best_valid"] >= tuned[m]["default_valid"] for m in names)
         missing = [m for m in models() if m not in names]
-        lines += ["", f"Trial time, the {len(names)} models above: {total:.1f} min (plus one validation and one test "
-                      f"training per model to store the choice). Validation HR@10 tuned ≥ default for every model "
+        lines += ["", f"Trial time, the {len(names)} models above: {total:.1f} min; whole runs (the trials, then one "
+                      f"validation and one test training per model to store the choice, as `make tune` does them; where a "
+                      f"rerun only stored the choice, its time plus the study's trial minutes): "
+                      f"{whole:.1f} min. Validation HR@10 tuned ≥ default for every model "
                       f"above: **{'yes' if ok else 'no'}**."
                       + (f" Not measured yet (no cached study result): {', '.join(missing)}." if missing else ""), ""]
         stats = {m: seed_stats(m, tuned[m]) for m in names}
@@ -235,33 +299,17 @@ def render() -> list[str]:
                                                                                       s[("default", "test")])
             lines.append(f"| {m} | {ms(s[('default', 'valid')])} | {ms(s[('tuned', 'valid')])} | "
                          f"{ms(s[('default', 'test')])} | {ms(s[('tuned', 'test')])} | {stand} |")
+        unseeded = [m for m in names if stats[m][("tuned", "test")] is None]
+        if unseeded:
+            lines += ["", f"Not measured yet (\"-\"): {', '.join(unseeded)} "
+                          f"(`python bench/tuning.py --steps seeds --models M`)."]
         nop = {m: json.loads(tune_file(m, False).read_text()) for m in names if tune_file(m, False).exists()}
         if nop:
-            lines += ["", "### Pruning: the same studies without the pruner", "",
-                      f"`python -m recall_core tune --dataset ml-100k --models M --trials {TRIALS} --no-pruner` "
-                      "(early stopping still on). Trial minutes: the wall time of the trials (the study's own "
-                      "record). Best: the chosen setting's validation HR@10. Seed sd: the tuned setting's validation "
-                      "HR@10 over the seeds above.", "",
-                      "| model | minutes, pruned | minutes, no pruner | saved | best, pruned | best, no pruner | "
-                      "gap | 2 seed sd | within |", "|---|---|---|---|---|---|---|---|---|"]
-            tp = tn = 0.0
-            within_all = True
-            for m in nop:
-                a, b = tuned[m], nop[m]
-                tp, tn = tp + a["minutes"], tn + b["minutes"]
-                sd = (stats[m][("tuned", "valid")] or (None, None))[1]
-                gap = a["best_valid"] - b["best_valid"]
-                within = None if sd is None else abs(gap) <= 2 * sd
-                within_all &= bool(within)
-                lines.append(f"| {m} | {a['minutes']:.1f} | {b['minutes']:.1f} | {1 - a['minutes'] / b['minutes']:.0%} "
-                             f"| {a['best_valid']:.4f} | {b['best_valid']:.4f} | {gap:+.4f} | {fmt(sd and 2 * sd)} | "
-                             f"{'-' if within is None else ('yes' if within else 'no')} |")
-            which = "every model" if within_all else "not every model"
-            lines += [f"| all | {tp:.1f} | {tn:.1f} | {1 - tp / tn:.0%} | | | | | "
-                      f"{'yes' if within_all else 'no'} |", "",
-                      f"Pruning saves {1 - tp / tn:.0%} of the trial time over {len(nop)} model"
-                      f"{'' if len(nop) == 1 else 's'} ({', '.join(nop)}; target ≥ 40%); "
-                      f"the best validation HR@10 is within 2 seed sd for {which}."]
+            lines += pruning_lines(tuned, nop, stats)
+        missing_nop = [m for m in names if m not in nop]
+        if missing_nop:
+            lines += ["", f"Pruning not measured yet for: {', '.join(missing_nop)} "
+                          f"(`python bench/tuning.py --steps nopruner --models M`)."]
     e = _read(CACHE / "ease.json")
     if e:
         grid = " · ".join(f"λ {k}: {v:.4f}" for k, v in e["valid_by_lambda"].items())
@@ -297,6 +345,76 @@ def render() -> list[str]:
     return lines + ["", END]
 
 
+def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
+    """The pruning tables: the acceptance (trial minutes with and without the pruner, the best kept), then what
+    explains the saving (epochs trained, a load check, where a pruned trial's time goes, early ranks)."""
+    lines = ["", "### Pruning: the same studies without the pruner", "",
+             f"`python -m recall_core tune --dataset ml-100k --models M --trials {TRIALS} --no-pruner` "
+             "(early stopping still on, same seed, same budget). Trial minutes: the wall time of the trials (the "
+             "study's own record). Best: the chosen setting's validation HR@10. Seed sd: the tuned setting's "
+             "validation HR@10 over the seeds above. Epochs: epochs trained over the 20 trials (independent of the "
+             "machine's load), against the epochs the trials' settings asked for (what early stopping alone cut). Trial 0 s: the default setting's trial, the same computation in both studies, so its "
+             "two times say how much the machine's load differed between the two runs.", "",
+             "| model | minutes, pruned | minutes, no pruner | saved | epochs set / no pruner / pruned | epochs saved | "
+             "trial 0 s, pruned / no pruner | best, pruned | best, no pruner | gap | 2 seed sd | within |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    tp = tn = ep = en = 0.0
+    within_all = True
+    for m in nop:
+        a, b = tuned[m], nop[m]
+        tp, tn = tp + a["minutes"], tn + b["minutes"]
+        sd = (stats[m][("tuned", "valid")] or (None, None))[1]
+        gap = a["best_valid"] - b["best_valid"]
+        within = None if sd is None else abs(gap) <= 2 * sd
+        within_all &= bool(within)
+        ta, tb = study_trials(m, True), study_trials(m, False)
+        if ta and tb:
+            ea, eb = sum(t["epochs"] for t in ta), sum(t["epochs"] for t in tb)
+            ep, en = ep + ea, en + eb
+            es = sum(t["epochs_set"] for t in tb)
+            epochs = f"{es} / {eb} / {ea} | {1 - ea / eb:.0%} | {ta[0]['seconds']:.1f} / {tb[0]['seconds']:.1f}"
+        else:
+            epochs = "- | - | -"
+        lines.append(f"| {m} | {a['minutes']:.1f} | {b['minutes']:.1f} | {1 - a['minutes'] / b['minutes']:.0%} | "
+                     f"{epochs} | {a['best_valid']:.4f} | {b['best_valid']:.4f} | {gap:+.4f} | {fmt(sd and 2 * sd)} | "
+                     f"{'-' if within is None else ('yes' if within else 'no')} |")
+    which = "every model" if within_all else "not every model"
+    lines += [f"| all | {tp:.1f} | {tn:.1f} | {1 - tp / tn:.0%} | - / {en:.0f} / {ep:.0f} | "
+              f"{(1 - ep / en) if en else 0:.0%} | | | | | | {'yes' if within_all else 'no'} |", "",
+              f"Pruning saves {1 - tp / tn:.0%} of the trial time over {len(nop)} model"
+              f"{'' if len(nop) == 1 else 's'} ({', '.join(nop)}; target ≥ 40%: "
+              f"**{'met' if 1 - tp / tn >= 0.4 else 'not met'}**); the best validation HR@10 is within 2 seed sd "
+              f"for {which}."]
+    from recall_core.tuning.study import PRUNER_WARMUP
+
+    rows = []
+    for m in tuned:
+        ta, tb, p = study_trials(m, True), (study_trials(m, False) if m in nop else None), _read(profile_file(m))
+        if not ta:
+            continue
+        pruned = [t for t in ta if t["state"] == "PRUNED"]
+        stop = f"{sum(t['epochs'] for t in pruned) / len(pruned):.1f}" if pruned else "-"
+        if p:
+            fixed = p["prep_s"] / (p["prep_s"] + 2 * (p["epoch_s"] + p["eval_s"]))
+            prof = f"{p['prep_s']:.1f} | {p['epoch_s']:.2f} | {p['eval_s']:.2f} | {fixed:.0%}"
+        else:
+            prof = "- | - | - | -"
+        r1, r2 = (rank_agreement(tb, 1), rank_agreement(tb, 2)) if tb else (None, None)
+        rows.append(f"| {m} | {len(pruned)} | {stop} | {prof} | {fmt(r1, 2)} | {fmt(r2, 2)} |")
+    if rows:
+        lines += ["", "### What the pruner can save: where a trial's time goes", "",
+                  "Pruned trials: how many of the 20, and the mean epoch they stopped at (the pruner may stop a "
+                  f"trial from epoch {PRUNER_WARMUP + 1} on). Prep s, epoch s, validation s: one trial of the default "
+                  "setting profiled in a fresh process (`python bench/tuning.py --steps profile --models M`: "
+                  "`bench/_trial_profile.py`): data preparation, model building and TensorFlow's tracing (paid by "
+                  "every trial, pruned or not), the median training epoch, the per-epoch validation HR@10. Fixed "
+                  "share: prep over a trial pruned at epoch 2. Spearman: over the no-pruner study's trials, how well "
+                  "the best validation HR@10 of the first 1 (or 2) epochs ranks the trials' final values.", "",
+                  "| model | pruned trials | stopped at epoch | prep s | epoch s | validation s | fixed share | "
+                  "Spearman, epoch 1 | Spearman, epoch 2 |", "|---|---|---|---|---|---|---|---|---|"] + rows
+    return lines
+
+
 def _read(path: Path):
     return json.loads(path.read_text()) if path.exists() else None
 
@@ -311,6 +429,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", default=",".join(STEPS))
     ap.add_argument("--models", default="all")
     ap.add_argument("--render", action="store_true", help="only rewrite the block from the cache")
+    ap.add_argument("--fresh", action="store_true", help="tune, nopruner: start the studies again (to time them anew)")
     args = ap.parse_args(argv)
     steps = [s for s in args.steps.split(",") if s]
     unknown = [s for s in steps if s not in STEPS]
@@ -323,11 +442,14 @@ def main(argv: list[str] | None = None) -> None:
             if step in ("tune", "nopruner", "seeds"):
                 for m in names:
                     if step == "tune":
-                        tune(m)
+                        tune(m, fresh=args.fresh)
                     elif step == "nopruner":
-                        tune(m, pruner=False)
-                    else:
+                        tune(m, pruner=False, fresh=args.fresh)
+                    elif step == "seeds":
                         seeds(m)
+            elif step == "profile":
+                for m in names:
+                    profile(m)
             elif step == "ease" and not (CACHE / "ease.json").exists():
                 ease_ml100k()
             elif step == "ease_limit" and not (CACHE / "ease_limit.json").exists():

@@ -60,19 +60,19 @@ def sha256_file(path: Path, fsync: bool = False) -> str:
     return h.hexdigest()
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write ``path`` through ``write(file)`` atomically and durably (temp sibling, fsync, replace, fsync dir).
-
-    On failure the temporary file is removed and ``path`` is untouched.
-    Temporary names are ``.<name>.<random>.tmp``.
-    """
+def _publish(path: Path, build: Callable[[Path], None]) -> None:
+    """``build(tmp)`` writes a temporary sibling ``.<name>.<random>.tmp``, which is fsynced and renamed over
+    ``path`` (:func:`os.replace`), then the directory is fsynced; on failure the temporary file is removed."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
+        build(Path(tmp))
+        fd = os.open(tmp, os.O_RDWR)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
@@ -81,5 +81,32 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     fsync_dir(path.parent)
 
 
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write ``path`` through ``write(file)`` atomically and durably (temp sibling, fsync, replace, fsync dir).
+
+    On failure the temporary file is removed and ``path`` is untouched.
+    Temporary names are ``.<name>.<random>.tmp``.
+    """
+    def build(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            write(f)
+
+    _publish(path, build)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     atomic_write(path, lambda f: f.write(data))
+
+
+def atomic_create(path: Path, build: Callable[[Path], None]) -> bool:
+    """Create ``path`` whole, or not at all: ``build(tmp)`` makes the file at a temporary sibling
+    (``.<name>.<random>.tmp``), which is fsynced and renamed to ``path``; returns False (and builds nothing)
+    when ``path`` already exists.
+
+    For files made by a library that writes in place (an SQLite database and its tables): a reader then never
+    finds ``path`` half made. The caller serialises creators (a lock); on failure the temporary file is removed.
+    """
+    if Path(path).exists():
+        return False
+    _publish(path, build)
+    return True

@@ -255,6 +255,13 @@ def test_a_rerun_continues_the_study_and_a_larger_budget_extends_it(tiny, tmp_pa
     assert sorted(after) == [0, 1, 2, 3, 4] and all(after[n] == before[n] for n in before)
     assert more["trials"] == 5 and more["stored"] is True
     assert read_manifest(tmp_path / tiny.key / "airbnb")["tuned"]["trials"] == 5
+    # started again (--fresh): the same seed gives the same trials and best, but it is another study, timed anew;
+    # its record (minutes, start) must be stored, not the old study's
+    fresh = tune_model(tiny, "airbnb", tmp_path, Budget(5), fresh=True)
+    new_start = min(t.datetime_start for t in _trials(tmp_path, tiny, "airbnb"))
+    assert fresh["stored"] is True and fresh["best_trial"] == more["best_trial"]
+    assert fresh["started"] == new_start.isoformat() != more["started"]
+    assert read_manifest(tmp_path / tiny.key / "airbnb")["tuned"]["started"] == fresh["started"]
 
 
 def test_a_minutes_budget_ends_the_study(tiny, tmp_path):
@@ -543,3 +550,71 @@ def test_the_median_pruner_spares_epoch_one_and_the_first_trials():
     fresh.report(0.1, 2)
     assert fresh.should_prune()  # epoch 2, below the median (0.6)
     assert not st._pruner(Settings(pruner=False)).prune(study, study.trials[-1])
+
+
+# ------------------------------------------------------------------ a study database being made while others read
+
+
+def test_a_database_without_tables_yet_is_no_study(tmp_path):
+    """What a reader found while ``tune`` in another process was creating the database (the file exists, Optuna's
+    tables not yet): no study, not an error telling the user to move the database away."""
+    db = tuning_db(tmp_path, "d-1")
+    db.parent.mkdir(parents=True)
+    db.touch()
+    assert load_study(db, "airbnb") is None
+    sqlite3.connect(db).execute("CREATE TABLE unrelated (x)").connection.close()
+    assert load_study(db, "airbnb") is None
+
+
+def test_a_new_study_database_appears_whole(tmp_path, monkeypatch):
+    """``open_storage`` builds Optuna's tables in a temporary sibling and renames it: while they are created, the
+    database's name does not exist, so no reader can open it half made; a creator killed mid-way leaves only a
+    temporary file, which the next creator removes."""
+    from recall_core.tuning import study
+
+    db = tuning_db(tmp_path, "d-1")
+    seen = []
+    real = study._rdb
+
+    def spy(path, lock_timeout, **kw):
+        seen.append((Path(path), db.exists()))
+        return real(path, lock_timeout, **kw)
+
+    monkeypatch.setattr(study, "_rdb", spy)
+
+    def killed(path, lock_timeout, **kw):
+        real(path, lock_timeout, **kw).engine.dispose()
+        raise KeyboardInterrupt  # the process dies right after the tables were made, before the rename
+
+    monkeypatch.setattr(study, "_rdb", killed)
+    with pytest.raises(KeyboardInterrupt):
+        study.open_storage(db)
+    assert not db.exists()
+    monkeypatch.setattr(study, "_rdb", spy)
+    (db.parent / f".{db.name}.left.tmp").write_bytes(b"")  # what a kill -9 at that moment would leave
+    storage = study.open_storage(db)
+    assert seen[0][0] != db and seen[0][0].parent == db.parent and seen[0][1] is False  # built under another name
+    assert seen[-1] == (db, True)  # the storage handed back is the renamed, complete database
+    assert sorted(p.name for p in db.parent.iterdir()) == ["studies.lock", "studies.owner.json", "studies.sqlite3"]
+    import optuna
+
+    optuna.create_study(storage=storage, study_name="airbnb")
+    assert load_study(db, "airbnb").study_name == "airbnb"
+    study.open_storage(db)  # an existing database is opened as it is: the study stays
+    assert load_study(db, "airbnb").study_name == "airbnb"
+
+
+def test_a_reader_blocked_by_a_writer_gets_one_line(tmp_path):
+    from recall_core.tuning import study
+
+    db = tuning_db(tmp_path, "d-1")
+    study.open_storage(db).engine.dispose()
+    holder = sqlite3.connect(db, timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError, match="studies.sqlite3: the study database is locked by another process") as e:
+            load_study(db, "airbnb", lock_timeout=0.2)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "\n" not in str(e.value)

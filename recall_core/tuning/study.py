@@ -182,25 +182,66 @@ class _DatabaseErrors:
         return False
 
 
+def _rdb(db: Path, lock_timeout: float, **kwargs):
+    optuna = _optuna()
+    return optuna.storages.RDBStorage(f"sqlite:///{Path(db).resolve()}",
+                                      engine_kwargs={"connect_args": {"timeout": float(lock_timeout)}}, **kwargs)
+
+
 def open_storage(db: Path, lock_timeout: float = LOCK_TIMEOUT):
-    """Optuna's SQLite storage at ``db`` (created with its tables, under the study lock)."""
+    """Optuna's SQLite storage at ``db``, under the study lock.
+
+    A new database is made whole before it gets its name (:func:`recall_core.fs.atomic_create`: Optuna's tables
+    are created in a temporary sibling, which is then renamed), so a reader in another process (the app, a
+    report, ``load_study``) never opens a file whose tables do not exist yet, and a ``kill -9`` during the
+    creation leaves only a temporary file, removed by the next creator. A file that has no tables (left by an
+    older version) gets them here.
+    """
+    from recall_core.fs import atomic_create
     from recall_core.store import study_lock
 
-    optuna = _optuna()
+    def build(tmp: Path) -> None:
+        _rdb(tmp, lock_timeout).engine.dispose()
+
+    db = Path(db)
     with _DatabaseErrors(db), study_lock(db, lock_timeout):
-        return optuna.storages.RDBStorage(f"sqlite:///{Path(db).resolve()}",
-                                          engine_kwargs={"connect_args": {"timeout": float(lock_timeout)}})
+        for left in db.parent.glob(f".{db.name}.*.tmp"):  # a creator killed mid-way (creators hold the lock)
+            left.unlink(missing_ok=True)
+        atomic_create(db, build)
+        return _rdb(db, lock_timeout)
+
+
+def _has_tables(db: Path, lock_timeout: float) -> bool:
+    """Does ``db`` hold Optuna's tables? (Read only; False for an empty or half-made file.)"""
+    import sqlite3
+
+    con = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True, timeout=float(lock_timeout))
+    try:
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        con.close()
+    return {"studies", "trials", "version_info"} <= names
 
 
 def load_study(db: Path, name: str, lock_timeout: float = 5.0):
-    """The stored study ``name`` (read only: for figures and reports), or ``None`` when there is none."""
+    """The stored study ``name`` (read only: for figures and reports), or ``None`` when there is none (no
+    database, or one without Optuna's tables: nothing was stored in it yet)."""
+    import sqlite3
+
     optuna = _optuna()
     if not Path(db).is_file():
         return None
+    try:
+        if not _has_tables(db, lock_timeout):
+            return None
+    except sqlite3.DatabaseError as e:
+        text = " ".join(str(e).split())
+        if "locked" in text:
+            raise _locked(Path(db), e) from None
+        raise StoreError(f"{db}: cannot read the study database (sqlite3: {text[:200]}); move it away to start "
+                         f"the studies again") from None
     with _DatabaseErrors(db):
-        storage = optuna.storages.RDBStorage(f"sqlite:///{Path(db).resolve()}",
-                                             engine_kwargs={"connect_args": {"timeout": float(lock_timeout)}},
-                                             skip_table_creation=True)
+        storage = _rdb(db, lock_timeout, skip_table_creation=True)
         try:
             return optuna.load_study(study_name=name, storage=storage)
         except KeyError:
@@ -489,6 +530,8 @@ def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store:
         "trials": len(trials), "pruned": sum(t.state == TrialState.PRUNED for t in trials),
         "failed": sum(t.state == TrialState.FAIL for t in trials), "budget": budget.to_dict(),
         "minutes": round(_spent(trials) / 60, 2), "default_valid": default_valid,
+        # which study this is: a study started again (--fresh) is another one, even with the same trials and best
+        "started": trials[0].datetime_start.isoformat() if trials[0].datetime_start else None,
         "best_trial": best.number, "best_trial_value": float(best.value),
         "best_epoch": int(best.user_attrs["best_epoch"]), "metric": f"valid {METRIC}",
         "study": {"name": name, "storage": str(Path(db).relative_to(Path(store))) if _inside(db, store) else str(db),
@@ -500,7 +543,7 @@ def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store:
         manifest = {}
     stored = manifest.get("tuned") or {}
     if (manifest.get("dataset", {}).get("fingerprint") == ds.fingerprint and manifest.get("seed") == settings.seed
-            and all(stored.get(k) == record[k] for k in ("trials", "best_trial", "budget", "study"))):
+            and all(stored.get(k) == record[k] for k in ("trials", "best_trial", "budget", "study", "started"))):
         progress(1.0, f"{name}: already stored from this study")
         return {"model": name, **stored, "test": manifest.get("metrics", {}), "stored": False}
     valid = split_for(ds, "valid")
