@@ -324,10 +324,7 @@ STORE_FILES = ("arrays.npz", "serving.json", "judgments.sqlite", "studies.sqlite
 _ROOTISH = r"(?i)(\bstore\b|_store\b|\bstore_|\.store\b|\bmodel\.path\b|\bversion_dir\b|\blive_dir\(|\bmodel_dir\()"
 #: places that still build a store path, each with why it is left and by whom it goes (the test fails when one is
 #: gone, so the entry is removed with it)
-STORE_PATH_LEFT = {
-    "recall_core/tuning/study.py": "read_manifest(Path(store) / ds.key / name): the tuning work of this session owns "
-                                   "the file; read_manifest(model_dir(store, ds.key, name)) at its merge",
-}
+STORE_PATH_LEFT: dict[str, str] = {}
 
 
 def store_path_violations(source: str, where: str, words: bool = True) -> list[str]:

@@ -511,7 +511,7 @@ def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store:
     from optuna.trial import TrialState
 
     from recall_core.evaluation import evaluate
-    from recall_core.store import read_manifest, training_lock
+    from recall_core.store import model_dir, read_manifest, training_lock
     from recall_core.training import TrainJob, train_one
 
     name = cls.name
@@ -538,7 +538,7 @@ def _choose_and_store(ds, cls, study, budget: Budget, settings: Settings, store:
                   "dataset": ds.name, "fingerprint": ds.fingerprint, **settings.study_attrs()},
     }
     try:
-        manifest = read_manifest(Path(store) / ds.key / name)
+        manifest = read_manifest(model_dir(Path(store), ds.key, name))
     except RecallError:
         manifest = {}
     stored = manifest.get("tuned") or {}
