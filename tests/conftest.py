@@ -42,22 +42,64 @@ def ml100k():
 
 
 @pytest.fixture(scope="session")
-def judge_tiny(tmp_path_factory):
-    """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py), built once for the Judge
-    tests; each test judges in a store of its own (:func:`tests.test_judge.own_store`)."""
-    from tests.app_fixture import build_tiny_store
+def ml100k_trained(ml100k, tmp_path_factory):
+    """A store with most-popular and item2vec trained on the real ML-100K through the CLI in a process of its own
+    (tests/ml100k_fixture.py), once per test run: the end-to-end tests and the native leg of the generic-folder
+    comparison read copies of it (``copy_ml100k_store``)."""
+    from tests.ml100k_fixture import train_through_the_cli
 
-    return build_tiny_store(tmp_path_factory.mktemp("judge"))
+    return train_through_the_cli(tmp_path_factory.mktemp("ml100k_trained") / "store")
+
+
+# ---- the tiny stores of the app tests (tests/app_fixture.py): each kind built once per test process, and handed
+# out as copies (copy_store), so a module that writes to its store, or needs a first visitor's view of it, has one
+# of its own as before, without training it again. Never hand the built stores themselves to a test.
 
 
 @pytest.fixture(scope="session")
-def app_store(tmp_path_factory):
-    """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py) with a stored model of every
-    class (real Airbnb, FM and YouTubeDNN beside the stand-ins), built once per test run. Read it, don't train
-    into it."""
-    pytest.importorskip("streamlit")
-    from tests.app_fixture import add_real_models, build_tiny_store
+def tiny_basic_built(tmp_path_factory):
+    """``(dataset folder, store)``: the planted folder with most-popular and item2vec (``with_extras=False``)."""
+    from tests.app_fixture import build_tiny_store
 
-    folder, store = build_tiny_store(tmp_path_factory.mktemp("app_store"))
+    return build_tiny_store(tmp_path_factory.mktemp("tiny_basic"), with_extras=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_built(tiny_basic_built, tmp_path_factory):
+    """``(dataset folder, store)``: :func:`tiny_basic_built` plus the EGES and DSSM stand-ins (``build_tiny_store``)."""
+    from tests.app_fixture import add_stand_ins, copy_store
+
+    folder, store = copy_store(tiny_basic_built, tmp_path_factory.mktemp("tiny"))
+    add_stand_ins(folder, store)
+    return folder, store
+
+
+@pytest.fixture(scope="session")
+def every_model_built(tiny_built, tmp_path_factory):
+    """``(dataset folder, store)``: :func:`tiny_built` plus real Airbnb, FM and YouTubeDNN (``add_real_models``)."""
+    pytest.importorskip("streamlit")
+    from tests.app_fixture import add_real_models, copy_store
+
+    folder, store = copy_store(tiny_built, tmp_path_factory.mktemp("every_model"))
     add_real_models(folder, store)
     return folder, store
+
+
+@pytest.fixture(scope="session")
+def judge_tiny(tiny_built, tmp_path_factory):
+    """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py), a copy for the Judge tests;
+    each test judges in a store of its own (:func:`tests.test_judge.own_store`)."""
+    from tests.app_fixture import copy_store
+
+    return copy_store(tiny_built, tmp_path_factory.mktemp("judge"))
+
+
+@pytest.fixture(scope="session")
+def app_store(every_model_built, tmp_path_factory):
+    """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py) with a stored model of every
+    class (real Airbnb, FM and YouTubeDNN beside the stand-ins), shared by the modules that read it. Read it,
+    don't train into it."""
+    pytest.importorskip("streamlit")
+    from tests.app_fixture import copy_store
+
+    return copy_store(every_model_built, tmp_path_factory.mktemp("app_store"))

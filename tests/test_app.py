@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from tests.app_fixture import build_tiny_store, damage  # noqa: E402
+from tests.app_fixture import copy_store, damage  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -27,9 +27,9 @@ TIMEOUT = 60
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """``(dataset folder, store)`` with mostpop, item2vec, EGES and three DSSM stand-ins."""
-    return build_tiny_store(tmp_path_factory.mktemp("app"))
+def tiny(tiny_built, tmp_path_factory):
+    """``(dataset folder, store)`` with mostpop, item2vec, EGES and three DSSM stand-ins (a store of its own)."""
+    return copy_store(tiny_built, tmp_path_factory.mktemp("app"))
 
 
 @pytest.fixture()

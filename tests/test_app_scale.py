@@ -107,11 +107,11 @@ def test_big_catalogue_link_to_a_movie_outside_the_matches_opens_it(big_env):
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    """The planted 48-movie folder with most-popular and item2vec (see tests/app_fixture.py)."""
-    from tests.app_fixture import build_tiny_store
+def small(tiny_basic_built, tmp_path_factory):
+    """The planted 48-movie folder with most-popular and item2vec (see tests/app_fixture.py), a store of its own."""
+    from tests.app_fixture import copy_store
 
-    return build_tiny_store(tmp_path_factory.mktemp("small"), with_extras=False)
+    return copy_store(tiny_basic_built, tmp_path_factory.mktemp("small"))
 
 
 @pytest.fixture()

@@ -36,7 +36,7 @@ from browser_timings import CONCURRENT, app_pages, concurrent_sessions  # noqa: 
 from screenshots import (PAGES, CHROMIUM_ARGS, chromium_path, cjk_fonts, han_glyph_problems, launch,  # noqa: E402
                          problems_on, serve, title, visit_all, wait_idle)
 
-from tests.app_fixture import add_real_models, build_tiny_store  # noqa: E402
+from tests.app_fixture import copy_store  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +96,8 @@ def how_names(folder: Path, store: Path) -> list[str]:
             if how.model_class_of(read_manifest(model_dir(store, ds.key, n)), n) in how.SECTIONS]
 
 
-def test_every_page_in_chromium(browser_ready, tmp_path):
-    folder, store = build_tiny_store(tmp_path)
-    add_real_models(folder, store)  # every model class has a How section to open
+def test_every_page_in_chromium(browser_ready, every_model_built, tmp_path):
+    folder, store = copy_store(every_model_built, tmp_path)  # every model class has a How section to open
     out = ROOT / "test-artifacts" / "browser"
     out.mkdir(parents=True, exist_ok=True)
     env = {"RECALL_DATASET": str(folder), "RECALL_STORE": str(store)}

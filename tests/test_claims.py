@@ -306,10 +306,10 @@ def _views_script(folder: str, store: str, ablations: str, lang: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def tiny_store(tmp_path_factory):
-    from tests.app_fixture import build_tiny_store
+def tiny_store(tiny_built, tmp_path_factory):
+    from tests.app_fixture import copy_store
 
-    return build_tiny_store(tmp_path_factory.mktemp("claims_app"))
+    return copy_store(tiny_built, tmp_path_factory.mktemp("claims_app"))
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -9,10 +9,12 @@ from recall_core.cli import main
 
 
 @pytest.fixture(scope="module")
-def store(ml100k, tmp_path_factory):
-    path = tmp_path_factory.mktemp("e2e") / "store"
-    assert main(["train", "--models", "mostpop,item2vec", "--store", str(path)]) == 0
-    return str(path)
+def store(ml100k_trained, tmp_path_factory):
+    """``train --dataset ml-100k --models mostpop,item2vec`` through the CLI (tests/conftest.py, once per run;
+    its exit code is checked there), a copy of its own."""
+    from tests.ml100k_fixture import copy_ml100k_store
+
+    return str(copy_ml100k_store(ml100k_trained, tmp_path_factory.mktemp("e2e") / "store"))
 
 
 def test_data_command(ml100k, capsys):

@@ -103,18 +103,17 @@ def test_ego_network_edges_exist_in_the_graph():
 # --------------------------------------------------------------------------- the page under AppTest
 
 @pytest.fixture(scope="module")
-def how_store(tmp_path_factory):
-    """The app tests' tiny store (tests/app_fixture.py) plus real Airbnb, FM and YouTubeDNN models.
+def how_store(every_model_built, tmp_path_factory):
+    """The app tests' tiny store (tests/app_fixture.py) plus real Airbnb, FM and YouTubeDNN models (a store of
+    its own, copied from the session's build).
 
     FM and YouTubeDNN are trained for 2 epochs with small towers (a few seconds): the page test
     checks that their sections render from real stored extras, not model quality.
     """
     pytest.importorskip("streamlit")
-    from tests.app_fixture import add_real_models, build_tiny_store
+    from tests.app_fixture import copy_store
 
-    folder, store = build_tiny_store(tmp_path_factory.mktemp("how"))
-    add_real_models(folder, store)
-    return folder, store
+    return copy_store(every_model_built, tmp_path_factory.mktemp("how"))
 
 
 @pytest.fixture()

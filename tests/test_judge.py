@@ -611,9 +611,9 @@ def run_main(capsys, *args) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-def test_cli_summary_export_import(tiny, store, tmp_path, capsys):
+def test_cli_summary_export_import(tiny, judge_tiny, store, tmp_path, capsys):
     ds, _ = tiny
-    folder = str(tiny[1].parent / "ml-tiny")
+    folder = str(judge_tiny[0])
     common = ["--dataset", folder, "--store", str(store)]
     code, out, err = run_main(capsys, "judgments", "summary", "--json", *common)
     assert code == 0, err

@@ -28,12 +28,11 @@ def app_pages() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def every_model(tmp_path_factory):
-    from tests.app_fixture import add_real_models, build_tiny_store
+def every_model(every_model_built, tmp_path_factory):
+    """A store of its own with every model class (tests/app_fixture.py + ``add_real_models``)."""
+    from tests.app_fixture import copy_store
 
-    folder, store = build_tiny_store(tmp_path_factory.mktemp("nonone"))
-    add_real_models(folder, store)
-    return folder, store
+    return copy_store(every_model_built, tmp_path_factory.mktemp("nonone"))
 
 
 def nones(at) -> list[str]:

@@ -15,12 +15,12 @@ import pytest
 from recall_core.cli import main as cli
 from recall_core.errors import DataError, UsageError
 from recall_core.io import projector
-from tests.app_fixture import build_tiny_store
+from tests.app_fixture import copy_store
 
 
 @pytest.fixture(scope="module")
-def tiny_base(tmp_path_factory):
-    return build_tiny_store(tmp_path_factory.mktemp("projector"))
+def tiny_base(tiny_built, tmp_path_factory):
+    return copy_store(tiny_built, tmp_path_factory.mktemp("projector"))
 
 
 @pytest.fixture()

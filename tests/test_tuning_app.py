@@ -7,17 +7,17 @@ import pytest
 
 pytest.importorskip("streamlit")
 
-from tests.app_fixture import build_tiny_store  # noqa: E402
+from tests.app_fixture import copy_store  # noqa: E402
 from tests.test_app import ok, plotly_specs, run_page, table  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def tuned_store(tmp_path_factory):
+def tuned_store(tiny_basic_built, tmp_path_factory):
     from recall_core.data import load_dataset
     from recall_core.training import train_models
     from recall_core.tuning.study import Budget, tune_model
 
-    folder, store = build_tiny_store(tmp_path_factory.mktemp("tuning_app"), with_extras=False)
+    folder, store = copy_store(tiny_basic_built, tmp_path_factory.mktemp("tuning_app"))
     train_models(str(folder), ["airbnb"], store, seed=42)
     tune_model(load_dataset(str(folder)), "item2vec", store, Budget(3))
     return folder, store
@@ -83,10 +83,10 @@ def test_user_page_lists_ease_as_a_reference(env):
     assert any("ease** is a reference" in c.value for c in at.caption)
 
 
-def test_a_catalogue_above_the_limit_skips_ease_with_a_message(tmp_path, monkeypatch):
+def test_a_catalogue_above_the_limit_skips_ease_with_a_message(tiny_basic_built, tmp_path, monkeypatch):
     from recall_core.evaluation import ease
 
-    folder, store = build_tiny_store(tmp_path, with_extras=False)
+    folder, store = copy_store(tiny_basic_built, tmp_path)
     monkeypatch.setattr(ease, "EASE_MAX_ITEMS", 10)
     monkeypatch.setenv("RECALL_DATASET", str(folder))
     monkeypatch.setenv("RECALL_STORE", str(store))

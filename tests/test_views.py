@@ -80,14 +80,14 @@ def test_every_cooccur_view_names_its_formula():
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    from tests.app_fixture import build_tiny_store
+def tiny(tiny_built, tmp_path_factory):
+    from tests.app_fixture import copy_store
 
     from recall_core.models.base import RecallOutput
     from recall_core.store import save_model
 
     root = tmp_path_factory.mktemp("views")
-    folder, store = build_tiny_store(root)
+    folder, store = copy_store(tiny_built, root)
     # An FM-shaped entry: candidates carry the extra item-terms coordinate (width d + 1), as FM's do.
     ds = load_dataset(str(folder))
     i2v = load_model(store, ds.key, "item2vec").output
