@@ -103,3 +103,24 @@ def app_store(every_model_built, tmp_path_factory):
     from tests.app_fixture import copy_store
 
     return copy_store(every_model_built, tmp_path_factory.mktemp("app_store"))
+
+
+# ---- running on two processes (make test: pytest -n 2 --dist loadscope; tests/scheduling.py)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist with ``--dist loadscope``: the longest units of work first (tests/scheduling.py)."""
+    if getattr(config.option, "dist", "no") == "loadscope":
+        from tests.scheduling import longest_first
+
+        longest_first(items)
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: no error when it is not installed
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` with modules as units, a few long tests alone, longest first (tests/scheduling.py)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from tests.scheduling import make_scheduler
+
+    return make_scheduler(config, log)

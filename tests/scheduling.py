@@ -1,0 +1,84 @@
+"""How ``make test`` shares the suite between processes (pytest-xdist, ``-n 2 --dist loadscope``).
+
+* **A module is one unit of work**, run by one process: its module- and class-scoped fixtures (trained stores,
+  fitted models, servers) are built once, as in a run without xdist. A class goes with its module.
+* **A few long tests are units of their own** (:data:`ALONE`): they use nothing of their module's fixtures, so
+  they can run beside the rest of their module on the other process.
+* **The longest units start first** (:data:`LONGEST_FIRST`, measured with ``--durations=0``; the rest follow in
+  collection order), so that no process is left with a long unit at the end while the other one waits.
+
+Both lists only steer the schedule: a test missing from them runs all the same, in its module's unit. Each
+process builds the session fixtures it needs for itself (tests/conftest.py), in its own temporary folder.
+"""
+from __future__ import annotations
+
+#: Node ids (or their prefixes) of long tests that form a unit of work alone; none of them uses a fixture wider
+#: than ``tmp_path`` of its module except cheap ones, so moving them off their module's process costs nothing.
+ALONE = (
+    "tests/test_tuning.py::test_kill_minus_9_then_rerun_continues_the_study",
+    "tests/test_tuning.py::test_two_processes_share_one_study_within_its_budget",
+    "tests/test_generic.py::test_ml100k_both_ways_train_mostpop_and_item2vec_through_the_cli",
+)
+
+#: Units in the order they are handed out (longest first, from the measured per-file times); a unit that is not
+#: listed follows them in collection order.
+LONGEST_FIRST = (
+    "tests/test_browser.py",
+    *ALONE,
+    "tests/test_nouns.py",
+    "tests/test_i18n.py",
+    "tests/test_how_towers.py",
+    "tests/test_how.py",
+    "tests/test_no_none.py",
+    "tests/test_generic_app.py",
+    "tests/test_determinism.py",
+    "tests/test_tuning.py",
+    "tests/test_eges.py",
+    "tests/test_judge_app.py",
+    "tests/test_generic.py",
+    "tests/test_e2e_ml100k.py",
+    "tests/test_formulas.py",
+    "tests/test_lanes.py",
+    "tests/test_app.py",
+    "tests/test_judge_storage.py",
+    "tests/test_dssm.py",
+    "tests/test_serving_app.py",
+    "tests/test_youtubednn.py",
+    "tests/test_access.py",
+    "tests/test_tuning_app.py",
+    "tests/test_softmax_switch.py",
+    "tests/test_app_scale.py",
+    "tests/test_ann.py",
+)
+
+
+def unit_of(nodeid: str) -> str:
+    """The unit of work a test belongs to: its own node id if it is in :data:`ALONE`, else its module's path."""
+    if nodeid.startswith(ALONE):
+        return nodeid
+    return nodeid.split("::", 1)[0]
+
+
+def rank(nodeid: str) -> int:
+    """Position of the test's unit in :data:`LONGEST_FIRST` (``len(LONGEST_FIRST)`` if not listed)."""
+    unit = unit_of(nodeid)
+    return LONGEST_FIRST.index(unit) if unit in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
+def longest_first(items: list) -> None:
+    """Sort collected items in place so that units come in :data:`LONGEST_FIRST` order; a unit's tests keep
+    their order (a stable sort), so module fixtures are set up and torn down as before."""
+    items.sort(key=lambda item: rank(item.nodeid))
+
+
+def make_scheduler(config, log):
+    """xdist's ``loadscope`` scheduler with :func:`unit_of` as the scope: modules, and the :data:`ALONE` tests.
+    Units are handed out in collection order (the workers collect in :func:`longest_first` order)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of(nodeid)
+
+    config.option.loadscopereorder = False  # keep the longest-first order, not "most tests first"
+    return ModuleScheduling(config, log)
