@@ -38,6 +38,8 @@ from screenshots import (PAGES, CHROMIUM_ARGS, chromium_path, cjk_fonts, han_gly
 
 from tests.app_fixture import copy_store  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a server and Chromium per test
+
 
 @pytest.fixture(scope="module")
 def browser_ready():

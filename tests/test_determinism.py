@@ -101,6 +101,7 @@ def vectors(runs, scenario, step):
         return {k: z[k] for k in z.files}
 
 
+@pytest.mark.slow  # determinism: two processes train four models each
 @pytest.mark.parametrize("model", ["youtubednn", "dssm", "eges", "fm"])
 def test_same_vectors_alone_and_after_other_models(runs, model):
     a, b = vectors(runs, "A", model), vectors(runs, "B", model)
@@ -109,12 +110,14 @@ def test_same_vectors_alone_and_after_other_models(runs, model):
         np.testing.assert_array_equal(a[k], b[k], err_msg=f"{model} {k}: {SCENARIOS}")
 
 
+@pytest.mark.slow
 def test_the_comparison_can_tell_models_apart(runs):
     # Another seed gives other vectors: equal vectors above are not an artefact of the check.
     a, other = vectors(runs, "A", "youtubednn"), vectors(runs, "A", "youtubednn@4")
     assert not np.allclose(a["user_vectors"], other["user_vectors"], atol=1e-3)
 
 
+@pytest.mark.slow
 def test_fixed_thread_pools_are_recorded(runs):
     from recall_core.models._tf.runtime import THREADS
 

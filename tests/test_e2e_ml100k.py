@@ -7,6 +7,8 @@ import pytest
 
 from recall_core.cli import main
 
+pytestmark = pytest.mark.slow  # ML-100K trained end to end (tests/conftest.py, ml100k_trained)
+
 
 @pytest.fixture(scope="module")
 def store(ml100k_trained, tmp_path_factory):

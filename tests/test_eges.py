@@ -127,6 +127,7 @@ def test_unknown_items_rank_last(planted):
     np.testing.assert_array_equal(out.item_vectors[3], out.extras["cold_start_vectors"][3])
 
 
+@pytest.mark.slow  # EGES trained on ML-100K
 def test_ml100k_cold_start_beats_random(ml100k):
     from recall_core.evaluation.cold_start import cold_start_genre_overlap
 

@@ -29,7 +29,8 @@ from recall_core.store import (
     training_status,
 )
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="writers are forked and killed with SIGKILL")
+pytestmark = [pytest.mark.slow,  # store faults: forked writers killed with SIGKILL, processes racing
+              pytest.mark.skipif(not hasattr(os, "fork"), reason="writers are forked and killed with SIGKILL")]
 
 ROOT = Path(__file__).resolve().parents[1]
 A, B = 1, 2
