@@ -1,6 +1,7 @@
 """EGES: conformance, attention, cold start, and the TF network against the numpy export."""
 
 import numpy as np
+import pytest
 
 from recall_core.data.planted import GENRES
 from recall_core.evaluation import i2i_scores
