@@ -88,7 +88,7 @@ def every_model_built(tiny_built, tmp_path_factory):
 @pytest.fixture(scope="session")
 def judge_tiny(tiny_built, tmp_path_factory):
     """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py), a copy for the Judge tests;
-    each test judges in a store of its own (:func:`tests.test_judge.own_store`)."""
+    each test judges in a store of its own (:func:`tests.judge.test_judge.own_store`)."""
     from tests.app_fixture import copy_store
 
     return copy_store(tiny_built, tmp_path_factory.mktemp("judge"))
