@@ -2,8 +2,8 @@
 
 * **A module is one unit of work**, run by one process: its module- and class-scoped fixtures (trained stores,
   fitted models, servers) are built once, as in a run without xdist. A class goes with its module.
-* **A few long tests are units of their own** (:data:`ALONE`): they use nothing of their module's fixtures, so
-  they can run beside the rest of their module on the other process.
+* **A few long tests are units apart from their module** (:data:`APART`): two that use nothing of their module's
+  fixtures run beside the rest of it, and one joins the module whose session fixture it shares.
 * **The longest units start first** (:data:`LONGEST_FIRST`, measured with ``--durations=0``; the rest follow in
   collection order), so that no process is left with a long unit at the end while the other one waits.
 
@@ -12,19 +12,24 @@ process builds the session fixtures it needs for itself (tests/conftest.py), in 
 """
 from __future__ import annotations
 
-#: Node ids (or their prefixes) of long tests that form a unit of work alone; none of them uses a fixture wider
-#: than ``tmp_path`` of its module except cheap ones, so moving them off their module's process costs nothing.
-ALONE = (
-    "tests/tuning/test_tuning.py::test_kill_minus_9_then_rerun_continues_the_study",
-    "tests/tuning/test_tuning.py::test_two_processes_share_one_study_within_its_budget",
-    "tests/data/test_generic.py::test_ml100k_both_ways_train_mostpop_and_item2vec_through_the_cli",
-)
+#: Tests that form a unit of work apart from their module: node id (or its prefix) -> the unit's name. The two
+#: tuning processes use nothing of their module but ``tmp_path``, so each can run beside the rest of it on the other
+#: process; the ML-100K CLI comparison reads the session's ML-100K store (``ml100k_trained``), so it joins the
+#: end-to-end module, which reads it too: one process trains that store, not both.
+APART = {
+    "tests/tuning/test_tuning.py::test_kill_minus_9_then_rerun_continues_the_study": "tuning: kill -9",
+    "tests/tuning/test_tuning.py::test_two_processes_share_one_study_within_its_budget": "tuning: two processes",
+    "tests/data/test_generic.py::test_ml100k_both_ways_train_mostpop_and_item2vec_through_the_cli":
+        "tests/training/test_e2e_ml100k.py",
+}
 
 #: Units in the order they are handed out (longest first, from the measured per-file times); a unit that is not
 #: listed follows them in collection order.
 LONGEST_FIRST = (
     "tests/app/test_browser.py",
-    *ALONE,
+    "tuning: kill -9",
+    "tuning: two processes",
+    "tests/training/test_e2e_ml100k.py",
     "tests/app/test_nouns.py",
     "tests/app/test_i18n.py",
     "tests/app/test_how_towers.py",
@@ -36,7 +41,6 @@ LONGEST_FIRST = (
     "tests/models/test_eges.py",
     "tests/judge/test_judge_app.py",
     "tests/data/test_generic.py",
-    "tests/training/test_e2e_ml100k.py",
     "tests/analysis/test_formulas.py",
     "tests/training/test_lanes.py",
     "tests/app/test_app.py",
@@ -53,9 +57,10 @@ LONGEST_FIRST = (
 
 
 def unit_of(nodeid: str) -> str:
-    """The unit of work a test belongs to: its own node id if it is in :data:`ALONE`, else its module's path."""
-    if nodeid.startswith(ALONE):
-        return nodeid
+    """The unit of work a test belongs to: the one :data:`APART` names for it, else its module's path."""
+    for prefix, unit in APART.items():
+        if nodeid.startswith(prefix):
+            return unit
     return nodeid.split("::", 1)[0]
 
 
@@ -72,7 +77,7 @@ def longest_first(items: list) -> None:
 
 
 def make_scheduler(config, log):
-    """xdist's ``loadscope`` scheduler with :func:`unit_of` as the scope: modules, and the :data:`ALONE` tests.
+    """xdist's ``loadscope`` scheduler with :func:`unit_of` as the scope: modules, and the :data:`APART` units.
     Units are handed out in collection order (the workers collect in :func:`longest_first` order)."""
     from xdist.scheduler import LoadScopeScheduling
 

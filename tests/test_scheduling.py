@@ -9,25 +9,29 @@ from tests import scheduling
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_every_listed_unit_is_a_test_file_or_a_test_in_one():
+def test_every_listed_test_file_and_test_exists():
+    for nodeid in scheduling.APART:
+        path, _, name = nodeid.partition("::")
+        tree = ast.parse((ROOT / path).read_text())
+        assert name in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}, \
+            f"tests/scheduling.py names {nodeid}, which does not exist"
+    apart = set(scheduling.APART.values())
     for unit in scheduling.LONGEST_FIRST:
-        path, _, name = unit.partition("::")
-        assert (ROOT / path).is_file(), f"tests/scheduling.py names {path}, which does not exist"
-        if name:
-            tree = ast.parse((ROOT / path).read_text())
-            names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
-            assert name in names, f"tests/scheduling.py names {unit}, which does not exist"
+        assert unit in apart or (ROOT / unit).is_file(), f"tests/scheduling.py names {unit}, which does not exist"
     assert len(set(scheduling.LONGEST_FIRST)) == len(scheduling.LONGEST_FIRST)
-    assert set(scheduling.ALONE) <= set(scheduling.LONGEST_FIRST)
+    assert apart <= set(scheduling.LONGEST_FIRST)
 
 
-def test_units_are_modules_except_the_tests_alone():
-    lone = scheduling.ALONE[0]
-    path = lone.split("::")[0]
-    assert scheduling.unit_of(f"{lone}") == lone
+def test_units_are_modules_except_the_tests_apart():
+    nodeid, unit = next(iter(scheduling.APART.items()))
+    path = nodeid.split("::")[0]
+    assert scheduling.unit_of(nodeid) == unit != path
     assert scheduling.unit_of(f"{path}::test_something_else[param]") == path
     assert scheduling.unit_of("tests/test_layout.py::TestX::test_y") == "tests/test_layout.py"  # a class stays
-    assert scheduling.rank(lone) < scheduling.rank("tests/test_layout.py::test_z") == len(scheduling.LONGEST_FIRST)
+    assert scheduling.rank(nodeid) < scheduling.rank("tests/test_layout.py::test_z") == len(scheduling.LONGEST_FIRST)
+    # the ML-100K comparison runs with the end-to-end module: one process trains the session's ML-100K store
+    cli = "tests/data/test_generic.py::test_ml100k_both_ways_train_mostpop_and_item2vec_through_the_cli"
+    assert scheduling.unit_of(cli) == scheduling.unit_of("tests/training/test_e2e_ml100k.py::test_star_wars_neighbours")
 
 
 def test_longest_first_keeps_each_units_order():
