@@ -109,8 +109,10 @@ def app_store(every_model_built, tmp_path_factory):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under xdist with ``--dist loadscope``: the longest units of work first (tests/scheduling.py)."""
-    if getattr(config.option, "dist", "no") == "loadscope":
+    """In an xdist worker: the longest units of work first (tests/scheduling.py; the controller hands units out in
+    the order the workers collected them). A worker's ``config.option.dist`` reads "no" (xdist resets it), so the
+    test is ``workerinput``, which only workers have; every worker sorts alike, so their collections agree."""
+    if hasattr(config, "workerinput"):
         from tests.scheduling import longest_first
 
         longest_first(items)

@@ -45,3 +45,20 @@ def test_longest_first_keeps_each_units_order():
     scheduling.longest_first(items)
     assert [i.nodeid for i in items] == [f"{first}::b", f"{first}::d", "tests/test_layout.py::a",
                                          "tests/test_layout.py::c"]
+
+
+def test_workers_sort_and_a_run_without_xdist_keeps_the_collection_order():
+    """The sort runs in an xdist worker (which has ``workerinput``; xdist resets its ``option.dist`` to "no"), and
+    nowhere else."""
+    from types import SimpleNamespace
+
+    from tests.conftest import pytest_collection_modifyitems
+
+    first = scheduling.LONGEST_FIRST[0]
+    ids = ["tests/test_layout.py::a", f"{first}::b"]
+    worker = SimpleNamespace(workerinput={"workerid": "gw0"}, option=SimpleNamespace(dist="no"))
+    alone = SimpleNamespace(option=SimpleNamespace(dist="no"))
+    for config, want in ((worker, [ids[1], ids[0]]), (alone, ids)):
+        items = [SimpleNamespace(nodeid=i) for i in ids]
+        pytest_collection_modifyitems(config, items)
+        assert [i.nodeid for i in items] == want
