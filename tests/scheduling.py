@@ -2,9 +2,8 @@
 
 * **A module is one unit of work**, run by one process: its module- and class-scoped fixtures (trained stores,
   fitted models, servers) are built once, as in a run without xdist. A class goes with its module.
-* **The checks that run several processes of their own form one unit** (:data:`PROCESSES`, listed in
-  :data:`APART`): one process runs them in turn while the other runs single-process tests, so they never
-  compete with each other for the 2 cores.
+* **A few long tests are units apart from their module** (:data:`APART`): two that use nothing of their module's
+  fixtures run beside the rest of it, and one joins the module whose session fixture it shares.
 * **The longest units start first** (:data:`LONGEST_FIRST`, measured with ``--durations=0``; the rest follow in
   collection order), so that no process is left with a long unit at the end while the other one waits.
 
@@ -13,27 +12,24 @@ process builds the session fixtures it needs for itself (tests/conftest.py), in 
 """
 from __future__ import annotations
 
-#: The unit of the checks that run several processes of their own (a server and Chromium, tuning processes killed or
-#: racing, the CLI training ML-100K): one process runs them one after the other, beside single-process work on the
-#: other. Handed out first, they ran at the same time on both processes and each took about twice as long (run 5 in
-#: the issue-22t note: 66 s and 71 s against 37 s and 26 s).
-PROCESSES = "several processes each"
-
-#: Tests that form a unit of work apart from their module: node id (or its prefix) -> the unit's name. The ML-100K
-#: CLI comparison reads the session's ML-100K store (``ml100k_trained``), as the end-to-end module does: they share
-#: a unit, so one process trains that store.
+#: Tests that form a unit of work apart from their module: node id (or its prefix) -> the unit's name. The two
+#: tuning processes use nothing of their module but ``tmp_path``, so each can run beside the rest of it on the other
+#: process; the ML-100K CLI comparison reads the session's ML-100K store (``ml100k_trained``), so it joins the
+#: end-to-end module, which reads it too: one process trains that store, not both.
 APART = {
-    "tests/app/test_browser.py": PROCESSES,
-    "tests/tuning/test_tuning.py::test_kill_minus_9_then_rerun_continues_the_study": PROCESSES,
-    "tests/tuning/test_tuning.py::test_two_processes_share_one_study_within_its_budget": PROCESSES,
-    "tests/data/test_generic.py::test_ml100k_both_ways_train_mostpop_and_item2vec_through_the_cli": PROCESSES,
-    "tests/training/test_e2e_ml100k.py": PROCESSES,
+    "tests/tuning/test_tuning.py::test_kill_minus_9_then_rerun_continues_the_study": "tuning: kill -9",
+    "tests/tuning/test_tuning.py::test_two_processes_share_one_study_within_its_budget": "tuning: two processes",
+    "tests/data/test_generic.py::test_ml100k_both_ways_train_mostpop_and_item2vec_through_the_cli":
+        "tests/training/test_e2e_ml100k.py",
 }
 
 #: Units in the order they are handed out (longest first, from the measured per-file times); a unit that is not
 #: listed follows them in collection order.
 LONGEST_FIRST = (
-    PROCESSES,
+    "tests/app/test_browser.py",
+    "tuning: kill -9",
+    "tuning: two processes",
+    "tests/training/test_e2e_ml100k.py",
     "tests/app/test_nouns.py",
     "tests/app/test_i18n.py",
     "tests/app/test_how_towers.py",
