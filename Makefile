@@ -7,8 +7,10 @@ PORT   ?= 8501
 DSSM_TEMPERATURES ?= 0.02,0.05,0.1,0.2,0.5,1.0
 # The tuning budget of `make tune`: trials per model, the same for every model (README, "Fair comparison")
 TUNE_TRIALS ?= 20
+# Processes `make test` runs the suite on (2 cores on CI and here; see tests/scheduling.py)
+TEST_WORKERS ?= 2
 
-.PHONY: install data train run test bench bench-data index-margin ablations scale softmax-switch app-lang kernels tune tune-bench clean-store
+.PHONY: install data train run test check bench bench-data index-margin ablations scale softmax-switch app-lang kernels tune tune-bench clean-store
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +31,15 @@ run: install
 	$(BIN)/streamlit run app.py --server.headless true --server.address localhost --server.port $(PORT) \
 	    --browser.gatherUsageStats false
 
+# The whole suite, on TEST_WORKERS processes (pytest-xdist; tests/scheduling.py says how the work is shared:
+# a module per process, the longest first). TEST_WORKERS=0 runs it in this one process.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+
+# The edit loop: the suite without the long checks (marked slow: a browser, ML-100K end to end, determinism across
+# processes, store faults, tuning processes killed or racing; pytest.ini). `make test` runs everything.
+check: install
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope -m "not slow"
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -301,7 +301,7 @@ def kept_by_row(results: dict, shapes: list[str]) -> dict[tuple[str, str], str |
     """(model, decision) -> the variant the rule chooses on validation (:func:`choose`). Rows of one model with
     the same variants are one decision judged on every metric they list (e.g. Airbnb's market share on U2I and
     on I2I). The table's *kept* column is the code's default (:func:`default_label`); a test checks the two
-    agree (tests/test_bench_ablations.py)."""
+    agree (tests/bench/test_bench_ablations.py)."""
     groups: dict[tuple, list] = {}
     for model, decision, variants, metric in ROWS:
         groups.setdefault((model, json.dumps(variants, sort_keys=True, default=str)), []).append((decision, metric))
@@ -347,7 +347,7 @@ def render(results: dict, shapes: list[str], seconds: float) -> str:
              "HR@10 / NDCG@10 of that metric's list. Shapes: ML-100K and `synth-10k` (`python -m recall_core "
              "synth --users 610 --items 9.7k --ratings 100k --seed 7`: a long-tail catalogue). The *kept* column "
              "is read from the code's defaults (the variant whose decided fields equal them), the last column is "
-             "the rule's choice on these cells; tests/test_bench_ablations.py fails when the two differ. "
+             "the rule's choice on these cells; tests/bench/test_bench_ablations.py fails when the two differ. "
              + auto_note(shapes)
              + ("" if set(SHAPES_ALL) <= set(shapes) else
                 f" **This run covers {', '.join(shapes)} only** (`--shapes {','.join(shapes)}`): the kept column is "
@@ -391,7 +391,7 @@ def to_json(results: dict, shapes: list[str], command: str, measured: str, secon
     ``measured``: when the numbers were made (a date or a range of dates);
     ``kept``: the code's default variant (:func:`default_label`), as in the BENCHMARKS.md table;
     ``chosen``: the variant the rule chooses on validation (``None`` until every shape's validation
-    cells exist). tests/test_bench_ablations.py checks that the two agree.
+    cells exist). tests/bench/test_bench_ablations.py checks that the two agree.
     """
     rows = []
     chosen_rows = kept_by_row(results, shapes)

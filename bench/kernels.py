@@ -1,6 +1,6 @@
 """`make kernels`: how much each model's HR@10 moves with the CPU kernels, and why (BENCHMARKS.md, "Kernels").
 
-A seed fixes the vectors on one machine (tests/test_determinism.py), not across machines: TensorFlow's matrix
+A seed fixes the vectors on one machine (tests/models/test_determinism.py), not across machines: TensorFlow's matrix
 products run in oneDNN (its own kernels, or, with ``TF_ENABLE_ONEDNN_OPTS=0``, Eigen, whose contractions still
 call oneDNN's sgemm), which picks its instructions by CPU at run time; the thread count splits the sums; OpenBLAS
 (numpy, gensim) also picks its kernels by CPU. Each kernel setup below is an environment a fresh process starts

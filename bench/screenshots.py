@@ -1,6 +1,6 @@
 """Drive the app in headless Chromium: visit every page, check for errors, save a screenshot per page.
 
-Used by ``tests/test_browser.py`` (tiny store) and, as a script, for the README
+Used by ``tests/app/test_browser.py`` (tiny store) and, as a script, for the README
 screenshots of a trained ML-100K store (every page, and How it works in Chinese)::
 
     python bench/screenshots.py --store models_store --out docs

@@ -99,21 +99,28 @@ def dssm_stand_in(split, item2vec, tau: float, noise: float):
 def build_tiny_store(root: Path, with_extras: bool = True) -> tuple[Path, Path]:
     """Write the planted dataset to ``root/ml-tiny`` and a store to ``root/store``; return both paths.
 
-    ``with_extras``: also store the EGES and DSSM stand-ins (three temperatures).
+    ``with_extras``: also store the EGES and DSSM stand-ins (three temperatures; :func:`add_stand_ins`).
+    The test session builds each kind once (tests/conftest.py) and hands out copies (:func:`copy_store`).
     """
-    from recall_core.data import load_dataset
     from recall_core.data.planted import planted_dataset, write_movielens
-    from recall_core.evaluation import evaluate, evaluate_i2i
-    from recall_core.store import load_model, save_model
-    from recall_core.data.split import split_for
     from recall_core.training import train_models
 
     root = Path(root)
     folder = write_movielens(planted_dataset(**PLANTED), root / "ml-tiny", "ml-100k")
     store = root / "store"
     train_models(str(folder), ["mostpop", "item2vec"], store, seed=42)
-    if not with_extras:
-        return folder, store
+    if with_extras:
+        add_stand_ins(folder, store)
+    return folder, store
+
+
+def add_stand_ins(folder: Path, store: Path) -> None:
+    """Store the EGES stand-in and the three DSSM stand-ins (:data:`DSSM_TAUS`) beside the stored item2vec."""
+    from recall_core.data import load_dataset
+    from recall_core.data.split import split_for
+    from recall_core.evaluation import evaluate, evaluate_i2i
+    from recall_core.store import load_model, save_model
+
     ds = load_dataset(str(folder))
     split = split_for(ds)
     i2v = load_model(store, ds.key, "item2vec").output
@@ -125,7 +132,23 @@ def build_tiny_store(root: Path, with_extras: bool = True) -> tuple[Path, Path]:
         save_model(store, ds, name, out, model_class="dssm", config={"temperature": tau}, seed=42,
                    metrics=evaluate(out, split), train_seconds=0.0,
                    extra={"variant_of": "dssm" if name != "dssm" else None})
-    return folder, store
+
+
+def copy_store(source: tuple[Path, Path], root: Path) -> tuple[Path, Path]:
+    """``(dataset folder, store)``: ``source``'s dataset folder (shared: read it, copy it before changing it) and
+    a copy of ``source``'s store at ``root/store``, a store of its own in the state ``source`` was built in.
+
+    A copy is what a fresh build would give (the builds are seeded; the manifests name the dataset folder, which
+    the copy shares) at a fraction of its cost, and its new path keeps Streamlit's in-process caches (keyed by
+    the store's path) as cold as a fresh build's.
+    """
+    import shutil
+
+    folder, store = Path(source[0]), Path(source[1])
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(store, root / "store")
+    return folder, root / "store"
 
 
 def damage(store: Path, dataset_key: str, name: str) -> None:

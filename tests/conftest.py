@@ -7,6 +7,32 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from tests.conformance import planted  # noqa: E402,F401  (shared fixture)
 
 
+def _scan_installed_components_once() -> None:
+    """Every ``AppTest`` scans all installed distributions' metadata for Streamlit v2 components (about 0.2 s
+    of the ~0.9 s an AppTest page check takes here); the installed packages do not change during a test run, so
+    the scan runs once per process and each AppTest gets a copy of its result. A real server scans once at start
+    (``Runtime``), so this makes an AppTest behave as a long-running server does."""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:  # no streamlit (or an older one): nothing to share
+        return
+    scan = manifest_scanner.scan_component_manifests
+    if getattr(scan, "_scanned_once", False):
+        return
+    found: dict = {}
+
+    def scan_once(max_workers=None):
+        if "result" not in found:
+            found["result"] = scan(max_workers)
+        return list(found["result"])
+
+    scan_once._scanned_once = True
+    manifest_scanner.scan_component_manifests = scan_once
+
+
+_scan_installed_components_once()
+
+
 @pytest.fixture(scope="session")
 def ml100k():
     """The real ML-100K (obtained into the user cache on first use)."""
@@ -16,22 +42,87 @@ def ml100k():
 
 
 @pytest.fixture(scope="session")
-def judge_tiny(tmp_path_factory):
-    """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py), built once for the Judge
-    tests; each test judges in a store of its own (:func:`tests.test_judge.own_store`)."""
-    from tests.app_fixture import build_tiny_store
+def ml100k_trained(ml100k, tmp_path_factory):
+    """A store with most-popular and item2vec trained on the real ML-100K through the CLI in a process of its own
+    (tests/ml100k_fixture.py), once per test run: the end-to-end tests and the native leg of the generic-folder
+    comparison read copies of it (``copy_ml100k_store``)."""
+    from tests.ml100k_fixture import train_through_the_cli
 
-    return build_tiny_store(tmp_path_factory.mktemp("judge"))
+    return train_through_the_cli(tmp_path_factory.mktemp("ml100k_trained") / "store")
+
+
+# ---- the tiny stores of the app tests (tests/app_fixture.py): each kind built once per test process, and handed
+# out as copies (copy_store), so a module that writes to its store, or needs a first visitor's view of it, has one
+# of its own as before, without training it again. Never hand the built stores themselves to a test.
 
 
 @pytest.fixture(scope="session")
-def app_store(tmp_path_factory):
-    """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py) with a stored model of every
-    class (real Airbnb, FM and YouTubeDNN beside the stand-ins), built once per test run. Read it, don't train
-    into it."""
-    pytest.importorskip("streamlit")
-    from tests.app_fixture import add_real_models, build_tiny_store
+def tiny_basic_built(tmp_path_factory):
+    """``(dataset folder, store)``: the planted folder with most-popular and item2vec (``with_extras=False``)."""
+    from tests.app_fixture import build_tiny_store
 
-    folder, store = build_tiny_store(tmp_path_factory.mktemp("app_store"))
+    return build_tiny_store(tmp_path_factory.mktemp("tiny_basic"), with_extras=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_built(tiny_basic_built, tmp_path_factory):
+    """``(dataset folder, store)``: :func:`tiny_basic_built` plus the EGES and DSSM stand-ins (``build_tiny_store``)."""
+    from tests.app_fixture import add_stand_ins, copy_store
+
+    folder, store = copy_store(tiny_basic_built, tmp_path_factory.mktemp("tiny"))
+    add_stand_ins(folder, store)
+    return folder, store
+
+
+@pytest.fixture(scope="session")
+def every_model_built(tiny_built, tmp_path_factory):
+    """``(dataset folder, store)``: :func:`tiny_built` plus real Airbnb, FM and YouTubeDNN (``add_real_models``)."""
+    pytest.importorskip("streamlit")
+    from tests.app_fixture import add_real_models, copy_store
+
+    folder, store = copy_store(tiny_built, tmp_path_factory.mktemp("every_model"))
     add_real_models(folder, store)
     return folder, store
+
+
+@pytest.fixture(scope="session")
+def judge_tiny(tiny_built, tmp_path_factory):
+    """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py), a copy for the Judge tests;
+    each test judges in a store of its own (:func:`tests.judge.test_judge.own_store`)."""
+    from tests.app_fixture import copy_store
+
+    return copy_store(tiny_built, tmp_path_factory.mktemp("judge"))
+
+
+@pytest.fixture(scope="session")
+def app_store(every_model_built, tmp_path_factory):
+    """``(dataset folder, store)``: the app tests' tiny store (tests/app_fixture.py) with a stored model of every
+    class (real Airbnb, FM and YouTubeDNN beside the stand-ins), shared by the modules that read it. Read it,
+    don't train into it."""
+    pytest.importorskip("streamlit")
+    from tests.app_fixture import copy_store
+
+    return copy_store(every_model_built, tmp_path_factory.mktemp("app_store"))
+
+
+# ---- running on two processes (make test: pytest -n 2 --dist loadscope; tests/scheduling.py)
+
+
+def pytest_collection_modifyitems(config, items):
+    """In an xdist worker: the longest units of work first (tests/scheduling.py; the controller hands units out in
+    the order the workers collected them). A worker's ``config.option.dist`` reads "no" (xdist resets it), so the
+    test is ``workerinput``, which only workers have; every worker sorts alike, so their collections agree."""
+    if hasattr(config, "workerinput"):
+        from tests.scheduling import longest_first
+
+        longest_first(items)
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: no error when it is not installed
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` with modules as units, a few long tests alone, longest first (tests/scheduling.py)."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from tests.scheduling import make_scheduler
+
+    return make_scheduler(config, log)

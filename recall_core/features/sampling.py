@@ -9,7 +9,7 @@ generator ends in the same state) are mapped to the same indices through a
 guide table: for each of ``B`` equal buckets of [0, 1), the first index
 whose cdf exceeds the bucket's lower edge, then a forward step while
 ``cdf[idx] <= u``. The result is the same array, bit for bit
-(``tests/test_sampling.py`` checks it against ``rng.choice``), in O(1)
+(``tests/features/test_sampling.py`` checks it against ``rng.choice``), in O(1)
 expected work per draw instead of O(log n).
 """
 from __future__ import annotations

@@ -25,7 +25,7 @@ the larger ``id``, so re-importing an old export never overrides newer judgments
 **Safe.** WAL journal, ``synchronous=FULL`` (a commit is on disk when it returns), a busy timeout
 (:data:`BUSY_TIMEOUT`) so writers queue instead of failing, and every write in one ``BEGIN IMMEDIATE``
 transaction: five writers at once lose nothing, and a process killed in the middle of a write leaves the file
-with every committed row and none of the uncommitted one (SQLite's atomic commit; tests/test_judge_storage.py).
+with every committed row and none of the uncommitted one (SQLite's atomic commit; tests/judge/test_judge_storage.py).
 A connection is opened per operation and closed after it, so a web session holds no lock between clicks.
 
 Errors are :class:`~recall_core.errors.StoreError` naming the file: damaged (not a database), locked for longer

@@ -17,7 +17,7 @@ without a merged grade counts as not relevant (coverage says how many were unjud
   over the probes.
 
 A model's score is the mean over the probes that have qrels (at least one merged grade) and a list from the
-model, exactly the queries trec_eval averages over; tests/test_judge.py checks both numbers against
+model, exactly the queries trec_eval averages over; tests/judge/test_judge.py checks both numbers against
 ``ir-measures`` (trec_eval) on the exported qrels and run files.
 """
 from __future__ import annotations

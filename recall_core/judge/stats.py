@@ -260,7 +260,7 @@ def cohen_kappa(x: Sequence[float], y: Sequence[float]) -> float | None:
     """Unweighted Cohen's κ = (p_o − p_e) / (1 − p_e) of two judges' grades on the same units: p_o the share of
     units they grade alike, p_e the share expected from their own grade frequencies. None when undefined (both give
     one and the same grade throughout). Written here rather than imported: scikit-learn's
-    ``cohen_kappa_score``, which tests/test_judge.py checks this against, costs a second to import on every
+    ``cohen_kappa_score``, which tests/judge/test_judge.py checks this against, costs a second to import on every
     ``judgments summary``."""
     x, y = np.asarray(x, dtype=int), np.asarray(y, dtype=int)
     if not len(x):

@@ -8,7 +8,7 @@ ranking items
     user vector  = [1 ; Σ_u v_u x_u]                                      (d + 1)
     item vector  = [Σ_t w_t x_t + ½ Σ_f ((Σ_t v_tf x_t)² − Σ_t v_tf² x_t²) ; Σ_t v_t x_t]
 
-and ``user · item = FM score − user-only terms`` (tests/test_fm.py checks it
+and ``user · item = FM score − user-only terms`` (tests/models/test_fm.py checks it
 against a direct numpy FM). Features are sparse: each side is ``ids (n, L)``
 int32 rows into that side's feature table and ``vals (n, L)`` float32 values
 (0 for padding or a missing value).

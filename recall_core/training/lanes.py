@@ -12,7 +12,7 @@ exactly :func:`recall_core.training.train_one` per model, with the same seed
 call before each fit; TensorFlow's thread pools and op determinism are set the
 same way in every process (:mod:`recall_core.models._tf.runtime`: the numbers
 do not depend on the load of the machine, only on the kernels and pool sizes),
-and gensim runs with one worker. ``tests/test_lanes.py`` checks it on planted
+and gensim runs with one worker. ``tests/training/test_lanes.py`` checks it on planted
 data; the README ("Training in lanes") quotes the ML-100K check.
 
 Which lane a model takes is a fact of its class: :attr:`RecallModel.lane`.

@@ -18,7 +18,7 @@ could go stale):
   ``0.0``; ``None`` is the catch-all phrase);
 * ``core.<module>.<name>`` for the rest (:func:`core_texts` lists them all).
 
-:func:`core_texts` lists every key with its English, and ``tests/test_i18n.py``
+:func:`core_texts` lists every key with its English, and ``tests/app/test_i18n.py``
 checks that ``zh.py`` holds exactly these ``core.*`` keys with the same
 ``{fields}``: a model class or a module that gains a text without its Chinese
 fails there.
@@ -91,7 +91,7 @@ def _zh(key: str, english: str) -> str:
 
     s = zh.STRINGS.get(key)
     if s is None:
-        return english  # tests/test_i18n.py fails first: a library text without its Chinese
+        return english  # tests/app/test_i18n.py fails first: a library text without its Chinese
     # the nouns and an "auto" phrase's switch size are filled here; the caller fills its own fields later
     for name, word in nouns("zh").items():
         s = s.replace("{%s}" % name, word)

@@ -1,6 +1,6 @@
 """English texts of the app (the reference catalogue: every key here must exist in zh.py too).
 
-Conventions (tests/test_i18n.py checks them): a text names movies and genres only through the noun
+Conventions (tests/app/test_i18n.py checks them): a text names movies and genres only through the noun
 placeholders ``{_item}``, ``{_items}``, ``{_Item}``, ``{_an_item}``, ``{_genre}``, ``{_genres}`` ...
 (:data:`recall_core.app.i18n.glossary.NOUNS`); it uses the glossary's word for each term ("co-occurs with",
 never "appears near"); a literal brace is doubled (``%{{x}}`` in a plotly hover template). Texts whose English

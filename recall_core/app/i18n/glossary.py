@@ -2,7 +2,7 @@
 
 :data:`GLOSSARY` holds one :class:`Term` per concept of the tutorial (召回, 物料库, 负采样, 温度系数, 冷启动, 会话,
 辅助信息, 共现, 轮, ...): the word every text uses in each language, and the variants no text may use
-(``en_avoid`` / ``zh_avoid``, regular expressions). ``tests/test_i18n.py`` checks every catalogue text
+(``en_avoid`` / ``zh_avoid``, regular expressions). ``tests/app/test_i18n.py`` checks every catalogue text
 (``en.py``, ``zh.py``) and every model class's own English text against it, and that each term is used.
 
 :data:`NOUNS` holds the dataset-dependent nouns (a film, its genres). Catalogue texts never name films or

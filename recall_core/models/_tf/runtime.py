@@ -1,6 +1,6 @@
 """The one way into TensorFlow: fixed thread pools once per process, then a reproducible start per fit.
 
-What a seed fixes (checked on ML-100K with YouTubeDNN; tests/test_determinism.py checks the first point):
+What a seed fixes (checked on ML-100K with YouTubeDNN; tests/models/test_determinism.py checks the first point):
 
 * On one machine: bit-identical vectors whether the model is trained alone,
   after other models in the same process (``--models all``), in its own

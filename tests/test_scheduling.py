@@ -1,0 +1,64 @@
+"""The schedule of ``make test`` (tests/scheduling.py): its lists name tests that exist, and units are modules."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests import scheduling
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_listed_test_file_and_test_exists():
+    for nodeid in scheduling.APART:
+        path, _, name = nodeid.partition("::")
+        tree = ast.parse((ROOT / path).read_text())
+        assert name in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}, \
+            f"tests/scheduling.py names {nodeid}, which does not exist"
+    apart = set(scheduling.APART.values())
+    for unit in scheduling.LONGEST_FIRST:
+        assert unit in apart or (ROOT / unit).is_file(), f"tests/scheduling.py names {unit}, which does not exist"
+    assert len(set(scheduling.LONGEST_FIRST)) == len(scheduling.LONGEST_FIRST)
+    assert apart <= set(scheduling.LONGEST_FIRST)
+
+
+def test_units_are_modules_except_the_tests_apart():
+    nodeid, unit = next(iter(scheduling.APART.items()))
+    path = nodeid.split("::")[0]
+    assert scheduling.unit_of(nodeid) == unit != path
+    assert scheduling.unit_of(f"{path}::test_something_else[param]") == path
+    assert scheduling.unit_of("tests/test_layout.py::TestX::test_y") == "tests/test_layout.py"  # a class stays
+    assert scheduling.rank(nodeid) < scheduling.rank("tests/test_layout.py::test_z") == len(scheduling.LONGEST_FIRST)
+    # the ML-100K comparison runs with the end-to-end module: one process trains the session's ML-100K store
+    cli = "tests/data/test_generic.py::test_ml100k_both_ways_train_mostpop_and_item2vec_through_the_cli"
+    assert scheduling.unit_of(cli) == scheduling.unit_of("tests/training/test_e2e_ml100k.py::test_star_wars_neighbours")
+
+
+def test_longest_first_keeps_each_units_order():
+    class Item:
+        def __init__(self, nodeid):
+            self.nodeid = nodeid
+
+    first = scheduling.LONGEST_FIRST[0]
+    ids = ["tests/test_layout.py::a", f"{first}::b", "tests/test_layout.py::c", f"{first}::d"]
+    items = [Item(i) for i in ids]
+    scheduling.longest_first(items)
+    assert [i.nodeid for i in items] == [f"{first}::b", f"{first}::d", "tests/test_layout.py::a",
+                                         "tests/test_layout.py::c"]
+
+
+def test_workers_sort_and_a_run_without_xdist_keeps_the_collection_order():
+    """The sort runs in an xdist worker (which has ``workerinput``; xdist resets its ``option.dist`` to "no"), and
+    nowhere else."""
+    from types import SimpleNamespace
+
+    from tests.conftest import pytest_collection_modifyitems
+
+    first = scheduling.LONGEST_FIRST[0]
+    ids = ["tests/test_layout.py::a", f"{first}::b"]
+    worker = SimpleNamespace(workerinput={"workerid": "gw0"}, option=SimpleNamespace(dist="no"))
+    alone = SimpleNamespace(option=SimpleNamespace(dist="no"))
+    for config, want in ((worker, [ids[1], ids[0]]), (alone, ids)):
+        items = [SimpleNamespace(nodeid=i) for i in ids]
+        pytest_collection_modifyitems(config, items)
+        assert [i.nodeid for i in items] == want
