@@ -345,6 +345,26 @@ def render() -> list[str]:
     return lines + ["", END]
 
 
+def within_two_sd(gap: float, sd: float | None) -> bool | None:
+    """Is a gap between two best validation HR@10 values a tie (|gap| ≤ 2 sd)? A gap of exactly 0 is, whatever the
+    sd; otherwise None when the seed sd is not measured yet (unknown, not "no")."""
+    if gap == 0:
+        return True
+    return None if sd is None else abs(gap) <= 2 * sd
+
+
+def all_within(verdicts: dict[str, bool | None]) -> tuple[str, str]:
+    """The "all" row's cell and the sentence's end for per-model :func:`within_two_sd` verdicts: ``no`` when one is
+    not within, ``-`` when one is unknown (naming the models), ``yes`` when every one is within."""
+    outside = [m for m, v in verdicts.items() if v is False]
+    unknown = [m for m, v in verdicts.items() if v is None]
+    if outside:
+        return "no", f"not for {', '.join(outside)}"
+    if unknown:
+        return "-", f"for every model whose seed sd is measured; not known yet for {', '.join(unknown)} (no seed sd)"
+    return "yes", "for every model"
+
+
 def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
     """The pruning tables: the acceptance (trial minutes with and without the pruner, the best kept), then what
     explains the saving (epochs trained, a load check, where a pruned trial's time goes, early ranks)."""
@@ -359,14 +379,13 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
              "trial 0 s, pruned / no pruner | best, pruned | best, no pruner | gap | 2 seed sd | within |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     tp = tn = ep = en = 0.0
-    within_all = True
+    verdicts: dict[str, bool | None] = {}
     for m in nop:
         a, b = tuned[m], nop[m]
         tp, tn = tp + a["minutes"], tn + b["minutes"]
         sd = (stats[m][("tuned", "valid")] or (None, None))[1]
         gap = a["best_valid"] - b["best_valid"]
-        within = None if sd is None else abs(gap) <= 2 * sd
-        within_all &= bool(within)
+        within = verdicts[m] = within_two_sd(gap, sd)
         ta, tb = study_trials(m, True), study_trials(m, False)
         if ta and tb:
             ea, eb = sum(t["epochs"] for t in ta), sum(t["epochs"] for t in tb)
@@ -378,13 +397,13 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
         lines.append(f"| {m} | {a['minutes']:.1f} | {b['minutes']:.1f} | {1 - a['minutes'] / b['minutes']:.0%} | "
                      f"{epochs} | {a['best_valid']:.4f} | {b['best_valid']:.4f} | {gap:+.4f} | {fmt(sd and 2 * sd)} | "
                      f"{'-' if within is None else ('yes' if within else 'no')} |")
-    which = "every model" if within_all else "not every model"
+    cell, which = all_within(verdicts)
     lines += [f"| all | {tp:.1f} | {tn:.1f} | {1 - tp / tn:.0%} | - / {en:.0f} / {ep:.0f} | "
-              f"{(1 - ep / en) if en else 0:.0%} | | | | | | {'yes' if within_all else 'no'} |", "",
+              f"{(1 - ep / en) if en else 0:.0%} | | | | | | {cell} |", "",
               f"Pruning saves {1 - tp / tn:.0%} of the trial time over {len(nop)} model"
               f"{'' if len(nop) == 1 else 's'} ({', '.join(nop)}; target ≥ 40%: "
               f"**{'met' if 1 - tp / tn >= 0.4 else 'not met'}**); the best validation HR@10 is within 2 seed sd "
-              f"for {which}."]
+              f"{which}."]
     from recall_core.tuning.study import PRUNER_WARMUP
 
     rows = []

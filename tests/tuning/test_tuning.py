@@ -618,3 +618,19 @@ def test_a_reader_blocked_by_a_writer_gets_one_line(tmp_path):
         holder.rollback()
         holder.close()
     assert "\n" not in str(e.value)
+
+
+def test_the_pruning_table_calls_a_zero_gap_a_tie_and_an_unmeasured_sd_unknown():
+    """bench/tuning.py's verdict on "best within 2 seed sd": a zero gap is within whatever the sd; a non-zero gap
+    without a measured sd is unknown ("-"), not "no"; one model outside makes the "all" row "no"."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import tuning as bench_tuning
+
+    assert bench_tuning.within_two_sd(0.0, None) is True
+    assert bench_tuning.within_two_sd(0.01, None) is None
+    assert bench_tuning.within_two_sd(0.01, 0.005) is True       # 0.01 ≤ 2 × 0.005
+    assert bench_tuning.within_two_sd(-0.011, 0.005) is False
+    assert bench_tuning.all_within({"a": True, "b": True}) == ("yes", "for every model")
+    cell, which = bench_tuning.all_within({"a": True, "b": None})
+    assert cell == "-" and which.endswith("not known yet for b (no seed sd)")
+    assert bench_tuning.all_within({"a": False, "b": None}) == ("no", "not for a")
