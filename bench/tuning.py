@@ -400,7 +400,7 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
     cell, which = all_within(verdicts)
     lines += [f"| all | {tp:.1f} | {tn:.1f} | {1 - tp / tn:.0%} | - / {en:.0f} / {ep:.0f} | "
               f"{(1 - ep / en) if en else 0:.0%} | | | | | | {cell} |", "",
-              f"Pruning saves {1 - tp / tn:.0%} of the trial time over {len(nop)} model"
+              f"Pruning saves {1 - tp / tn:.1%} of the trial time over {len(nop)} model"
               f"{'' if len(nop) == 1 else 's'} ({', '.join(nop)}; target ≥ 40%: "
               f"**{'met' if 1 - tp / tn >= 0.4 else 'not met'}**); the best validation HR@10 is within 2 seed sd "
               f"{which}."]
