@@ -190,6 +190,32 @@ def wait_idle(page, timeout: float = 120.0, quiet: float = 1.0) -> None:
     raise TimeoutError(f"the app was still running after {timeout:.0f} s")
 
 
+_SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSpinner"]')) return false;
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'));
+}"""
+
+
+def wait_settled(page, timeout: float = 120.0, confirm: float = 0.2) -> None:
+    """Wait until the page has settled, read from the app itself rather than waited out (:func:`wait_idle`'s quiet
+    second): connected, the script run over (Streamlit's root element says ``data-test-script-state="notRunning"``),
+    no status widget or spinner, and every Plotly chart drawn (its SVG is there), on two reads ``confirm`` seconds
+    apart (a rerun the page asks for at the end of a run starts in between). Call it once the page's heading is
+    drawn: a page that has just been requested has not run yet."""
+    deadline = time.time() + timeout
+    settled_before = False
+    while time.time() < deadline:
+        settled = page.evaluate(_SETTLED)
+        if settled and settled_before:
+            return
+        settled_before = settled
+        page.wait_for_timeout(confirm * 1000)
+    raise TimeoutError(f"the app was still running after {timeout:.0f} s")
+
+
 def problems_on(page) -> list[str]:
     """Exceptions, error boxes and traceback text on the current page."""
     found = []
@@ -212,7 +238,8 @@ def launch(playwright):
 
 
 def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 1000, full: bool = True,
-              query: dict[str, str] | None = None, extra: list[tuple[str, str, str]] = ()) -> list[dict]:
+              query: dict[str, str] | None = None, extra: list[tuple[str, str, str]] = (),
+              settle=wait_idle) -> list[dict]:
     """Open every page, wait for it to finish, record problems and save ``<out_dir>/<name>.png``.
 
     ``query``: extra URL parameters per url path (e.g. ``{"items": "item=50&k=10"}``).
@@ -220,6 +247,8 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
     (e.g. ``("how?model=eges", "How it works", "how-eges")``); their ``page`` is that path.
     Checks first that a CJK font is installed (:func:`require_cjk_font`), and on every page that each element
     with Chinese text is drawn with one (:func:`han_glyph_problems`: a box is a problem).
+    ``full``: the screenshot is as tall as the page (up to 6000 px), else the viewport.
+    ``settle(page)``: how a page is waited for once its heading is drawn (:func:`wait_idle`, or :func:`wait_settled`).
     Returns ``[{"page", "title_found", "problems", "screenshot", "seconds", "han_checked"}]``.
     """
     from playwright.sync_api import sync_playwright
@@ -236,7 +265,7 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
             # when the very first request is a deep link (streamlit/streamlit#9992).
             page.goto(base_url, wait_until="domcontentloaded")
             page.get_by_role("heading", name=PAGES[0][1]).first.wait_for(timeout=90_000)
-            wait_idle(page)
+            settle(page)
             for path, title, name in [*PAGES, *extra]:
                 q = (query or {}).get(path)
                 t0 = time.time()
@@ -246,7 +275,7 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
                     title_found = True
                 except Exception:  # noqa: BLE001 (reported below as a problem)
                     title_found = False
-                wait_idle(page)
+                settle(page)
                 seconds = time.time() - t0
                 probs = problems_on(page)
                 if not title_found:

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 
@@ -41,48 +42,87 @@ def ml100k():
     return load_dataset("ml-100k")
 
 
+def built_once(request, tmp_path_factory, name: str, build):
+    """``build(folder)``'s result (paths), built by one process of the test run and read by every other.
+
+    Without xdist this is ``build(tmp_path_factory.mktemp(name))``. In an xdist worker the build goes to the run's
+    temporary root (the parent of every worker's own), under a file lock: the first worker to ask builds it there
+    and writes the result's paths beside it, and a worker that asks later (or waits on the lock meanwhile) reads
+    them; a build that fails writes nothing, so the next worker to ask builds it again. Only for what is built
+    from the code under test alone (seeded, no state of the worker), and handed to tests as copies."""
+    import json
+    import tempfile
+
+    if not hasattr(request.config, "workerinput"):
+        return build(tmp_path_factory.mktemp(name))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / "built-once"
+    shared.mkdir(exist_ok=True)
+    with FileLock(str(shared / f"{name}.lock")):
+        done = shared / f"{name}.json"
+        if done.is_file():
+            return _as_paths(json.loads(done.read_text()))
+        result = build(Path(tempfile.mkdtemp(prefix=f"{name}-", dir=shared)))
+        done.write_text(json.dumps([str(p) for p in result] if isinstance(result, tuple) else str(result)))
+        return result
+
+
+def _as_paths(saved):
+    """What :func:`built_once` wrote back as paths: a tuple of them, or one."""
+    return tuple(Path(p) for p in saved) if isinstance(saved, list) else Path(saved)
+
+
 @pytest.fixture(scope="session")
-def ml100k_trained(ml100k, tmp_path_factory):
+def ml100k_trained(ml100k, request, tmp_path_factory):
     """A store with most-popular and item2vec trained on the real ML-100K through the CLI in a process of its own
-    (tests/ml100k_fixture.py), once per test run: the end-to-end tests and the native leg of the generic-folder
-    comparison read copies of it (``copy_ml100k_store``)."""
+    (tests/ml100k_fixture.py), once per test run (:func:`built_once`): the end-to-end tests and the native leg of the
+    generic-folder comparison read copies of it (``copy_ml100k_store``)."""
     from tests.ml100k_fixture import train_through_the_cli
 
-    return train_through_the_cli(tmp_path_factory.mktemp("ml100k_trained") / "store")
+    return built_once(request, tmp_path_factory, "ml100k_trained", lambda root: train_through_the_cli(root / "store"))
 
 
-# ---- the tiny stores of the app tests (tests/app_fixture.py): each kind built once per test process, and handed
-# out as copies (copy_store), so a module that writes to its store, or needs a first visitor's view of it, has one
-# of its own as before, without training it again. Never hand the built stores themselves to a test.
+# ---- the tiny stores of the app tests (tests/app_fixture.py): each kind built once per test run (built_once: by
+# the first process that asks), and handed out as copies (copy_store), so a module that writes to its store, or
+# needs a first visitor's view of it, has one of its own as before, without training it again. Never hand the
+# built stores themselves to a test.
 
 
 @pytest.fixture(scope="session")
-def tiny_basic_built(tmp_path_factory):
+def tiny_basic_built(request, tmp_path_factory):
     """``(dataset folder, store)``: the planted folder with most-popular and item2vec (``with_extras=False``)."""
     from tests.app_fixture import build_tiny_store
 
-    return build_tiny_store(tmp_path_factory.mktemp("tiny_basic"), with_extras=False)
+    return built_once(request, tmp_path_factory, "tiny_basic",
+                      lambda root: build_tiny_store(root, with_extras=False))
 
 
 @pytest.fixture(scope="session")
-def tiny_built(tiny_basic_built, tmp_path_factory):
+def tiny_built(tiny_basic_built, request, tmp_path_factory):
     """``(dataset folder, store)``: :func:`tiny_basic_built` plus the EGES and DSSM stand-ins (``build_tiny_store``)."""
     from tests.app_fixture import add_stand_ins, copy_store
 
-    folder, store = copy_store(tiny_basic_built, tmp_path_factory.mktemp("tiny"))
-    add_stand_ins(folder, store)
-    return folder, store
+    def build(root):
+        folder, store = copy_store(tiny_basic_built, root)
+        add_stand_ins(folder, store)
+        return folder, store
+
+    return built_once(request, tmp_path_factory, "tiny", build)
 
 
 @pytest.fixture(scope="session")
-def every_model_built(tiny_built, tmp_path_factory):
+def every_model_built(tiny_built, request, tmp_path_factory):
     """``(dataset folder, store)``: :func:`tiny_built` plus real Airbnb, FM and YouTubeDNN (``add_real_models``)."""
     pytest.importorskip("streamlit")
     from tests.app_fixture import add_real_models, copy_store
 
-    folder, store = copy_store(tiny_built, tmp_path_factory.mktemp("every_model"))
-    add_real_models(folder, store)
-    return folder, store
+    def build(root):
+        folder, store = copy_store(tiny_built, root)
+        add_real_models(folder, store)
+        return folder, store
+
+    return built_once(request, tmp_path_factory, "every_model", build)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,11 @@
-"""The schedule of ``make test`` (tests/scheduling.py): its lists name tests that exist, and units are modules."""
+"""The schedule of ``make test`` (tests/scheduling.py): its lists name tests that exist, and units are modules; the
+stores the workers share are built once per run (tests/conftest.py, ``built_once``)."""
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import pytest
 
 from tests import scheduling
 
@@ -62,3 +65,39 @@ def test_workers_sort_and_a_run_without_xdist_keeps_the_collection_order():
         items = [SimpleNamespace(nodeid=i) for i in ids]
         pytest_collection_modifyitems(config, items)
         assert [i.nodeid for i in items] == want
+
+
+def test_built_once_builds_once_per_run_and_again_after_a_failed_build(tmp_path):
+    """tests/conftest.py's ``built_once``: two workers of one run (basetemps under one root) get the same build, made
+    once; a build that raised is made again by the next worker that asks; without xdist each call builds."""
+    from types import SimpleNamespace
+
+    from tests.conftest import built_once
+
+    calls = []
+
+    def build(root):
+        calls.append(root)
+        (root / "store").mkdir()
+        return root / "folder", root / "store"
+
+    def worker(n):
+        base = tmp_path / "run" / f"popen-gw{n}"
+        base.mkdir(parents=True, exist_ok=True)
+        factory = SimpleNamespace(getbasetemp=lambda: base, mktemp=None)
+        return SimpleNamespace(config=SimpleNamespace(workerinput={"workerid": f"gw{n}"})), factory
+
+    def fails(root):
+        calls.append(root)
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        built_once(*worker(0), "x", fails)
+    first = built_once(*worker(0), "x", build)
+    assert built_once(*worker(1), "x", build) == first and len(calls) == 2  # the failed one, then one build
+    assert first[1].is_dir() and first[1].is_relative_to(tmp_path / "run")
+    alone = SimpleNamespace(config=SimpleNamespace())
+    factory = SimpleNamespace(mktemp=lambda name: Path(tmp_path / f"alone-{len(calls)}").mkdir() or
+                              tmp_path / f"alone-{len(calls)}")
+    a, b = built_once(alone, factory, "x", build), built_once(alone, factory, "x", build)
+    assert a != b and len(calls) == 4

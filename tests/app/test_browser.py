@@ -7,7 +7,8 @@ One fresh server (the tiny store of the AppTests):
    recall_core/app/routing.py). The tiny dataset has no movie 50, so the page says it ignored the id:
    the link's parameters reached the page. The demo header has no Deploy button, and the "Copy link to
    this view" button puts this view's URL on the clipboard.
-2. Every page, with a screenshot under test-artifacts/browser/: no exception box, error box or traceback;
+2. Every page, once settled (``screenshots.wait_settled``), with a screenshot of its viewport under
+   test-artifacts/browser/: no exception box, error box or traceback;
    then ``/how?model=M`` for every stored model with a section, and two pages with ``?lang=zh``, where every
    element with Chinese text must be drawn with a CJK font (no boxes; ``screenshots.han_glyph_problems``,
    which a browser without a CJK font fails: checked here too).
@@ -34,7 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from browser_timings import CONCURRENT, app_pages, concurrent_sessions  # noqa: E402
 from screenshots import (PAGES, CHROMIUM_ARGS, chromium_path, cjk_fonts, han_glyph_problems, launch,  # noqa: E402
-                         problems_on, serve, title, visit_all, wait_idle)
+                         problems_on, serve, title, visit_all, wait_idle, wait_settled)
 
 from tests.app_fixture import copy_store  # noqa: E402
 
@@ -67,7 +68,7 @@ def first_request_is_a_deep_link(url: str) -> None:
             page = context.new_page()
             page.goto(f"{url}/items?item=50&k=10", wait_until="domcontentloaded")
             page.get_by_role("heading", name="Item neighbours").first.wait_for(timeout=90_000)
-            wait_idle(page)
+            wait_settled(page)
             text = page.locator("body").inner_text()
             assert "Page not found" not in text
             assert "Ignored item=50 from the link" in text  # the link's parameters reached the page
@@ -112,7 +113,9 @@ def test_every_page_in_chromium(browser_ready, every_model_built, tmp_path):
     extra += zh_pages
     with serve(env) as url:
         first_request_is_a_deep_link(url)
-        results = visit_all(url, out, width=1400, height=900,
+        # settled when the app says so (script run over, charts drawn), not after a quiet second; the screenshot
+        # is the viewport (what the size check reads; the checks above it read the whole page's DOM)
+        results = visit_all(url, out, width=1400, height=900, full=False, settle=wait_settled,
                             query={"items": "item=i5&k=5", "users": "user=u3&k=5"}, extra=extra)
         five = concurrent_sessions(url, app_pages("i5", "u3")[1:1 + CONCURRENT])
     assert [r["page"] for r in results] == [p[0] or "overview" for p in [*PAGES, *extra]]

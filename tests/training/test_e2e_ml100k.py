@@ -12,8 +12,8 @@ pytestmark = pytest.mark.slow  # ML-100K trained end to end (tests/conftest.py, 
 
 @pytest.fixture(scope="module")
 def store(ml100k_trained, tmp_path_factory):
-    """``train --dataset ml-100k --models mostpop,item2vec`` through the CLI (tests/conftest.py, once per run;
-    its exit code is checked there), a copy of its own."""
+    """``train --dataset ml-100k --models mostpop,item2vec --no-maps`` through the CLI (tests/conftest.py, once per
+    run; its exit code is checked there), a copy of its own."""
     from tests.ml100k_fixture import copy_ml100k_store
 
     return str(copy_ml100k_store(ml100k_trained, tmp_path_factory.mktemp("e2e") / "store"))

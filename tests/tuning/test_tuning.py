@@ -414,8 +414,11 @@ def _tune_cmd(folder, store, trials, model="airbnb"):
 
 
 def _wide(tmp_path):
-    """Planted data large enough that one airbnb trial takes a moment (a process can be killed inside one)."""
-    ds = planted_dataset(n_clusters=8, items_per_cluster=40, users_per_cluster=120, history=30, noise=0.1, seed=3)
+    """Planted data large enough that one airbnb trial takes a moment (a process can be killed inside one, and two
+    processes started together both get trials of a 6-trial budget): about 8k ratings, ~1-2 s a trial here. What
+    the process tests check (trials kept across kill -9, the lost one failed, the budget shared) does not grow
+    with the data; the 29k ratings used before only made each trial longer."""
+    ds = planted_dataset(n_clusters=8, items_per_cluster=20, users_per_cluster=50, history=20, noise=0.1, seed=3)
     return write_movielens(ds, tmp_path / "wide", "ml-100k")
 
 
