@@ -1031,5 +1031,5 @@ STRINGS.update({
 # ---- issue 22: EGES's walks follow the data (fewer walks per node on a sparse session graph)
 STRINGS.update({
     'how.eges.walks_scaled': ('（设定为 {set} 条，实际 {wpn} 条：这个会话图每个节点平均只有 {density:.1f} 次转移，低于 {full:g}，'
-                              '所以每个节点出发的游走更少，训练量随数据而不是随目录大小增长。）'),
+                              '所以每个节点出发的游走更少，训练量随数据而不是随物料库大小增长。）'),
 })
