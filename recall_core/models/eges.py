@@ -9,7 +9,11 @@ Method, step by step (``fit``):
    (:mod:`recall_core.features.graph`).
 3. **Weighted random walks.** ``walks_per_node`` walks of ``walk_length``
    from every node; the next step is drawn with probability
-   ``M_ij / sum_j M_ij`` (vectorised, seeded ``np.random.Generator``).
+   ``M_ij / sum_j M_ij`` (vectorised, seeded ``np.random.Generator``). On a
+   sparse graph (fewer than ``walks_full_density`` session transitions per
+   node) fewer walks start at each node (:func:`walks_per_node_for`), so the
+   walk corpus, and the training's cost, follows the transitions, not the
+   catalogue; ``info["walks"]`` records the number used.
 4. **Side information** (:mod:`recall_core.features.side_info`): the item id
    plus three fields: pooled genres, release-year bucket, popularity bucket.
    On other data the fields follow the declared columns (``train.schema``):
@@ -103,6 +107,14 @@ class EGESConfig(ModelConfig):
     the logits are frozen at 0, so ``H_v`` is the plain mean of the active
     fields; with ``popularity_field=False`` that is id, genres and year, 1/3
     each).
+    ``walks_full_density``: session transitions per graph node from which
+    every node starts all ``walks_per_node`` walks; a sparser graph starts
+    proportionally fewer (:func:`walks_per_node_for`; 0 = always
+    ``walks_per_node``). Chosen on validation (BENCHMARKS.md, "EGES's cost on a
+    sparse catalogue"): 20 keeps ML-100K (57 transitions per node) at all 10
+    walks, bit for bit, and gives the 9.7k-film synth-10k shape (8.6 per node)
+    4 walks per node. Not in the search space: it sets the cost, like
+    ``batch_size``; a tuned ``walks_per_node`` is scaled by the same factor.
     """
 
     embedding_dim: int = 64
@@ -122,6 +134,27 @@ class EGESConfig(ModelConfig):
     attention: Literal["learned", "mean"] = "learned"
     year_edges: tuple = DEFAULT_YEAR_EDGES
     popularity_edges: tuple = DEFAULT_POPULARITY_EDGES
+    walks_full_density: float = 20.0  # transitions per node; BENCHMARKS.md "EGES's cost on a sparse catalogue"
+
+    def check(self) -> None:
+        super().check()
+        self.require("walks_per_node", self.walks_per_node >= 1, "at least 1")
+        self.require("walks_full_density", self.walks_full_density >= 0, "at least 0 (0: no scaling)")
+
+
+def walks_per_node_for(walks_per_node: int, transitions_per_node: float, full_density: float) -> int:
+    """The walks started at each node: ``walks_per_node`` where the session graph has at least ``full_density``
+    transitions (summed edge weights) per node, or when ``full_density`` is 0; on a sparser graph
+    ``walks_per_node * transitions_per_node / full_density``, rounded half up, at least 1.
+
+    Why: walks start at every node, so with a fixed count the skip-gram pairs grow with the catalogue, not
+    with the data (ML-100K: 1,676 nodes, 0.8M pairs per epoch; the 9.7k-film synth-10k shape, from as many
+    ratings: 9,417 nodes, 4.3M pairs). Below ``full_density`` the number of walks follows the transitions
+    instead: ``n_walks ~ walks_per_node * transitions / full_density``.
+    """
+    if full_density <= 0 or transitions_per_node >= full_density:
+        return int(walks_per_node)
+    return max(1, int(np.floor(walks_per_node * transitions_per_node / full_density + 0.5)))
 
 
 def softmax_rows(a: np.ndarray) -> np.ndarray:
@@ -442,7 +475,9 @@ class EGES(RecallModel):
 
         sessions = sessions_of(train, c.session_gap_seconds)
         graph = session_graph(sessions, train.n_items)
-        walks = weighted_walks(graph, c.walks_per_node, c.walk_length, rng)
+        density = graph.total_weight / max(graph.n_nodes, 1)  # session transitions per node
+        walks_per_node = walks_per_node_for(c.walks_per_node, density, c.walks_full_density)
+        walks = weighted_walks(graph, walks_per_node, c.walk_length, rng)
         centers, contexts = skipgram_pairs(walks, c.window)
         n_items = train.n_items
         centre_counts = np.bincount(centers, minlength=n_items).astype(np.int64)
@@ -509,7 +544,10 @@ class EGES(RecallModel):
                 info={
                     "graph": {**graph.summary(), "session_gap_seconds": c.session_gap_seconds,
                               "sessions": sessions.n_sessions},
-                    "walks": {"walks_per_node": c.walks_per_node, "walk_length": c.walk_length, "window": c.window,
+                    "walks": {"walks_per_node": c.walks_per_node, "walks_per_node_used": walks_per_node,
+                              "transitions_per_node": round(float(density), 3),
+                              "walks_full_density": c.walks_full_density,
+                              "walk_length": c.walk_length, "window": c.window,
                               "n_walks": int(len(walks)), "pairs": int(n_pairs), "negative": c.negative,
                               "seconds": round(walk_seconds, 2)},
                     "attention_fields": list(fields),

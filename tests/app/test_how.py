@@ -178,6 +178,43 @@ def test_how_eges_walks_on_the_stored_graph_and_recomposed_h(how_env):
 
     a, b = map(int, re.search(r"\*\*(\d+) of (\d+)\*\*", ok_n).groups())
     assert a == b and b > 0
+    # the stand-in EGES records no walks (a store from before issue 22): the caption falls back to the config's
+    assert any(f"samples {mechanisms.stored_config(read_eges_manifest(how_env)).walks_per_node} walks from every "
+               "node" in c.value for c in at.caption)
+
+
+def read_eges_manifest(store_env) -> dict:
+    from recall_core.data import load_dataset
+    from recall_core.store import model_dir, read_manifest
+
+    return read_manifest(model_dir(store_env[1], load_dataset(str(store_env[0])).key, "eges"))
+
+
+def test_how_eges_caption_names_the_walks_fit_used(every_model_built, tmp_path, monkeypatch):
+    """A model trained on a sparse graph records fewer walks per node than its config's (issue 22): the caption
+    says how many it used, and why."""
+    import json
+
+    from recall_core.data import load_dataset
+    from recall_core.store import MANIFEST, live_dir, manifest_path
+    from tests.app.test_app import ok
+    from tests.app_fixture import copy_store
+
+    folder, store = copy_store(every_model_built, tmp_path)
+    key = load_dataset(str(folder)).key
+    manifest = json.loads(manifest_path(store, key, "eges").read_text())
+    manifest["config"]["walks_per_node"] = 10
+    manifest["info"]["walks"] = {"walks_per_node": 10, "walks_per_node_used": 4, "transitions_per_node": 8.6,
+                                 "walks_full_density": 20.0}
+    for path in (manifest_path(store, key, "eges"), live_dir(store, key, "eges") / MANIFEST):  # live = its version
+        path.write_text(json.dumps(manifest))
+    monkeypatch.setenv("RECALL_DATASET", str(folder))
+    monkeypatch.setenv("RECALL_STORE", str(store))
+    at = run_how({"model": "eges"}, {"how_eges_tabs": "Weighted walks"})
+    ok(at)
+    caption = [c.value for c in at.caption if "walks from every node" in c.value][0]
+    assert "samples 4 walks from every node" in caption
+    assert "(4 of the 10 walks set: this session graph has 8.6 transitions per node, below 20" in caption
 
 
 def test_how_model_picker_defaults_to_first_stored_and_ignores_a_bad_link(how_env):

@@ -9,7 +9,8 @@ from recall_core.models.base import l2_normalize
 from recall_core.features.graph import PAD, session_graph, skipgram_pairs, weighted_walks
 from recall_core.features.sessions import sessions_of
 from recall_core.evaluation.cold_start import holdout_train
-from recall_core.models.eges import EGES, EGESConfig, cold_start_vector, eges_item_vectors
+from recall_core.errors import ConfigError
+from recall_core.models.eges import EGES, EGESConfig, cold_start_vector, eges_item_vectors, walks_per_node_for
 from tests.conformance import ITEMS_PER_CLUSTER, ModelConformance
 
 SMALL = {"embedding_dim": 16, "epochs": 4, "walks_per_node": 20, "walk_length": 10, "window": 3,
@@ -56,8 +57,9 @@ class TestEGES(ModelConformance):
         c = EGESConfig(**SMALL)
         n = split.train.n_items
         rng = np.random.default_rng(c.seed)
+        # the walks per node the fit used (fewer than the config's on a sparse graph: test_walks_follow_the_data)
         walks = weighted_walks(session_graph(sessions_of(split.train, c.session_gap_seconds), n),
-                               c.walks_per_node, c.walk_length, rng)
+                               fitted.info["walks"]["walks_per_node_used"], c.walk_length, rng)
         expected = np.zeros(n, np.int64)
         for walk in walks:
             w = [int(v) for v in walk if v != PAD]  # PAD only fills a dead-ended walk's tail
@@ -152,3 +154,42 @@ def test_switches_popularity_field_off_and_plain_mean_cold_start(planted):
     g = out.extras["genre_embeddings"][names.index("Action")]
     y = out.extras["year_embeddings"][year_buckets([1995], out.extras["year_edges"])[0]]
     np.testing.assert_allclose(v, 0.5 * g + 0.5 * y, rtol=1e-5, atol=1e-6)
+
+
+def test_walks_per_node_rule_by_hand():
+    """Full walks from ``walks_full_density`` transitions per node (or with the rule off), else in proportion,
+    rounded half up, at least 1. The numbers of BENCHMARKS.md's block: ML-100K 57.0, synth-10k 8.6 per node."""
+    assert walks_per_node_for(10, 57.0, 20.0) == 10  # ML-100K: today's 10, and the tuned 18 stays 18
+    assert walks_per_node_for(18, 57.0, 20.0) == 18
+    assert walks_per_node_for(10, 20.0, 20.0) == 10  # at the threshold: full
+    assert walks_per_node_for(10, 8.6, 20.0) == 4  # synth-10k: 4.3 -> 4
+    assert walks_per_node_for(18, 8.6, 20.0) == 8  # 7.74 -> 8: a tuned count is scaled, not capped
+    assert walks_per_node_for(10, 3.0, 20.0) == 2  # 1.5 rounds up
+    assert walks_per_node_for(10, 0.01, 20.0) == 1  # never 0
+    assert walks_per_node_for(10, 8.6, 0.0) == 10  # 0: the rule is off
+    with pytest.raises(ConfigError, match="walks_full_density"):
+        EGESConfig(walks_full_density=-1.0)
+    assert EGESConfig().walks_full_density == 20.0 and EGESConfig().walks_per_node == 10
+
+
+def test_walks_follow_the_data(planted):
+    """On the planted data (sparse: few transitions per node) the fit starts the rule's walks per node, and
+    records them; with a threshold at or below the graph's density it trains exactly as with the rule off
+    (bit for bit: what keeps ML-100K's models unchanged)."""
+    _, split = planted
+    train = split.train
+    g = session_graph(sessions_of(train, EGESConfig().session_gap_seconds), train.n_items)
+    density = float(np.asarray(g.matrix.sum())) / g.n_nodes  # transitions (edge weights) per node, by hand
+    fast = {**SMALL, "epochs": 1}
+    sparse = EGES(**fast, walks_full_density=4 * density).fit(train).export()
+    walks = sparse.info["walks"]
+    assert walks["walks_per_node_used"] == 5  # 20 walks * 1/4
+    assert walks["n_walks"] == 5 * g.n_nodes and walks["walks_per_node"] == 20
+    assert walks["transitions_per_node"] == pytest.approx(density, abs=1e-3)
+    assert walks["walks_full_density"] == 4 * density
+    off, at = (EGES(**fast, walks_full_density=f).fit(train).export() for f in (0.0, density))
+    assert off.info["walks"]["walks_per_node_used"] == at.info["walks"]["walks_per_node_used"] == 20
+    for a, b in ((off.item_vectors, at.item_vectors), (off.candidate_vectors, at.candidate_vectors),
+                 (off.extras["attention"], at.extras["attention"])):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(sparse.item_vectors, off.item_vectors)  # fewer walks: another model

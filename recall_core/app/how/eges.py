@@ -110,7 +110,14 @@ def render(ctx: HowContext) -> None:
                 table = pd.DataFrame({f"{s + 1}": [names[v] if v != PAD else "—" for v in walks[:, s]]
                                       for s in range(walks.shape[1])})
                 widgets.table(table, key=f"{ctx.key}_walks", hide_index=True, width="stretch")
-                st.caption(t("how.eges.walks_caption", window=cfg.window, wpn=cfg.walks_per_node))
+                used = ctx.manifest.get("info", {}).get("walks", {})
+                wpn = used.get("walks_per_node_used", cfg.walks_per_node)  # scaled on a sparse graph (issue 22)
+                caption = t("how.eges.walks_caption", window=cfg.window, wpn=wpn)
+                if wpn != cfg.walks_per_node:
+                    caption += " " + t("how.eges.walks_scaled", wpn=wpn, set=cfg.walks_per_node,
+                                       density=used.get("transitions_per_node", 0.0),
+                                       full=used.get("walks_full_density", 0.0))
+                st.caption(caption)
     if att_tab.open is not False:
         with att_tab:
             left, right = st.columns(2)

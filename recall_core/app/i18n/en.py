@@ -1002,3 +1002,10 @@ STRINGS.update({
     'judge.col.metric_ci': '{metric} 95% CI',
     'judge.add_placeholder': 'item:50, user:13',
 })
+
+# ---- issue 22: EGES's walks follow the data (fewer walks per node on a sparse session graph)
+STRINGS.update({
+    'how.eges.walks_scaled': ('({wpn} of the {set} walks set: this session graph has {density:.1f} transitions per '
+                              'node, below {full:g}, so fewer walks start at each node and the training follows the '
+                              'data, not the catalogue.)'),
+})

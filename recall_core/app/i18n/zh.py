@@ -1027,3 +1027,9 @@ STRINGS.update({
     'core.model.airbnb.variant.global_negatives.True': '预订{_item}的样本对也抽取负样本（论文：没有）',
     'core.model.airbnb.variant.global_negatives.False': '预订{_item}的样本对不抽负样本，与论文一致',
 })
+
+# ---- issue 22: EGES's walks follow the data (fewer walks per node on a sparse session graph)
+STRINGS.update({
+    'how.eges.walks_scaled': ('（设定为 {set} 条，实际 {wpn} 条：这个会话图每个节点平均只有 {density:.1f} 次转移，低于 {full:g}，'
+                              '所以每个节点出发的游走更少，训练量随数据而不是随物料库大小增长。）'),
+})
