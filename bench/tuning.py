@@ -132,6 +132,17 @@ def profile(model: str) -> dict:
     return out
 
 
+def profile_before_file(model: str) -> Path:
+    """A profile made with the code before the one-trace change (kept beside the current one for the fixed-cost
+    comparison: ``bench/_trial_profile.py M`` run from a checkout of that code, back to back with the current
+    code's profile under one hold of the CPU lock; this script only reads it)."""
+    return CACHE / f"profile-before-{model}.json"
+
+
+#: which code the ``profile-before-M.json`` files were made with
+BEFORE_NOTE = "main at 4069491"
+
+
 def study_trials(model: str, pruner: bool = True) -> list[dict] | None:
     """The counted trials of a cached study: ``{number, state, seconds, epochs, value, curve}`` each (None when
     the study is not there)."""
@@ -407,6 +418,7 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
     from recall_core.tuning.study import PRUNER_WARMUP
 
     rows = []
+    before = any(profile_before_file(m).exists() for m in tuned)
     for m in tuned:
         ta, tb, p = study_trials(m, True), (study_trials(m, False) if m in nop else None), _read(profile_file(m))
         if not ta:
@@ -418,6 +430,9 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
             prof = f"{p['prep_s']:.1f} | {p['epoch_s']:.2f} | {p['eval_s']:.2f} | {fixed:.0%}"
         else:
             prof = "- | - | - | -"
+        if before:
+            b = _read(profile_before_file(m))
+            prof = (f"{b['prep_s']:.1f} → " if b else "- → ") + prof
         r1, r2 = (rank_agreement(tb, 1), rank_agreement(tb, 2)) if tb else (None, None)
         rows.append(f"| {m} | {len(pruned)} | {stop} | {prof} | {fmt(r1, 2)} | {fmt(r2, 2)} |")
     if rows:
@@ -428,9 +443,14 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
                   "`bench/_trial_profile.py`): data preparation, model building and TensorFlow's tracing (paid by "
                   "every trial, pruned or not), the median training epoch, the per-epoch validation HR@10. Fixed "
                   "share: prep over a trial pruned at epoch 2. Spearman: over the no-pruner study's trials, how well "
-                  "the best validation HR@10 of the first 1 (or 2) epochs ranks the trials' final values.", "",
-                  "| model | pruned trials | stopped at epoch | prep s | epoch s | validation s | fixed share | "
-                  "Spearman, epoch 1 | Spearman, epoch 2 |", "|---|---|---|---|---|---|---|---|---|"] + rows
+                  "the best validation HR@10 of the first 1 (or 2) epochs ranks the trials' final values."
+                  + (" Prep s before → now: the same profile made with the code before the training step was "
+                     "traced once per fit (one trace per batch shape before, and EGES's step traced twice), "
+                     f"{BEFORE_NOTE}, back to back with the current code's in one hold of the CPU lock (the other "
+                     "columns are the current code's)." if before else ""), "",
+                  "| model | pruned trials | stopped at epoch | prep s" + (", before → now" if before else "")
+                  + " | epoch s | validation s | fixed share | Spearman, epoch 1 | Spearman, epoch 2 |",
+                  "|---|---|---|---|---|---|---|---|---|"] + rows
     return lines
 
 
