@@ -483,7 +483,9 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
                   + (" Prep s before → now: the same profile made with the code before the training step was "
                      "traced once per fit (one trace per batch shape before, and EGES's step traced twice), "
                      f"{BEFORE_NOTE}, back to back with the current code's in one hold of the CPU lock (the other "
-                     "columns are the current code's)." if before else ""), "",
+                     "columns are the current code's). item2vec and Airbnb train without TensorFlow, so that change "
+                     "did not touch them: their two numbers show one profile's run-to-run spread." if before else ""),
+                  "",
                   "| model | pruned trials | stopped at epoch | prep s" + (", before → now" if before else "")
                   + " | epoch s | validation s | fixed share | Spearman, epoch 1 | Spearman, epoch 2 |",
                   "|---|---|---|---|---|---|---|---|---|"] + rows
