@@ -75,10 +75,32 @@ def tune(model: str, pruner: bool = True, fresh: bool = False) -> dict:
            model, "--trials", str(TRIALS), "--json"] + ([] if pruner else ["--no-pruner"]) + (["--fresh"] if fresh else [])
     print(f"{' '.join(cmd[1:])} ...", file=sys.stderr, flush=True)
     out = json.loads(run(cmd))
-    result = {**out["models"][0], "ease": out["ease"], "budget": out["budget"], "settings": out["settings"]}
+    result = {**out["models"][0], "ease": out["ease"], "budget": out["budget"], "settings": out["settings"],
+              "code": trial_code()}
     CACHE.mkdir(parents=True, exist_ok=True)
     tune_file(model, pruner).write_text(json.dumps(result, indent=2))
     return result
+
+
+#: the packages a trial runs: a study's minutes are compared with another's only when these were the same
+TRIAL_CODE = ("recall_core/data", "recall_core/features", "recall_core/models", "recall_core/evaluation",
+              "recall_core/training", "recall_core/tuning")
+
+
+def trial_code() -> str | None:
+    """Which code ran a study's trials: a digest of the git trees of :data:`TRIAL_CODE` at HEAD, ``+dirty`` when
+    they have uncommitted changes (None outside a git checkout). A study cached before this was recorded has
+    none: two such studies count as made with the same code."""
+    import subprocess
+
+    try:
+        trees = [subprocess.run(["git", "rev-parse", f"HEAD:{d}"], cwd=ROOT, capture_output=True, text=True,
+                                check=True).stdout.strip() for d in TRIAL_CODE]
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", *TRIAL_CODE], cwd=ROOT, capture_output=True,
+                               text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return hashlib.sha1(" ".join(trees).encode()).hexdigest()[:12] + ("+dirty" if dirty else "")
 
 
 def cell(model: str, config: str, split: str, seed: int, params: dict) -> dict:
@@ -130,6 +152,17 @@ def profile(model: str) -> dict:
     out = json.loads(run([sys.executable, "bench/_trial_profile.py", model]).strip().splitlines()[-1])
     profile_file(model).write_text(json.dumps(out, indent=2))
     return out
+
+
+def profile_before_file(model: str) -> Path:
+    """A profile made with the code before the one-trace change (kept beside the current one for the fixed-cost
+    comparison: ``bench/_trial_profile.py M`` run from a checkout of that code, back to back with the current
+    code's profile under one hold of the CPU lock; this script only reads it)."""
+    return CACHE / f"profile-before-{model}.json"
+
+
+#: which code the ``profile-before-M.json`` files were made with
+BEFORE_NOTE = "main at 4069491"
 
 
 def study_trials(model: str, pruner: bool = True) -> list[dict] | None:
@@ -380,8 +413,13 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     tp = tn = ep = en = 0.0
     verdicts: dict[str, bool | None] = {}
+    # minutes from two code versions are no saving (a change to the trials' fixed cost moves both arms)
+    other = {m: (tuned[m].get("code"), nop[m].get("code")) for m in nop if tuned[m].get("code") != nop[m].get("code")}
     for m in nop:
         a, b = tuned[m], nop[m]
+        if m in other:
+            lines.append(f"| {m} | {a['minutes']:.1f} | {b['minutes']:.1f} | - | - | - | - | - | - | - | - | - |")
+            continue
         tp, tn = tp + a["minutes"], tn + b["minutes"]
         sd = (stats[m][("tuned", "valid")] or (None, None))[1]
         gap = a["best_valid"] - b["best_valid"]
@@ -398,15 +436,25 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
                      f"{epochs} | {a['best_valid']:.4f} | {b['best_valid']:.4f} | {gap:+.4f} | {fmt(sd and 2 * sd)} | "
                      f"{'-' if within is None else ('yes' if within else 'no')} |")
     cell, which = all_within(verdicts)
-    lines += [f"| all | {tp:.1f} | {tn:.1f} | {1 - tp / tn:.0%} | - / {en:.0f} / {ep:.0f} | "
-              f"{(1 - ep / en) if en else 0:.0%} | | | | | | {cell} |", "",
-              f"Pruning saves {1 - tp / tn:.1%} of the trial time over {len(nop)} model"
-              f"{'' if len(nop) == 1 else 's'} ({', '.join(nop)}; target ≥ 40%: "
-              f"**{'met' if 1 - tp / tn >= 0.4 else 'not met'}**); the best validation HR@10 is within 2 seed sd "
-              f"{which}."]
+    compared = [m for m in nop if m not in other]
+    if compared:
+        lines += [f"| all | {tp:.1f} | {tn:.1f} | {1 - tp / tn:.0%} | - / {en:.0f} / {ep:.0f} | "
+                  f"{(1 - ep / en) if en else 0:.0%} | | | | | | {cell} |", "",
+                  f"Pruning saves {1 - tp / tn:.1%} of the trial time over {len(compared)} model"
+                  f"{'' if len(compared) == 1 else 's'} ({', '.join(compared)}; target ≥ 40%: "
+                  f"**{'met' if 1 - tp / tn >= 0.4 else 'not met'}**); the best validation HR@10 is within 2 seed sd "
+                  f"{which}."]
+    if other:
+        codes = "; ".join(f"{m}: pruned {a or 'not recorded'}, no pruner {b or 'not recorded'}"
+                          for m, (a, b) in other.items())
+        lines += ["", f"Not compared (\"-\"): {', '.join(other)}: the two studies ran different trial code "
+                      f"({codes}"
+                      "; `trial_code()` in bench/tuning.py), so their minutes are not a saving. Rerun the older arm: "
+                      "`python bench/tuning.py --steps tune|nopruner --models M --fresh`."]
     from recall_core.tuning.study import PRUNER_WARMUP
 
     rows = []
+    before = any(profile_before_file(m).exists() for m in tuned)
     for m in tuned:
         ta, tb, p = study_trials(m, True), (study_trials(m, False) if m in nop else None), _read(profile_file(m))
         if not ta:
@@ -418,6 +466,9 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
             prof = f"{p['prep_s']:.1f} | {p['epoch_s']:.2f} | {p['eval_s']:.2f} | {fixed:.0%}"
         else:
             prof = "- | - | - | -"
+        if before:
+            b = _read(profile_before_file(m))
+            prof = (f"{b['prep_s']:.1f} → " if b else "- → ") + prof
         r1, r2 = (rank_agreement(tb, 1), rank_agreement(tb, 2)) if tb else (None, None)
         rows.append(f"| {m} | {len(pruned)} | {stop} | {prof} | {fmt(r1, 2)} | {fmt(r2, 2)} |")
     if rows:
@@ -428,9 +479,16 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
                   "`bench/_trial_profile.py`): data preparation, model building and TensorFlow's tracing (paid by "
                   "every trial, pruned or not), the median training epoch, the per-epoch validation HR@10. Fixed "
                   "share: prep over a trial pruned at epoch 2. Spearman: over the no-pruner study's trials, how well "
-                  "the best validation HR@10 of the first 1 (or 2) epochs ranks the trials' final values.", "",
-                  "| model | pruned trials | stopped at epoch | prep s | epoch s | validation s | fixed share | "
-                  "Spearman, epoch 1 | Spearman, epoch 2 |", "|---|---|---|---|---|---|---|---|---|"] + rows
+                  "the best validation HR@10 of the first 1 (or 2) epochs ranks the trials' final values."
+                  + (" Prep s before → now: the same profile made with the code before the training step was "
+                     "traced once per fit (one trace per batch shape before, and EGES's step traced twice), "
+                     f"{BEFORE_NOTE}, back to back with the current code's in one hold of the CPU lock (the other "
+                     "columns are the current code's). item2vec and Airbnb train without TensorFlow, so that change "
+                     "did not touch them: their two numbers show one profile's run-to-run spread." if before else ""),
+                  "",
+                  "| model | pruned trials | stopped at epoch | prep s" + (", before → now" if before else "")
+                  + " | epoch s | validation s | fixed share | Spearman, epoch 1 | Spearman, epoch 2 |",
+                  "|---|---|---|---|---|---|---|---|---|"] + rows
     return lines
 
 

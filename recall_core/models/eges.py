@@ -495,6 +495,9 @@ class EGES(RecallModel):
         net = _build_network(n_items, side, c.embedding_dim, c.seed, attention_mask(c.popularity_field, fields),
                              learn_attention=c.attention == "learned")
         opt = keras.optimizers.Adam(learning_rate=c.learning_rate)
+        # Adam's slots made here, not inside the first call: a tf.function that creates variables is traced
+        # twice (once to make them, once to run), and a trace is most of a short fit's fixed cost.
+        opt.build(net.trainable_variables)
         labels = np.zeros((1, 1 + c.negative), np.float32)
         labels[0, 0] = 1.0
 

@@ -637,3 +637,27 @@ def test_the_pruning_table_calls_a_zero_gap_a_tie_and_an_unmeasured_sd_unknown()
     cell, which = bench_tuning.all_within({"a": True, "b": None})
     assert cell == "-" and which.endswith("not known yet for b (no seed sd)")
     assert bench_tuning.all_within({"a": False, "b": None}) == ("no", "not for a")
+
+
+def test_the_pruning_table_compares_only_studies_run_by_the_same_trial_code(tmp_path, monkeypatch):
+    """bench/tuning.py: a pruned study timed with one version of the trial code and an unpruned one timed with
+    another are no saving (a cut in every trial's fixed cost moves both arms): that model gets "-" and stays out
+    of the total, which covers the models whose two arms ran the same code."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import tuning as bench_tuning
+
+    monkeypatch.setattr(bench_tuning, "CACHE", tmp_path)  # no cached studies or profiles: those cells are "-"
+
+    def study(minutes, code):
+        return {"minutes": minutes, "best_valid": 0.2, "code": code}
+
+    tuned = {"a": study(6.0, "new"), "b": study(3.0, "new")}
+    nop = {"a": study(10.0, "new"), "b": study(9.0, None)}  # b's unpruned study: older code, not recorded
+    stats = {m: {("tuned", "valid"): (0.2, 0.01)} for m in tuned}
+    text = "\n".join(bench_tuning.pruning_lines(tuned, nop, stats))
+    assert "| a | 6.0 | 10.0 | 40% |" in text
+    assert "| b | 3.0 | 9.0 | - |" in text
+    assert "| all | 6.0 | 10.0 | 40% |" in text
+    assert "Pruning saves 40.0% of the trial time over 1 model (a;" in text
+    assert 'Not compared ("-"): b: the two studies ran different trial code (b: pruned new, no pruner not recorded' in text
+    assert bench_tuning.trial_code() is None or len(bench_tuning.trial_code().split("+")[0]) == 12

@@ -33,22 +33,43 @@ class Variables:
         return out
 
 
+def batch_signature(batch):
+    """The ``tf.TensorSpec`` structure of a (nested) batch of tensors with the batch dimension (axis 0) left
+    open: every batch of a fit, the last partial one included, then runs the one traced step."""
+    return tf.nest.map_structure(
+        lambda t: tf.TensorSpec([None, *t.shape[1:]] if t.shape.rank else [], t.dtype), batch)
+
+
 def adam_step(model, loss_fn: Callable, learning_rate: float, weight_decay: float | None = None) -> Callable:
-    """``step(batch) -> loss``: one Adam update of ``model.trainable_variables`` on ``loss_fn(batch)``
-    (a ``tf.function``, traced once per batch shape). :func:`train_loop` runs it; so does the softmax
-    bench (bench/_softmax_one.py), to time exactly these steps."""
+    """``step(batch) -> loss``: one Adam update of ``model.trainable_variables`` on ``loss_fn(batch)``.
+
+    ``batch`` is a (nested) dict of tensors. The update is a ``tf.function`` traced **once**, on the first
+    batch, with the batch dimension left open (:func:`batch_signature`): the last partial batch of an epoch
+    runs the same graph instead of a second trace (tracing is most of a short fit's fixed cost, paid by
+    every tuning trial; ``step.tracing_count()`` says how many traces were made). :func:`train_loop` runs it; so does the softmax bench (bench/_softmax_one.py), to
+    time exactly these steps."""
     opt = keras.optimizers.Adam(learning_rate=learning_rate, weight_decay=weight_decay)
     variables = model.trainable_variables
     opt.build(variables)
 
-    @tf.function(reduce_retracing=True)
-    def step(batch):
+    def update(batch):
         with tf.GradientTape() as tape:
             loss = loss_fn(batch)
         grads = tape.gradient(loss, variables)
         opt.apply_gradients(zip(grads, variables))
         return loss
 
+    traced = None
+
+    def step(batch):
+        nonlocal traced
+        if traced is None:
+            # autograph off: the losses branch on Python values only (config, not tensors), so the graph is the
+            # same, without rewriting every function's source on each fit
+            traced = tf.function(update, input_signature=[batch_signature(batch)], autograph=False)
+        return traced(batch)
+
+    step.tracing_count = lambda: 0 if traced is None else traced.experimental_get_tracing_count()
     return step
 
 
@@ -57,7 +78,7 @@ def train_loop(model, loss_fn: Callable, make_batches: Callable[[int], Iterator[
                on_epoch: Callable[[int], bool] | None = None) -> list[float]:
     """Adam over ``model.trainable_variables``; returns the mean loss per epoch (one per epoch trained).
 
-    ``loss_fn(batch) -> scalar`` is traced once per batch shape by ``tf.function``;
+    ``loss_fn(batch) -> scalar`` is traced once per fit by ``tf.function`` (:func:`adam_step`);
     ``make_batches(epoch)`` yields (nested) plain dicts of numpy arrays (seeded by the caller).
     ``on_epoch(epoch)`` (1-based) is called after each epoch; True stops training there (`make kernels` snapshots the
     variables there).
