@@ -9,7 +9,7 @@ import streamlit as st
 
 from recall_core.app import i18n, page_list, routing
 
-st.set_page_config(page_title="Vector Recall Explorer", page_icon="🎬", layout="wide")
+st.set_page_config(page_title="Vector Recall Explorer", page_icon=":material/movie:", layout="wide")
 
 # The nouns ("Movies" / "Items" in titles) are the dataset's the session chose last (state.sidebar).
 i18n.nouns_from_session()
