@@ -71,8 +71,8 @@ def store_path() -> Path:
 
 def shown_path(path: Path | str) -> str:
     """``path`` as a reader can use it: relative to the server's working directory when it lies inside it
-    (``models_store/ml-100k``: the folder ``make run`` trains into), else absolute. Always a true path from
-    where the server runs (never ``..``), written with ``/``."""
+    (the checkout's store under ``make run``: its folder name and the dataset key), else absolute. Always a
+    true path from where the server runs (never ``..``), written with ``/``."""
     p = Path(os.path.abspath(Path(path).expanduser()))
     try:
         rel = p.relative_to(os.path.abspath(Path.cwd()))
