@@ -3,9 +3,10 @@ from __future__ import annotations
 
 
 #: A map with more points than this is drawn with WebGL (``scattergl``); up to it, with SVG (``scatter``).
-#: Measured on ML-100K's maps (1,682 items; 943 users) in headless Chromium: SVG settles sooner (its WebGL
-#: sets up a context per map and draws in software there); above it WebGL is kept, as before (the sampled
-#: maps of large catalogues, up to ``maps.MAX_POINTS``). BENCHMARKS.md, "The first visitor of the Maps page".
+#: Measured on ML-100K's item maps (1,682 points, two side by side) in headless Chromium, where WebGL is drawn
+#: in software: the page settles sooner with SVG (BENCHMARKS.md, "The first visitor of the Maps page", warm
+#: case). Not measured between 2,000 and 30,000 points, so WebGL is kept there, as before (large catalogues,
+#: up to ``maps.MAX_POINTS``).
 WEBGL_ABOVE = 2_000
 
 
