@@ -61,7 +61,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 if str(ROOT) not in sys.path:
     sys.path.insert(1, str(ROOT))
 
-from screenshots import CHROMIUM_ARGS, FORBIDDEN, SERVERS, chromium_path, require_cjk_font, serve, title  # noqa: E402
+from screenshots import (  # noqa: E402
+    CHROMIUM_ARGS, FORBIDDEN, SERVERS, STARTED, chromium_path, require_cjk_font, serve, title,
+)
 from recall_core.app import page_list  # noqa: E402  (the pages measured)
 from recall_core.app.i18n import text  # noqa: E402
 
@@ -571,6 +573,7 @@ def first_maps_visit(store: Path | str, dataset: str = "ml-100k", rounds: int = 
                 before = map_files(copy)
                 with serve({"RECALL_STORE": str(copy), "RECALL_DATASET": dataset}) as app_url:
                     runs.append(asyncio.run(_first_maps(app_url, warm=case == "warm")))
+                    runs[-1]["start"] = STARTED[app_url]
                 after = map_files(copy)
                 out["computed_on_visit"] += sum(1 for p, t in after.items() if before.get(p) != t)
                 now = _files(copy)
@@ -578,10 +581,15 @@ def first_maps_visit(store: Path | str, dataset: str = "ml-100k", rounds: int = 
                                                - set(out["files_written"]))
         secs = [r["seconds"] for r in runs]
         out[case] = {"page": runs[0]["page"], "url": runs[0]["url"], "seconds_all": secs,
+                     "start_all": [r["start"] for r in runs],
                      "seconds": statistics.median(secs),
                      "problems": sorted({p for r in runs for p in r["problems"]})}
     with serve(script="bench/floor_app.py") as floor_url:
         out["floor_all"] = asyncio.run(_floor_visits(floor_url, rounds))
+    out["plain_start_all"] = []  # plain `streamlit run app.py` (no start-up imports): how long it takes to answer
+    for _ in range(rounds):
+        with serve({"RECALL_STORE": str(store), "RECALL_DATASET": dataset}, launcher=False) as plain_url:
+            out["plain_start_all"].append(STARTED[plain_url])
     floor = statistics.median(out["floor_all"])
     for case in ("cold", "warm"):
         r = out[case]
@@ -605,6 +613,15 @@ def first_maps_lines(res: dict, command: str) -> list[str]:
         lines.append(f"| {what[case]} | {r['seconds']:.2f} ({min(s):.2f}–{max(s):.2f}) | {r['floor']:.2f} "
                      f"({min(fl):.2f}–{max(fl):.2f}) | {r['over_floor']:+.2f} ({max(s) - r['floor']:+.2f}) | "
                      f"{'met' if r['met'] else 'NOT met'} | {'; '.join(r['problems']) or 'none'} |")
+    starts = res["cold"]["start_all"] + res["warm"]["start_all"]
+    plain = res.get("plain_start_all") or []
+    lines += ["", f"Each app server was started as `make run` starts it (`python -m recall_core.app.serve`: "
+                  f"`streamlit run app.py` plus a thread importing the libraries every page needs) and visited as "
+                  f"soon as it answered: {statistics.median(starts):.2f} s from its start "
+                  f"({min(starts):.2f}–{max(starts):.2f}, {len(starts)} starts)"
+                  + (f"; plain `streamlit run app.py` answered after {statistics.median(plain):.2f} s "
+                     f"({min(plain):.2f}–{max(plain):.2f}, {len(plain)} starts)" if plain else "")
+                  + ". The cold row is therefore a visitor arriving at once."]
     return lines + ["", f"Maps kept by `train` in the store: {res['maps_kept_by_train']}; maps the visits computed: "
                         f"{res['computed_on_visit']}; store files the visits wrote: "
                         f"{', '.join(f'`{f}`' for f in res['files_written']) or 'none'} (each visit had its own copy "
