@@ -49,9 +49,10 @@ def _after_start(poll: float = 0.02, timeout: float = 120.0) -> None:
     """Wait until Streamlit's runtime has started (the server answers from then on), then :func:`warm_imports`.
 
     Not before: the imports hold the interpreter while they run, and started with the process they delayed the
-    server's first answer by about as long as they take (measured: 1.53 s instead of 0.61 s to a healthy answer),
-    which only moves the wait of a visitor who arrives at once. Started after, they run while that visitor's
-    browser loads the page's JavaScript and opens its websocket."""
+    server's first answer (a trial, not a benchmark row), which only moves the wait of a visitor who arrives at
+    once. Started after, they run while that visitor's browser loads the page's JavaScript and opens its
+    websocket; the servers answer as soon as plain ``streamlit run``'s (BENCHMARKS.md, "The first visitor of the
+    Maps page")."""
     import time
 
     from streamlit.runtime import Runtime, RuntimeState
