@@ -1,4 +1,4 @@
-"""Vector Recall Explorer: `streamlit run app.py`.
+"""Vector Recall Explorer: `streamlit run app.py` (`make run` runs it through `python -m recall_core.app.serve`).
 
 The entry point only sets the layout and the navigation, built from the one page
 list (``recall_core.app.page_list.PAGES``). Each page is one file, ``pages/<url path>.py``; it renders
