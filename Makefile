@@ -28,7 +28,7 @@ train: install
 run: install
 	$(BIN)/python -m recall_core data
 	$(BIN)/python -m recall_core train --if-empty --models all --dssm-temperatures $(DSSM_TEMPERATURES)
-	$(BIN)/streamlit run app.py --server.headless true --server.address localhost --server.port $(PORT) \
+	$(BIN)/python -m recall_core.app.serve --server.headless true --server.address localhost --server.port $(PORT) \
 	    --browser.gatherUsageStats false
 
 # The whole suite, on TEST_WORKERS processes (pytest-xdist; tests/scheduling.py says how the work is shared:

@@ -1,4 +1,4 @@
-"""Vector Recall Explorer: `streamlit run app.py`.
+"""Vector Recall Explorer: `streamlit run app.py` (`make run` runs it through `python -m recall_core.app.serve`).
 
 The entry point only sets the layout and the navigation, built from the one page
 list (``recall_core.app.page_list.PAGES``). Each page is one file, ``pages/<url path>.py``; it renders
@@ -9,7 +9,7 @@ import streamlit as st
 
 from recall_core.app import i18n, page_list, routing
 
-st.set_page_config(page_title="Vector Recall Explorer", page_icon="🎬", layout="wide")
+st.set_page_config(page_title="Vector Recall Explorer", page_icon=":material/movie:", layout="wide")
 
 # The nouns ("Movies" / "Items" in titles) are the dataset's the session chose last (state.sidebar).
 i18n.nouns_from_session()

@@ -61,7 +61,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 if str(ROOT) not in sys.path:
     sys.path.insert(1, str(ROOT))
 
-from screenshots import CHROMIUM_ARGS, FORBIDDEN, SERVERS, chromium_path, require_cjk_font, serve, title  # noqa: E402
+from screenshots import (  # noqa: E402
+    CHROMIUM_ARGS, FORBIDDEN, SERVERS, STARTED, chromium_path, require_cjk_font, serve, title,
+)
 from recall_core.app import page_list  # noqa: E402  (the pages measured)
 from recall_core.app.i18n import text  # noqa: E402
 
@@ -509,7 +511,7 @@ def map_files(store: Path | str) -> dict[str, int]:
     return {str(p): p.stat().st_mtime_ns for p in kept_maps(store)}
 
 
-async def _first_maps(app_url: str, floor_url: str | None, rounds: int, warm: bool) -> dict:
+async def _first_maps(app_url: str, warm: bool) -> dict:
     from playwright.async_api import async_playwright
 
     name, path, title = next(p for p in app_pages("", "") if p[1] == "maps")
@@ -519,52 +521,111 @@ async def _first_maps(app_url: str, floor_url: str | None, rounds: int, warm: bo
             if warm:  # someone opened the Overview first: the server has read the dataset and the store's list
                 await new_visitor(browser, f"{app_url}/", "Overview")
             t, probs = await new_visitor(browser, f"{app_url}/{path}", title)
-            floor = ([(await new_visitor(browser, floor_url, "Floor"))[0] for _ in range(rounds + 1)][1:]
-                     if floor_url else [])
         finally:
             await browser.close()
-    return {"page": name, "url": f"/{path}", "seconds": t, "problems": probs, "floor_all": floor}
+    return {"page": name, "url": f"/{path}", "seconds": t, "problems": probs}
+
+
+async def _floor_visits(floor_url: str, rounds: int) -> list[float]:
+    """``rounds`` new visitors of the floor page, after one warm-up visit."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            return [(await new_visitor(browser, floor_url, "Floor"))[0] for _ in range(rounds + 1)][1:]
+        finally:
+            await browser.close()
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` (relative path -> (size, mtime in ns)): what a visit wrote shows as a change."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def first_maps_visit(store: Path | str, dataset: str = "ml-100k", rounds: int = 3) -> dict:
-    """The first visitor of the Maps page on a store that no app has opened, in two cases, each on a fresh
-    server: ``cold``, ``/maps`` is the server's very first request (it also reads the dataset and the models);
-    ``warm``, one new visitor opened the Overview first, then the first visitor of ``/maps``. Both in new
-    browser contexts, against the floor page's new-visitor median (``rounds`` visits after one warm-up).
-    ``computed_on_visit``: the maps the visits had to compute (0 when ``train`` kept them: issue 22)."""
+    """The first visitor of the Maps page on a store that no app has opened, in two cases, ``rounds`` times each:
+    ``cold``, ``/maps`` is a fresh server's very first request; ``warm``, one new visitor opened the Overview
+    first, then the first visitor of ``/maps``. Every visit gets its own fresh server, a new browser context and
+    its own copy of ``store`` (copied before any server opens it: each visit meets a never-opened store). The
+    floor page: ``rounds`` new visitors after one warm-up, on its own server.
+
+    Per case: ``seconds_all`` and their median ``seconds``; ``over_floor`` is the median minus the floor's median.
+    ``computed_on_visit``: the maps the visits had to compute (0 when ``train`` kept them: issue 22);
+    ``files_written``: ``"<case>: <file>"`` for each file of a store copy that a visit created or changed (none:
+    the visits only read)."""
+    import shutil
+    import tempfile
+
     if chromium_path() is None:
         raise FileNotFoundError("chromium not found (apt-get install -y chromium)")
-    before = map_files(store)
-    env = {"RECALL_STORE": str(Path(store).resolve()), "RECALL_DATASET": dataset}
-    out = {}
-    with serve(env) as app_url, serve(script="bench/floor_app.py") as floor_url:
-        out["cold"] = asyncio.run(_first_maps(app_url, floor_url, rounds, warm=False))
-    with serve(env) as app_url:
-        out["warm"] = asyncio.run(_first_maps(app_url, None, rounds, warm=True))
-    after = map_files(store)
-    floor = statistics.median(out["cold"]["floor_all"])
-    for r in out.values():
+    store = Path(store).resolve()
+    pristine = _files(store)
+    out: dict = {"maps_kept_by_train": len(map_files(store)), "computed_on_visit": 0, "files_written": []}
+    (ROOT / ".bench").mkdir(exist_ok=True)
+    for case in ("cold", "warm"):
+        runs = []
+        for _ in range(rounds):
+            with tempfile.TemporaryDirectory(prefix="first-maps-", dir=ROOT / ".bench") as tmp:
+                copy = Path(tmp) / "store"
+                shutil.copytree(store, copy)
+                before = map_files(copy)
+                with serve({"RECALL_STORE": str(copy), "RECALL_DATASET": dataset}) as app_url:
+                    runs.append(asyncio.run(_first_maps(app_url, warm=case == "warm")))
+                    runs[-1]["start"] = STARTED[app_url]
+                after = map_files(copy)
+                out["computed_on_visit"] += sum(1 for p, t in after.items() if before.get(p) != t)
+                now = _files(copy)
+                out["files_written"] += sorted({f"{case}: {f}" for f, st in now.items() if pristine.get(f) != st}
+                                               - set(out["files_written"]))
+        secs = [r["seconds"] for r in runs]
+        out[case] = {"page": runs[0]["page"], "url": runs[0]["url"], "seconds_all": secs,
+                     "start_all": [r["start"] for r in runs],
+                     "seconds": statistics.median(secs),
+                     "problems": sorted({p for r in runs for p in r["problems"]})}
+    with serve(script="bench/floor_app.py") as floor_url:
+        out["floor_all"] = asyncio.run(_floor_visits(floor_url, rounds))
+    out["plain_start_all"] = []  # plain `streamlit run app.py` (no start-up imports): how long it takes to answer
+    for _ in range(rounds):
+        with serve({"RECALL_STORE": str(store), "RECALL_DATASET": dataset}, launcher=False) as plain_url:
+            out["plain_start_all"].append(STARTED[plain_url])
+    floor = statistics.median(out["floor_all"])
+    for case in ("cold", "warm"):
+        r = out[case]
         r["floor"] = floor
         r["over_floor"] = r["seconds"] - floor
         r["met"] = r["over_floor"] <= PAGE_TARGET
-    out["floor_all"] = out["cold"]["floor_all"]
-    out["maps_kept_by_train"] = len(before)
-    out["computed_on_visit"] = sum(1 for p, t in after.items() if before.get(p) != t)
     return out
 
 
 def first_maps_lines(res: dict, command: str) -> list[str]:
-    """The never-opened store's rows for BENCHMARKS.md."""
-    lines = [f"| case | first visitor of `/maps` s | floor s (new visitor, median of {len(res['floor_all'])}) | "
-             f"over the floor s | target ≤ floor + {PAGE_TARGET:g} s | problems |", "|---|---|---|---|---|---|"]
-    what = {"cold": "a fresh server's very first request (it also reads the dataset and every model)",
+    """The never-opened store's rows for BENCHMARKS.md: median (range) of the visits, each on a fresh server."""
+    fl = res["floor_all"]
+    lines = [f"| case | first visitor of `/maps` s, median (range) of {len(res['cold']['seconds_all'])} fresh "
+             f"servers | floor s, median (range) of {len(fl)} new visitors | over the floor s, median (worst) | "
+             f"target ≤ floor + {PAGE_TARGET:g} s | problems |", "|---|---|---|---|---|---|"]
+    what = {"cold": "a fresh server's very first request (it also imports the app, reads the dataset and the models)",
             "warm": "a fresh server after one visitor opened the Overview"}
     for case in ("cold", "warm"):
         r = res[case]
-        lines.append(f"| {what[case]} | {r['seconds']:.2f} | {r['floor']:.2f} | {r['over_floor']:+.2f} | "
+        s = r["seconds_all"]
+        lines.append(f"| {what[case]} | {r['seconds']:.2f} ({min(s):.2f}–{max(s):.2f}) | {r['floor']:.2f} "
+                     f"({min(fl):.2f}–{max(fl):.2f}) | {r['over_floor']:+.2f} ({max(s) - r['floor']:+.2f}) | "
                      f"{'met' if r['met'] else 'NOT met'} | {'; '.join(r['problems']) or 'none'} |")
+    starts = res["cold"]["start_all"] + res["warm"]["start_all"]
+    plain = res.get("plain_start_all") or []
+    lines += ["", f"Each app server was started as `make run` starts it (`python -m recall_core.app.serve`: "
+                  f"`streamlit run app.py` plus a thread importing the libraries every page needs) and visited as "
+                  f"soon as it answered: {statistics.median(starts):.2f} s from its start "
+                  f"({min(starts):.2f}–{max(starts):.2f}, {len(starts)} starts)"
+                  + (f"; plain `streamlit run app.py` answered after {statistics.median(plain):.2f} s "
+                     f"({min(plain):.2f}–{max(plain):.2f}, {len(plain)} starts)" if plain else "")
+                  + ". The cold row is therefore a visitor arriving at once."]
     return lines + ["", f"Maps kept by `train` in the store: {res['maps_kept_by_train']}; maps the visits computed: "
-                        f"{res['computed_on_visit']}. Command: `{command}`."]
+                        f"{res['computed_on_visit']}; store files the visits wrote: "
+                        f"{', '.join(f'`{f}`' for f in res['files_written']) or 'none'} (each visit had its own copy "
+                        f"of the freshly trained store). Command: `{command}`."]
 
 
 def interactions_only(store: Path | str, dataset: str, page_name: str, rounds: int = 3) -> dict:

@@ -45,6 +45,7 @@ PAGES = [(p.path, title(p.path), p.shot) for p in page_list.PAGES]
 #: The README's Chinese screenshot: How it works for EGES under ?lang=zh.
 ZH_PAGES = [("how?model=eges&lang=zh", title("how", "zh"), "how_zh")]
 SERVERS: dict[str, int] = {}  # base URL -> pid of the server started by serve()
+STARTED: dict[str, float] = {}  # base URL -> seconds from its start to its first healthy answer
 # Text that must never be on a page (the app's last net in both languages).
 FORBIDDEN = ("Traceback (most recent call last)", "Page not found",
              *(text(lang, "app.page_error", error="").rstrip(": ：") for lang in LANGS))
@@ -134,16 +135,23 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(env: dict[str, str] | None = None, port: int | None = None, timeout: float = 90.0, script: str = "app.py",
-          address: str = "127.0.0.1"):
-    """Run ``streamlit run <script>`` (``app.py``; a path relative to the checkout) listening on ``address``
+          address: str = "127.0.0.1", launcher: bool = True):
+    """Run ``streamlit run <script>`` (``app.py``, through ``python -m recall_core.app.serve`` as ``make run``
+    does; a path relative to the checkout) listening on ``address``
     (``127.0.0.1``; ``0.0.0.0``: every interface, viewer mode); yield its base URL, always through 127.0.0.1; stop
-    it afterwards. The working directory is the checkout, so ``.streamlit/config.toml`` applies."""
+    it afterwards. The working directory is the checkout, so ``.streamlit/config.toml`` applies. ``launcher=False``:
+    plain ``streamlit run app.py`` (without the start-up imports; to compare). ``STARTED[url]``: the seconds from
+    the start to the first healthy answer."""
     port = port or free_port()
     log = open(ROOT / "test-artifacts" / f"streamlit-{port}.log", "w") if (ROOT / "test-artifacts").is_dir() else \
         subprocess.DEVNULL
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.headless", "true",
+    # app.py as `make run` serves it (recall_core.app.serve: `streamlit run app.py` plus its start-up imports)
+    start = [sys.executable, "-m", "recall_core.app.serve"] if script == "app.py" and launcher else \
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / script)]
+    cmd = [*start, "--server.headless", "true",
            "--server.address", address, "--server.port", str(port), "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    t0 = time.perf_counter()
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -156,6 +164,7 @@ def serve(env: dict[str, str] | None = None, port: int | None = None, timeout: f
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.status == 200:
+                        STARTED[url] = time.perf_counter() - t0
                         break
             except OSError:
                 pass

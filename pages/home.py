@@ -80,7 +80,7 @@ def training_controls(expanded: bool) -> None:
 
 
 if not ctx.stored:
-    st.info(i18n.t("overview.empty_store", store=dataset_dir(ctx.store, ds.key)))
+    st.info(i18n.t("overview.empty_store", store=state.shown_path(dataset_dir(ctx.store, ds.key))))
     training_controls(expanded=True)
 
 rows, errors = ctx.leaderboard()

@@ -56,7 +56,8 @@ def colour_name(colour: str) -> str:
 
 def sampled_figure(df, colour: str, title: str, key: str, focus=None, id_col: str = "item_id", hover: str = "title",
                    height: int = 520) -> None:
-    """A map (scattergl); above :data:`maps.MAX_POINTS` a seeded sample, said on the map and under it."""
+    """A map (WebGL above :data:`figures.WEBGL_ABOVE` points, else SVG); above :data:`maps.MAX_POINTS` a seeded
+    sample, said on the map and under it."""
     shown, notice = maps.display_sample(df, keep=() if focus is None else [focus], id_col=id_col)
     notice = notice and sample_notice(shown, df, id_col)
     fig = figures.figure(shown, colour, title + (f"<br><sup>{notice}</sup>" if notice else ""), hover=hover,

@@ -2,16 +2,27 @@
 from __future__ import annotations
 
 
+#: A map with more points than this is drawn with WebGL (``scattergl``); up to it, with SVG (``scatter``).
+#: Measured on ML-100K's item maps (1,682 points, two side by side) in headless Chromium, where WebGL is drawn
+#: in software: the page settles sooner with SVG (BENCHMARKS.md, "The first visitor of the Maps page", warm
+#: case). Not measured between 2,000 and 30,000 points, so WebGL is kept there, as before (large catalogues,
+#: up to ``maps.MAX_POINTS``).
+WEBGL_ABOVE = 2_000
+
+
 def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focus=None, id_col: str = "item_id",
-           height: int = 520, webgl: bool = True, colour_label: str | None = None,
+           height: int = 520, webgl: bool | None = None, colour_label: str | None = None,
            colors: dict[str, str] | None = None):
-    """A plotly ``scattergl`` map coloured by ``colour`` (categorical: one trace per value; numeric: a scale).
+    """A plotly scatter map coloured by ``colour`` (categorical: one trace per value; numeric: a scale).
+
+    ``webgl``: ``scattergl`` traces (True) or SVG ``scatter`` traces (False); by default WebGL only for more
+    than :data:`WEBGL_ABOVE` points.
 
     Categorical: the 20 most frequent values get a colour each (:func:`recall_core.app.style.category_colors`,
     never one twice), the rest is one grey trace, "other". ``colors``: that mapping, computed on a larger
     frame (a close-up passes its full map's, so a genre keeps its colour); default: from ``df``.
 
-    ``webgl=False`` draws SVG ``scatter`` traces instead: for small figures (a close-up of at most
+    ``webgl=False`` draws SVG ``scatter`` traces: for small figures (a close-up of at most
     :data:`~recall_core.analysis.maps.CLOSE_UP_POINTS` points) the browser draws SVG faster than it sets
     up a WebGL context per trace, which a redraw (a new K) pays again.
 
@@ -28,6 +39,8 @@ def figure(df, colour: str, title: str, hover: str = "title", highlight=(), focu
     from recall_core.app.i18n import t
 
     fig = go.Figure()
+    if webgl is None:
+        webgl = len(df) > WEBGL_ABOVE
     Scatter = go.Scattergl if webgl else go.Scatter  # noqa: N806
     other = t("figures.other")
     x, y = df["x"].to_numpy(), df["y"].to_numpy()

@@ -69,6 +69,18 @@ def store_path() -> Path:
     return default_store()
 
 
+def shown_path(path: Path | str) -> str:
+    """``path`` as a reader can use it: relative to the server's working directory when it lies inside it
+    (the checkout's store under ``make run``: its folder name and the dataset key), else absolute. Always a
+    true path from where the server runs (never ``..``), written with ``/``."""
+    p = Path(os.path.abspath(Path(path).expanduser()))
+    try:
+        rel = p.relative_to(os.path.abspath(Path.cwd()))
+    except ValueError:
+        return p.as_posix()
+    return rel.as_posix() if rel.parts else "."
+
+
 # --------------------------------------------------------------------------- cached loaders
 
 
@@ -271,7 +283,7 @@ def sidebar() -> Context:
             st.session_state["sidebar_models"] = list(dict.fromkeys([*st.session_state["sidebar_models"], *add]))
         selected = st.multiselect(text(lang, "sidebar.models"), stored, key="sidebar_models",
                                   help=text(lang, "sidebar.models_help"))
-        st.caption(text(lang, "sidebar.store", store=dataset_dir(store, ds.key), n=len(stored)))
+        st.caption(text(lang, "sidebar.store", store=shown_path(dataset_dir(store, ds.key)), n=len(stored)))
     if bad_models:
         url.ignored("models", ",".join(bad_models),
                     text(lang, "sidebar.models_expected", dataset=ds.name,
@@ -311,7 +323,7 @@ def require_dataset(ctx: Context) -> Dataset:
 def require_models(ctx: Context) -> None:
     """An info box leading to training (and stop) when the store has no model."""
     if not ctx.stored:
-        st.info(i18n.t("state.no_models", store=dataset_dir(ctx.store, ctx.ds.key)))
+        st.info(i18n.t("state.no_models", store=shown_path(dataset_dir(ctx.store, ctx.ds.key))))
         st.page_link(page_list.page("home").file, label=i18n.t("common.go_train"), icon=":material/model_training:")
         st.stop()
 

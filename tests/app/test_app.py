@@ -343,7 +343,7 @@ def test_embedding_maps_computed_once_then_read(env):
     left = next(s for k, s in specs.items() if "maps_fig_left" in k)
     names = [t["name"] for t in left["data"]]
     assert {"Action", "Comedy", "Drama", "Horror"} <= set(names) and "selected" in names
-    assert {t["type"] for t in left["data"]} == {"scattergl"}
+    assert {t["type"] for t in left["data"]} == {"scatter"}  # a small map: SVG (figures.WEBGL_ABOVE)
     zoom = next(s for k, s in specs.items() if "maps_zoom_left" in k)  # the close-up carries the neighbours
     hl = next(t for t in zoom["data"] if t["name"] == "neighbours")
     assert len(values(hl["x"])) == 5 and {t["type"] for t in zoom["data"]} == {"scatter"}  # small: SVG

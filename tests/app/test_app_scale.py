@@ -161,8 +161,16 @@ def test_maps_say_when_they_are_sampled_and_only_then(small_env, monkeypatch):
     ok(at)
     left = next(s for k, s in plotly_specs(at).items() if "maps_fig_left" in k)
     n = _points(left)
-    assert n == 48 and {t["type"] for t in left["data"]} == {"scattergl"}
+    assert n == 48 and {t["type"] for t in left["data"]} == {"scatter"}  # up to figures.WEBGL_ABOVE: SVG
     assert not any("Sampled" in c.value for c in at.caption) and "sampled" not in left["layout"]["title"]["text"]
+    from recall_core.app import figures
+
+    webgl_above = figures.WEBGL_ABOVE
+    monkeypatch.setattr(figures, "WEBGL_ABOVE", 47)  # one point fewer than the map has: WebGL
+    at = run_page("pages/maps.py", state={"maps_item": "i3"})
+    left = next(s for k, s in plotly_specs(at).items() if "maps_fig_left" in k)
+    assert _points(left) == 48 and {t["type"] for t in left["data"]} == {"scattergl"}
+    monkeypatch.setattr(figures, "WEBGL_ABOVE", webgl_above)
 
     monkeypatch.setattr(maps, "MAX_POINTS", 20)
     at = run_page("pages/maps.py", state={"maps_item": "i3"})

@@ -79,3 +79,16 @@ def test_a_category_named_other_joins_the_grey_group():
                        "item_id": ["1", "2", "3"]})
     tr = _traces(figures.figure(df, "cat", "t"))
     assert tr == {"A": style.CATEGORY_COLORS[0], style.OTHER: style.OTHER_COLOR}
+
+
+def test_a_map_is_svg_up_to_webgl_above_points_and_webgl_beyond(monkeypatch):
+    df = pd.DataFrame({"x": np.arange(6.0), "y": np.arange(6.0), "cat": list("AABBCC"), "title": list("abcdef"),
+                       "item_id": [str(i) for i in range(6)]})
+    kinds = lambda fig: {t.type for t in fig.data}  # noqa: E731
+    monkeypatch.setattr(figures, "WEBGL_ABOVE", 6)
+    assert kinds(figures.figure(df, "cat", "t", focus="1", highlight=["2"])) == {"scatter"}  # 6 points: SVG
+    monkeypatch.setattr(figures, "WEBGL_ABOVE", 5)
+    assert kinds(figures.figure(df, "cat", "t", focus="1", highlight=["2"])) == {"scattergl"}  # one more: WebGL
+    assert kinds(figures.figure(df, "cat", "t", webgl=False)) == {"scatter"}  # the caller's choice wins
+    monkeypatch.setattr(figures, "WEBGL_ABOVE", 6)
+    assert kinds(figures.figure(df, "cat", "t", webgl=True)) == {"scattergl"}
