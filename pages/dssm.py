@@ -14,9 +14,7 @@ routing.through_app()  # a fresh server's first request of this URL: handed to a
 
 TAUS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]
 
-ctx = state.page_context()
-ds = state.require_dataset(ctx)
-state.require_models(ctx)
+ctx, ds = state.open_page()
 
 st.title(i18n.t("page.dssm"))
 manifests = ctx.manifests()

@@ -16,10 +16,8 @@ routing.through_app()  # a fresh server's first request of this URL: handed to a
 
 FIELD_COLORS = ["#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
 
-ctx = state.page_context()
+ctx, ds = state.open_page()
 lang = i18n.current()
-ds = state.require_dataset(ctx)
-state.require_models(ctx)
 
 st.title(i18n.t("page.eges"))
 st.caption(i18n.t("eges.caption"))

@@ -16,8 +16,7 @@ from recall_core.app import routing
 
 routing.through_app()  # a fresh server's first request of this URL: handed to app.py (see routing)
 
-ctx = state.page_context()
-ds = state.require_dataset(ctx)
+ctx, ds = state.open_page(models=False)
 
 st.title(i18n.t("page.home"))
 s = ds.summary()

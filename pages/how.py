@@ -8,9 +8,7 @@ from recall_core.app import routing
 
 routing.through_app()  # a fresh server's first request of this URL: handed to app.py (see routing)
 
-ctx = state.page_context(url_state={})
-ds = state.require_dataset(ctx)
-state.require_models(ctx)
+ctx, ds = state.open_page(url_state={})
 
 st.title(t("page.how"))
 st.caption(t("how.caption"))

@@ -10,10 +10,8 @@ from recall_core.app import routing
 
 routing.through_app()  # a fresh server's first request of this URL: handed to app.py (see routing)
 
-ctx = state.page_context(url_state={})
+ctx, ds = state.open_page(url_state={})
 lang = i18n.current()
-ds = state.require_dataset(ctx)
-state.require_models(ctx)
 
 st.title(i18n.t("page.items"))
 st.caption(i18n.t("items.caption"))

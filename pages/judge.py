@@ -7,9 +7,7 @@ from recall_core.app import routing
 
 routing.through_app()  # a fresh server's first request of this URL: handed to app.py (see routing)
 
-ctx = state.page_context(url_state={})
-ds = state.require_dataset(ctx)
-state.require_models(ctx)
+ctx, ds = state.open_page(url_state={})
 
 st.title(i18n.t("page.judge"))
 st.caption(i18n.t("judge.caption"))

@@ -12,10 +12,8 @@ from recall_core.app import routing
 
 routing.through_app()  # a fresh server's first request of this URL: handed to app.py (see routing)
 
-ctx = state.page_context()
+ctx, ds = state.open_page()
 lang = i18n.current()
-ds = state.require_dataset(ctx)
-state.require_models(ctx)
 
 st.title(i18n.t("page.serving"))
 st.caption(i18n.t("serving.caption", recall_k=RECALL_K, latency_k=LATENCY_K))

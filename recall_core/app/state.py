@@ -328,6 +328,18 @@ def require_models(ctx: Context) -> None:
         st.stop()
 
 
+def open_page(url_state: dict | None = None, models: bool = True) -> tuple[Context, Dataset]:
+    """``(ctx, ds)``: how every page opens, after its ``routing.through_app()`` and before its title: the sidebar
+    and the page's URL state (:func:`page_context`), the dataset (:func:`require_dataset`), and a stored model
+    unless ``models`` is False (:func:`require_models`); a box and a stop where one is missing. (The title stays
+    a literal ``t("page.<url>")`` in the page, where the i18n key check reads it.)"""
+    ctx = page_context(url_state)
+    ds = require_dataset(ctx)
+    if models:
+        require_models(ctx)
+    return ctx, ds
+
+
 def training_in_progress(ctx: Context) -> str | None:
     """``"Training in progress (pid N, started at T): ..."`` while any process trains this store, else None."""
     from recall_core.store import training_status
