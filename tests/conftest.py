@@ -34,6 +34,25 @@ def _scan_installed_components_once() -> None:
 _scan_installed_components_once()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _earlier_objects_out_of_the_collector():
+    """Each module starts with the objects that outlive the previous ones (imported libraries, session fixtures,
+    caches) moved out of the garbage collector's reach (``gc.collect()`` then ``gc.freeze()``).
+
+    Why: Streamlit ends every script run with ``keras.backend.clear_session()`` once Keras is imported (its
+    ``_clean_problem_modules``), and that calls ``gc.collect()``: with TensorFlow, Streamlit and the session's
+    stores loaded, a full collection walks about a million objects (~0.3-0.5 s), twice per AppTest page check,
+    about half of an AppTest run's time here. A real server pays none of it: its pages import neither TensorFlow
+    nor Keras (tests/app/test_app.py). Frozen objects are still alive and still counted by reference; only
+    cycles among them that die later are not reclaimed (memory, never behaviour). Every run still clears the
+    Keras session, and every collection still reclaims what this module made."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 @pytest.fixture(scope="session")
 def ml100k():
     """The real ML-100K (obtained into the user cache on first use)."""
