@@ -34,23 +34,40 @@ def _scan_installed_components_once() -> None:
 _scan_installed_components_once()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _earlier_objects_out_of_the_collector():
-    """Each module starts with the objects that outlive the previous ones (imported libraries, session fixtures,
-    caches) moved out of the garbage collector's reach (``gc.collect()`` then ``gc.freeze()``).
+def _freeze_the_survivors() -> None:
+    """Reclaim what is garbage now, then move every object still alive out of the garbage collector's reach
+    (``gc.freeze()``): later collections walk only objects made after this call.
 
     Why: Streamlit ends every script run with ``keras.backend.clear_session()`` once Keras is imported (its
-    ``_clean_problem_modules``), and that calls ``gc.collect()``: with TensorFlow, Streamlit and the session's
-    stores loaded, a full collection walks about a million objects (~0.3-0.5 s), twice per AppTest page check,
-    about half of an AppTest run's time here. A real server pays none of it: its pages import neither TensorFlow
-    nor Keras (tests/app/test_app.py). Frozen objects are still alive and still counted by reference; only
-    cycles among them that die later are not reclaimed (memory, never behaviour). Every run still clears the
-    Keras session, and every collection still reclaims what this module made."""
+    ``_clean_problem_modules``), and that calls ``gc.collect()``: with TensorFlow, Streamlit and trained stores
+    loaded, a full collection walks about a million objects (~0.3-0.5 s), twice per AppTest page check, about half
+    of an AppTest run's time here. A real server pays none of it: its pages import neither TensorFlow nor Keras
+    (tests/app/test_app.py). Frozen objects stay alive and counted by reference; only cycles among them that die
+    later are not reclaimed (memory, never behaviour). Every run still clears the Keras session, and every
+    collection still reclaims what was made after the last freeze."""
     import gc
 
     gc.collect()
     gc.freeze()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _earlier_objects_out_of_the_collector():
+    """Each module starts with what outlived the previous ones (imported libraries, session fixtures, caches)
+    frozen (:func:`_freeze_the_survivors`)."""
+    _freeze_the_survivors()
     yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """After a session-, module- or class-scoped fixture is built (a trained store, a fitted model: TensorFlow's
+    state with it), what it left alive is frozen (:func:`_freeze_the_survivors`), so the AppTest runs of the tests
+    that use it do not walk it again and again. Function-scoped fixtures die with their test: never frozen."""
+    result = yield
+    if fixturedef.scope != "function":
+        _freeze_the_survivors()
+    return result
 
 
 @pytest.fixture(scope="session")
