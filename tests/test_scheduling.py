@@ -106,16 +106,21 @@ def test_built_once_builds_once_per_run_and_again_after_a_failed_build(tmp_path)
 _MADE_WHEN_COLLECTED = [["a list, which the garbage collector tracks"]]
 
 
-def test_objects_older_than_the_module_are_out_of_the_collectors_reach():
-    """tests/conftest.py freezes what exists when a module starts (so Streamlit's ``gc.collect()`` after each
-    script run walks only what the module makes): this module's objects from collection are frozen, new ones are
-    not, and a collection still reclaims a new cycle."""
+@pytest.fixture(scope="module")
+def _module_made():
+    return [["made by a module-scoped fixture"]]
+
+
+def test_objects_older_than_the_test_are_out_of_the_collectors_reach(_module_made):
+    """tests/conftest.py freezes what exists when a module starts and what a module-scoped fixture leaves alive
+    (so Streamlit's ``gc.collect()`` after each script run walks only what the test makes): those are frozen, new
+    objects are not, and a collection still reclaims a new cycle."""
     import gc
     import weakref
 
     assert gc.get_freeze_count() > 0
     tracked = {id(o) for o in gc.get_objects()}
-    assert id(_MADE_WHEN_COLLECTED) not in tracked
+    assert id(_MADE_WHEN_COLLECTED) not in tracked and id(_module_made) not in tracked
     fresh: list = [[]]
     assert id(fresh) in {id(o) for o in gc.get_objects()}
 
