@@ -24,7 +24,7 @@ APART = {
 }
 
 #: Units in the order they are handed out; a unit that is not listed follows them in collection order. Measured
-#: per unit with ``-n 2`` (issue 22v: the suite's junit, /work/notes/issue-22v.md), and ordered so that the units that
+#: per unit with ``-n 2`` (the suite's junitxml; issue 22's note), and ordered so that the units that
 #: start processes of their own (a server and Chromium; ``tune`` processes killed or racing; ``lanes``) do not run
 #: beside each other: the browser module (~140 s) goes first, and the other process spends that time on units of
 #: one process each (AppTest pages, the ML-100K CLI commands one after the other). Beside the browser, the two
