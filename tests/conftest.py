@@ -41,8 +41,8 @@ def _freeze_the_survivors() -> None:
     Why: Streamlit ends every script run with ``keras.backend.clear_session()`` once Keras is imported (its
     ``_clean_problem_modules``), and that calls ``gc.collect()``: with TensorFlow, Streamlit and trained stores
     loaded, a full collection walks about a million objects (~0.3-0.5 s), twice per AppTest page check, about half
-    of an AppTest run's time here. A real server pays none of it: its pages import neither TensorFlow nor Keras
-    (tests/app/test_app.py). Frozen objects stay alive and counted by reference; only cycles among them that die
+    of an AppTest run's time here. A real server pays it only once it has trained from the app: its pages import
+    neither TensorFlow nor Keras (tests/app/test_app.py). Frozen objects stay alive and counted by reference; only cycles among them that die
     later are not reclaimed (memory, never behaviour). Every run still clears the Keras session, and every
     collection still reclaims what was made after the last freeze."""
     import gc
