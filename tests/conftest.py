@@ -196,7 +196,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: no error when it is not installed
 def pytest_xdist_make_scheduler(config, log):
-    """``--dist loadscope`` with modules as units, a few long tests alone, longest first (tests/scheduling.py)."""
+    """``--dist loadscope`` with modules as units, a few long tests alone, in tests/scheduling.py's order."""
     if config.getvalue("dist") != "loadscope":
         return None
     from tests.scheduling import make_scheduler

@@ -4,11 +4,13 @@
   fitted models, servers) are built once, as in a run without xdist. A class goes with its module.
 * **A few long tests are units apart from their module** (:data:`APART`): two that use nothing of their module's
   fixtures run beside the rest of it, and one joins the module whose session fixture it shares.
-* **The longest units start first** (:data:`LONGEST_FIRST`, measured with ``--durations=0``; the rest follow in
-  collection order), so that no process is left with a long unit at the end while the other one waits.
+* **The long units start first** (:data:`LONGEST_FIRST`, measured per unit from the suite's junitxml; the rest
+  follow in collection order), so that no process is left with a long unit at the end while the other one waits,
+  and the units that start processes of their own (the browser's server and Chromium, ``tune`` processes) run
+  beside units of one process, not beside each other.
 
-Both lists only steer the schedule: a test missing from them runs all the same, in its module's unit. Each
-process builds the session fixtures it needs for itself (tests/conftest.py), in its own temporary folder.
+Both lists only steer the schedule: a test missing from them runs all the same, in its module's unit. The session's
+trained stores are built once per run, by the first process that asks (tests/conftest.py, ``built_once``).
 """
 from __future__ import annotations
 
