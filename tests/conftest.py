@@ -34,6 +34,42 @@ def _scan_installed_components_once() -> None:
 _scan_installed_components_once()
 
 
+def _freeze_the_survivors() -> None:
+    """Reclaim what is garbage now, then move every object still alive out of the garbage collector's reach
+    (``gc.freeze()``): later collections walk only objects made after this call.
+
+    Why: Streamlit ends every script run with ``keras.backend.clear_session()`` once Keras is imported (its
+    ``_clean_problem_modules``), and that calls ``gc.collect()``: with TensorFlow, Streamlit and trained stores
+    loaded, a full collection walks about a million objects (~0.3-0.5 s), twice per AppTest page check, about half
+    of an AppTest run's time here. A real server pays it only once it has trained from the app: its pages import
+    neither TensorFlow nor Keras (tests/app/test_app.py). Frozen objects stay alive and counted by reference; only cycles among them that die
+    later are not reclaimed (memory, never behaviour). Every run still clears the Keras session, and every
+    collection still reclaims what was made after the last freeze."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _earlier_objects_out_of_the_collector():
+    """Each module starts with what outlived the previous ones (imported libraries, session fixtures, caches)
+    frozen (:func:`_freeze_the_survivors`)."""
+    _freeze_the_survivors()
+    yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """After a session-, module- or class-scoped fixture is built (a trained store, a fitted model: TensorFlow's
+    state with it), what it left alive is frozen (:func:`_freeze_the_survivors`), so the AppTest runs of the tests
+    that use it do not walk it again and again. Function-scoped fixtures die with their test: never frozen."""
+    result = yield
+    if fixturedef.scope != "function":
+        _freeze_the_survivors()
+    return result
+
+
 @pytest.fixture(scope="session")
 def ml100k():
     """The real ML-100K (obtained into the user cache on first use)."""
@@ -160,7 +196,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: no error when it is not installed
 def pytest_xdist_make_scheduler(config, log):
-    """``--dist loadscope`` with modules as units, a few long tests alone, longest first (tests/scheduling.py)."""
+    """``--dist loadscope`` with modules as units, a few long tests alone, in tests/scheduling.py's order."""
     if config.getvalue("dist") != "loadscope":
         return None
     from tests.scheduling import make_scheduler

@@ -4,11 +4,13 @@
   fitted models, servers) are built once, as in a run without xdist. A class goes with its module.
 * **A few long tests are units apart from their module** (:data:`APART`): two that use nothing of their module's
   fixtures run beside the rest of it, and one joins the module whose session fixture it shares.
-* **The longest units start first** (:data:`LONGEST_FIRST`, measured with ``--durations=0``; the rest follow in
-  collection order), so that no process is left with a long unit at the end while the other one waits.
+* **The long units start first** (:data:`LONGEST_FIRST`, measured per unit from the suite's junitxml; the rest
+  follow in collection order), so that no process is left with a long unit at the end while the other one waits,
+  and the units that start processes of their own (the browser's server and Chromium, ``tune`` processes) run
+  beside units of one process, not beside each other.
 
-Both lists only steer the schedule: a test missing from them runs all the same, in its module's unit. Each
-process builds the session fixtures it needs for itself (tests/conftest.py), in its own temporary folder.
+Both lists only steer the schedule: a test missing from them runs all the same, in its module's unit. The session's
+trained stores are built once per run, by the first process that asks (tests/conftest.py, ``built_once``).
 """
 from __future__ import annotations
 
@@ -23,36 +25,45 @@ APART = {
         "tests/training/test_e2e_ml100k.py",
 }
 
-#: Units in the order they are handed out (longest first, from the measured per-file times); a unit that is not
-#: listed follows them in collection order.
+#: Units in the order they are handed out; a unit that is not listed follows them in collection order. Measured
+#: per unit with ``-n 2`` (the suite's junitxml; issue 22's note), and ordered so that the units that
+#: start processes of their own (a server and Chromium; ``tune`` processes killed or racing; ``lanes``) do not run
+#: beside each other: the browser module (~140 s) goes first, and the other process spends that time on units of
+#: one process each (AppTest pages, the ML-100K CLI commands one after the other). Beside the browser, the two
+#: tuning process checks took three times as long as beside one-process units (63.7 s against 19.6 s for kill -9).
 LONGEST_FIRST = (
     "tests/app/test_browser.py",
+    # beside the browser (about as long together): one process each
     "tests/training/test_e2e_ml100k.py",
     "tests/app/test_nouns.py",
     "tests/app/test_i18n.py",
-    "tuning: kill -9",  # on 8k ratings since issue 22u: about a third of what they took
-    "tuning: two processes",
     "tests/app/test_how_towers.py",
-    "tests/app/test_how.py",
-    "tests/app/test_no_none.py",
-    "tests/app/test_generic_app.py",
-    "tests/models/test_determinism.py",
-    "tests/tuning/test_tuning.py",
-    "tests/models/test_eges.py",
-    "tests/judge/test_judge_app.py",
-    "tests/data/test_generic.py",
-    "tests/analysis/test_formulas.py",
-    "tests/training/test_lanes.py",
     "tests/app/test_app.py",
+    "tests/app/test_no_none.py",
+    "tests/app/test_app_scale.py",
+    "tests/app/test_how.py",
+    # after it: the process checks, each between units of one process
+    "tuning: kill -9",
+    "tests/judge/test_judge_app.py",
+    "tests/tuning/test_tuning.py",
+    "tuning: two processes",
+    "tests/app/test_generic_app.py",
+    "tests/training/test_lanes.py",
+    "tests/models/test_eges.py",
+    "tests/models/test_determinism.py",
+    "tests/analysis/test_formulas.py",
     "tests/judge/test_judge_storage.py",
+    "tests/index/test_ann.py",
+    "tests/models/test_tf_training.py",
     "tests/models/test_dssm.py",
-    "tests/app/test_serving_app.py",
+    "tests/data/test_data_fuzz.py",
     "tests/models/test_youtubednn.py",
+    "tests/store/test_store_faults.py",
+    "tests/data/test_download.py",
+    "tests/models/test_softmax_switch.py",
+    "tests/app/test_serving_app.py",
     "tests/app/test_access.py",
     "tests/tuning/test_tuning_app.py",
-    "tests/models/test_softmax_switch.py",
-    "tests/app/test_app_scale.py",
-    "tests/index/test_ann.py",
 )
 
 

@@ -101,3 +101,35 @@ def test_built_once_builds_once_per_run_and_again_after_a_failed_build(tmp_path)
                               tmp_path / f"alone-{len(calls)}")
     a, b = built_once(alone, factory, "x", build), built_once(alone, factory, "x", build)
     assert a != b and len(calls) == 4
+
+
+_MADE_WHEN_COLLECTED = [["a list, which the garbage collector tracks"]]
+
+
+@pytest.fixture(scope="module")
+def _module_made():
+    return [["made by a module-scoped fixture"]]
+
+
+def test_objects_older_than_the_test_are_out_of_the_collectors_reach(_module_made):
+    """tests/conftest.py freezes what exists when a module starts and what a module-scoped fixture leaves alive
+    (so Streamlit's ``gc.collect()`` after each script run walks only what the test makes): those are frozen, new
+    objects are not, and a collection still reclaims a new cycle."""
+    import gc
+    import weakref
+
+    assert gc.get_freeze_count() > 0
+    tracked = {id(o) for o in gc.get_objects()}
+    assert id(_MADE_WHEN_COLLECTED) not in tracked and id(_module_made) not in tracked
+    fresh: list = [[]]
+    assert id(fresh) in {id(o) for o in gc.get_objects()}
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    gone = weakref.ref(a)
+    del a, b
+    gc.collect()
+    assert gone() is None
