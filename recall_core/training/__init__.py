@@ -150,10 +150,10 @@ def train_models(
     """Train several models in turn; ``progress`` sees the overall fraction.
 
     ``lanes``: ``1`` trains in this process, one model after the other; ``2`` trains the TensorFlow models
-    in one process and the others in a second one, at the same time (:mod:`recall_core.training.lanes`:
-    the vectors are bit-identical to one at a time); ``"auto"`` is 2 on two or more cores for data of
-    :data:`~recall_core.training.lanes.AUTO_MIN_INTERACTIONS` interactions or more. A dataset built in
-    memory (not readable by name) always trains in this process. ``maps``: see :func:`train_one`.
+    in one process and the others in up to two background processes at idle priority, at the same time
+    (:mod:`recall_core.training.lanes`: the vectors are bit-identical to one at a time); ``"auto"`` is 2 on
+    two or more cores for data of :data:`~recall_core.training.lanes.AUTO_MIN_INTERACTIONS` interactions
+    or more. A dataset built in memory (not readable by name) always trains in this process. ``maps``: see :func:`train_one`.
 
     With ``keep_going``, a model that fails (it cannot train on this data, its
     config is invalid, ...) gets ``{"model", "error"}`` (one line) in the
@@ -175,7 +175,7 @@ def train_models(
     from recall_core.training import lanes as _lanes
 
     n_lanes = _lanes.auto_lanes(len(ds.interactions)) if lanes == "auto" else int(lanes)
-    groups = _lanes.plan(jobs, n_lanes) if _lanes.reloadable(ds) else [list(range(len(jobs)))]
+    groups = _lanes.plan(jobs, n_lanes) if _lanes.reloadable(ds) else [_lanes.Lane(tuple(range(len(jobs))))]
     results = []
     with training_lock(store, store_key(ds.key, split), timeout=lock_timeout, progress=progress):
         if len(groups) > 1:

@@ -1,10 +1,11 @@
 """Training in lanes (``train --lanes 2``) stores the same vectors as training one model at a time.
 
 Planted data (tests' planted generator written as an ML-100K folder, so a lane process can read it by path);
-a gensim model (item2vec, CPU lane) and two Keras models (eges, youtubednn, TensorFlow lane), tiny settings.
-Once with ``lanes=1`` (this process, one after the other) into one store, once with ``lanes=2`` (two lane
-processes at the same time) into another; every stored array must be equal bit for bit. The check is
-sensitive: another seed gives other vectors (checked too), and the lane run really ran in two other processes.
+a gensim model and a numpy one (item2vec, airbnb: background lanes at idle priority) and two Keras models
+(eges, youtubednn: the TensorFlow lane), tiny settings. Once with ``lanes=1`` (this process, one after the
+other) into one store, once with ``lanes=2`` (three lane processes at the same time) into another; every
+stored array must be equal bit for bit. The check is sensitive: another seed gives other vectors (checked
+too), and the lane run really ran in three other processes, the background ones at idle priority.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.slow  # two lane processes importing TensorFlow
 
 TINY = {
     "item2vec": {"epochs": 3, "embedding_dim": 8},
+    "airbnb": {"epochs": 2, "embedding_dim": 8, "batch_size": 64},
     "eges": {"embedding_dim": 8, "epochs": 2, "walks_per_node": 4, "walk_length": 8, "window": 2, "negative": 3,
              "batch_size": 256, "learning_rate": 0.05},
     "youtubednn": {"epochs": 2, "embedding_dim": 8, "batch_size": 64, "history_len": 4, "hidden": (16,)},
@@ -74,7 +76,11 @@ def test_lanes_ran_in_two_other_processes_in_job_order(stores):
     assert [r["model"] for r in two] == [r["model"] for r in one] == list(TINY)
     pids = {r["model"]: r["lane"]["pid"] for r in two}
     assert os.getpid() not in pids.values()
-    assert pids["eges"] == pids["youtubednn"] != pids["item2vec"]  # the TensorFlow lane and the CPU lane
+    # the TensorFlow lane, and one background lane per one-core model
+    assert pids["eges"] == pids["youtubednn"] and len({pids["eges"], pids["item2vec"], pids["airbnb"]}) == 3
+    priority = {r["model"]: r["lane"]["priority"] for r in two}
+    assert priority["eges"] == priority["youtubednn"] == "normal"
+    assert priority["item2vec"] == priority["airbnb"] == ("SCHED_IDLE" if hasattr(os, "SCHED_IDLE") else "nice 19")
     assert all("lane" not in r for r in one)
     for r1, r2 in zip(one, two):
         assert r1["metrics"] == r2["metrics"]  # bit-identical vectors: the same numbers, intervals included
@@ -117,13 +123,15 @@ def test_a_failing_job_in_a_lane_is_one_line_and_the_others_train(tmp_path):
 
 
 def test_plan_and_auto():
-    from recall_core.training.lanes import AUTO_MIN_INTERACTIONS, auto_lanes, plan
+    from recall_core.training.lanes import AUTO_MIN_INTERACTIONS, Lane, auto_lanes, plan
 
     js = [TrainJob("mostpop"), TrainJob("fm"), TrainJob("item2vec"), TrainJob("dssm", "dssm@t0.5"),
           TrainJob("airbnb")]
-    assert plan(js, 1) == [[0, 1, 2, 3, 4]]
-    assert plan(js, 2) == [[0, 2, 4], [1, 3]]
-    assert plan([TrainJob("item2vec")], 2) == [[0]]
+    assert plan(js, 1) == [Lane((0, 1, 2, 3, 4))]
+    # the TensorFlow lane in the foreground; the others round robin over two background lanes
+    assert plan(js, 2) == [Lane((1, 3)), Lane((0, 4), idle=True), Lane((2,), idle=True)]
+    assert plan([TrainJob("item2vec")], 2) == [Lane((0,), idle=True)]
+    assert plan([TrainJob("fm"), TrainJob("eges")], 2) == [Lane((0, 1))]
     assert auto_lanes(AUTO_MIN_INTERACTIONS, cpus=2) == 2
     assert auto_lanes(AUTO_MIN_INTERACTIONS - 1, cpus=2) == 1
     assert auto_lanes(10 ** 6, cpus=1) == 1
