@@ -14,12 +14,14 @@ block and ``docs/scale.svg`` (the log-log plot). Results are cached per
 (shape, model, config) in ``.bench/scale/``; ``--fresh`` retrains.
 
     python bench/scale.py [--shapes ml-100k,ml1m-shape,ml25m-tenth] [--models item2vec,...] [--fresh]
-    python bench/scale.py --lanes-only --lanes 1,2     # all six on ml1m-shape: one at a time, then in two lanes
+    python bench/scale.py --lanes-only --lanes 1,2     # all six on ml1m-shape: one at a time, then in lanes
 
 After the per-model runs, ``make scale`` also trains all six together on
-ml1m-shape with ``train --lanes 2`` (the TensorFlow models beside the others;
-``--lanes 1,2`` adds the one-at-a-time run as the before), timed as a whole,
-with a digest of each stored model's arrays: its own block of BENCHMARKS.md.
+ml1m-shape, with ``train --lanes 1`` (one after the other: the before) and
+``train --lanes 2`` (the TensorFlow models in the foreground, the one-core
+models in background processes at idle priority: the after), each timed as a
+whole, with a digest of each stored model's arrays: its own block of
+BENCHMARKS.md.
 """
 from __future__ import annotations
 
@@ -180,15 +182,18 @@ def render_lanes(runs: list[dict]) -> str:
     from bench.common import machine
 
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [LANES_START, "", "## Scale: all six models in two lanes (issue 22)", "",
+    lines = [LANES_START, "", "## Scale: all six models in lanes (issue 22)", "",
              f"Command: `make scale` (`python bench/scale.py`; this block alone: `python bench/scale.py --lanes-only "
              f"--lanes 1,2`). Date: {now}. Machine: {machine()}. Each cell is one run of `python -m recall_core "
              "train --models item2vec,eges,airbnb,fm,dssm,youtubednn --lanes N --no-maps --seed 42` into an empty "
-             "store (wall seconds from start to the last model stored: data, fits, evaluation and storing). "
-             "`--lanes 2`: the TensorFlow models (eges, fm, dssm, youtubednn) in one process beside the gensim / "
-             "numpy ones (item2vec, airbnb) in another (`recall_core/training/lanes.py`). The per-model fit "
-             "seconds in lanes are contended (two processes share 2 cores). Digest: sha256 over the stored "
-             "arrays; *same* = equal to the `--lanes 1` run's digest. Target: all six ≤ 600 s.", ""]
+             "store (wall seconds from start to the last model stored: data, fits, evaluation, storing and the "
+             "reference rows). `--lanes 1` (*before*): one model after the other in one process. `--lanes 2` "
+             "(*after*): the TensorFlow models (eges, fm, dssm, youtubednn) in a foreground process, item2vec "
+             "(gensim) and airbnb (numpy) each in a background process at idle priority (`SCHED_IDLE`), all three "
+             "at once (`recall_core/training/lanes.py`). The per-model fit seconds in lanes are contended (the "
+             "processes share 2 cores; a background fit runs on the cycles the foreground leaves). Digest: sha256 "
+             "over the stored arrays; *same* = equal to the `--lanes 1` run's digest. Target: all six ≤ 600 s.",
+             ""]
     for shape in dict.fromkeys(r["shape"] for r in runs):
         cells = {r["lanes"]: r for r in runs if r["shape"] == shape}
         counts = sorted(cells)
@@ -367,7 +372,7 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true")
     ap.add_argument("--no-app", action="store_true", help="skip the AppTest timings on the ml1m-shape store")
     ap.add_argument("--cached-only", action="store_true", help="train nothing: tables from the cached runs only")
-    ap.add_argument("--lanes", default="2",
+    ap.add_argument("--lanes", default="1,2",
                     help="lane counts of the all-six runs on ml1m-shape (comma-separated; 2 = after, 1 = before)")
     ap.add_argument("--lanes-only", action="store_true", help="only the all-six lane runs and their block")
     ap.add_argument("--compare", nargs=2, metavar=("STORE_A", "STORE_B"),
