@@ -29,7 +29,7 @@ Which lane a model takes is a fact of its class: :attr:`RecallModel.lane`.
 
 Protocol between the parent (:func:`run_lanes`) and a lane: the parent writes
 one JSON object to the lane's stdin (dataset name, cache folder, expected
-fingerprint, store, seed, split, maps, keep_going, idle, the jobs); the lane prints
+fingerprint, store, seed, split, maps, keep_going, idle, references, the jobs); the lane prints
 one JSON object per line: ``{"progress": [job, fraction, message]}``,
 ``{"result": [job, summary]}`` or ``{"error": [job, message]}`` (then stops,
 when not ``keep_going``).
@@ -66,22 +66,27 @@ def lane_of(model: str) -> str:
 @dataclasses.dataclass(frozen=True)
 class Lane:
     """One lane process: ``jobs`` (indices into the job list, trained in this order); ``idle``: the process runs
-    at idle priority (:func:`lower_priority`), only on the cycles the other lanes leave free."""
+    at idle priority (:func:`lower_priority`), only on the cycles the other lanes leave free; ``references``:
+    after its jobs it computes the data's reference rows (:func:`recall_core.training.keep_references`)."""
 
     jobs: tuple[int, ...]
     idle: bool = False
+    references: bool = False
 
 
-def plan(jobs: list, lanes: int) -> list[Lane]:
+def plan(jobs: list, lanes: int, references: bool = False) -> list[Lane]:
     """The lanes of ``jobs``: one lane (everything, in this process's order) for ``lanes == 1``; else the
     TensorFlow lane in the foreground and the other models round robin over up to ``lanes`` background lanes
-    at idle priority (an empty lane is dropped, so there may be only one)."""
+    at idle priority (an empty lane is dropped, so there may be only one), and with ``references`` one more
+    background lane for the reference rows (the EASE solves: a minute or two of BLAS on ML-1M's shape, which
+    one at a time would add to the end)."""
     if lanes <= 1:
         return [Lane(tuple(range(len(jobs))))]
     tf_jobs = tuple(i for i, job in enumerate(jobs) if lane_of(job.model) == TF_LANE)
     cpu_jobs = [i for i, job in enumerate(jobs) if lane_of(job.model) != TF_LANE]
     background = [tuple(cpu_jobs[k::lanes]) for k in range(lanes)]
-    return [Lane(g, idle) for g, idle in [(tf_jobs, False), *((g, True) for g in background)] if g]
+    out = [Lane(g, idle) for g, idle in [(tf_jobs, False), *((g, True) for g in background)] if g]
+    return out + ([Lane((), idle=True, references=True)] if references else [])
 
 
 def lower_priority() -> str:
@@ -127,6 +132,7 @@ def run_lanes(ds, jobs: list, lanes: list[Lane], store: Path, seed: int, progres
         spec = {"dataset": ds.name, "cache_dir": str(cache_dir) if cache_dir else None,
                 "fingerprint": ds.fingerprint, "store": str(store), "seed": int(seed), "split": split,
                 "maps": bool(maps), "keep_going": bool(keep_going), "idle": lanes[g].idle,
+                "references": lanes[g].references,
                 "jobs": [dataclasses.asdict(jobs[i]) for i in idx]}
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
         p = subprocess.Popen([sys.executable, "-m", "recall_core.training.lanes"], stdin=subprocess.PIPE,
@@ -229,6 +235,10 @@ def _lane_main() -> int:
                 return 0
             continue
         say(result=[j, res])
+    if spec.get("references"):
+        from recall_core.training import keep_references
+
+        keep_references(ds, Path(spec["store"]), spec["split"])
     return 0
 
 

@@ -130,6 +130,7 @@ def test_plan_and_auto():
     assert plan(js, 1) == [Lane((0, 1, 2, 3, 4))]
     # the TensorFlow lane in the foreground; the others round robin over two background lanes
     assert plan(js, 2) == [Lane((1, 3)), Lane((0, 4), idle=True), Lane((2,), idle=True)]
+    assert plan(js, 2, references=True)[-1] == Lane((), idle=True, references=True)
     assert plan([TrainJob("item2vec")], 2) == [Lane((0,), idle=True)]
     assert plan([TrainJob("fm"), TrainJob("eges")], 2) == [Lane((0, 1))]
     assert auto_lanes(AUTO_MIN_INTERACTIONS, cpus=2) == 2
@@ -145,3 +146,24 @@ def test_cli_help_states_the_auto_threshold():
 
     sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     assert f"{AUTO_MIN_INTERACTIONS:,}" in " ".join(sub.choices["train"].format_help().split())
+
+
+def test_lanes_keep_the_same_reference_rows(stores):
+    """``lanes=2`` computes the transition and EASE rows in a background lane, beside the fits: both stores keep
+    them, with the same numbers."""
+    from recall_core.data import load_dataset
+    from recall_core.data.split import split_for
+    from recall_core.evaluation.baselines import TRANSITION_DEFAULTS
+    from recall_core.evaluation.references import METRICS_FORMAT, ease_reference
+    from recall_core.store import kept_reference, store_key
+
+    folder, root, *_ = stores
+    ds = load_dataset(str(folder))
+    key = {"fingerprint": ds.fingerprint, "split": "test", "settings": TRANSITION_DEFAULTS,
+           "metrics": METRICS_FORMAT}
+    kept = [kept_reference(root / s, store_key(ds.key, "test"), "transition", key, "metrics") for s in ("one", "two")]
+    assert kept[0] is not None and kept[0] == kept[1]
+    ease = [ease_reference(ds, root / s, compute=False) for s in ("one", "two")]
+    assert ease[0] is not None and "lambda" in ease[0]
+    assert {k: v for k, v in ease[0].items() if k != "seconds"} == {k: v for k, v in ease[1].items() if k != "seconds"}
+    assert split_for(ds, "test").train.n_items == ease[1]["n_items"]
