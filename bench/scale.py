@@ -141,11 +141,17 @@ def lanes_run(shape: str, lanes: int, fresh: bool) -> dict:
     store = LANES_STORES / f"{shape}-lanes{lanes}"
     shutil.rmtree(store, ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    import resource
+
+    busy0, ours0 = machine_busy_s(), resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "recall_core", "train", "--dataset", folder, "--models",
                            ",".join(MODELS), "--lanes", str(lanes), "--no-maps", "--seed", "42", "--store", str(store)],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    ours1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ours = (ours1.ru_utime + ours1.ru_stime) - (ours0.ru_utime + ours0.ru_stime)
+    others = None if busy0 is None else max(0.0, machine_busy_s() - busy0 - ours)
     if proc.returncode != 0:
         return {"shape": shape, "lanes": lanes,
                 "error": (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]}
@@ -156,11 +162,25 @@ def lanes_run(shape: str, lanes: int, fresh: bool) -> dict:
             hr = parts[parts.index("HR@10") + 1] if "HR@10" in parts else None
             models[parts[0]] = {"fit_s": float(parts[1][:-1]), "hr@10": float(hr) if hr else None,
                                 "digest": vector_digest(store, folder, parts[0])}
-    res = {"shape": shape, "lanes": lanes, "wall_s": wall, "models": models,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    res = {"shape": shape, "lanes": lanes, "wall_s": wall, "models": models, "cpu_s": ours, "others_cpu_s": others,
+           "commit": commit.stdout.strip() or None,
            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     CACHE.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(res, indent=1))
     return res
+
+
+def machine_busy_s() -> float | None:
+    """CPU seconds the whole machine has been busy since boot (every core; ``/proc/stat``), or None elsewhere. The
+    lanes runs subtract their own CPU time from its change to say how much other processes ran meanwhile."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def sequential_before(shape: str) -> str | None:
@@ -188,9 +208,9 @@ def render_lanes(runs: list[dict]) -> str:
              "train --models item2vec,eges,airbnb,fm,dssm,youtubednn --lanes N --no-maps --seed 42` into an empty "
              "store (wall seconds from start to the last model stored: data, fits, evaluation, storing and the "
              "reference rows). `--lanes 1` (*before*): one model after the other in one process. `--lanes 2` "
-             "(*after*): the TensorFlow models (eges, fm, dssm, youtubednn) in a foreground process, item2vec "
-             "(gensim) and airbnb (numpy) each in a background process at idle priority (`SCHED_IDLE`), all three "
-             "at once (`recall_core/training/lanes.py`). The per-model fit seconds in lanes are contended (the "
+             "(*after*): the TensorFlow models (eges, fm, dssm, youtubednn) in a foreground process; item2vec "
+             "(gensim), airbnb (numpy) and the reference rows (transition, EASE) each in a background process at "
+             "idle priority (`SCHED_IDLE`); all four at once (`recall_core/training/lanes.py`). The per-model fit seconds in lanes are contended (the "
              "processes share 2 cores; a background fit runs on the cycles the foreground leaves). Digest: sha256 "
              "over the stored arrays; *same* = equal to the `--lanes 1` run's digest. Target: all six ≤ 600 s.",
              ""]
@@ -226,7 +246,13 @@ def render_lanes(runs: list[dict]) -> str:
             r = cells[n]
             if "error" not in r:
                 met = "met" if r["wall_s"] <= 600 else "NOT met"
-                lines.append(f"- `--lanes {n}`: {r['wall_s']:.0f} s wall, measured {r['date']} (target 600 s: {met}).")
+                load = ""
+                if r.get("others_cpu_s") is not None:
+                    load = (f"; this run's processes used {r['cpu_s']:.0f} CPU s, other processes on the machine "
+                            f"{r['others_cpu_s']:.0f} CPU s meanwhile")
+                at = f" at commit `{r['commit']}`" if r.get("commit") else ""
+                lines.append(f"- `--lanes {n}`: {r['wall_s']:.0f} s wall, measured {r['date']}{at} (target 600 s: "
+                             f"{met}){load}.")
         lines.append("")
     lines.append(LANES_END)
     return "\n".join(lines)
