@@ -71,7 +71,7 @@ def test_the_comparison_can_fail(stores):
     assert not np.array_equal(a["item_vectors"], c["item_vectors"])  # seed 8 vs 7: the check sees a difference
 
 
-def test_lanes_ran_in_two_other_processes_in_job_order(stores):
+def test_lanes_ran_in_three_other_processes_in_job_order(stores):
     _, _, one, two, _, heard = stores
     assert [r["model"] for r in two] == [r["model"] for r in one] == list(TINY)
     pids = {r["model"]: r["lane"]["pid"] for r in two}
