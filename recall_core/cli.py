@@ -62,10 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     _split_arg(p, "train for the 'test' split (the default: everything but each user's last item) or for "
                   "'valid' (everything before the second-to-last item; stored apart, under <dataset>@valid)")
     p.add_argument("--lanes", default="1", choices=["auto", "1", "2"],
-                   help="2: the TensorFlow models train in one process beside the others in a second one (the "
-                        "same vectors as one at a time; measured no faster on 2 cores: BENCHMARKS.md); 1 "
-                        "(default): one at a time; auto: 2 on two or more cores for data of 50,000 interactions "
-                        "or more (training.lanes.AUTO_MIN_INTERACTIONS)")
+                   help="2: the TensorFlow models train in one process while the others train in up to two "
+                        "background processes at idle priority (the same vectors as one at a time; BENCHMARKS.md, "
+                        "'all six models in lanes'); 1 (default): one at a time; auto: 2 on two or more cores for "
+                        "data of 50,000 interactions or more (training.lanes.AUTO_MIN_INTERACTIONS)")
     p.add_argument("--no-maps", action="store_true",
                    help="do not compute each model's default UMAP maps after storing it (the Maps page then "
                         "computes them on its first view)")

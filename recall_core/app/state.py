@@ -376,7 +376,8 @@ def run_training(ctx: Context, jobs: list, seed: int = 42, progress_label: str |
     try:
         with st.spinner(i18n.t("state.training_spinner", what=progress_label, n=len(jobs))):
             # lock_timeout=0: a page never waits for another training; it says who holds the store.
-            # one model at a time (lanes measured no faster on 2 cores); maps kept as each model is stored
+            # one model at a time: in lanes a model's stored train_seconds would be a contended wall time (README,
+            # "Training in lanes"); maps kept as each model is stored
             train_models(ctx.ds, jobs, ctx.store, seed=int(seed), progress=progress, lock_timeout=0)
     except RecallError as e:
         st.error(i18n.t("state.training_failed", error=e))

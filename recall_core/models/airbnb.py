@@ -99,7 +99,8 @@ def _log_sigmoid(x: np.ndarray) -> np.ndarray:
     return -np.logaddexp(0.0, -x)
 
 
-def sgns_loss_grads(v: np.ndarray, u_pos: np.ndarray, u_neg: np.ndarray, neg_weight: np.ndarray | None = None):
+def sgns_loss_grads(v: np.ndarray, u_pos: np.ndarray, u_neg: np.ndarray, neg_weight: np.ndarray | None = None,
+                    out: np.ndarray | None = None):
     """Skip-gram negative-sampling loss per pair and its exact gradients.
 
     ``v`` ``(B, d)`` centre input vectors, ``u_pos`` ``(B, d)`` positive
@@ -107,6 +108,9 @@ def sgns_loss_grads(v: np.ndarray, u_pos: np.ndarray, u_neg: np.ndarray, neg_wei
     Loss ``(B,)`` = ``-log s(v.u_pos) - w_b sum_k log s(-v.u_neg_k)``, with
     ``neg_weight`` ``w`` ``(B,)`` (default 1; 0: a pair without negatives).
     Returns ``(loss, d_v (B, d), d_u_pos (B, d), d_u_neg (B, K, d))``.
+    ``out``: a float32 ``((1 + K) B, d)`` buffer; when given, ``d_u_pos`` is written into its first ``B`` rows
+    and ``d_u_neg`` into the rest (returned as views of it): the context rows and values of one
+    :func:`scatter_rows` call without a copy (the same numbers).
     """
     s_pos = np.einsum("bd,bd->b", v, u_pos)
     s_neg = np.einsum("bd,bkd->bk", v, u_neg)
@@ -115,13 +119,30 @@ def sgns_loss_grads(v: np.ndarray, u_pos: np.ndarray, u_neg: np.ndarray, neg_wei
     g_pos = _sigmoid(s_pos) - 1.0  # dL/ds_pos
     g_neg = _sigmoid(s_neg) * w[:, None]  # dL/ds_neg
     d_v = g_pos[:, None] * u_pos + np.einsum("bk,bkd->bd", g_neg, u_neg)
-    return loss, d_v, g_pos[:, None] * v, g_neg[:, :, None] * v[:, None, :]
+    if out is None:
+        return loss, d_v, g_pos[:, None] * v, g_neg[:, :, None] * v[:, None, :]
+    b = len(v)
+    d_pos = np.multiply(g_pos[:, None], v, out=out[:b])
+    d_neg = np.multiply(g_neg[:, :, None], v[:, None, :], out=out[b:].reshape(u_neg.shape))
+    return loss, d_v, d_pos, d_neg
 
 
 def scatter_rows(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """``(n, d)``: ``values`` ``(m, d)`` summed into ``rows`` ``(m,)`` (duplicates add up)."""
+    """``(n, d)``: ``values`` ``(m, d)`` summed into ``rows`` ``(m,)`` (duplicates add up, in the order given,
+    from 0: the float32 sums are the same whatever the batch's layout in memory).
+
+    One sparse ``(n, m)`` selection matrix times ``values``. It is built in CSR form directly (a row's
+    entries in increasing position: a stable sort of ``rows``), exactly what scipy's COO to CSR conversion
+    gives, without the conversion's checks and copies.
+    """
     m = len(rows)
-    sel = sp.csr_matrix((np.ones(m, values.dtype), (rows, np.arange(m))), shape=(n, m))
+    rows = np.asarray(rows)
+    # the narrowest integer type for the sort: numpy's stable sort is a radix sort up to 16 bits
+    key = rows.astype(np.int16) if n <= np.iinfo(np.int16).max else rows
+    indices = np.argsort(key, kind="stable")
+    indptr = np.zeros(n + 1, indices.dtype)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    sel = sp.csr_matrix((np.ones(m, values.dtype), indices, indptr), shape=(n, m))
     return np.asarray(sel @ values)
 
 
@@ -207,22 +228,34 @@ class MarketSampler:
 
 
 class _Adam:
-    """Adam on dense float32 tables (they are small: ``n_items x d``)."""
+    """Adam on dense float32 tables (they are small: ``n_items x d``).
+
+    The update is the textbook one in float32, except the step ``a * m / (sqrt(v) + eps)``, which numpy
+    computes in float64 (``a`` is a float64 scalar) before it is subtracted and rounded to float32. It runs
+    in preallocated buffers (``out=``): the same operations in the same order as the plain expressions,
+    without allocating six temporaries per table and step.
+    """
 
     def __init__(self, shapes, lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8):
         self.lr, self.b1, self.b2, self.eps, self.t = lr, b1, b2, eps, 0
         self.m = [np.zeros(s, np.float32) for s in shapes]
         self.v = [np.zeros(s, np.float32) for s in shapes]
+        self._f32 = [np.empty(s, np.float32) for s in shapes]
+        self._f64 = [np.empty(s, np.float64) for s in shapes]
 
     def step(self, params, grads) -> None:
         self.t += 1
-        a = self.lr * np.sqrt(1 - self.b2 ** self.t) / (1 - self.b1 ** self.t)
-        for p, g, m, v in zip(params, grads, self.m, self.v):
+        a = self.lr * np.sqrt(1 - self.b2 ** self.t) / (1 - self.b1 ** self.t)  # a float64 scalar
+        for p, g, m, v, t32, t64 in zip(params, grads, self.m, self.v, self._f32, self._f64):
             m *= self.b1
-            m += (1 - self.b1) * g
+            m += np.multiply(g, 1 - self.b1, out=t32)  # m += (1 - b1) * g
             v *= self.b2
-            v += (1 - self.b2) * g * g
-            p -= a * m / (np.sqrt(v) + self.eps)
+            np.multiply(g, 1 - self.b2, out=t32)
+            v += np.multiply(t32, g, out=t32)  # v += (1 - b2) * g * g
+            np.multiply(m, a, out=t64)  # a * m, float64
+            np.sqrt(v, out=t32)
+            t32 += self.eps  # sqrt(v) + eps, float32
+            p -= np.divide(t64, t32, out=t64)  # the float64 step, rounded to float32 in p
 
 
 @register
@@ -313,6 +346,8 @@ class AirbnbEmbeddings(RecallModel):
                 },
             )
 
+        # the output-side gradient rows of a full batch: [positives (B); negatives (B * K)], reused
+        out_buf = np.empty((bs * (1 + c.negative), d), np.float32)
         for epoch in range(c.epochs):
             order = rng.permutation(n_pairs)
             total = 0.0
@@ -321,14 +356,14 @@ class AirbnbEmbeddings(RecallModel):
                 cen, pos = centres[b], contexts[b]
                 neg = sampler.sample(cen, k_market, k_global, rng)
                 # negatives are drawn for every pair (one random stream whatever the switch), then weighted
-                loss, dv, dpos, dneg = sgns_loss_grads(v_in[cen], u_out[pos], u_out[neg],
-                                                       None if c.global_negatives else neg_weight[b])
+                out = out_buf[:len(b) * (1 + c.negative)]
+                loss, dv, _, _ = sgns_loss_grads(v_in[cen], u_out[pos], u_out[neg],
+                                                 None if c.global_negatives else neg_weight[b], out=out)
                 total += float(loss.sum())
                 # mean loss over the batch -> divide the summed gradients by its size
                 scale = np.float32(1.0 / len(b))
                 g_in = scatter_rows(cen, dv * scale, n)
-                g_out = scatter_rows(np.concatenate([pos, neg.ravel()]),
-                                     np.concatenate([dpos, dneg.reshape(-1, d)]) * scale, n)
+                g_out = scatter_rows(np.concatenate([pos, neg.ravel()]), np.multiply(out, scale, out=out), n)
                 opt.step([v_in, u_out], [g_in, g_out])
             losses.append(total / n_pairs)
             progress(0.05 + 0.9 * (epoch + 1) / c.epochs, f"airbnb: epoch {epoch + 1}/{c.epochs} loss {losses[-1]:.4f}")

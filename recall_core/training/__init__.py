@@ -150,10 +150,10 @@ def train_models(
     """Train several models in turn; ``progress`` sees the overall fraction.
 
     ``lanes``: ``1`` trains in this process, one model after the other; ``2`` trains the TensorFlow models
-    in one process and the others in a second one, at the same time (:mod:`recall_core.training.lanes`:
-    the vectors are bit-identical to one at a time); ``"auto"`` is 2 on two or more cores for data of
-    :data:`~recall_core.training.lanes.AUTO_MIN_INTERACTIONS` interactions or more. A dataset built in
-    memory (not readable by name) always trains in this process. ``maps``: see :func:`train_one`.
+    in one process and the others in up to two background processes at idle priority, at the same time
+    (:mod:`recall_core.training.lanes`: the vectors are bit-identical to one at a time); ``"auto"`` is 2 on
+    two or more cores for data of :data:`~recall_core.training.lanes.AUTO_MIN_INTERACTIONS` interactions
+    or more. A dataset built in memory (not readable by name) always trains in this process. ``maps``: see :func:`train_one`.
 
     With ``keep_going``, a model that fails (it cannot train on this data, its
     config is invalid, ...) gets ``{"model", "error"}`` (one line) in the
@@ -175,13 +175,13 @@ def train_models(
     from recall_core.training import lanes as _lanes
 
     n_lanes = _lanes.auto_lanes(len(ds.interactions)) if lanes == "auto" else int(lanes)
-    groups = _lanes.plan(jobs, n_lanes) if _lanes.reloadable(ds) else [list(range(len(jobs)))]
+    in_lanes = n_lanes > 1 and bool(jobs) and _lanes.reloadable(ds)
     results = []
     with training_lock(store, store_key(ds.key, split), timeout=lock_timeout, progress=progress):
-        if len(groups) > 1:
-            results = _lanes.run_lanes(ds, jobs, groups, store, seed, progress, split, maps, keep_going,
-                                       cache_dir)
-        for i, job in enumerate(jobs if len(groups) == 1 else []):
+        if in_lanes:  # the reference rows are computed in a lane too, beside the fits
+            results = _lanes.run_lanes(ds, jobs, _lanes.plan(jobs, n_lanes, references=True), store, seed,
+                                       progress, split, maps, keep_going, cache_dir)
+        for i, job in enumerate([] if in_lanes else jobs):
             def step(f: float, msg: str, i=i) -> None:
                 progress((i + f) / len(jobs), msg)
             try:
@@ -191,10 +191,19 @@ def train_models(
                     raise
                 msg = str(e) if isinstance(e, RecallError) else f"{type(e).__name__}: {e}"
                 results.append({"model": job.store_name, "error": " ".join(msg.split())})
-        _keep_transition(ds, store, split)
-        if split == "test":
-            keep_ease(ds, store)
+        if not in_lanes:
+            keep_references(ds, store, split)
     return results
+
+
+def keep_references(ds: Dataset, store: Path, split: str) -> None:
+    """Compute the reference rows of ``ds`` into the store after a training: the transition row on ``split``, and
+    EASE (the test row with its λ chosen on validation) when ``split`` is ``"test"``. Either failing never fails
+    a training run. :func:`train_models` calls it at the end, or in lanes a background lane does, beside the fits
+    (:func:`recall_core.training.lanes.plan`)."""
+    _keep_transition(ds, store, split)
+    if split == "test":
+        keep_ease(ds, store)
 
 
 def _keep_transition(ds: Dataset, store: Path, split: str) -> None:

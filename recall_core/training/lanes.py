@@ -1,10 +1,19 @@
-"""Parallel lanes: the TensorFlow models train in one process while the gensim/numpy models train in another.
+"""Parallel lanes: the TensorFlow models train in one process while the gensim/numpy models train beside it.
 
 Why lanes and not more threads: gensim (``workers=1``, the only deterministic
 setting) and the numpy models use one core each, and TensorFlow's pools are
 fixed at :data:`recall_core.models._tf.runtime.THREADS` threads whatever else
-runs. On a 2-core machine a TensorFlow fit leaves part of the second core
-idle, and the gensim fits leave the other. Two lanes fill both cores.
+runs. On a 2-core machine a TensorFlow fit leaves part of the cores idle
+(between ops, in its Python loop), and a one-core fit leaves the other core.
+
+The schedule (:func:`plan`, ``lanes=2``): one *foreground* lane with the
+TensorFlow models, at normal priority, and up to ``lanes`` *background* lanes
+with the one-core models (round robin in job order), each its own process at
+idle priority (``SCHED_IDLE``, :func:`lower_priority`). The background lanes
+run only on the cycles the TensorFlow lane leaves idle, so they do not
+oversubscribe its thread pools (two plain lanes did: BENCHMARKS.md, fm took
+328 s beside gensim against 163 s alone), and once the TensorFlow lane is done
+each background lane has a core of its own.
 
 Why the vectors stay bit-identical to training the models one at a time: a
 lane is a fresh ``python -m recall_core.training.lanes`` process that runs
@@ -12,14 +21,15 @@ exactly :func:`recall_core.training.train_one` per model, with the same seed
 call before each fit; TensorFlow's thread pools and op determinism are set the
 same way in every process (:mod:`recall_core.models._tf.runtime`: the numbers
 do not depend on the load of the machine, only on the kernels and pool sizes),
-and gensim runs with one worker. ``tests/training/test_lanes.py`` checks it on planted
+gensim runs with one worker, and a process's priority changes when it runs,
+never what it computes. ``tests/training/test_lanes.py`` checks it on planted
 data; the README ("Training in lanes") quotes the ML-100K check.
 
 Which lane a model takes is a fact of its class: :attr:`RecallModel.lane`.
 
 Protocol between the parent (:func:`run_lanes`) and a lane: the parent writes
 one JSON object to the lane's stdin (dataset name, cache folder, expected
-fingerprint, store, seed, split, maps, keep_going, the jobs); the lane prints
+fingerprint, store, seed, split, maps, keep_going, idle, references, the jobs); the lane prints
 one JSON object per line: ``{"progress": [job, fraction, message]}``,
 ``{"result": [job, summary]}`` or ``{"error": [job, message]}`` (then stops,
 when not ``keep_going``).
@@ -53,15 +63,45 @@ def lane_of(model: str) -> str:
     return getattr(get_model_class(model), "lane", CPU_LANE)
 
 
-def plan(jobs: list, lanes: int) -> list[list[int]]:
-    """Job indices per lane, each lane in the given job order: one lane (everything) for ``lanes == 1``, else
-    the CPU lane and the TensorFlow lane (an empty lane is dropped, so there may be only one)."""
+@dataclasses.dataclass(frozen=True)
+class Lane:
+    """One lane process: ``jobs`` (indices into the job list, trained in this order); ``idle``: the process runs
+    at idle priority (:func:`lower_priority`), only on the cycles the other lanes leave free; ``references``:
+    after its jobs it computes the data's reference rows (:func:`recall_core.training.keep_references`)."""
+
+    jobs: tuple[int, ...]
+    idle: bool = False
+    references: bool = False
+
+
+def plan(jobs: list, lanes: int, references: bool = False) -> list[Lane]:
+    """The lanes of ``jobs``: one lane (everything, in this process's order) for ``lanes == 1``; else the
+    TensorFlow lane in the foreground and the other models round robin over up to ``lanes`` background lanes
+    at idle priority (an empty lane is dropped, so there may be only one), and with ``references`` one more
+    background lane for the reference rows (the EASE solves: a minute or two of BLAS on ML-1M's shape, which
+    one at a time would add to the end)."""
     if lanes <= 1:
-        return [list(range(len(jobs)))]
-    groups = {CPU_LANE: [], TF_LANE: []}
-    for i, job in enumerate(jobs):
-        groups[TF_LANE if lane_of(job.model) == TF_LANE else CPU_LANE].append(i)
-    return [g for g in groups.values() if g]
+        return [Lane(tuple(range(len(jobs))))]
+    tf_jobs = tuple(i for i, job in enumerate(jobs) if lane_of(job.model) == TF_LANE)
+    cpu_jobs = [i for i, job in enumerate(jobs) if lane_of(job.model) != TF_LANE]
+    background = [tuple(cpu_jobs[k::lanes]) for k in range(lanes)]
+    out = [Lane(g, idle) for g, idle in [(tf_jobs, False), *((g, True) for g in background)] if g]
+    return out + ([Lane((), idle=True, references=True)] if references else [])
+
+
+def lower_priority() -> str:
+    """Put this process at idle priority: Linux ``SCHED_IDLE`` (it runs only when no normal task wants the CPU;
+    any normal task preempts it at once), else ``nice 19``. Returns which one it got. Priority changes when a
+    process runs, never what it computes."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        return "SCHED_IDLE"
+    except (AttributeError, OSError):
+        try:
+            os.nice(19 - os.nice(0))
+            return "nice 19"
+        except (AttributeError, OSError):
+            return "unchanged"
 
 
 def auto_lanes(n_interactions: int, cpus: int | None = None) -> int:
@@ -78,19 +118,21 @@ def reloadable(ds) -> bool:
     return ds.name == DEFAULT_DATASET or Path(ds.name).is_dir()
 
 
-def run_lanes(ds, jobs: list, groups: list[list[int]], store: Path, seed: int, progress, split: str,
+def run_lanes(ds, jobs: list, lanes: list[Lane], store: Path, seed: int, progress, split: str,
               maps: bool, keep_going: bool, cache_dir: Path | None) -> list[dict]:
-    """Train ``jobs`` in one process per group, at the same time; results in job order.
+    """Train ``jobs`` in one process per lane (:func:`plan`), all at the same time; results in job order.
 
     ``progress`` is only called from the calling thread (the app's progress bar needs that). A lane that dies
     gives its unfinished jobs one-line errors (``keep_going``) or raises :class:`RecallError`.
     """
     events: queue.Queue = queue.Queue()
     procs = []
+    groups = [list(lane.jobs) for lane in lanes]
     for g, idx in enumerate(groups):
         spec = {"dataset": ds.name, "cache_dir": str(cache_dir) if cache_dir else None,
                 "fingerprint": ds.fingerprint, "store": str(store), "seed": int(seed), "split": split,
-                "maps": bool(maps), "keep_going": bool(keep_going),
+                "maps": bool(maps), "keep_going": bool(keep_going), "idle": lanes[g].idle,
+                "references": lanes[g].references,
                 "jobs": [dataclasses.asdict(jobs[i]) for i in idx]}
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
         p = subprocess.Popen([sys.executable, "-m", "recall_core.training.lanes"], stdin=subprocess.PIPE,
@@ -105,6 +147,7 @@ def run_lanes(ds, jobs: list, groups: list[list[int]], store: Path, seed: int, p
     failure = None
     open_lanes = len(groups)
     stderr_tail = {g: "" for g in range(len(groups))}
+    priority = {g: "normal" for g in range(len(groups))}
     while open_lanes:
         g, kind, payload = events.get()
         idx = groups[g]
@@ -114,12 +157,14 @@ def run_lanes(ds, jobs: list, groups: list[list[int]], store: Path, seed: int, p
             progress(sum(fractions) / len(jobs), msg)
         elif kind == "result":
             j, res = payload
-            results[idx[j]] = {**res, "lane": {"index": g, "pid": procs[g].pid}}
+            results[idx[j]] = {**res, "lane": {"index": g, "pid": procs[g].pid, "priority": priority[g]}}
             fractions[idx[j]] = 1.0
         elif kind == "error":
             j, msg = payload
             failure = failure or msg
             results[idx[j]] = {"model": jobs[idx[j]].store_name, "error": msg}
+        elif kind == "priority":
+            priority[g] = str(payload)
         elif kind == "stderr":
             stderr_tail[g] = payload
         elif kind == "end":
@@ -158,15 +203,18 @@ def _read(g: int, p: subprocess.Popen, events: queue.Queue) -> None:
 
 def _lane_main() -> int:
     """A lane process: read the spec from stdin, train its jobs in order with :func:`train_one`."""
+    spec = json.loads(sys.stdin.read())
+    priority = lower_priority() if spec.get("idle") else "normal"  # before the imports: they are work too
+
     from recall_core.data import load_dataset
     from recall_core.training import TrainJob, train_one
 
-    spec = json.loads(sys.stdin.read())
     jobs = [TrainJob(**j) for j in spec["jobs"]]
 
     def say(**kw) -> None:
         print(json.dumps(kw, default=lambda o: o.item() if hasattr(o, "item") else str(o)), flush=True)
 
+    say(priority=priority)
     try:
         ds = load_dataset(spec["dataset"], spec["cache_dir"])
     except RecallError as e:
@@ -187,6 +235,10 @@ def _lane_main() -> int:
                 return 0
             continue
         say(result=[j, res])
+    if spec.get("references"):
+        from recall_core.training import keep_references
+
+        keep_references(ds, Path(spec["store"]), spec["split"])
     return 0
 
 

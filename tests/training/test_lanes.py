@@ -1,10 +1,11 @@
 """Training in lanes (``train --lanes 2``) stores the same vectors as training one model at a time.
 
 Planted data (tests' planted generator written as an ML-100K folder, so a lane process can read it by path);
-a gensim model (item2vec, CPU lane) and two Keras models (eges, youtubednn, TensorFlow lane), tiny settings.
-Once with ``lanes=1`` (this process, one after the other) into one store, once with ``lanes=2`` (two lane
-processes at the same time) into another; every stored array must be equal bit for bit. The check is
-sensitive: another seed gives other vectors (checked too), and the lane run really ran in two other processes.
+a gensim model and a numpy one (item2vec, airbnb: background lanes at idle priority) and two Keras models
+(eges, youtubednn: the TensorFlow lane), tiny settings. Once with ``lanes=1`` (this process, one after the
+other) into one store, once with ``lanes=2`` (three lane processes at the same time) into another; every
+stored array must be equal bit for bit. The check is sensitive: another seed gives other vectors (checked
+too), and the lane run really ran in three other processes, the background ones at idle priority.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.slow  # two lane processes importing TensorFlow
 
 TINY = {
     "item2vec": {"epochs": 3, "embedding_dim": 8},
+    "airbnb": {"epochs": 2, "embedding_dim": 8, "batch_size": 64},
     "eges": {"embedding_dim": 8, "epochs": 2, "walks_per_node": 4, "walk_length": 8, "window": 2, "negative": 3,
              "batch_size": 256, "learning_rate": 0.05},
     "youtubednn": {"epochs": 2, "embedding_dim": 8, "batch_size": 64, "history_len": 4, "hidden": (16,)},
@@ -69,12 +71,16 @@ def test_the_comparison_can_fail(stores):
     assert not np.array_equal(a["item_vectors"], c["item_vectors"])  # seed 8 vs 7: the check sees a difference
 
 
-def test_lanes_ran_in_two_other_processes_in_job_order(stores):
+def test_lanes_ran_in_three_other_processes_in_job_order(stores):
     _, _, one, two, _, heard = stores
     assert [r["model"] for r in two] == [r["model"] for r in one] == list(TINY)
     pids = {r["model"]: r["lane"]["pid"] for r in two}
     assert os.getpid() not in pids.values()
-    assert pids["eges"] == pids["youtubednn"] != pids["item2vec"]  # the TensorFlow lane and the CPU lane
+    # the TensorFlow lane, and one background lane per one-core model
+    assert pids["eges"] == pids["youtubednn"] and len({pids["eges"], pids["item2vec"], pids["airbnb"]}) == 3
+    priority = {r["model"]: r["lane"]["priority"] for r in two}
+    assert priority["eges"] == priority["youtubednn"] == "normal"
+    assert priority["item2vec"] == priority["airbnb"] == ("SCHED_IDLE" if hasattr(os, "SCHED_IDLE") else "nice 19")
     assert all("lane" not in r for r in one)
     for r1, r2 in zip(one, two):
         assert r1["metrics"] == r2["metrics"]  # bit-identical vectors: the same numbers, intervals included
@@ -117,13 +123,16 @@ def test_a_failing_job_in_a_lane_is_one_line_and_the_others_train(tmp_path):
 
 
 def test_plan_and_auto():
-    from recall_core.training.lanes import AUTO_MIN_INTERACTIONS, auto_lanes, plan
+    from recall_core.training.lanes import AUTO_MIN_INTERACTIONS, Lane, auto_lanes, plan
 
     js = [TrainJob("mostpop"), TrainJob("fm"), TrainJob("item2vec"), TrainJob("dssm", "dssm@t0.5"),
           TrainJob("airbnb")]
-    assert plan(js, 1) == [[0, 1, 2, 3, 4]]
-    assert plan(js, 2) == [[0, 2, 4], [1, 3]]
-    assert plan([TrainJob("item2vec")], 2) == [[0]]
+    assert plan(js, 1) == [Lane((0, 1, 2, 3, 4))]
+    # the TensorFlow lane in the foreground; the others round robin over two background lanes
+    assert plan(js, 2) == [Lane((1, 3)), Lane((0, 4), idle=True), Lane((2,), idle=True)]
+    assert plan(js, 2, references=True)[-1] == Lane((), idle=True, references=True)
+    assert plan([TrainJob("item2vec")], 2) == [Lane((0,), idle=True)]
+    assert plan([TrainJob("fm"), TrainJob("eges")], 2) == [Lane((0, 1))]
     assert auto_lanes(AUTO_MIN_INTERACTIONS, cpus=2) == 2
     assert auto_lanes(AUTO_MIN_INTERACTIONS - 1, cpus=2) == 1
     assert auto_lanes(10 ** 6, cpus=1) == 1
@@ -137,3 +146,24 @@ def test_cli_help_states_the_auto_threshold():
 
     sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     assert f"{AUTO_MIN_INTERACTIONS:,}" in " ".join(sub.choices["train"].format_help().split())
+
+
+def test_lanes_keep_the_same_reference_rows(stores):
+    """``lanes=2`` computes the transition and EASE rows in a background lane, beside the fits: both stores keep
+    them, with the same numbers."""
+    from recall_core.data import load_dataset
+    from recall_core.data.split import split_for
+    from recall_core.evaluation.baselines import TRANSITION_DEFAULTS
+    from recall_core.evaluation.references import METRICS_FORMAT, ease_reference
+    from recall_core.store import kept_reference, store_key
+
+    folder, root, *_ = stores
+    ds = load_dataset(str(folder))
+    key = {"fingerprint": ds.fingerprint, "split": "test", "settings": TRANSITION_DEFAULTS,
+           "metrics": METRICS_FORMAT}
+    kept = [kept_reference(root / s, store_key(ds.key, "test"), "transition", key, "metrics") for s in ("one", "two")]
+    assert kept[0] is not None and kept[0] == kept[1]
+    ease = [ease_reference(ds, root / s, compute=False) for s in ("one", "two")]
+    assert ease[0] is not None and "lambda" in ease[0]
+    assert {k: v for k, v in ease[0].items() if k != "seconds"} == {k: v for k, v in ease[1].items() if k != "seconds"}
+    assert split_for(ds, "test").train.n_items == ease[1]["n_items"]
