@@ -37,6 +37,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -195,6 +197,68 @@ def rank_agreement(trials: list[dict], epoch: int) -> float | None:
     return float(spearmanr([max(t["curve"][:epoch]) for t in done], [t["value"] for t in done])[0])
 
 
+def replay_pruner(trials: list[dict], first_epoch: int, startup: int) -> dict:
+    """Optuna's ``MedianPruner`` replayed over a no-pruner study's trials, in trial order: a trial is stopped at
+    the first epoch ``e >= first_epoch`` where its best validation HR@10 so far is below the median of the same
+    number over the earlier unstopped trials that reached epoch ``e`` (once ``startup`` of them finished).
+    The trials' settings are the no-pruner study's, so this says what a pruning rule would cut from *those*
+    trials, not which trials a pruned study's sampler would draw. ``trials``: :func:`study_trials` rows (each
+    ``curve`` the per-epoch validation HR@10). Returns ``{"epochs": epochs trained, "best": the best value among
+    the trials left whole, "stopped": how many were stopped}``."""
+    done: list[list[float]] = []  # best-so-far curves of the trials left whole
+    epochs, stopped, best = 0, 0, None
+    for t in trials:
+        curve = list(np.maximum.accumulate(t["curve"])) if t["curve"] else []
+        cut = None
+        for e in range(1, len(curve) + 1):
+            if len(done) >= startup and e >= first_epoch:
+                at = [c[e - 1] for c in done if len(c) >= e]
+                if at and curve[e - 1] < float(np.median(at)):
+                    cut = e
+                    break
+        epochs += cut or len(curve)
+        if cut is None:
+            if t["state"] == "COMPLETE":
+                done.append(curve)
+                best = t["value"] if best is None else max(best, t["value"])
+        else:
+            stopped += 1
+    return {"epochs": epochs, "best": best, "stopped": stopped}
+
+
+def replay_lines(nop: dict, stats: dict) -> list[str]:
+    """What pruning from epoch 1 or from epoch 2 would cut from the no-pruner studies (:func:`replay_pruner`):
+    the evidence :data:`recall_core.tuning.study.PRUNER_WARMUP` was chosen on (validation curves only)."""
+    from recall_core.tuning.study import PRUNER_STARTUP
+
+    rows = []
+    for m in nop:
+        tb = study_trials(m, False)
+        if not tb:
+            continue
+        whole = max(t["value"] for t in tb if t["state"] == "COMPLETE")
+        sd = (stats.get(m, {}).get(("tuned", "valid")) or (None, None))[1]
+        cells = []
+        for first in (1, 2):
+            r = replay_pruner(tb, first, PRUNER_STARTUP)
+            gap = r["best"] - whole
+            ok = within_two_sd(gap, sd)
+            cells.append(f"{r['epochs']} ({r['stopped']}) | {r['best']:.4f} ({gap:+.4f}, "
+                         f"{'-' if ok is None else ('within' if ok else 'outside')})")
+        rows.append(f"| {m} | {sum(t['epochs'] for t in tb)} | {whole:.4f} | {cells[0]} | {cells[1]} |")
+    if not rows:
+        return []
+    return ["", "### Pruning from epoch 1 or from epoch 2: the pruner replayed over the no-pruner studies", "",
+            "The median pruner's rule applied, trial by trial, to the curves of the studies without it "
+            "(`replay_pruner` in bench/tuning.py; its test checks it against Optuna's own `MedianPruner`): the "
+            "epochs it would have trained (the trials it would have stopped), and the best validation HR@10 among "
+            "the trials it would have left whole, against the no-pruner study's best (gap; within 2 seed sd or "
+            "not). Validation only. It replays the same trials, so it does not show the sampler drawing other "
+            "settings after a pruned trial, which the measured studies above do.", "",
+            "| model | epochs, no pruner | best, no pruner | from epoch 1: epochs (stopped) | best kept | "
+            "from epoch 2: epochs (stopped) | best kept |", "|---|---|---|---|---|---|---|"] + rows
+
+
 def ease_ml100k() -> dict:
     from recall_core.data import load_dataset
     from recall_core.data.split import split_for
@@ -338,7 +402,7 @@ def render() -> list[str]:
                           f"(`python bench/tuning.py --steps seeds --models M`)."]
         nop = {m: json.loads(tune_file(m, False).read_text()) for m in names if tune_file(m, False).exists()}
         if nop:
-            lines += pruning_lines(tuned, nop, stats)
+            lines += pruning_lines(tuned, nop, stats) + replay_lines(nop, stats)
         missing_nop = [m for m in names if m not in nop]
         if missing_nop:
             lines += ["", f"Pruning not measured yet for: {', '.join(missing_nop)} "
@@ -462,7 +526,7 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
         pruned = [t for t in ta if t["state"] == "PRUNED"]
         stop = f"{sum(t['epochs'] for t in pruned) / len(pruned):.1f}" if pruned else "-"
         if p:
-            fixed = p["prep_s"] / (p["prep_s"] + 2 * (p["epoch_s"] + p["eval_s"]))
+            fixed = p["prep_s"] / (p["prep_s"] + (PRUNER_WARMUP + 1) * (p["epoch_s"] + p["eval_s"]))
             prof = f"{p['prep_s']:.1f} | {p['epoch_s']:.2f} | {p['eval_s']:.2f} | {fixed:.0%}"
         else:
             prof = "- | - | - | -"
@@ -478,7 +542,7 @@ def pruning_lines(tuned: dict, nop: dict, stats: dict) -> list[str]:
                   "setting profiled in a fresh process (`python bench/tuning.py --steps profile --models M`: "
                   "`bench/_trial_profile.py`): data preparation, model building and TensorFlow's tracing (paid by "
                   "every trial, pruned or not), the median training epoch, the per-epoch validation HR@10. Fixed "
-                  "share: prep over a trial pruned at epoch 2. Spearman: over the no-pruner study's trials, how well "
+                  f"share: prep over a trial pruned at epoch {PRUNER_WARMUP + 1}. Spearman: over the no-pruner study's trials, how well "
                   "the best validation HR@10 of the first 1 (or 2) epochs ranks the trials' final values."
                   + (" Prep s before → now: the same profile made with the code before the training step was "
                      "traced once per fit (one trace per batch shape before, and EGES's step traced twice), "

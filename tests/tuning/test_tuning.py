@@ -528,9 +528,9 @@ def test_a_model_that_cannot_train_here_is_reported_and_the_others_are_tuned(tmp
     assert results[1]["trials"] == 2 and "error" not in results[1]
 
 
-def test_the_median_pruner_spares_epoch_one_and_the_first_trials():
-    """Never pruned after epoch 1 (PRUNER_WARMUP), nor before PRUNER_STARTUP trials completed; then a trial below
-    the median of the completed trials at the same epoch is."""
+def test_the_median_pruner_spares_the_first_trials_then_prunes_from_epoch_one():
+    """No trial is pruned before PRUNER_STARTUP trials completed; then a trial below the median of the completed
+    trials at the same epoch is, from its first epoch on (PRUNER_WARMUP = 0), and one at the median is not."""
     import optuna
 
     from recall_core.tuning import study as st
@@ -538,7 +538,6 @@ def test_the_median_pruner_spares_epoch_one_and_the_first_trials():
     study = optuna.create_study(direction="maximize", pruner=st._pruner(Settings()))
     early = study.ask()
     early.report(0.1, 1)
-    early.report(0.1, 2)
     for _ in range(st.PRUNER_STARTUP):
         assert not early.should_prune()  # too few completed trials yet
         t = study.ask()
@@ -546,13 +545,54 @@ def test_the_median_pruner_spares_epoch_one_and_the_first_trials():
         t.report(0.6, 2)
         study.tell(t, 0.6)
     assert early.should_prune()  # now there are enough
-    assert st.PRUNER_WARMUP == 1
+    assert st.PRUNER_WARMUP == 0
     fresh = study.ask()
     fresh.report(0.1, 1)
-    assert not fresh.should_prune()  # epoch 1: spared
-    fresh.report(0.1, 2)
-    assert fresh.should_prune()  # epoch 2, below the median (0.6)
+    assert fresh.should_prune()  # epoch 1, below the median (0.5)
+    level = study.ask()
+    level.report(0.5, 1)
+    assert not level.should_prune()  # at the median: kept
+    level.report(0.55, 2)
+    assert level.should_prune()  # epoch 2, below the median (0.6)
     assert not st._pruner(Settings(pruner=False)).prune(study, study.trials[-1])
+
+
+@pytest.mark.parametrize("first_epoch", [1, 2, 3])
+def test_the_pruner_replay_agrees_with_optunas_median_pruner(first_epoch):
+    """bench/tuning.py's ``replay_pruner`` (the evidence PRUNER_WARMUP was chosen on) against Optuna itself: the
+    same planted curves fed, trial by trial, to a study with ``MedianPruner`` stop the same trials at the same
+    epochs, and leave the same best."""
+    import optuna
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import tuning as bench_tuning
+
+    rng = np.random.default_rng(first_epoch)
+    trials = []
+    for n in range(14):
+        curve = list(np.round(rng.uniform(0.05, 0.3, size=int(rng.integers(1, 7))), 3))
+        trials.append({"number": n, "state": "COMPLETE", "curve": curve, "value": max(curve)})
+    got = bench_tuning.replay_pruner(trials, first_epoch, startup=3)
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize",
+                                pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=first_epoch))
+    epochs = stopped = 0
+    for t in trials:
+        trial = study.ask()
+        best = -1.0
+        for e, v in enumerate(t["curve"], start=1):
+            best = max(best, v)
+            trial.report(best, e)
+            epochs += 1
+            if trial.should_prune():
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                stopped += 1
+                break
+        else:
+            study.tell(trial, best)
+    assert stopped > 0  # the planted curves do exercise the rule
+    assert got == {"epochs": epochs, "best": study.best_value, "stopped": stopped}
 
 
 # ------------------------------------------------------------------ a study database being made while others read
