@@ -64,6 +64,7 @@ ablations: install
 # (over an hour on 2 cores; cached per run in .bench/scale/). Writes its block of BENCHMARKS.md, README's and docs/scale.svg.
 scale: install
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/ease_blocks.py
 
 # FM, YouTubeDNN and DSSM, full against sampled softmax, on synthetic catalogues of 1.7k to 60k items: seconds per
 # epoch, peak memory, validation HR@10; the rule that sets SAMPLED_SOFTMAX_MIN_ITEMS (recall_core/models/_softmax.py)
