@@ -60,10 +60,12 @@ ablations: install
 	$(BIN)/python bench/ablations.py
 
 # Every model on MovieLens-shaped catalogues up to 2.5M ratings: fit/eval seconds, peak memory, growth exponents,
-# then all six together on the ML-1M shape with `train --lanes 2` (issue 22; its own block)
+# then all six together on the ML-1M shape with `train --lanes 2` (issue 22; its own block), then EASE's scoring in
+# column blocks against one product (bench/ease_blocks.py, a minute; its own block)
 # (over an hour on 2 cores; cached per run in .bench/scale/). Writes its block of BENCHMARKS.md, README's and docs/scale.svg.
 scale: install
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/ease_blocks.py
 
 # FM, YouTubeDNN and DSSM, full against sampled softmax, on synthetic catalogues of 1.7k to 60k items: seconds per
 # epoch, peak memory, validation HR@10; the rule that sets SAMPLED_SOFTMAX_MIN_ITEMS (recall_core/models/_softmax.py)

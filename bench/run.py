@@ -604,6 +604,8 @@ def main() -> None:
     run([sys.executable, "bench/tuning.py"])
     # issue 22: the first visitor of /maps on a store no app has opened (trains its own store); writes its block
     run([sys.executable, "bench/first_maps.py"])
+    # issue 22: what Streamlit adds to a script run (on first_maps' store); writes its block
+    run([sys.executable, "bench/script_extras.py"])
     import ablations
     import judge_timings as judge_bench
     import kernels
@@ -611,7 +613,9 @@ def main() -> None:
     import softmax_switch
     import tuning
     import eges_cost
+    import ease_blocks
     import first_maps
+    import script_extras
     import upload_sizes as uploads_bench
 
     # make ablations / make scale / make softmax-switch / make kernels / the judge step (bench/judge_timings.py) /
@@ -620,7 +624,8 @@ def main() -> None:
                                 (softmax_switch.START, softmax_switch.END), (kernels.START, kernels.END),
                                 (judge_bench.START, judge_bench.END), (tuning.START, tuning.END),
                                 (uploads_bench.START, uploads_bench.END), (scale.LANES_START, scale.LANES_END),
-                                (eges_cost.START, eges_cost.END), (first_maps.START, first_maps.END)))
+                                (eges_cost.START, eges_cost.END), (first_maps.START, first_maps.END),
+                                (ease_blocks.START, ease_blocks.END), (script_extras.START, script_extras.END)))
     write_text(ROOT / ".bench" / "results_table.md", results_table(seeds, runs, ev))
     print("wrote BENCHMARKS.md", file=sys.stderr)
 

@@ -140,3 +140,21 @@ def test_a_failing_ease_never_hides_the_leaderboard(noisy, tmp_path, monkeypatch
     rows, errors = leaderboard(noisy, tmp_path, names=[])
     row = next(r for r in rows if r["model"] == "ease")
     assert row["metrics"] == {} and row["error"] == "EASE failed: LinAlgError: not positive definite" and not errors
+
+
+@pytest.mark.parametrize("block", [1, 7, 48, 512])
+def test_scores_in_column_blocks_are_the_one_product_bit_for_bit(noisy, monkeypatch, block):
+    """ease_scores multiplies by B a block of columns at a time (for the cache): the same floats as one sparse
+    product, for any block width (one column, a width that does not divide the catalogue, wider than it), users
+    without items included."""
+    x = split_for(noisy, "test").train.matrix
+    b = ease.ease_weights(ease.gram(x), 50.0)
+    rows = x[np.r_[0:x.shape[0], 0]].tolil()
+    rows[3, :] = 0  # a user without any item
+    rows = rows.tocsr()
+    want = np.asarray(rows.astype(np.float32) @ b, np.float32)
+    monkeypatch.setattr(ease, "COLUMN_BLOCK", block)
+    got = ease.ease_scores(rows, b)
+    assert got.dtype == np.float32 and got.shape == want.shape
+    assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
+    assert np.all(got[3] == 0)
