@@ -164,15 +164,26 @@ def line_of(layout: str, row: int) -> int:
 
 
 def set_field(files: dict, layout: str, kind: str, row: int, col: int, value: str) -> dict:
-    """Replace field ``col`` of data row ``row`` of the ``kind`` file (raw text, no quoting)."""
+    """Replace field ``col`` of data row ``row`` of the ``kind`` file (raw text, no quoting). An earlier hostile
+    value may have split that line (a newline) or emptied it: the line is padded with empty fields up to ``col``
+    (it was a Hypothesis-found IndexError in this helper, not in the loader)."""
     name = FILES[layout][kind]
     sep = {"ratings": SEP, "items": ITEM_SEP, "users": USER_SEP}[kind][layout]
     lines = files[name].split("\n")
     k = line_of(layout, row) - 1
     parts = lines[k].split(sep)
+    parts += [""] * (col + 1 - len(parts))
     parts[col] = value
     lines[k] = sep.join(parts)
     return {**files, name: "\n".join(lines)}
+
+
+def test_set_field_after_a_value_that_split_the_line():
+    """The case Hypothesis found (2026-12-08): a value with a newline leaves row 1's line with one field, and a
+    second edit of that row's next field must still land (an IndexError in this helper before)."""
+    files = set_field(template("ml-100k"), "ml-100k", "ratings", 1, 0, "x\n")
+    files = set_field(files, "ml-100k", "ratings", 1, 1, "y")
+    assert files["u.data"].split("\n")[1] == "x\ty"
 
 
 def load(root: Path):
