@@ -113,6 +113,15 @@ def fit_and_score(cls, sp, seed: int, overrides: dict, keys=("hr@10", "ndcg@10")
     return res, out
 
 
+def block_head(start: str, title: str, command: str, what: str) -> list[str]:
+    """The first lines of a BENCHMARKS.md block: its ``start`` marker, ``## title``, and one paragraph naming the
+    command, the date (UTC, now), the machine (:func:`machine`) and ``what`` was measured; then a blank line."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return [start, "", f"## {title}", "", f"Command: {command}. Date: {now}. Machine: {machine()}. {what}", ""]
+
+
 def write_block(text: str, path: Path = BENCHMARKS, *, start: str, end: str) -> None:
     """Put ``text`` (which carries its own ``start`` and ``end`` markers) in place of ``path``'s block between
     ``start`` and ``end``, or append it when the file has no such block. The rest of the file is kept byte for

@@ -12,7 +12,6 @@ ratio, and whether every score is bit for bit the same. Writes its block of BENC
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import statistics
 import sys
 import time
@@ -70,7 +69,7 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
     import scale
-    from common import machine, write_block
+    from common import block_head, write_block
 
     shapes = {"ml-100k": "ml-100k", "ml1m-shape": scale.shape_folder("ml1m-shape")}
     rows = []
@@ -82,14 +81,14 @@ def main() -> int:
                     f"{statistics.median(new):.3f} ({min(new):.3f}–{max(new):.3f}) | "
                     f"{statistics.median(old) / statistics.median(new):.2f}x | {'yes' if r['same'] else 'NO'} |")
         print(rows[-1], flush=True)
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [START, "", "## EASE: scoring in column blocks (issue 22)", "",
-             f"Command: `python bench/ease_blocks.py --repeats {args.repeats}` (part of `make scale`). Date: {now}. "
-             f"Machine: {machine()}. One scoring pass = `X_users B` for every validation user in batches of 1,024 "
-             "(what `evaluate_ease` computes for each of the nine λ, then on test), `B` at λ 500 on the validation "
-             f"split; {args.repeats} passes each way, alternating; median (range) seconds. *One product*: "
-             "`COLUMN_BLOCK` = the catalogue (the code before); *blocks*: `COLUMN_BLOCK` = 512 "
-             "(`recall_core/evaluation/ease.py`). *Same floats*: every score of every pass equal bit for bit.", "",
+    lines = [*block_head(START, "EASE: scoring in column blocks (issue 22)",
+                         f"`python bench/ease_blocks.py --repeats {args.repeats}` (part of `make scale`)",
+                         "One scoring pass = `X_users B` for every validation user in batches of 1,024 (what "
+                         "`evaluate_ease` computes for each of the nine λ, then on test), `B` at λ 500 on the "
+                         f"validation split; {args.repeats} passes each way, alternating; median (range) seconds. "
+                         "*One product*: `COLUMN_BLOCK` = the catalogue (the code before); *blocks*: `COLUMN_BLOCK` "
+                         "= 512 (`recall_core/evaluation/ease.py`). *Same floats*: every score of every pass equal "
+                         "bit for bit."),
              "| data | users | items | nonzeros of X | one product s | blocks of 512 s | speed-up | same floats |",
              "|---|---|---|---|---|---|---|---|", *rows, "", END]
     write_block("\n".join(lines), start=START, end=END)

@@ -16,7 +16,6 @@ Writes its block of BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import statistics
 import sys
@@ -66,17 +65,16 @@ def main() -> int:
     ap.add_argument("--dataset", default="ml-100k")
     ap.add_argument("--repeats", type=int, default=9)
     args = ap.parse_args()
-    from common import machine, write_block
+    from common import block_head, write_block
 
     r = measure(Path(args.store), args.dataset, args.repeats)
     g = r["gc"]
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [START, "", "## Streamlit's extras per script run (issue 22)", "",
-             f"Command: `python bench/script_extras.py --repeats {args.repeats}` (part of `make bench`, after the "
-             f"first-visitor block, on its store). Date: {now}. Machine: {machine()}. A fresh process holding what "
-             f"the app's server holds after a first visit: the launcher's start-up imports, `recall_core.app`, the "
-             f"{args.dataset} dataset and the store's {r['models']} models ({r['objects']:,} objects tracked by the "
-             "garbage collector).", "",
+    lines = [*block_head(START, "Streamlit's extras per script run (issue 22)",
+                         f"`python bench/script_extras.py --repeats {args.repeats}` (part of `make bench`, after the "
+                         "first-visitor block, on its store)",
+                         "A fresh process holding what the app's server holds after a first visit: the launcher's "
+                         f"start-up imports, `recall_core.app`, the {args.dataset} dataset and the store's "
+                         f"{r['models']} models ({r['objects']:,} objects tracked by the garbage collector)."),
              "| what | seconds | where it was paid | now |", "|---|---|---|---|",
              f"| `gc.collect(2)`, median (range) of {len(g)} | {statistics.median(g):.3f} ({min(g):.3f}–{max(g):.3f}) "
              "| after every script run (Streamlit's `runner.postScriptGC`, on by default), holding the interpreter "

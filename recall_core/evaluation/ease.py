@@ -85,8 +85,8 @@ def ease_scores(x_rows: sp.csr_matrix, b: np.ndarray) -> np.ndarray:
     """``(len(rows), n_items)`` float32: ``X_rows B``, :data:`COLUMN_BLOCK` columns of ``B`` at a time.
 
     Each score is scipy's sum over the user's items in the row's order, whatever the block: bit for bit the
-    scores of ``X_rows @ B`` in one product (tests/evaluation/test_ease.py), computed 2.3 times faster on the
-    ML-1M shape (BENCHMARKS.md, "EASE: scoring in column blocks")."""
+    scores of ``X_rows @ B`` in one product (tests/evaluation/test_ease.py), computed 1.9 to 2.3 times faster on
+    the ML-1M shape (BENCHMARKS.md, "EASE: scoring in column blocks")."""
     x = sp.csr_matrix(x_rows, dtype=np.float32)
     out = np.empty((x.shape[0], b.shape[1]), np.float32)
     for j in range(0, b.shape[1], COLUMN_BLOCK):
