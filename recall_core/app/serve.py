@@ -72,9 +72,9 @@ def skip_direct_run_hint() -> bool:
     Streamlit decides whether to print that hint at the first element a process draws, and the test
     (``env_util.is_repl``) calls ``inspect.stack()``, which reads the source of every frame and resolves the real path
     of every loaded module: in the first visitor's script run, with the page's deep stack and every library loaded.
-    Here the app always runs under ``streamlit run``, so the hint can never apply. 0.07-0.08 s of the first visitor's wait
-    (BENCHMARKS.md, "Streamlit's extras per script run"). A private flag: a Streamlit without it just runs the test
-    again (nothing breaks)."""
+    Here the app always runs under ``streamlit run``, so the hint can never apply. 0.07-0.08 s of the first
+    visitor's wait (BENCHMARKS.md, "Streamlit's extras per script run"). A private flag: a Streamlit without it just
+    runs the test again (nothing breaks)."""
     import streamlit.delta_generator as dg
 
     if not hasattr(dg, "_use_warning_has_been_displayed"):
