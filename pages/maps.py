@@ -113,8 +113,8 @@ def item_maps() -> None:
 def neighbourhood(item: str, shown: list) -> None:
     """Close-ups of each map around the movie and its K nearest neighbours, on demand (a toggle, off on a first
     visit: they are two more plotly charts to draw, and a first visitor waits 0.2-0.4 s less without them;
-    BENCHMARKS.md, "The first visitor of the Maps page"). A fragment of its own: turning them on or changing K redraws only the
-    close-ups; the full maps above (thousands of points each) are not sent again."""
+    BENCHMARKS.md, "The first visitor of the Maps page"). A fragment of its own: turning them on or changing K
+    redraws only the close-ups; the full maps above (thousands of points each) are not sent again."""
     url.seed_state("maps_closeups", None, False, valid=lambda v: isinstance(v, bool))
     on = st.toggle(i18n.t("maps.show_closeups"), key="maps_closeups", help=i18n.t("maps.closeups"))
     url.remember("maps_closeups")
