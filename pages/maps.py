@@ -111,8 +111,15 @@ def item_maps() -> None:
 
 @st.fragment
 def neighbourhood(item: str, shown: list) -> None:
-    """Close-ups of each map around the movie and its K nearest neighbours. A fragment of its own: changing K
+    """Close-ups of each map around the movie and its K nearest neighbours, on demand (a toggle, off on a first
+    visit: they are two more plotly charts to draw, and a first visitor waits 0.2-0.4 s less without them;
+    BENCHMARKS.md, "The first visitor of the Maps page"). A fragment of its own: turning them on or changing K
     redraws only the close-ups; the full maps above (thousands of points each) are not sent again."""
+    url.seed_state("maps_closeups", None, False, valid=lambda v: isinstance(v, bool))
+    on = st.toggle(i18n.t("maps.show_closeups"), key="maps_closeups", help=i18n.t("maps.closeups"))
+    url.remember("maps_closeups")
+    if not on:
+        return
     c1, c2 = st.columns([1, 4])
     url.seed_state("maps_k", None, 10, valid=lambda v: isinstance(v, int) and 0 <= v <= 50)
     k = c1.number_input(i18n.t("maps.neighbours"), min_value=0, max_value=50, step=1, key="maps_k")

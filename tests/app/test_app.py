@@ -336,7 +336,7 @@ def test_embedding_maps_computed_once_then_read(env):
     from recall_core.store import live_dir
 
     folder = live_dir(Path(env[1]), load_dataset(str(env[0])).key, "item2vec")  # the live version's folder
-    at = run_page("pages/maps.py", state={"maps_item": "i3", "maps_k": 5})
+    at = run_page("pages/maps.py", state={"maps_item": "i3", "maps_k": 5, "maps_closeups": True})
     ok(at)
     assert list(folder.glob("umap-items-nn15-md0.1-s42.npz"))
     specs = plotly_specs(at)

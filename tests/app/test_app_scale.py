@@ -190,7 +190,7 @@ def test_changing_k_leaves_the_full_maps_untouched(small_env):
     """K lives in a fragment of its own: the full maps' specs stay byte-identical (the browser keeps them)."""
     from tests.app.test_app import plotly_specs, values
 
-    at = run_page("pages/maps.py", state={"maps_item": "i3", "maps_k": 5})
+    at = run_page("pages/maps.py", state={"maps_item": "i3", "maps_k": 5, "maps_closeups": True})
     ok(at)
     before = {k: s for k, s in plotly_specs(at).items() if "maps_fig_" in k}
     at.number_input(key="maps_k").set_value(8).run()
@@ -200,6 +200,32 @@ def test_changing_k_leaves_the_full_maps_untouched(small_env):
     assert after == before and len(after) == 2
     zoom = next(s for k, s in specs.items() if "maps_zoom_left" in k)
     assert len(values(next(t for t in zoom["data"] if t["name"] == "neighbours")["x"])) == 8
+
+
+def test_close_ups_are_drawn_on_demand_and_kept_when_the_visitor_comes_back(small_env):
+    """A first visit draws the two full maps and a toggle, no close-up (two fewer plotly charts for the browser to
+    draw: BENCHMARKS.md, "The first visitor of the Maps page"). Turning the toggle on draws each model's close-up
+    around the highlighted movie with its K neighbours, leaves the full maps' specs as they were (a fragment),
+    and the page keeps the choice when the visitor comes back to it."""
+    from tests.app.test_app import plotly_specs, values
+
+    at = run_page("pages/maps.py", state={"maps_item": "i3"})
+    ok(at)
+    specs = plotly_specs(at)
+    maps_before = {k: s for k, s in specs.items() if "maps_fig_" in k}
+    assert len(maps_before) == 2 and not any("maps_zoom_" in k for k in specs)
+    assert at.toggle(key="maps_closeups").value is False
+    assert not [n for n in at.number_input if n.key == "maps_k"]  # K belongs to the close-ups
+    at.toggle(key="maps_closeups").set_value(True).run()
+    ok(at)
+    specs = plotly_specs(at)
+    assert {k: s for k, s in specs.items() if "maps_fig_" in k} == maps_before
+    zooms = {k: s for k, s in specs.items() if "maps_zoom_" in k}
+    assert len(zooms) == 2 and at.number_input(key="maps_k").value == 10
+    for zoom in zooms.values():  # the default K: ten ringed neighbours and the movie's star
+        assert len(values(next(t for t in zoom["data"] if t["name"] == "neighbours")["x"])) == 10
+        assert len(values(next(t for t in zoom["data"] if t["name"] == "selected")["x"])) == 1
+    assert at.session_state["_maps_closeups"] is True  # kept for the next visit (url.remember)
 
 
 def test_umap_reports_progress_through_the_layout_epochs():

@@ -399,9 +399,10 @@ def captions(at) -> list[str]:
 
 
 def page_texts(at) -> list[str]:
-    """Every caption, markdown, subheader, info box and expander label the run drew (main area and sidebar)."""
+    """Every caption, markdown, subheader, info box, expander label and toggle label the run drew (main area and
+    sidebar)."""
     out = [e.value for kind in (at.caption, at.markdown, at.subheader, at.info) for e in kind]
-    return out + [e.label for e in at.expander]
+    return out + [e.label for e in at.expander] + [e.label for e in at.toggle]
 
 
 #: One text per page that the i18n moved into the catalogues (besides the page's caption): its key and values.
@@ -411,7 +412,7 @@ NEWLY_TRANSLATED = {
     "pages/users.py": ("users.history_head", {}),
     "pages/eges.py": ("eges.nearest", {"k": 10}),
     "pages/dssm.py": ("dssm.part_a_head", {}),
-    "pages/maps.py": ("maps.closeups", {}),
+    "pages/maps.py": ("maps.show_closeups", {}),
     "pages/serving.py": ("serving.norms_head", {}),
     "pages/how.py": ("how.caption", {}),
     "pages/judge.py": ("judge.type_name", {}),

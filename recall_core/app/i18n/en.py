@@ -698,6 +698,7 @@ STRINGS: dict[str, str] = {
     'maps.items_title': '{name}: {n:,} items',
     'maps.users_title': '{name}: {n:,} users',
     'maps.neighbours': 'Neighbours',
+    'maps.show_closeups': 'Close-ups around the {_item} and its nearest neighbours',
     'maps.closeup_title': '{name}: the {_item} and its {n} neighbours',
     'figures.other': 'other',
     'figures.neighbours': 'neighbours',

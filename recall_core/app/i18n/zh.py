@@ -626,6 +626,7 @@ STRINGS: dict[str, str] = {
     'maps.items_title': '{name}：{n:,} 个物品',
     'maps.users_title': '{name}：{n:,} 个用户',
     'maps.neighbours': '近邻数',
+    'maps.show_closeups': '放大查看这{_unit}{_item}及其最近邻',
     'maps.closeup_title': '{name}：这{_unit}{_item}及其 {n} 个近邻',
     'figures.other': '其他',
     'figures.neighbours': '近邻',
