@@ -44,6 +44,9 @@ def title(url: str, lang: str = "en") -> str:
 PAGES = [(p.path, title(p.path), p.shot) for p in page_list.PAGES]
 #: The README's Chinese screenshot: How it works for EGES under ?lang=zh.
 ZH_PAGES = [("how?model=eges&lang=zh", title("how", "zh"), "how_zh")]
+#: What is opened on a page before its screenshot (screenshot name -> the toggle's key): the Maps page draws its
+#: close-ups on demand, and the README's picture shows them.
+OPEN_BEFORE_SHOT = {"embedding_maps": "maps_closeups"}
 SERVERS: dict[str, int] = {}  # base URL -> pid of the server started by serve()
 STARTED: dict[str, float] = {}  # base URL -> seconds from its start to its first healthy answer
 # Text that must never be on a page (the app's last net in both languages).
@@ -258,7 +261,9 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
     with Chinese text is drawn with one (:func:`han_glyph_problems`: a box is a problem).
     ``full``: the screenshot is as tall as the page (up to 6000 px), else the viewport.
     ``settle(page)``: how a page is waited for once its heading is drawn (:func:`wait_idle`, or :func:`wait_settled`).
-    Returns ``[{"page", "title_found", "problems", "screenshot", "seconds", "han_checked"}]``.
+    Before the screenshot, what :data:`OPEN_BEFORE_SHOT` names is opened (the Maps page's close-ups).
+    Returns ``[{"page", "title_found", "problems", "screenshot", "seconds", "han_checked", "charts"}]`` (``charts``:
+    the plotly charts drawn when the screenshot was taken).
     """
     from playwright.sync_api import sync_playwright
 
@@ -286,6 +291,10 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
                     title_found = False
                 settle(page)
                 seconds = time.time() - t0
+                if name in OPEN_BEFORE_SHOT and title_found:  # not timed: the page's own first view is above
+                    page.locator(f".st-key-{OPEN_BEFORE_SHOT[name]} label").first.click()
+                    page.wait_for_timeout(100)
+                    settle(page)
                 probs = problems_on(page)
                 if not title_found:
                     probs.append(f"heading {title!r} not found")
@@ -299,8 +308,10 @@ def visit_all(base_url: str, out_dir: Path, width: int = 1600, height: int = 100
                     page.wait_for_timeout(800)  # plotly re-lays out on resize
                 page.screenshot(path=str(shot))
                 page.set_viewport_size({"width": width, "height": height})
+                charts = page.locator('[data-testid="stPlotlyChart"]:has(.main-svg)').count()
                 results.append({"page": path or "overview", "title_found": title_found, "problems": probs,
-                                "screenshot": str(shot), "seconds": round(seconds, 2), "han_checked": n_han})
+                                "screenshot": str(shot), "seconds": round(seconds, 2), "han_checked": n_han,
+                                "charts": charts})
         finally:
             browser.close()
     return results

@@ -123,6 +123,8 @@ def test_every_page_in_chromium(browser_ready, every_model_built, tmp_path):
     assert not problems, problems
     for r in results:
         assert Path(r["screenshot"]).stat().st_size > 10_000, r
+    # the Maps page's toggle, clicked in the browser: two full maps and the two close-ups it drew on demand
+    assert next(r for r in results if r["page"] == "maps")["charts"] == 4
     # the Chinese pages: many elements hold Chinese, and each is drawn with a CJK font (a box is a problem above)
     zh_results = [r for r in results if "lang=zh" in r["page"]]
     assert len(zh_results) == len(zh_pages) and all(r["han_checked"] >= 10 for r in zh_results), zh_results
