@@ -10,6 +10,13 @@ TUNE_TRIALS ?= 20
 # Processes `make test` runs the suite on (2 cores on CI and here; see tests/scheduling.py)
 TEST_WORKERS ?= 2
 
+# Python's bytecode cache lives in .venv/pycache (git-ignored; nothing is written next to the sources), and is
+# written even where the environment sets PYTHONDONTWRITEBYTECODE (this machine's does): otherwise every Python
+# process the suite starts (CLI runs, lanes, tuning workers, app servers) compiles recall_core from source again,
+# 2.2 s of CPU each (BENCHMARKS.md, "Python's bytecode cache").
+export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: install data train run test check bench bench-data index-margin ablations scale softmax-switch app-lang kernels tune tune-bench clean-store
 
 $(STAMP): requirements.txt
