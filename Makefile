@@ -10,11 +10,10 @@ TUNE_TRIALS ?= 20
 # Processes `make test` runs the suite on (2 cores on CI and here; see tests/scheduling.py)
 TEST_WORKERS ?= 2
 
-# Python's bytecode cache lives in .venv/pycache (git-ignored; nothing is written next to the sources), and is
-# written even where the environment sets PYTHONDONTWRITEBYTECODE (this machine's does): otherwise every Python
-# process the suite starts (CLI runs, lanes, tuning workers, app servers) compiles recall_core from source again,
-# 2.2 s of CPU each (BENCHMARKS.md, "Python's bytecode cache").
-export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
+# Python writes its bytecode cache (__pycache__, git-ignored) even where the environment sets
+# PYTHONDONTWRITEBYTECODE (this machine's does): otherwise every Python process the suite starts (CLI runs, lanes,
+# tuning workers, app servers) compiles recall_core from source again, about 2 s of CPU each (BENCHMARKS.md,
+# "Python's bytecode cache"). Not PYTHONPYCACHEPREFIX: it would also recompile every installed library into it.
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install data train run test check bench bench-data index-margin ablations scale softmax-switch app-lang kernels tune tune-bench clean-store
